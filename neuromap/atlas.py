@@ -1,0 +1,791 @@
+"""The atlas: the innervation graph and the foot surface, bound by region id.
+
+:func:`load_atlas` reads the data files, validates them, builds the frozen graph
+(:mod:`neuromap.graph`) and the foot template (:mod:`neuromap.geometry`), checks that both
+name the same regions, and precomputes what queries need: the territory of every lesion site
+(a root, a nerve at each site along it, a plexus) and the path from every root and nerve to
+every region, muscle and reflex. Queries then answer from these tables instead of walking the
+graph.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+
+from neuromap.datasets import ROOT_IDS, AtlasData, bundled_data_dir, read_atlas_data
+from neuromap.errors import AtlasDataError, UnknownNameError, suggest
+from neuromap.geometry import FootTemplate
+from neuromap.graph import build_graph
+
+__all__ = ["Atlas", "Entity", "Territory", "load_atlas", "normalize_name"]
+
+#: Kinds an entity can have, in the order :meth:`Atlas.resolve` prefers when a name is
+#: ambiguous and no kind is asked for.
+ENTITY_KINDS = ("root", "plexus", "nerve", "region", "group", "movement", "muscle", "reflex", "sign")
+
+_ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
+_WORD_FOLDS = {"peroneal": "fibular", "peroneus": "fibularis", "peronei": "fibulares"}
+_KIND_WORDS = ("nerve", "nerves", "muscle", "reflex", "root", "region")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_name(text: str) -> str:
+    """Fold a name to the form used for lookup.
+
+    Case, accents, punctuation, hyphens and underscores are ignored; British spellings with
+    'ae' fold to the American 'e'; ordinals are spelled out; 'peroneal' folds to 'fibular';
+    a leading 'the' is dropped.
+
+    Examples
+    --------
+    >>> normalize_name("Common Peroneal-Nerve")
+    'common fibular nerve'
+    >>> normalize_name("1st dorsal web_space")
+    'first dorsal web space'
+    >>> normalize_name("Saddle anaesthesia") == normalize_name("saddle anesthesia")
+    True
+    """
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = text.replace("'", "").replace("\u2019", "").replace("&", " and ")
+    words = [w for w in _NON_WORD.split(text) if w]
+    words = [_WORD_FOLDS.get(_ORDINALS.get(w, w), _ORDINALS.get(w, w)).replace("ae", "e") for w in words]
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Territory:
+    """What a lesion at one site would affect, with a weight in [0, 1] per target.
+
+    ``regions``, ``muscles``, ``movements`` and ``reflexes`` map target ids to how strongly the
+    lesion is expected to involve them (1 = always, lower = partly, or only in some maps,
+    sources or anatomical variants).
+    """
+
+    regions: Mapping[str, float] = field(default_factory=dict)
+    muscles: Mapping[str, float] = field(default_factory=dict)
+    movements: Mapping[str, float] = field(default_factory=dict)
+    reflexes: Mapping[str, float] = field(default_factory=dict)
+
+    def get(self, kind: str, target: str) -> float:
+        """Weight of *target* of *kind* ('region', 'muscle', 'movement', 'reflex'), 0 if absent."""
+        table = {"region": self.regions, "muscle": self.muscles, "movement": self.movements,
+                 "reflex": self.reflexes}.get(kind, {})
+        return table.get(target, 0.0)
+
+
+def _ro(d: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(d))
+
+
+class Entity:
+    """A read-only view of one atlas entity: a root, nerve, region, muscle, movement, ...
+
+    Returned by :meth:`Atlas.resolve` and ``atlas[...]``. Its methods answer from the atlas.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> atlas = neuromap.load_atlas()
+    >>> atlas["deep peroneal nerve"]
+    <Entity nerve 'deep_fibular' | Deep fibular nerve>
+    >>> "first_web_space" in atlas["deep_fibular"].regions()
+    True
+    """
+
+    __slots__ = ("_atlas", "id", "kind", "label")
+
+    def __init__(self, atlas: Atlas, id: str, kind: str, label: str) -> None:
+        self._atlas = atlas
+        self.id = id
+        self.kind = kind
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"<Entity {self.kind} {self.id!r} | {self.label}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entity) and (self.id, self.kind) == (other.id, other.kind)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.kind))
+
+    @property
+    def attrs(self) -> Mapping[str, Any]:
+        """The entity's attributes (read-only)."""
+        return self._atlas._attrs(self.id, self.kind)
+
+    def regions(self, *, dermatome_map: str | None = None) -> dict[str, float]:
+        """Regions this entity reaches, with weights (see :meth:`Atlas.regions_for`)."""
+        return self._atlas.regions_for(self.id, dermatome_map=dermatome_map)
+
+    def muscles(self) -> dict[str, float]:
+        """Muscles this entity supplies, with weights (see :meth:`Atlas.muscles_for`)."""
+        return self._atlas.muscles_for(self.id)
+
+    def movements(self) -> dict[str, float]:
+        """Movements this entity takes part in, with weights (see :meth:`Atlas.movements_for`)."""
+        return self._atlas.movements_for(self.id)
+
+    def nerves(self) -> tuple[str, ...]:
+        """Nerves involved: those carrying a root, below a nerve, or supplying a target."""
+        return self._atlas.nerves_for(self.id)
+
+    def roots(self, *, dermatome_map: str | None = None) -> dict[str, float]:
+        """Roots of this entity with weights (see :meth:`Atlas.roots_for`)."""
+        return self._atlas.roots_for(self.id, dermatome_map=dermatome_map)
+
+
+class Atlas:
+    """The innervation atlas of the lower limb and the foot surface.
+
+    Use :func:`load_atlas` to get one; an ``Atlas`` is immutable and safe to share between
+    threads.
+
+    Attributes
+    ----------
+    graph : networkx.DiGraph
+        The frozen innervation graph (see :mod:`neuromap.graph` for node kinds and relations).
+    template : FootTemplate
+        The foot surface: region polygons in four views, for either side.
+    version : str
+        The atlas version from the data manifest.
+    default_dermatome_map : str
+        The dermatome layer used when none is asked for.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> atlas = neuromap.load_atlas()
+    >>> atlas.resolve("big toe").id
+    'hallux'
+    >>> sorted(atlas.roots_for("first_web_space", dermatome_map="lee_2008"))
+    ['L5']
+    >>> atlas.path("L5", "first_web_space")
+    ['L5', 'lumbosacral_trunk', 'sacral_plexus', 'sciatic', 'common_fibular', 'deep_fibular', 'first_web_space']
+    """
+
+    def __init__(self, data: AtlasData) -> None:
+        self.data = data
+        self.graph = build_graph(data)
+        self.template = FootTemplate.from_geojson(data.foot, file="foot.geojson")
+        self.version = data.version
+        self.default_dermatome_map: str = data.dermatomes["default"]
+        self._maps = {m["id"]: m for m in data.dermatomes["maps"]}
+        self._groups = {g["id"]: g for g in data.groups}
+        self._signs = {s["id"]: s for s in data.signs}
+        self._check_regions_match()
+        self._index = self._build_index()
+        self._chains = self._build_chains()
+        self._nerve_territories = self._build_nerve_territories()
+        self._root_territories: dict[str, dict[str, Territory]] = {}
+
+    # -- construction ---------------------------------------------------------------------
+    def _check_regions_match(self) -> None:
+        graph_regions = {n for n, k in self.graph.nodes(data="kind") if k == "region"}
+        template_regions = set(self.template.regions())
+        for r in sorted(template_regions - graph_regions):
+            raise AtlasDataError("foot.geojson", r, "region is not in regions.json")
+        for r in sorted(graph_regions - template_regions):
+            raise AtlasDataError("foot.geojson", r, "region of regions.json has no polygon")
+        for r in sorted(graph_regions):
+            if self.graph.nodes[r]["view"] != self.template.view_of(r):
+                view = self.graph.nodes[r]["view"]
+                raise AtlasDataError("foot.geojson", r, f"view differs from regions.json ({view})")
+
+    def _build_index(self) -> dict[str, dict[str, str]]:
+        """Folded name -> {kind: id}. A name naming two ids of one kind is a data error."""
+        index: dict[str, dict[str, str]] = {}
+
+        def put(name: str, kind: str, ident: str, file: str) -> None:
+            for variant in _name_variants(name):
+                slot = index.setdefault(variant, {})
+                if slot.get(kind, ident) != ident:
+                    raise AtlasDataError(file, ident, f"name {name!r} also names the {kind} {slot[kind]!r}")
+                slot[kind] = ident
+
+        files = {"root": "roots.json", "plexus": "roots.json", "nerve": "nerves.json", "muscle": "muscles.json",
+                 "movement": "muscles.json", "reflex": "reflexes.json", "region": "regions.json"}
+        for node, attrs in self.graph.nodes(data=True):
+            kind = attrs["kind"]
+            for name in (node, node.replace("_", " "), attrs["label"], *attrs["aliases"]):
+                put(name, kind, node, files[kind])
+        for gid, g in self._groups.items():
+            for name in (gid, g["label"], *g.get("aliases", [])):
+                put(name, "group", gid, "groups.json")
+        for sid, s in self._signs.items():
+            for name in (sid, s["label"], *s.get("aliases", [])):
+                put(name, "sign", sid, "signs.json")
+        return index
+
+    def _build_chains(self) -> dict[str, tuple[str, ...]]:
+        """For every node below a plexus: the chain plexus -> nerve -> ... -> node (primary parents)."""
+        g = self.graph
+        chains: dict[str, tuple[str, ...]] = {}
+
+        def parent(node: str) -> str | None:
+            for u in g.predecessors(node):
+                rel = g.edges[u, node]["relation"]
+                primary_supply = rel == "supplies" and g.edges[u, node]["role"] == "primary"
+                if rel in ("branch", "innervates", "reflex_arc") or primary_supply:
+                    return u
+            return None
+
+        for node in nx.topological_sort(g):
+            kind = g.nodes[node]["kind"]
+            if kind in ("root", "plexus", "movement"):
+                continue
+            p = parent(node)
+            if p is None:
+                continue
+            chains[node] = (*chains.get(p, (p,)), node)
+        return chains
+
+    def _build_nerve_territories(self) -> dict[tuple[str, str], Territory]:
+        g = self.graph
+        out: dict[tuple[str, str], Territory] = {}
+        movement_muscles = {m: [u for u in g.predecessors(m)] for m, k in g.nodes(data="kind") if k == "movement"}
+        for nerve, attrs in g.nodes(data=True):
+            if attrs["kind"] != "nerve":
+                continue
+            sites = [s["id"] for s in attrs["sites"]]
+            for i, site in enumerate(sites):
+                weights: dict[str, float] = {}
+                self._spread(nerve, sites[i:], site, 1.0, weights)
+                out[(nerve, site)] = self._territory_from(weights, movement_muscles)
+        return out
+
+    def _spread(self, node: str, allowed_sites: list[str] | None, site: str | None, w: float,
+                acc: dict[str, float]) -> None:
+        g = self.graph
+        for v in g.successors(node):
+            e = g.edges[node, v]
+            if allowed_sites is not None and e.get("origin") not in allowed_sites:
+                continue
+            weight = w * e.get("share", 1.0)
+            if e["relation"] == "supplies" and e["role"] == "variant":
+                weight *= 0.5
+            if site is not None and e.get("origin") == site:
+                weight *= e.get("certainty", 1.0)
+            if weight <= acc.get(v, 0.0):
+                continue
+            acc[v] = weight
+            if g.nodes[v]["kind"] == "nerve":
+                self._spread(v, None, None, weight, acc)
+
+    def _territory_from(self, weights: Mapping[str, float], movement_muscles: Mapping[str, list[str]]) -> Territory:
+        g = self.graph
+        by_kind: dict[str, dict[str, float]] = {"region": {}, "muscle": {}, "reflex": {}}
+        for node, w in weights.items():
+            kind = g.nodes[node]["kind"]
+            if kind in by_kind:
+                by_kind[kind][node] = round(w, 6)
+        movements = {}
+        for mv, muscles in movement_muscles.items():
+            share = sum(by_kind["muscle"].get(m, 0.0) for m in muscles) / len(muscles)
+            if share > 0:
+                movements[mv] = round(share, 6)
+        return Territory(_ro(by_kind["region"]), _ro(by_kind["muscle"]), _ro(movements), _ro(by_kind["reflex"]))
+
+    # -- names ---------------------------------------------------------------------------
+    def _attrs(self, ident: str, kind: str) -> Mapping[str, Any]:
+        if kind == "group":
+            return MappingProxyType(self._groups[ident])
+        if kind == "sign":
+            return MappingProxyType(self._signs[ident])
+        return self.graph.nodes[ident]
+
+    def _label(self, ident: str, kind: str) -> str:
+        return str(self._attrs(ident, kind)["label"])
+
+    def names(self, kind: str | Iterable[str] | None = None) -> list[str]:
+        """Every id, label and alias (as written in the data) of entities of *kind*, sorted.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> "big toe" in neuromap.load_atlas().names("group")
+        True
+        """
+        kinds = _kinds(kind)
+        out: set[str] = set()
+        for node, attrs in self.graph.nodes(data=True):
+            if attrs["kind"] in kinds:
+                out.update((node, attrs["label"], *attrs["aliases"]))
+        if "group" in kinds:
+            for gid, g in self._groups.items():
+                out.update((gid, g["label"], *g.get("aliases", [])))
+        if "sign" in kinds:
+            for sid, s in self._signs.items():
+                out.update((sid, s["label"], *s.get("aliases", [])))
+        return sorted(out, key=str.lower)
+
+    def ids(self, kind: str) -> tuple[str, ...]:
+        """Ids of every entity of one kind, in data order."""
+        if kind == "group":
+            return tuple(self._groups)
+        if kind == "sign":
+            return tuple(self._signs)
+        return tuple(n for n, k in self.graph.nodes(data="kind") if k == kind)
+
+    def resolve(self, text: str, kind: str | Iterable[str] | None = None, *, field: str | None = None) -> Entity:
+        """Find the entity a name refers to.
+
+        Parameters
+        ----------
+        text : str
+            An id, label or alias, in any case, with any spacing, hyphens or underscores, in
+            British or American spelling ('peroneal' is accepted for 'fibular').
+        kind : str or iterable of str, optional
+            Restrict the search to these kinds (root, plexus, nerve, region, group, movement,
+            muscle, reflex, sign). When a name fits several kinds, the first of ``kind`` (or
+            of :data:`ENTITY_KINDS`) wins.
+        field : str, optional
+            Where the name came from, quoted in the error message.
+
+        Returns
+        -------
+        Entity
+
+        Raises
+        ------
+        UnknownNameError
+            If nothing of the asked kinds has that name; the message lists the closest names.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> atlas = neuromap.load_atlas()
+        >>> atlas.resolve("Common Peroneal Nerve").id
+        'common_fibular'
+        >>> atlas.resolve("knee jerk", "reflex").id
+        'patellar'
+        """
+        if not isinstance(text, str):
+            raise UnknownNameError(repr(text), _kind_word(kind), (), field=field,
+                                   reason="is not a name (expected a string)")
+        kinds = _kinds(kind)
+        slot = self._index.get(normalize_name(text), {})
+        for k in (k for k in ENTITY_KINDS if k in kinds):
+            if k in slot:
+                return Entity(self, slot[k], k, self._label(slot[k], k))
+        candidates = self.names(kinds)
+        folded = {normalize_name(c): c for c in candidates}
+        close = [folded[c] for c in suggest(normalize_name(text), folded, n=3, cutoff=0.6)]
+        raise UnknownNameError(text, _kind_word(kind), close, field=field)
+
+    def __getitem__(self, text: str) -> Entity:
+        return self.resolve(text)
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and normalize_name(text) in self._index
+
+    def regions_of(self, text: str, *, field: str | None = None) -> tuple[str, ...]:
+        """Region ids a region or group name stands for.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().regions_of("big toe")
+        ('hallux_dorsal', 'hallux_plantar')
+        """
+        entity = self.resolve(text, ("region", "group"), field=field)
+        if entity.kind == "group":
+            return tuple(self._groups[entity.id]["regions"])
+        return (entity.id,)
+
+    def is_off_foot(self, text: str) -> bool:
+        """Whether *text* names a body part outside neuromap's foot surface ('thumb', 'palm')."""
+        key = normalize_name(text)
+        return any(normalize_name(t) == key for t in self.data.not_on_foot)
+
+    # -- dermatome maps ------------------------------------------------------------------
+    @property
+    def dermatome_maps(self) -> tuple[str, ...]:
+        """Ids of the dermatome layers, default first."""
+        rest = [m for m in self._maps if m != self.default_dermatome_map]
+        return (self.default_dermatome_map, *rest)
+
+    def dermatome_map_info(self, dermatome_map: str) -> Mapping[str, Any]:
+        """Label, kind, sources, method and caveats of one dermatome layer."""
+        return MappingProxyType(self._maps[self.check_map(dermatome_map)])
+
+    def check_map(self, dermatome_map: str | None, *, field: str = "dermatome_map") -> str:
+        """Return a valid map id (the default for None) or raise a one-line error."""
+        if dermatome_map is None:
+            return self.default_dermatome_map
+        if dermatome_map in self._maps:
+            return dermatome_map
+        if isinstance(dermatome_map, str):
+            key = normalize_name(dermatome_map)
+            for m, info in self._maps.items():
+                if key in (normalize_name(m), normalize_name(info["label"])):
+                    return m
+        close = suggest(str(dermatome_map), self._maps) or list(self._maps)
+        raise UnknownNameError(str(dermatome_map), "dermatome map", close, field=field)
+
+    def dermatome(self, region: str, dermatome_map: str | None = None) -> dict[str, float]:
+        """Roots one dermatome layer assigns to a region, with their weights."""
+        m = self.check_map(dermatome_map)
+        out = {}
+        for u in self.graph.predecessors(region):
+            e = self.graph.edges[u, region]
+            if e["relation"] == "dermatome" and m in e["weights"]:
+                out[u] = e["weights"][m]
+        return dict(sorted(out.items(), key=lambda kv: ROOT_IDS.index(kv[0])))
+
+    def dermatome_agreement(self, region: str, root: str) -> float:
+        """Mean weight the area maps give *root* on *region* (0 where a map gives it nothing)."""
+        area = [m for m, info in self._maps.items() if info["kind"] == "areas"]
+        if not self.graph.has_edge(root, region):
+            return 0.0
+        w = self.graph.edges[root, region].get("weights", {})
+        return sum(w.get(m, 0.0) for m in area) / len(area)
+
+    # -- territories ---------------------------------------------------------------------
+    def sites(self, nerve: str) -> tuple[str, ...]:
+        """Lesion sites along a nerve, proximal to distal."""
+        return tuple(s["id"] for s in self.graph.nodes[nerve]["sites"])
+
+    def nerve_territory(self, nerve: str, site: str | None = None) -> Territory:
+        """What a lesion of *nerve* at *site* (default: its most proximal site) would affect."""
+        site = site or self.sites(nerve)[0]
+        return self._nerve_territories[(nerve, site)]
+
+    def root_territory(self, root: str, dermatome_map: str | None = None) -> Territory:
+        """What a lesion of *root* would affect under one dermatome layer.
+
+        Region weights blend the chosen layer (three quarters) with the agreement of all area
+        layers (one quarter), so a region that every map gives the root outranks one that only
+        the chosen map gives it. Muscle and reflex weights come from the root values of every
+        source (see :func:`neuromap.graph.root_weights`); a movement takes its strongest muscle.
+        """
+        m = self.check_map(dermatome_map)
+        cache = self._root_territories.setdefault(m, {})
+        if root in cache:
+            return cache[root]
+        g = self.graph
+        regions = {}
+        for v in g.successors(root):
+            e = g.edges[root, v]
+            if e["relation"] == "dermatome":
+                w = 0.75 * e["weights"].get(m, 0.0) + 0.25 * self.dermatome_agreement(v, root)
+                if w > 0:
+                    regions[v] = round(w, 6)
+        muscles = {n: a["root_weights"][root] for n, a in g.nodes(data=True)
+                   if a["kind"] == "muscle" and root in a["root_weights"]}
+        reflexes = {n: a["root_weights"][root] for n, a in g.nodes(data=True)
+                    if a["kind"] == "reflex" and root in a["root_weights"]}
+        movements: dict[str, float] = {}
+        for mu, w in muscles.items():
+            for mv in g.successors(mu):
+                movements[mv] = max(movements.get(mv, 0.0), w)
+        t = Territory(_ro(regions), _ro(muscles), _ro(movements), _ro(reflexes))
+        cache[root] = t
+        return t
+
+    # -- queries -------------------------------------------------------------------------
+    def _id(self, text: str) -> tuple[str, str]:
+        if text in self.graph:
+            return text, self.graph.nodes[text]["kind"]
+        e = self.resolve(text)
+        return e.id, e.kind
+
+    def regions_for(self, text: str, *, dermatome_map: str | None = None) -> dict[str, float]:
+        """Regions reached by a root (its dermatome in one layer) or a nerve (its territory).
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> sorted(neuromap.load_atlas().regions_for("saphenous"))
+        ['medial_border', 'medial_dorsum', 'medial_forefoot', 'medial_malleolus']
+        """
+        ident, kind = self._id(text)
+        if kind == "root":
+            return dict(self.root_territory(ident, dermatome_map).regions)
+        if kind == "nerve":
+            return dict(self.nerve_territory(ident).regions)
+        if kind == "group":
+            return dict.fromkeys(self._groups[ident]["regions"], 1.0)
+        if kind == "region":
+            return {ident: 1.0}
+        return {}
+
+    def muscles_for(self, text: str) -> dict[str, float]:
+        """Muscles a root or nerve supplies, with weights; a movement's muscles."""
+        ident, kind = self._id(text)
+        if kind == "root":
+            return dict(self.root_territory(ident).muscles)
+        if kind == "nerve":
+            return dict(self.nerve_territory(ident).muscles)
+        if kind == "movement":
+            return dict.fromkeys(self.graph.predecessors(ident), 1.0)
+        return {}
+
+    def movements_for(self, text: str) -> dict[str, float]:
+        """Movements a root or nerve takes part in (weights as in :class:`Territory`)."""
+        ident, kind = self._id(text)
+        if kind == "root":
+            return dict(self.root_territory(ident).movements)
+        if kind == "nerve":
+            return dict(self.nerve_territory(ident).movements)
+        if kind == "muscle":
+            return dict.fromkeys(self.graph.successors(ident), 1.0)
+        return {}
+
+    def roots_for(self, text: str, *, dermatome_map: str | None = None) -> dict[str, float]:
+        """Roots behind a region (per dermatome layer), muscle, movement, reflex or nerve.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> atlas = neuromap.load_atlas()
+        >>> max(atlas.roots_for("great toe extension").items(), key=lambda kv: kv[1])[0]
+        'L5'
+        """
+        ident, kind = self._id(text)
+        g = self.graph
+        if kind == "region":
+            return self.dermatome(ident, dermatome_map)
+        if kind in ("muscle", "reflex", "nerve"):
+            return dict(g.nodes[ident]["root_weights"])
+        if kind == "movement":
+            out: dict[str, float] = {}
+            for mu in g.predecessors(ident):
+                for r, w in g.nodes[mu]["root_weights"].items():
+                    out[r] = max(out.get(r, 0.0), w)
+            return dict(sorted(out.items(), key=lambda kv: ROOT_IDS.index(kv[0])))
+        if kind == "group":
+            acc: dict[str, float] = {}
+            for reg in self._groups[ident]["regions"]:
+                for r, w in self.dermatome(reg, dermatome_map).items():
+                    acc[r] = max(acc.get(r, 0.0), w)
+            return dict(sorted(acc.items(), key=lambda kv: ROOT_IDS.index(kv[0])))
+        return {}
+
+    def nerves_for(self, text: str) -> tuple[str, ...]:
+        """Nerves that carry a root, lie below a nerve, or supply a region, muscle or reflex.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().nerves_for("first_web_space")
+        ('deep_fibular', 'common_fibular', 'sciatic')
+        """
+        ident, kind = self._id(text)
+        g = self.graph
+        if kind == "root":
+            return tuple(n for n, a in g.nodes(data=True) if a["kind"] == "nerve" and ident in a["roots"])
+        if kind == "nerve":
+            return tuple(v for v in nx.descendants(g, ident) if g.nodes[v]["kind"] == "nerve")
+        if kind in ("region", "muscle", "reflex"):
+            direct = [u for u in g.predecessors(ident) if g.nodes[u]["kind"] == "nerve"]
+            out: list[str] = []
+            for d in direct:
+                for n in reversed(self._chains.get(d, (d,))):
+                    if g.nodes[n]["kind"] == "nerve" and n not in out:
+                        out.append(n)
+            return tuple(out)
+        if kind == "movement":
+            return tuple(dict.fromkeys(n for mu in g.predecessors(ident) for n in self.nerves_for(mu)))
+        return ()
+
+    def path(self, source: str, target: str, *, dermatome_map: str | None = None) -> list[str] | None:
+        """The graph path from a root or nerve down to a region, muscle, movement or reflex.
+
+        From a root the path runs through the plexus and the chain of nerves to the target,
+        provided every nerve on it carries that root; where no nerve does but a dermatome layer
+        assigns the root to the region, the path is the dermatome edge ``[root, region]``.
+        Returns None when the source does not reach the target.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().path("tibial", "abductor_hallucis")
+        ['tibial', 'medial_plantar', 'abductor_hallucis']
+        """
+        src, skind = self._id(source)
+        tgt, tkind = self._id(target)
+        g = self.graph
+        if tkind == "movement":
+            for mu in g.predecessors(tgt):
+                p = self.path(src, mu, dermatome_map=dermatome_map)
+                if p is not None:
+                    return [*p, tgt]
+            return None
+        chain = self._chains.get(tgt)
+        if skind == "nerve":
+            if chain and src in chain:
+                return list(chain[chain.index(src):])
+            return self._variant_path(src, tgt)
+        if skind in ("root", "plexus"):
+            if chain:
+                nerves = [n for n in chain if g.nodes[n]["kind"] == "nerve"]
+                top = chain[0]
+                carried = all(src in g.nodes[n]["roots"] for n in nerves) if skind == "root" else True
+                if tkind in ("muscle", "reflex") and skind == "root":
+                    carried = carried and src in g.nodes[tgt]["roots"]
+                if carried:
+                    head = self._root_to_plexus(src, top) if skind == "root" else ([src] if src == top else None)
+                    if head is not None:
+                        return [*head, *chain[1:]] if head[-1] == chain[0] else [*head, *chain]
+            if skind == "root" and tkind == "region" and g.has_edge(src, tgt):
+                maps = g.edges[src, tgt]["maps"]
+                if dermatome_map is None or self.check_map(dermatome_map) in maps:
+                    return [src, tgt]
+        return None
+
+    def _variant_path(self, src: str, tgt: str) -> list[str] | None:
+        g = self.graph
+        try:
+            p = nx.shortest_path(g, src, tgt)
+        except nx.NetworkXNoPath:
+            return None
+        return [str(n) for n in p] if all(g.nodes[n]["kind"] != "root" for n in p) else None
+
+    def _root_to_plexus(self, root: str, node: str) -> list[str] | None:
+        g = self.graph
+        if g.nodes[node]["kind"] != "plexus":
+            return None
+        if g.has_edge(root, node):
+            return [root, node]
+        for u in g.predecessors(node):
+            if g.nodes[u]["kind"] == "plexus" and g.has_edge(root, u):
+                return [root, u, node]
+        return None
+
+    # -- export --------------------------------------------------------------------------
+    def to_node_link(self) -> dict[str, Any]:
+        """The graph as node-link JSON-safe data (``networkx.node_link_data``)."""
+        return _plain(nx.node_link_data(self.graph, edges="links"))
+
+    def write_graphml(self, path: str | Path) -> None:
+        """Write the graph as GraphML; list and mapping attributes are stored as JSON strings."""
+        g = nx.DiGraph()
+        g.graph.update({k: _scalar(v) for k, v in self.graph.graph.items()})
+        for n, a in self.graph.nodes(data=True):
+            g.add_node(n, **{k: _scalar(v) for k, v in a.items() if v is not None})
+        for u, v, a in self.graph.edges(data=True):
+            g.add_edge(u, v, **{k: _scalar(x) for k, x in a.items() if x is not None})
+        nx.write_graphml(g, str(path))
+
+    def copy_graph(self) -> nx.DiGraph:
+        """An unfrozen deep copy of the graph with plain dict and list attributes, for experiments."""
+        return nx.node_link_graph(self.to_node_link(), edges="links")
+
+    def summary(self) -> dict[str, Any]:
+        """Counts of the atlas's contents (roots, nerves, muscles, regions, maps, sources)."""
+        kinds: dict[str, int] = {}
+        for _, k in self.graph.nodes(data="kind"):
+            kinds[k] = kinds.get(k, 0) + 1
+        return {
+            "version": self.version,
+            **{f"{k}s" if not k.endswith("s") else k: v for k, v in kinds.items()},
+            "edges": self.graph.number_of_edges(),
+            "groups": len(self._groups),
+            "signs": len(self._signs),
+            "dermatome_maps": len(self._maps),
+            "default_dermatome_map": self.default_dermatome_map,
+            "sources": len(self.data.sources),
+            "regions_per_view": {v: len(self.template.regions(v)) for v in self.template.views},
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"<Atlas {self.version} | {s.get('roots', 0)} roots, {s.get('nerves', 0)} nerves, "
+                f"{s.get('muscles', 0)} muscles, {s.get('regions', 0)} regions, {s['dermatome_maps']} dermatome maps>")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>"
+                       for k, v in self.summary().items() if not isinstance(v, dict))
+        return f"<table><caption>neuromap atlas</caption>{rows}</table>"
+
+
+def _name_variants(name: str) -> set[str]:
+    base = normalize_name(name)
+    out = {base}
+    words = base.split()
+    if len(words) > 1 and words[-1] in _KIND_WORDS:
+        out.add(" ".join(words[:-1]))
+    return {v for v in out if v}
+
+
+def _kinds(kind: str | Iterable[str] | None) -> tuple[str, ...]:
+    if kind is None:
+        return ENTITY_KINDS
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+    for k in kinds:
+        if k not in ENTITY_KINDS:
+            close = suggest(k, ENTITY_KINDS) or list(ENTITY_KINDS)
+            raise UnknownNameError(k, "kind", close, field="kind")
+    return kinds
+
+
+def _kind_word(kind: str | Iterable[str] | None) -> str | None:
+    if kind is None:
+        return None
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+    return " or ".join(kinds)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(_plain(value), sort_keys=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(directory: str) -> Atlas:
+    return Atlas(read_atlas_data(directory))
+
+
+def load_atlas(path: str | Path | None = None) -> Atlas:
+    """Load, validate and cache an atlas.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A directory of atlas files (see :data:`neuromap.datasets.ATLAS_FILES`); defaults to the
+        bundled atlas. User atlases go through the same validation; nothing in them is executed.
+
+    Returns
+    -------
+    Atlas
+        The cached atlas: repeated calls with the same path return the same object.
+
+    Raises
+    ------
+    AtlasDataError
+        If a data file is missing, malformed or breaks an invariant; the message names the file
+        and the entry.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> atlas = neuromap.load_atlas()
+    >>> atlas is neuromap.load_atlas()
+    True
+    >>> atlas.graph.nodes["L5"]["kind"]
+    'root'
+    """
+    directory = Path(path) if path is not None else bundled_data_dir()
+    return _load(str(directory.resolve()))

@@ -1,0 +1,489 @@
+"""The ``neuromap`` command line.
+
+Commands: ``localize`` (rank lesion sites for a case file, stdin, flags or a JSON-lines batch),
+``render`` (draw a case), ``atlas`` (draw a dermatome map), ``regions``, ``nerves``,
+``movements``, ``muscles``, ``reflexes``, ``signs``, ``maps`` (the vocabulary) and ``export``
+(the atlas as GeoJSON, GraphML or node-link JSON). See ``docs/cli.md``.
+
+Exit status: 0 on success; 2 for invalid input or usage, with one line on stderr naming the
+field and the closest valid values; 1 for an internal error (one line; set
+``NEUROMAP_DEBUG=1`` for the traceback). Heavy modules (matplotlib) load only for the
+commands that draw.
+
+Examples
+--------
+>>> from neuromap.cli import main
+>>> main(["localize", "--side", "left", "--reflex", "achilles=absent", "--json"])  # doctest: +SKIP
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import IO, Any, NoReturn
+
+from neuromap._version import __version__
+from neuromap.errors import NeuromapError
+
+__all__ = ["main"]
+
+PROG = "neuromap"
+REPORT_URL = "the neuromap issue tracker"
+VOCAB_COMMANDS = {
+    "regions": "skin regions of the foot and groups of regions ('big toe', 'heel')",
+    "nerves": "peripheral nerves",
+    "movements": "movements (for motor findings)",
+    "muscles": "muscles (also accepted in motor findings)",
+    "reflexes": "reflexes",
+    "signs": "other signs and symptoms (for 'other')",
+    "maps": "dermatome maps (for --map)",
+}
+IMAGE_EXTENSIONS = (".png", ".svg", ".pdf")
+
+
+class UsageError(Exception):
+    """A command-line usage error (argparse's, turned into one line and exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _write(stream: IO[str], text: str) -> None:
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
+
+
+# ----------------------------------------------------------------------------- the parser
+_LOCALIZE_EPILOG = """\
+examples:
+  neuromap localize case.json
+  neuromap localize case.json --json > result.json
+  cat case.json | neuromap localize -
+  neuromap localize --side left --region "first web space" --modality numbness \\
+      --weak "great toe extension" --weak "hip abduction=4" --normal-motor "ankle plantarflexion" \\
+      --reflex achilles=normal
+  neuromap localize --batch cases.jsonl > results.jsonl
+
+The case format is described in docs/schemas.md; the names a case may use are listed by
+'neuromap regions', 'neuromap movements', 'neuromap reflexes' and 'neuromap signs'.
+"""
+
+
+def _add_case_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", nargs="?", metavar="CASE.json",
+                   help="the case as a JSON file, or '-' for standard input; or describe it with the flags below")
+    g = p.add_argument_group("a case from flags (instead of CASE.json)")
+    g.add_argument("--side", help="left, right or bilateral")
+    g.add_argument("--region", action="append", default=[], metavar="NAME",
+                   help="an abnormal skin region (repeatable), e.g. 'first web space'")
+    g.add_argument("--modality", help="the modality of the --region findings: numbness (default), tingling, "
+                   "pain, burning or hypersensitivity")
+    g.add_argument("--normal-region", action="append", default=[], metavar="NAME",
+                   help="a region examined and found normal (repeatable)")
+    g.add_argument("--weak", action="append", default=[], metavar="NAME[=GRADE]",
+                   help="a weak movement or muscle (repeatable), optionally with its MRC grade: 'hip abduction=4'")
+    g.add_argument("--normal-motor", action="append", default=[], metavar="NAME",
+                   help="a movement or muscle of normal strength (repeatable)")
+    g.add_argument("--reflex", action="append", default=[], metavar="NAME=GRADE",
+                   help="a reflex and its grade (repeatable): achilles=absent, patellar=normal")
+    g.add_argument("--sign", action="append", default=[], metavar="NAME",
+                   help="another sign or symptom (repeatable), e.g. 'saddle anaesthesia'")
+    p.add_argument("--map", metavar="NAME", help="the dermatome map for root hypotheses (see 'neuromap maps')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``neuromap`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; its ``error`` raises :class:`UsageError` instead of exiting.
+
+    Examples
+    --------
+    >>> from neuromap.cli import build_parser
+    >>> build_parser().parse_args(["regions", "--json"]).command
+    'regions'
+    """
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog=PROG, formatter_class=fmt,
+                     description="Localize lower-limb neurological findings to spinal roots and peripheral nerves.",
+                     epilog="examples:\n  neuromap localize case.json\n  neuromap regions\n"
+                            "  neuromap localize --help\n\nneuromap is decision support for education and research, "
+                            "not a diagnosis.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("localize", help="rank the lesion sites that could explain a case", formatter_class=fmt,
+                       description="Rank the spinal levels and nerves that could explain a case's findings: "
+                                   "red flags first, then the ranked table, warnings and the next examination.",
+                       epilog=_LOCALIZE_EPILOG)
+    _add_case_arguments(p)
+    p.add_argument("--json", action="store_true", help="print the result as JSON (docs/schemas.md)")
+    p.add_argument("--batch", metavar="CASES.jsonl",
+                   help="localize one JSON case per line ('-' for stdin) and print one JSON line per case; "
+                        "a bad line gives an error object and does not stop the batch")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes for --batch (default: all cores "
+                   "for large batches)")
+
+    p = sub.add_parser("render", help="draw a case on the foot", formatter_class=fmt,
+                       description="Draw a case's findings and its top hypothesis on the foot template.",
+                       epilog="examples:\n  neuromap render case.json -o case.png\n"
+                              "  neuromap render --side right --region heel -o heel.svg")
+    _add_case_arguments(p)
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the image: .png, .svg or .pdf")
+
+    p = sub.add_parser("atlas", help="draw a dermatome map", formatter_class=fmt,
+                       description="Draw a dermatome map of the foot.",
+                       epilog="examples:\n  neuromap atlas -o lee.svg\n  neuromap atlas --map keegan_garrett_1948 "
+                              "-o keegan.png")
+    p.add_argument("--map", metavar="NAME", help="the dermatome map (default: the atlas default; see 'neuromap maps')")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the image: .png, .svg or .pdf")
+
+    for name, what in VOCAB_COMMANDS.items():
+        p = sub.add_parser(name, help=f"list the {what}", formatter_class=fmt,
+                           description=f"List the {what} with their ids and aliases.",
+                           epilog=f"examples:\n  neuromap {name}\n  neuromap {name} --json")
+        p.add_argument("--json", action="store_true", help="print the list as JSON")
+
+    p = sub.add_parser("export", help="export the atlas (GeoJSON, GraphML, node-link JSON)", formatter_class=fmt,
+                       description="Write the atlas: the foot template as GeoJSON (both sides, every view), or the "
+                                   "innervation graph as GraphML or node-link JSON.",
+                       epilog="examples:\n  neuromap export --format geojson -o foot.geojson\n"
+                              "  neuromap export --format graphml -o atlas.graphml\n"
+                              "  neuromap export --format node-link -o atlas.json")
+    p.add_argument("--format", required=True, choices=["geojson", "graphml", "node-link"], help="the format")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    return parser
+
+
+# ----------------------------------------------------------------------------- case input
+def _read_input(path: str, max_bytes: int) -> bytes:
+    """Read a file or stdin ('-'), at most ``max_bytes + 1`` bytes (the limit check follows)."""
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is not None:
+            data: bytes = stream.read(max_bytes + 1)
+            return data
+        text = sys.stdin.read(max_bytes + 1)
+        return text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise UsageError(f"{PROG}: cannot read {path!r}: {exc.strerror or exc}") from None
+
+
+def _split_pair(text: str, flag: str, required: bool) -> tuple[str, str | None]:
+    if "=" in text:
+        name, value = text.rsplit("=", 1)
+        if name.strip() and value.strip():
+            return name.strip(), value.strip()
+    if required:
+        raise UsageError(f"{PROG}: {flag} expects NAME=GRADE, e.g. '{flag} achilles=absent', got {text!r}")
+    return text.strip(), None
+
+
+def _case_from_flags(args: argparse.Namespace) -> dict[str, Any] | None:
+    used = any((args.side, args.region, args.modality, args.normal_region, args.weak, args.normal_motor,
+                args.reflex, args.sign))
+    if not used:
+        return None
+    if args.side is None:
+        raise UsageError(f"{PROG}: give --side (left, right or bilateral) with the finding flags")
+    case: dict[str, Any] = {"side": args.side}
+    sensory: list[dict[str, Any]] = []
+    if args.region:
+        item: dict[str, Any] = {"regions": list(args.region)}
+        if args.modality:
+            item["modality"] = args.modality
+        sensory.append(item)
+    elif args.modality:
+        raise UsageError(f"{PROG}: --modality describes the --region findings; give at least one --region")
+    if args.normal_region:
+        sensory.append({"regions": list(args.normal_region), "state": "normal"})
+    if sensory:
+        case["sensory"] = sensory
+    motor: list[dict[str, Any]] = []
+    for text in args.weak:
+        name, grade = _split_pair(text, "--weak", False)
+        motor.append({"name": name, "grade": grade if grade is not None else "weak"})
+    motor.extend({"name": n, "grade": "normal"} for n in args.normal_motor)
+    if motor:
+        case["motor"] = motor
+    if args.reflex:
+        reflexes: dict[str, Any] = {}
+        for text in args.reflex:
+            name, grade = _split_pair(text, "--reflex", True)
+            if name in reflexes:
+                raise UsageError(f"{PROG}: --reflex {name} is given twice")
+            reflexes[name] = grade
+        case["reflexes"] = reflexes
+    if args.sign:
+        case["other"] = list(args.sign)
+    return case
+
+
+def _load_case_arg(args: argparse.Namespace) -> Mapping[str, Any]:
+    from neuromap.io import DEFAULT_JSON_LIMITS, load_case
+
+    flags = _case_from_flags(args)
+    if flags is not None and args.case is not None:
+        raise UsageError(f"{PROG}: give a case file or finding flags, not both")
+    if flags is not None:
+        return load_case(flags)
+    if args.case is None:
+        raise UsageError(f"{PROG}: give a case file (or '-' for stdin) or describe the case with --side, "
+                         "--region, --weak, --reflex ...")
+    return load_case(_read_input(args.case, DEFAULT_JSON_LIMITS.max_bytes))
+
+
+# ----------------------------------------------------------------------------- commands
+def _cmd_localize(args: argparse.Namespace) -> int:
+    if args.batch is not None:
+        if args.case is not None or _case_from_flags(args) is not None:
+            raise UsageError(f"{PROG}: --batch reads its own cases; do not give a case file or finding flags")
+        return _batch(args)
+    from neuromap.io import localize_json
+
+    case = _load_case_arg(args)
+    result = localize_json(case, dermatome_map=args.map)
+    if args.json:
+        _write(sys.stdout, json.dumps(result, indent=2) + "\n")
+    else:
+        _write(sys.stdout, format_table(result))
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from neuromap.io import DEFAULT_JSON_LIMITS, localize_many
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"{PROG}: --workers must be at least 1")
+    if args.batch == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
+    else:
+        try:
+            with open(args.batch, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise UsageError(f"{PROG}: cannot read {args.batch!r}: {exc.strerror or exc}") from None
+    numbered = [(i, line) for i, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
+    results = localize_many([line for _, line in numbered], dermatome_map=args.map, workers=args.workers,
+                            limits=DEFAULT_JSON_LIMITS)
+    bad = []
+    out = sys.stdout
+    for (lineno, _), res in zip(numbered, results, strict=True):
+        if "error" in res:
+            res["error"]["line"] = lineno
+            bad.append(lineno)
+        _write(out, json.dumps(res, separators=(",", ":")) + "\n")
+    out.flush()
+    if bad:
+        shown = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+        _write(sys.stderr, f"{PROG}: error: {len(bad)} of {len(results)} cases invalid (lines {shown}); "
+                           "see their error objects\n")
+        return 2
+    return 0
+
+
+def _check_image_path(path: str) -> None:
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in IMAGE_EXTENSIONS:
+        raise UsageError(f"{PROG}: cannot write {ext or 'a file without extension'!s} images; name the output "
+                         f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]}")
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    _check_image_path(args.output)
+    from neuromap.inference import localize
+
+    case = _load_case_arg(args)
+    result = localize(case, dermatome_map=args.map)
+    from neuromap.plotting import plot_localization
+
+    plot_localization(result).savefig(args.output)
+    return 0
+
+
+def _cmd_atlas(args: argparse.Namespace) -> int:
+    _check_image_path(args.output)
+    from neuromap.atlas import load_atlas
+
+    atlas = load_atlas()
+    map_id = atlas.check_map(args.map, field="--map")
+    from neuromap.plotting import plot_dermatomes
+
+    plot_dermatomes(atlas, dermatome_map=map_id).savefig(args.output)
+    return 0
+
+
+def _cmd_vocabulary(args: argparse.Namespace) -> int:
+    from neuromap.io import vocabulary
+
+    entries = vocabulary(args.command)
+    if args.json:
+        _write(sys.stdout, json.dumps(entries, indent=2) + "\n")
+        return 0
+    rows = []
+    for e in entries:
+        extra = e.get("view") or (", ".join(e["regions"]) if "regions" in e else "") or (
+            f"{e.get('kind_of_map') or ''}{', default' if e.get('default') else ''}") or e.get("red_flag") or ""
+        aliases = ", ".join(a for a in e["aliases"] if a.lower() != e["label"].lower())
+        rows.append((e["id"], e["kind"], e["label"], str(extra), aliases))
+    header = ("id", "kind", "label", {"regions": "view / regions", "maps": "map kind"}.get(args.command, "note"),
+              "aliases")
+    _write(sys.stdout, _table([header, *rows]))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from neuromap.io import export_atlas
+
+    try:
+        export_atlas(args.format, args.output)
+    except OSError as exc:
+        raise UsageError(f"{PROG}: cannot write {args.output!r}: {exc.strerror or exc}") from None
+    return 0
+
+
+# ----------------------------------------------------------------------------- output
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, r in enumerate(rows):
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def format_table(result: Mapping[str, Any], *, width: int = 100) -> str:
+    """Format a localization result (``localize_json`` output) as readable text.
+
+    Red flags come first in a banner, then the ranked hypotheses (rank, hypothesis, side,
+    score, explained/unexplained/contradicted counts), the warnings and the next examination.
+
+    Parameters
+    ----------
+    result : dict
+        The output of :func:`neuromap.io.localize_json`.
+    width : int, optional
+        Wrap width of the banner and the notes.
+
+    Returns
+    -------
+    str
+        The text, ending with a newline.
+
+    Examples
+    --------
+    >>> from neuromap.io import localize_json
+    >>> from neuromap.cli import format_table
+    >>> text = format_table(localize_json({"side": "left", "reflexes": {"achilles": "absent"}}))
+    >>> text.splitlines()[0].split()[:3]
+    ['rank', 'hypothesis', 'side']
+    """
+    out: list[str] = []
+    for flag in result.get("red_flags", ()):
+        bar = "!" * min(width, 100)
+        out += [bar, *textwrap.wrap(f"RED FLAG ({flag.get('severity', 'urgent')}): {flag['message']}", width,
+                                    initial_indent="!! ", subsequent_indent="!! "), bar, ""]
+    rows = [("rank", "hypothesis", "side", "score", "explains", "unexplained", "contradicts")]
+    for i, h in enumerate(result.get("hypotheses", ()), 1):
+        rows.append((str(i), h["label"], h["side"], f"{h['score']:.2f}", str(len(h["explains"])),
+                     str(len(h["unexplained"])), str(len(h["contradicts"]))))
+    if len(rows) > 1:
+        out.append(_table(rows).rstrip("\n"))
+    else:
+        out.append("No hypothesis: none of the findings could be scored.")
+    dmap = result.get("dermatome_map") or {}
+    if dmap:
+        out.append(f"(dermatome map: {dmap.get('label', dmap.get('id'))})")
+    if result.get("warnings"):
+        out += ["", "Warnings:"]
+        for w in result["warnings"]:
+            out += textwrap.wrap(w, width, initial_indent="  - ", subsequent_indent="    ")
+    if result.get("next_examination"):
+        out += ["", "Next examination:"]
+        for x in result["next_examination"]:
+            out += textwrap.wrap(f"{x['label']} ({x['kind']}): {x['why']}", width, initial_indent="  - ",
+                                 subsequent_indent="    ")
+    if result.get("disclaimer"):
+        out += ["", *textwrap.wrap(result["disclaimer"], width)]
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------- main
+_COMMANDS = {"localize": _cmd_localize, "render": _cmd_render, "atlas": _cmd_atlas, "export": _cmd_export,
+             **dict.fromkeys(VOCAB_COMMANDS, _cmd_vocabulary)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``neuromap`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 success, 2 invalid input or usage (one line on stderr), 1 an
+        internal error (one line; ``NEUROMAP_DEBUG=1`` prints the traceback), 130 interrupted.
+
+    Examples
+    --------
+    >>> from neuromap.cli import main
+    >>> main(["maps", "--json"])  # doctest: +SKIP
+    0
+    """
+    try:
+        parser = build_parser()
+        args = parser.parse_args(list(argv) if argv is not None else None)
+        if args.command is None:
+            _write(sys.stdout, parser.format_help())
+            return 0
+        return _COMMANDS[args.command](args)
+    except SystemExit as exc:  # --help and --version exit through argparse
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except (UsageError, NeuromapError) as exc:
+        prefix = "" if isinstance(exc, UsageError) else f"{PROG}: error: "
+        _write(sys.stderr, _one_line(f"{prefix}{exc}") + "\n")
+        return 2
+    except KeyboardInterrupt:
+        _write(sys.stderr, f"{PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. '| head'); silence the flush at exit
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout is not a real file
+            pass
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("NEUROMAP_DEBUG", "") not in ("", "0"):
+            import traceback
+
+            traceback.print_exc()
+        missing = isinstance(exc, ImportError) and getattr(exc, "name", "") in ("matplotlib", "neuromap.plotting")
+        hint = ("drawing needs matplotlib and neuromap.plotting" if missing else
+                f"this is a bug in neuromap {__version__}; please report it to {REPORT_URL} with the input "
+                "(set NEUROMAP_DEBUG=1 for the traceback)")
+        _write(sys.stderr, _one_line(f"{PROG}: internal error: {type(exc).__name__}: {exc} ({hint})") + "\n")
+        return 1

@@ -1,0 +1,128 @@
+"""The exceptions neuromap raises.
+
+Every error derives from :class:`NeuromapError` and also from the builtin exception it refines,
+so ``except ValueError`` keeps working for callers who do not know neuromap. Messages are one line
+and follow one shape: what was wrong, where (the field or the file and entry), and the closest
+valid values.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "AtlasDataError",
+    "InvalidCaseError",
+    "LimitExceededError",
+    "NeuromapError",
+    "UnknownNameError",
+    "suggest",
+]
+
+
+class NeuromapError(Exception):
+    """Base class of every error neuromap raises on purpose."""
+
+
+class AtlasDataError(NeuromapError, ValueError):
+    """A data file of the atlas is malformed or breaks an invariant.
+
+    Parameters
+    ----------
+    file : str
+        The data file (as named in the manifest, e.g. ``"nerves.json"``).
+    entry : str
+        The entry in that file (an id, or a JSON path such as ``"regions[3].view"``).
+    problem : str
+        What is wrong, in a short clause.
+    """
+
+    def __init__(self, file: str, entry: str, problem: str) -> None:
+        self.file = file
+        self.entry = entry
+        self.problem = problem
+        super().__init__(f"{file}: {entry}: {problem}")
+
+
+class UnknownNameError(NeuromapError, KeyError):
+    """A name does not resolve to anything in the atlas.
+
+    Parameters
+    ----------
+    name : str
+        The name that was looked up.
+    kind : str or None
+        The kind of entity that was expected (``"region"``, ``"nerve"``, ...), if any.
+    suggestions : sequence of str
+        The closest valid names, best first.
+    field : str or None
+        Where the name came from in a case (e.g. ``"sensory[0].regions[1]"``).
+    reason : str or None
+        A more specific explanation replacing the default "is not a ..." clause.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        kind: str | None = None,
+        suggestions: Sequence[str] = (),
+        *,
+        field: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.suggestions = tuple(suggestions)
+        self.field = field
+        where = f"Invalid value for {field!r}: " if field else ""
+        what = reason or (f"is not a known {kind}" if kind else "is not a known name")
+        hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
+        self.message = f"{where}{name!r} {what}.{hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.message
+
+
+class InvalidCaseError(NeuromapError, ValueError):
+    """A case (the findings passed to :func:`neuromap.localize`) is invalid.
+
+    Parameters
+    ----------
+    field : str
+        The field at fault, as a path into the case (``"motor[1].grade"``).
+    problem : str
+        What is wrong with it.
+    suggestions : sequence of str
+        The closest valid values, best first.
+    """
+
+    def __init__(self, field: str, problem: str, suggestions: Sequence[str] = ()) -> None:
+        self.field = field
+        self.problem = problem
+        self.suggestions = tuple(suggestions)
+        hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"Invalid value for {field!r}: {problem}.{hint}")
+
+
+class LimitExceededError(InvalidCaseError):
+    """An input is larger than a configured limit (size, count, depth or vertices)."""
+
+
+def _or_list(items: Sequence[str]) -> str:
+    quoted = [repr(i) for i in items]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def suggest(name: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.5) -> list[str]:
+    """Return up to *n* entries of *choices* closest to *name*, best first.
+
+    Examples
+    --------
+    >>> suggest("hallx", ["hallux", "heel", "little toe"])
+    ['hallux']
+    """
+    return difflib.get_close_matches(name, list(choices), n=n, cutoff=cutoff)

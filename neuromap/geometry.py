@@ -1,0 +1,1002 @@
+"""Foot surface geometry: the region template and point/drawing queries against it.
+
+The template (``data/foot.geojson``) draws the skin of a reference adult RIGHT foot in four
+views and cuts each view into the skin regions of ``regions.json``.  The regions of a view tile
+its outline exactly (no gaps, no overlaps; shared borders are identical vertex for vertex).
+
+Coordinate frame
+----------------
+Millimetres of a reference adult foot (265 mm from the back of the heel to the tip of the
+hallux, ~100 mm wide at the ball, ~65 mm at the heel).  Each view is drawn as an observer sees
+it, x to the observer's right and y up:
+
+``dorsal``
+    Seen from above, toes up the page.  x = 0 on the long axis of the foot (heel centre to
+    second toe), +x lateral; y = 0 at the back of the heel (the leg is cut just above the
+    malleoli).
+``plantar``
+    Seen from below, toes up.  x = 0 on the long axis, +x MEDIAL (how the right sole looks from
+    below); y = 0 at the back of the heel.
+``medial``
+    Seen from the medial side, sole on the ground.  y = 0 at the ground, +y dorsal; x = 0 at
+    the back of the heel, the toes toward -x.
+``lateral``
+    Seen from the lateral side, sole on the ground.  y = 0 at the ground; x = 0 at the back of
+    the heel, the toes toward +x.
+
+The LEFT foot is the mirror image of the right: x -> -x in every view.  Every query takes
+``side`` (``"left"`` or ``"right"``) and interprets coordinates in that side's frame.
+
+Border rule
+-----------
+A point exactly on the border shared by two regions belongs to the region that comes first in
+:meth:`FootTemplate.regions` order; a point exactly on the outline belongs to the region whose
+edge it lies on (the outline is closed).  Everything else is decided by strict containment.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
+
+from neuromap.errors import (
+    AtlasDataError,
+    InvalidCaseError,
+    LimitExceededError,
+    suggest,
+)
+
+__all__ = [
+    "SIDES",
+    "VIEWS",
+    "FootTemplate",
+    "OverlayResult",
+    "RegionOverlap",
+    "load_drawing_geojson",
+]
+
+VIEWS: tuple[str, ...] = ("dorsal", "plantar", "medial", "lateral")
+SIDES: tuple[str, ...] = ("left", "right")
+FORMAT = 1
+DEFAULT_MAX_VERTICES = 10_000
+#: Side of a cell of the classification raster, mm.
+CELL_MM = 0.25
+
+
+@dataclass(frozen=True)
+class RegionOverlap:
+    """How much of one region a drawing covers.
+
+    Attributes
+    ----------
+    region : str
+        The region id.
+    area_mm2 : float
+        Area of the intersection of the drawing with the region, mm².
+    fraction_of_region : float
+        ``area_mm2`` divided by the area of the region (0..1].
+    fraction_of_drawing : float
+        ``area_mm2`` divided by the area of the drawing (0..1].
+    """
+
+    region: str
+    area_mm2: float
+    fraction_of_region: float
+    fraction_of_drawing: float
+
+
+@dataclass(frozen=True)
+class OverlayResult(Sequence[RegionOverlap]):
+    """The result of :meth:`FootTemplate.overlay`: a read-only sequence of :class:`RegionOverlap`.
+
+    It behaves like a tuple of the overlaps (``len``, indexing, iteration), sorted by region
+    order, and also reports the part of the drawing that lies outside the foot outline.
+
+    Attributes
+    ----------
+    overlaps : tuple of RegionOverlap
+        One entry per region the drawing covers with positive area.
+    drawing_area_mm2 : float
+        Area of the whole drawing, mm².
+    outside_area_mm2 : float
+        Area of the drawing outside the outline of the view, mm².
+    """
+
+    overlaps: tuple[RegionOverlap, ...]
+    drawing_area_mm2: float
+    outside_area_mm2: float
+
+    @property
+    def inside_area_mm2(self) -> float:
+        """Area of the drawing inside the outline (the sum of the overlaps), mm²."""
+        return self.drawing_area_mm2 - self.outside_area_mm2
+
+    @property
+    def outside_fraction(self) -> float:
+        """Fraction of the drawing's area outside the outline (0..1)."""
+        return self.outside_area_mm2 / self.drawing_area_mm2
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The ids of the covered regions, in region order."""
+        return tuple(o.region for o in self.overlaps)
+
+    def __len__(self) -> int:
+        """Return the number of covered regions."""
+        return len(self.overlaps)
+
+    def __getitem__(self, index: Any) -> Any:
+        """Return one overlap (or a tuple of them for a slice)."""
+        return self.overlaps[index]
+
+    def __iter__(self) -> Iterator[RegionOverlap]:
+        """Iterate over the overlaps in region order."""
+        return iter(self.overlaps)
+
+
+@dataclass(frozen=True)
+class _Raster:
+    """Label raster of one view and side (see :meth:`FootTemplate.classify_points`)."""
+
+    x0: float
+    y0: float
+    nx: int
+    ny: int
+    flat_labels: np.ndarray  # (ny * nx,) int8: region index, -1 outside, -2 border cell
+    flat_masks: np.ndarray  # (ny * nx,) int64: bit i set if region i's border touches the cell
+
+
+def _check_side(side: str) -> None:
+    if side not in SIDES:
+        raise InvalidCaseError("side", f"{side!r} is not 'left' or 'right'", ())
+
+
+def _mirror(geom: Any) -> Any:
+    """Mirror a geometry across x = 0 and restore counter-clockwise exterior rings."""
+    flipped = shapely.transform(geom, lambda c: c * np.array([-1.0, 1.0]))
+    return orient(flipped, 1.0) if isinstance(flipped, Polygon) else flipped
+
+
+class FootTemplate:
+    """The foot template: region polygons per view, with point and drawing queries.
+
+    Build it with :meth:`from_geojson`.  The object is immutable; mirrored (left-foot)
+    geometry and the classification rasters are computed lazily and cached.
+
+    Examples
+    --------
+    >>> import json
+    >>> from pathlib import Path
+    >>> path = Path(__file__).parents[1] / "data" / "foot.geojson"  # doctest: +SKIP
+    >>> foot = FootTemplate.from_geojson(json.loads(path.read_text()))  # doctest: +SKIP
+    >>> foot.region_ids_at([[-12.0, 195.0]], "dorsal")  # doctest: +SKIP
+    ['first_web_space']
+    """
+
+    __slots__ = ("_anchors", "_cache", "_meta", "_outlines", "_polys", "_regions", "_view_of")
+
+    _meta: Mapping[str, Any]
+    _regions: dict[str, tuple[str, ...]]
+    _view_of: dict[str, str]
+    _polys: dict[str, Polygon]
+    _outlines: dict[str, Polygon]
+    _anchors: dict[str, tuple[float, float]]
+    _cache: dict[tuple[str, ...], Any]
+
+    def __init__(
+        self,
+        regions: Mapping[str, Mapping[str, Polygon]],
+        outlines: Mapping[str, Polygon],
+        anchors: Mapping[str, tuple[float, float]],
+        meta: Mapping[str, Any],
+    ) -> None:
+        self._meta = copy.deepcopy(dict(meta))
+        self._regions = {v: tuple(regions[v]) for v in VIEWS if v in regions}
+        self._view_of = {r: v for v, rs in self._regions.items() for r in rs}
+        self._polys = {r: p for v in self._regions for r, p in regions[v].items()}
+        self._outlines = dict(outlines)
+        self._anchors = dict(anchors)
+        self._cache = {}
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_geojson(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        file: str = "foot.geojson",
+        max_vertices: int = DEFAULT_MAX_VERTICES,
+    ) -> FootTemplate:
+        """Build and validate a template from its GeoJSON FeatureCollection.
+
+        Parameters
+        ----------
+        data : mapping
+            The parsed GeoJSON: a FeatureCollection with a ``"neuromap"`` member (format 1)
+            and one Polygon feature per region (``properties.region`` and ``.view``); outline
+            features (``properties.outline``) are optional and, when present, checked.
+        file : str
+            File name used in error messages.
+        max_vertices : int
+            Maximum number of vertices of one feature.
+
+        Returns
+        -------
+        FootTemplate
+            The template, stored as the right foot (a ``template_side: "left"`` file is
+            mirrored on load).
+
+        Raises
+        ------
+        AtlasDataError
+            The data is malformed: wrong format, unknown view, a feature that is not a valid
+            non-empty Polygon with finite coordinates, a duplicate region id, overlapping
+            regions, or regions that do not tile the view outline.
+
+        Examples
+        --------
+        >>> sq = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]
+        >>> data = {"type": "FeatureCollection", "neuromap": {"format": 1},
+        ...         "features": [{"type": "Feature",
+        ...                       "properties": {"region": "a", "view": "dorsal"},
+        ...                       "geometry": {"type": "Polygon", "coordinates": sq}}]}
+        >>> FootTemplate.from_geojson(data).regions()
+        ('a',)
+        """
+        if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
+            raise AtlasDataError(file, "type", "is not a GeoJSON FeatureCollection")
+        meta = data.get("neuromap")
+        if not isinstance(meta, Mapping) or meta.get("format") != FORMAT:
+            raise AtlasDataError(file, "neuromap.format", f"must be {FORMAT}")
+        side = meta.get("template_side", "right")
+        if side not in SIDES:
+            raise AtlasDataError(file, "neuromap.template_side", "must be 'left' or 'right'")
+        tol = meta.get("tiling_tolerance", 0.1)
+        if not isinstance(tol, (int, float)) or not math.isfinite(tol) or tol < 0:
+            raise AtlasDataError(file, "neuromap.tiling_tolerance", "must be a finite number >= 0")
+        features = data.get("features")
+        if not isinstance(features, list) or not features:
+            raise AtlasDataError(file, "features", "must be a non-empty list")
+
+        regions: dict[str, dict[str, Polygon]] = {}
+        outlines: dict[str, Polygon] = {}
+        anchors: dict[str, tuple[float, float]] = {}
+        for i, feat in enumerate(features):
+            props = feat.get("properties") if isinstance(feat, Mapping) else None
+            if not isinstance(props, Mapping):
+                raise AtlasDataError(file, f"features[{i}]", "has no properties object")
+            rid: Any = props.get("region")
+            oview: Any = props.get("outline")
+            entry = f"features[{i}] ({rid or ('outline ' + str(oview))})"
+            view = props.get("view") if rid is not None else oview
+            if rid is not None and (not isinstance(rid, str) or not rid):
+                raise AtlasDataError(file, entry, "region must be a non-empty string")
+            if rid is None and oview is None:
+                raise AtlasDataError(file, entry, "has neither 'region' nor 'outline'")
+            if view not in VIEWS:
+                raise AtlasDataError(file, entry, f"unknown view {view!r} (expected one of "
+                                     f"{', '.join(VIEWS)})")
+            poly = _feature_polygon(feat.get("geometry"), file, entry, max_vertices)
+            if side == "left":
+                poly = _mirror(poly)
+            if oview is not None:
+                if oview in outlines:
+                    raise AtlasDataError(file, entry, f"duplicate outline of view {oview!r}")
+                outlines[oview] = poly
+                continue
+            if rid in anchors:
+                raise AtlasDataError(file, entry, "duplicate region id")
+            anchor = props.get("anchor")
+            if anchor is None:
+                pt = poly.point_on_surface()
+                anchor = (pt.x, pt.y)
+            elif (
+                not isinstance(anchor, Sequence)
+                or len(anchor) != 2
+                or not all(isinstance(a, (int, float)) and math.isfinite(a) for a in anchor)
+            ):
+                raise AtlasDataError(file, entry, "anchor must be [x, y] with finite numbers")
+            ax, ay = float(anchor[0]), float(anchor[1])
+            if side == "left":
+                ax = -ax
+            if not poly.intersects(shapely.Point(ax, ay)):
+                raise AtlasDataError(file, entry, "anchor lies outside the region")
+            region_id = str(rid)
+            anchors[region_id] = (ax, ay)
+            regions.setdefault(view, {})[region_id] = orient(poly, 1.0)
+
+        for view in VIEWS:
+            if view not in regions:
+                if view in outlines:
+                    raise AtlasDataError(file, f"outline {view}", "view has no regions")
+                continue
+            polys = list(regions[view].values())
+            entry = f"view {view}"
+            if not shapely.coverage_is_valid(polys):
+                raise AtlasDataError(file, entry, "regions overlap or their shared borders "
+                                     "do not match")
+            union = shapely.coverage_union_all(polys)
+            if union.geom_type != "Polygon" or len(union.interiors):
+                raise AtlasDataError(file, entry, "regions do not tile one connected outline "
+                                     "without gaps")
+            if view in outlines:
+                err = union.symmetric_difference(outlines[view]).area
+                if err > tol:
+                    raise AtlasDataError(file, entry, f"regions do not tile the outline "
+                                         f"(symmetric difference {err:.4g} mm2 > {tol})")
+            else:
+                outlines[view] = orient(union, 1.0)
+        meta_out = {k: v for k, v in meta.items() if k != "template_side"}
+        meta_out["template_side"] = "right"
+        return cls({v: dict(sorted(regions[v].items())) for v in regions}, outlines, anchors,
+                   meta_out)
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The views present in the template, in :data:`VIEWS` order."""
+        return tuple(self._regions)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """A (deep) copy of the ``"neuromap"`` member of the template file."""
+        return copy.deepcopy(dict(self._meta))
+
+    def regions(self, view: str | None = None) -> tuple[str, ...]:
+        """Return the region ids of one view (or of all views), in stable order.
+
+        Parameters
+        ----------
+        view : str or None
+            A view name; ``None`` for every region (views in :data:`VIEWS` order, then ids
+            sorted).
+
+        Returns
+        -------
+        tuple of str
+            Region ids; the index of an id is what :meth:`classify_points` returns.
+
+        Examples
+        --------
+        >>> foot.regions("medial")  # doctest: +SKIP
+        ('medial_arch', 'medial_border', 'medial_forefoot', 'medial_heel', 'medial_malleolus',
+         'posterior_heel_medial')
+        """
+        if view is None:
+            return tuple(r for rs in self._regions.values() for r in rs)
+        return self._regions[self._check_view(view)]
+
+    def view_of(self, region: str) -> str:
+        """Return the view a region is drawn in.
+
+        Parameters
+        ----------
+        region : str
+            A region id.
+
+        Returns
+        -------
+        str
+            The view name.
+
+        Examples
+        --------
+        >>> foot.view_of("first_web_space")  # doctest: +SKIP
+        'dorsal'
+        """
+        return self._view_of[self._check_region(region)]
+
+    def polygon(self, region: str, *, side: str = "right") -> Polygon:
+        """Return the polygon of a region (counter-clockwise exterior).
+
+        Parameters
+        ----------
+        region : str
+            A region id.
+        side : {"right", "left"}
+            Which foot; the left foot is mirrored (x -> -x).
+
+        Returns
+        -------
+        shapely.Polygon
+            The region polygon in that side's frame.
+
+        Examples
+        --------
+        >>> round(foot.polygon("plantar_heel").area)  # doctest: +SKIP
+        4611
+        """
+        self._check_region(region)
+        return self._side(side)["polys"][region]
+
+    def outline(self, view: str, *, side: str = "right") -> Polygon:
+        """Return the outline of a view: the union of its regions.
+
+        Parameters
+        ----------
+        view : str
+            A view name.
+        side : {"right", "left"}
+            Which foot.
+
+        Returns
+        -------
+        shapely.Polygon
+            The outline polygon.
+
+        Examples
+        --------
+        >>> foot.outline("dorsal").bounds  # doctest: +SKIP
+        (-46.02, 0.0, 54.25, 265.0)
+        """
+        self._check_view(view)
+        return self._side(side)["outlines"][view]
+
+    def anchor(self, region: str, *, side: str = "right") -> tuple[float, float]:
+        """Return the label anchor of a region: a point well inside it for writing its label.
+
+        Parameters
+        ----------
+        region : str
+            A region id.
+        side : {"right", "left"}
+            Which foot.
+
+        Returns
+        -------
+        tuple of float
+            ``(x, y)``.
+
+        Examples
+        --------
+        >>> foot.anchor("plantar_heel")  # doctest: +SKIP
+        (-0.77, 43.42)
+        """
+        self._check_region(region)
+        _check_side(side)
+        x, y = self._anchors[region]
+        return (-x if side == "left" else x, y)
+
+    def bounds(self, view: str, *, side: str = "right") -> tuple[float, float, float, float]:
+        """Return ``(xmin, ymin, xmax, ymax)`` of a view's outline.
+
+        Parameters
+        ----------
+        view : str
+            A view name.
+        side : {"right", "left"}
+            Which foot.
+
+        Returns
+        -------
+        tuple of float
+            The bounding box, mm.
+
+        Examples
+        --------
+        >>> foot.bounds("medial")  # doctest: +SKIP
+        (-265.04, 0.0, 0.0, 130.0)
+        """
+        b = self.outline(view, side=side).bounds
+        return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+    # ------------------------------------------------------------------ point queries
+    def classify_points(self, xy: Any, view: str, *, side: str = "right") -> np.ndarray:
+        """Return the region index of each point (vectorized).
+
+        A label raster of :data:`CELL_MM` cells is built once per view and side (lazily,
+        cached).  Points in cells that no region border crosses get the cell's region
+        directly; points in border cells are tested exactly (``shapely.intersects_xy``
+        against only the regions whose border touches the cell).  A point on a border
+        shared by two regions goes to the first of them in :meth:`regions` order; a point
+        on the outline is inside.
+
+        Parameters
+        ----------
+        xy : array_like, shape (n, 2)
+            Points in the frame of ``view`` and ``side``, mm.
+        view : str
+            A view name.
+        side : {"right", "left"}
+            Which foot.
+
+        Returns
+        -------
+        numpy.ndarray of int, shape (n,)
+            Index into ``self.regions(view)``, or -1 for points outside the outline.
+
+        Raises
+        ------
+        InvalidCaseError
+            ``xy`` is not an (n, 2) array of finite numbers (field ``'points'``).
+
+        Examples
+        --------
+        >>> foot.classify_points([[0.0, 35.0], [500.0, 0.0]], "plantar")  # doctest: +SKIP
+        array([ 7, -1])
+        """
+        pts = _as_points(xy)
+        self._check_view(view)
+        _check_side(side)
+        ras = self._raster(view, side)
+        if not len(pts):
+            return np.full(0, -1, dtype=np.intp)
+        x, y = pts[:, 0], pts[:, 1]
+        # Cell indices.  Clipping to the raster first is exact: the first and last row and
+        # column of the raster lie wholly outside the outline (or are border cells, which are
+        # tested exactly), and truncation equals floor for the non-negative clipped values.
+        fx = np.subtract(x, ras.x0)
+        fx *= 1.0 / CELL_MM
+        np.clip(fx, 0.0, ras.nx - 1, out=fx)
+        fy = np.subtract(y, ras.y0)
+        fy *= 1.0 / CELL_MM
+        np.clip(fy, 0.0, ras.ny - 1, out=fy)
+        flat = fy.astype(np.intp)
+        flat *= ras.nx
+        flat += fx.astype(np.intp)
+        out = np.take(ras.flat_labels, flat).astype(np.intp)
+        bidx = np.flatnonzero(out == -2)
+        if len(bidx):
+            masks = np.take(ras.flat_masks, flat[bidx])
+            res = np.full(len(bidx), -1, dtype=np.intp)
+            polys = self._side(side)["view_polys"][view]
+            bx, by = x[bidx], y[bidx]
+            for i, poly in enumerate(polys):
+                sel = np.flatnonzero(((masks >> i) & 1).astype(bool) & (res < 0))
+                if len(sel):
+                    hit = shapely.intersects_xy(poly, bx[sel], by[sel])
+                    res[sel[hit]] = i
+            out[bidx] = res
+        return out
+
+    def region_ids_at(self, xy: Any, view: str, *, side: str = "right") -> list[str | None]:
+        """Return the region id at each point, ``None`` outside the outline.
+
+        Parameters
+        ----------
+        xy : array_like, shape (n, 2)
+            Points, mm.
+        view : str
+            A view name.
+        side : {"right", "left"}
+            Which foot.
+
+        Returns
+        -------
+        list of str or None
+            One entry per point.
+
+        Examples
+        --------
+        >>> foot.region_ids_at([[-12.0, 195.0]], "dorsal", side="right")  # doctest: +SKIP
+        ['first_web_space']
+        """
+        ids = self.regions(view)
+        return [ids[i] if i >= 0 else None for i in self.classify_points(xy, view, side=side)]
+
+    # ------------------------------------------------------------------ drawings
+    def overlay(
+        self,
+        drawing: Any,
+        view: str,
+        *,
+        side: str = "right",
+        max_vertices: int = DEFAULT_MAX_VERTICES,
+    ) -> OverlayResult:
+        """Intersect a drawing (an area the patient marked) with the regions of a view.
+
+        Parameters
+        ----------
+        drawing : shapely Polygon or MultiPolygon, GeoJSON-like mapping, or sequence
+            The drawn area in the frame of ``view`` and ``side``: a shapely polygon, a GeoJSON
+            Polygon/MultiPolygon geometry or Feature, or a ring given as a list of ``[x, y]``
+            (closing it is optional).
+        view : str
+            A view name.
+        side : {"right", "left"}
+            Which foot.
+        max_vertices : int
+            Maximum number of vertices of the drawing.
+
+        Returns
+        -------
+        OverlayResult
+            A sequence of :class:`RegionOverlap`, one per region the drawing covers with
+            positive area, in :meth:`regions` order; ``outside_area_mm2`` and
+            ``outside_fraction`` report the part of the drawing outside the outline.
+
+        Raises
+        ------
+        InvalidCaseError
+            (field ``'drawing'``) the drawing is empty, has fewer than 3 points, has
+            non-finite coordinates, intersects itself, has no area, or lies entirely outside
+            the foot outline.
+        LimitExceededError
+            The drawing has more than ``max_vertices`` vertices.
+
+        Examples
+        --------
+        >>> res = foot.overlay([[-20, 180], [-5, 180], [-5, 200], [-20, 200]], "dorsal")
+        ... # doctest: +SKIP
+        >>> res.regions  # doctest: +SKIP
+        ('first_web_space', 'hallux_dorsal', 'medial_dorsum')
+        """
+        self._check_view(view)
+        _check_side(side)
+        geom = _parse_drawing(drawing, max_vertices)
+        data = self._side(side)
+        tree: shapely.STRtree = data["trees"][view]
+        polys: list[Polygon] = data["view_polys"][view]
+        ids = self._regions[view]
+        cand = np.sort(tree.query(geom))  # bounding-box candidates
+        total = float(geom.area)
+        overlaps: list[RegionOverlap] = []
+        inside = 0.0
+        if len(cand):
+            areas = _intersection_areas(data["arrays"][view][cand], geom, total)
+            for i, a in zip(cand.tolist(), areas.tolist(), strict=True):
+                if a > 0.0:
+                    overlaps.append(RegionOverlap(ids[i], a, a / polys[i].area, a / total))
+                    inside += a
+        if not overlaps:
+            raise InvalidCaseError(
+                "drawing", f"lies entirely outside the foot outline of the {view} view "
+                f"(bounds {_fmt_bounds(self.bounds(view, side=side))})"
+            )
+        outside = max(total - inside, 0.0)
+        return OverlayResult(tuple(overlaps), total, outside)
+
+    # ------------------------------------------------------------------ export
+    def to_geojson(self, view: str | None = None, *, side: str = "right") -> dict[str, Any]:
+        """Return the template (or one view of it) as a GeoJSON FeatureCollection.
+
+        Parameters
+        ----------
+        view : str or None
+            One view, or ``None`` for all.
+        side : {"right", "left"}
+            Which foot; the collection's ``neuromap.template_side`` says which.
+
+        Returns
+        -------
+        dict
+            A FeatureCollection that :meth:`from_geojson` reads back to an equal template.
+
+        Examples
+        --------
+        >>> fc = foot.to_geojson("plantar", side="left")  # doctest: +SKIP
+        >>> fc["neuromap"]["template_side"]  # doctest: +SKIP
+        'left'
+        """
+        _check_side(side)
+        views = self.views if view is None else (self._check_view(view),)
+        feats: list[dict[str, Any]] = []
+        for v in views:
+            for r in self._regions[v]:
+                feats.append({
+                    "type": "Feature",
+                    "properties": {"region": r, "view": v,
+                                   "anchor": list(self.anchor(r, side=side))},
+                    "geometry": shapely.geometry.mapping(self.polygon(r, side=side)),
+                })
+            feats.append({
+                "type": "Feature",
+                "properties": {"outline": v},
+                "geometry": shapely.geometry.mapping(self.outline(v, side=side)),
+            })
+        meta = self.metadata
+        meta["template_side"] = side
+        return {"type": "FeatureCollection", "neuromap": meta, "features": _lists(feats)}
+
+    # ------------------------------------------------------------------ internals
+    def __repr__(self) -> str:
+        """Return ``FootTemplate(view=count, ...)``."""
+        counts = ", ".join(f"{v}={len(rs)}" for v, rs in self._regions.items())
+        return f"FootTemplate({counts})"
+
+    def _check_view(self, view: str) -> str:
+        if view not in self._regions:
+            raise InvalidCaseError("view", f"{view!r} is not a view of the foot template",
+                                   suggest(str(view), self._regions))
+        return view
+
+    def _check_region(self, region: str) -> str:
+        if region not in self._view_of:
+            raise InvalidCaseError("region", f"{region!r} is not a region of the foot template",
+                                   suggest(str(region), self._view_of))
+        return region
+
+    def _side(self, side: str) -> dict[str, Any]:
+        """Geometry of one side (mirrored for the left foot), STR-trees; cached."""
+        _check_side(side)
+        key = ("side", side)
+        got = self._cache.get(key)
+        if got is None:
+            if side == "right":
+                polys = dict(self._polys)
+                outlines = dict(self._outlines)
+            else:
+                polys = {r: _mirror(p) for r, p in self._polys.items()}
+                outlines = {v: _mirror(p) for v, p in self._outlines.items()}
+            view_polys = {v: [polys[r] for r in rs] for v, rs in self._regions.items()}
+            for ps in view_polys.values():
+                for p in ps:
+                    shapely.prepare(p)
+            trees = {v: shapely.STRtree(ps) for v, ps in view_polys.items()}
+            # object arrays of the *prepared* polygons (STRtree.geometries hands back new
+            # wrappers that are not prepared)
+            arrays = {v: np.array(ps, dtype=object) for v, ps in view_polys.items()}
+            for a in arrays.values():
+                a.flags.writeable = False
+            got = {"polys": polys, "outlines": outlines, "view_polys": view_polys,
+                   "trees": trees, "arrays": arrays}
+            self._cache[key] = got
+        return got
+
+    def _raster(self, view: str, side: str) -> _Raster:
+        key = ("raster", view, side)
+        ras = self._cache.get(key)
+        if ras is None:
+            ras = _build_raster(self._side(side)["view_polys"][view],
+                                self.outline(view, side=side))
+            self._cache[key] = ras
+        return ras
+
+
+# ---------------------------------------------------------------------- helpers
+def _intersection_areas(polys: np.ndarray, geom: Any, total: float) -> np.ndarray:
+    """Areas of ``polys[i] & geom``: exact GEOS overlay on bbox-clipped regions.
+
+    A drawing that one region covers is answered without an overlay (the other candidates
+    only touch it).  Clipping the (prepared) regions to the drawing's bounding box first
+    keeps the overlay small; if GEOS refuses a clipped piece the unclipped overlay is used.
+    """
+    covered = shapely.covers(polys, geom)
+    if covered.any():
+        return np.where(covered & (np.cumsum(covered) == 1), total, 0.0)
+    areas = np.zeros(len(polys))
+    hit = np.flatnonzero(shapely.intersects(polys, geom))  # prepared: cheap
+    if len(hit):
+        try:
+            clipped = shapely.clip_by_rect(polys[hit], *geom.bounds)
+            areas[hit] = shapely.area(shapely.intersection(clipped, geom))
+        except shapely.errors.GEOSException:  # pragma: no cover - defensive
+            areas[hit] = shapely.area(shapely.intersection(polys[hit], geom))
+    return areas
+
+
+def _build_raster(polys: Sequence[Polygon], outline: Polygon) -> _Raster:
+    """Label raster: region index of border-free cells, -2 for cells a border touches."""
+    if len(polys) > 62:
+        raise ValueError("at most 62 regions per view")  # bit masks are int64; labels int8
+    xmin, ymin, xmax, ymax = outline.bounds
+    x0 = math.floor(xmin / CELL_MM) * CELL_MM - CELL_MM
+    y0 = math.floor(ymin / CELL_MM) * CELL_MM - CELL_MM
+    nx = math.ceil((xmax - x0) / CELL_MM) + 2
+    ny = math.ceil((ymax - y0) / CELL_MM) + 2
+    # Region of every cell centre.
+    cx = x0 + (np.arange(nx) + 0.5) * CELL_MM
+    cy = y0 + (np.arange(ny) + 0.5) * CELL_MM
+    gx, gy = np.meshgrid(cx, cy)
+    labels = np.full((ny, nx), -1, dtype=np.int8)
+    for i, p in enumerate(polys):
+        labels[shapely.contains_xy(p, gx, gy)] = i
+    # Cells crossed by region borders: walk each border in steps of a quarter cell and mark
+    # the cells of both ends of every step (plus the two diagonal neighbours when a step
+    # changes row and column), evaluated at a tiny offset both ways so that borders lying on
+    # grid lines mark the cells on both sides.
+    masks = np.zeros((ny, nx), dtype=np.int64)
+    eps = 1e-7
+    for i, p in enumerate(polys):
+        dense = shapely.segmentize(p.exterior, CELL_MM / 4)
+        c = shapely.get_coordinates(dense)
+        bit = np.int64(1) << np.int64(i)
+        for dx in (-eps, eps):
+            for dy in (-eps, eps):
+                fx = np.floor((c[:, 0] - x0) / CELL_MM + dx).astype(np.intp)
+                fy = np.floor((c[:, 1] - y0) / CELL_MM + dy).astype(np.intp)
+                masks[fy, fx] |= bit
+                masks[fy[1:], fx[:-1]] |= bit
+                masks[fy[:-1], fx[1:]] |= bit
+    labels[masks != 0] = -2
+    flat_labels, flat_masks = labels.ravel(), masks.ravel()
+    flat_labels.flags.writeable = False
+    flat_masks.flags.writeable = False
+    return _Raster(x0, y0, nx, ny, flat_labels, flat_masks)
+
+
+def _as_points(xy: Any) -> np.ndarray:
+    try:
+        pts = np.asarray(xy, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidCaseError("points", "must be an array of [x, y] numbers") from None
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        if pts.size == 0:
+            return np.zeros((0, 2))
+        raise InvalidCaseError("points", f"must have shape (n, 2), got {pts.shape}")
+    if not np.isfinite(pts).all():
+        bad = int(np.flatnonzero(~np.isfinite(pts).all(axis=1))[0])
+        raise InvalidCaseError("points", f"point {bad} has a non-finite coordinate")
+    return pts
+
+
+def _fmt_bounds(b: tuple[float, float, float, float]) -> str:
+    return f"x {b[0]:.0f}..{b[2]:.0f}, y {b[1]:.0f}..{b[3]:.0f} mm"
+
+
+def _lists(obj: Any) -> Any:
+    """Turn the tuples of ``shapely.geometry.mapping`` into lists (plain JSON shape)."""
+    if isinstance(obj, dict):
+        return {k: _lists(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_lists(v) for v in obj]
+    return obj
+
+
+def _feature_polygon(geom: Any, file: str, entry: str, max_vertices: int) -> Polygon:
+    """Parse and validate the Polygon geometry of a template feature."""
+    if not isinstance(geom, Mapping) or geom.get("type") != "Polygon":
+        raise AtlasDataError(file, entry, "geometry must be a GeoJSON Polygon")
+    rings = geom.get("coordinates")
+    if not isinstance(rings, Sequence) or isinstance(rings, str):
+        raise AtlasDataError(file, entry, "coordinates must be a list of rings")
+    try:
+        arrays = [np.asarray(r, dtype=float) for r in rings]
+    except (TypeError, ValueError):
+        raise AtlasDataError(file, entry, "coordinates are not arrays of numbers") from None
+    if not arrays or any(a.ndim != 2 or a.shape[1] != 2 or len(a) < 4 for a in arrays):
+        raise AtlasDataError(file, entry, "each ring must be a list of at least 4 [x, y]")
+    if sum(len(a) for a in arrays) > max_vertices:
+        raise AtlasDataError(file, entry, f"has more than {max_vertices} vertices")
+    if not all(np.isfinite(a).all() for a in arrays):
+        raise AtlasDataError(file, entry, "has non-finite coordinates")
+    poly = Polygon(arrays[0], arrays[1:])
+    if not poly.is_valid:
+        raise AtlasDataError(file, entry, f"invalid polygon: {shapely.is_valid_reason(poly)}")
+    if poly.is_empty or not poly.area > 0:
+        raise AtlasDataError(file, entry, "polygon is empty")
+    return poly
+
+
+def load_drawing_geojson(data: Mapping[str, Any]) -> Polygon | MultiPolygon:
+    """Read a drawing given as a GeoJSON Polygon/MultiPolygon geometry or Feature.
+
+    The result is validated like :meth:`FootTemplate.overlay` validates a drawing.
+
+    Parameters
+    ----------
+    data : mapping
+        A GeoJSON geometry (``Polygon`` or ``MultiPolygon``) or a Feature holding one.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        The drawing.
+
+    Raises
+    ------
+    InvalidCaseError
+        Field ``'drawing'``: not such a GeoJSON object, or an invalid drawing.
+
+    Examples
+    --------
+    >>> g = load_drawing_geojson({"type": "Polygon",
+    ...                           "coordinates": [[[0, 0], [4, 0], [4, 3], [0, 0]]]})
+    >>> g.area
+    6.0
+    """
+    return _parse_drawing(data, DEFAULT_MAX_VERTICES)
+
+
+def _ring_array(coords: Any, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(coords, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidCaseError("drawing", f"{what} is not a list of [x, y] numbers") from None
+    if arr.size == 0:
+        raise InvalidCaseError("drawing", "is empty")
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise InvalidCaseError("drawing", f"{what} is not a list of [x, y] pairs")
+    if not np.isfinite(arr).all():
+        raise InvalidCaseError("drawing", f"{what} has non-finite coordinates")
+    if len(arr) < 3 or (len(arr) < 8 and len({(float(x), float(y)) for x, y in arr}) < 3):
+        raise InvalidCaseError("drawing", f"{what} has fewer than 3 distinct points")
+    return arr
+
+
+def _from_geojson_geometry(data: Mapping[str, Any], max_vertices: int) -> Any:
+    kind = data.get("type")
+    if kind == "Feature":
+        geom = data.get("geometry")
+        if not isinstance(geom, Mapping):
+            raise InvalidCaseError("drawing", "is a GeoJSON Feature without a geometry")
+        return _from_geojson_geometry(geom, max_vertices)
+    coords = data.get("coordinates")
+    if kind in ("Polygon", "MultiPolygon") and (
+        coords is None or (isinstance(coords, Sequence) and len(coords) == 0)
+    ):
+        raise InvalidCaseError("drawing", "is empty")
+    polys: Any
+    if kind == "Polygon":
+        polys = [coords]
+    elif kind == "MultiPolygon":
+        polys = coords
+    else:
+        raise InvalidCaseError("drawing", f"GeoJSON type {kind!r} is not a Polygon, "
+                               "MultiPolygon or Feature")
+    if not isinstance(polys, Sequence) or not polys:
+        raise InvalidCaseError("drawing", "is empty")
+    n = 0
+    parts = []
+    for j, rings in enumerate(polys):
+        if not isinstance(rings, Sequence) or not rings:
+            raise InvalidCaseError("drawing", f"polygon {j} has no rings")
+        arrays = [_ring_array(r, f"ring {k} of polygon {j}") for k, r in enumerate(rings)]
+        n += sum(len(a) for a in arrays)
+        _check_vertex_count(n, max_vertices)
+        parts.append(Polygon(arrays[0], arrays[1:]))
+    return parts[0] if kind == "Polygon" else MultiPolygon(parts)
+
+
+def _check_vertex_count(n: int, max_vertices: int) -> None:
+    if n > max_vertices:
+        raise LimitExceededError("drawing", f"has {n} vertices, more than the limit of "
+                                 f"{max_vertices}")
+
+
+def _collinear(geom: Any) -> bool:
+    """Whether all the vertices of ``geom`` lie on one straight line."""
+    d = shapely.get_coordinates(geom)
+    d = d - d[0]
+    far = d[int(np.argmax(np.hypot(d[:, 0], d[:, 1])))]
+    scale = float(np.hypot(*far))
+    if scale == 0.0:
+        return True
+    cross = d[:, 0] * far[1] - d[:, 1] * far[0]
+    return bool(np.abs(cross).max() <= 1e-9 * scale * scale)
+
+
+def _parse_drawing(drawing: Any, max_vertices: int) -> Polygon | MultiPolygon:
+    """Turn any accepted drawing form into a validated shapely (Multi)Polygon."""
+    if isinstance(drawing, shapely.Geometry):
+        if drawing.is_empty:
+            raise InvalidCaseError("drawing", "is empty")
+        if not isinstance(drawing, (Polygon, MultiPolygon)):
+            raise InvalidCaseError("drawing", f"is a {drawing.geom_type}, not a Polygon or "
+                                   "MultiPolygon")
+        _check_vertex_count(shapely.get_num_coordinates(drawing), max_vertices)
+        if not np.isfinite(shapely.get_coordinates(drawing)).all():
+            raise InvalidCaseError("drawing", "has non-finite coordinates")
+        geom = drawing
+    elif isinstance(drawing, Mapping):
+        geom = _from_geojson_geometry(drawing, max_vertices)
+    elif isinstance(drawing, (Sequence, np.ndarray)) and not isinstance(drawing, str):
+        if len(drawing) > max_vertices:
+            _check_vertex_count(len(drawing), max_vertices)
+        geom = Polygon(_ring_array(drawing, "ring"))
+    else:
+        raise InvalidCaseError("drawing", f"a {type(drawing).__name__} is not a polygon, "
+                               "a GeoJSON geometry or a list of [x, y]")
+    if not geom.is_valid:
+        if _collinear(geom):
+            raise InvalidCaseError("drawing", "has no area (its points lie on one line)")
+        reason = shapely.is_valid_reason(geom)
+        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
+            problem = f"intersects itself ({reason}); redraw it without crossing lines"
+        else:
+            problem = f"is not a valid polygon ({reason})"
+        raise InvalidCaseError("drawing", problem)
+    if not geom.area > 0:
+        few = any(len(np.unique(shapely.get_coordinates(g), axis=0)) < 3
+                  for g in shapely.get_parts(geom))
+        raise InvalidCaseError("drawing", "has fewer than 3 distinct points" if few
+                               else "has no area (its points lie on one line)")
+    return geom

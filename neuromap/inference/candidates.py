@@ -1,0 +1,214 @@
+"""Lesion sites that localization considers, each with its territory.
+
+A candidate is one place a single lesion could sit: a root, two or three contiguous roots, a
+nerve at one site along it, a plexus (or the lumbosacral trunk), the cauda equina, or a
+length-dependent polyneuropathy. Its :class:`~neuromap.atlas.Territory` says how strongly that
+lesion is expected to involve each region, muscle, movement and reflex. Candidates are built
+once per atlas and dermatome map and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from neuromap.atlas import Atlas, Territory
+from neuromap.datasets import ROOT_IDS
+
+__all__ = ["Candidate", "KIND_ORDER", "candidates"]
+
+#: Order of kinds when scores tie: the simpler, more local explanation first.
+KIND_ORDER = ("nerve", "root", "roots", "plexus", "polyneuropathy", "cauda_equina")
+
+#: Extra cost (in units of finding weight) of explanations that need more than one lesion or
+#: are rarer: two or three roots, a plexus, the cauda equina, a polyneuropathy.
+PARSIMONY = {"root": 0.0, "nerve": 0.0, "roots2": 0.8, "roots3": 1.4, "plexus": 0.9,
+             "cauda_equina": 1.0, "polyneuropathy": 0.25}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One lesion site and what it would affect.
+
+    Attributes
+    ----------
+    kind : str
+        root, roots, nerve, plexus, cauda_equina or polyneuropathy.
+    id : str
+        The hypothesis id: a root ("L5"), a range ("L5-S1"), a nerve or plexus id, or the kind.
+    label : str
+        A readable name.
+    levels : tuple of str
+        The roots involved (for root kinds and the cauda equina).
+    nerve : str or None
+        The nerve for nerve kinds.
+    site : str or None
+        The site along the nerve.
+    territory : Territory
+        Expected involvement of each target.
+    bilateral : bool
+        Whether the lesion affects both sides by nature (cauda equina, polyneuropathy).
+    cost : float
+        Parsimony cost, subtracted from the evidence score.
+    size : float
+        Total weight of the territory (used to prefer the smaller of two equal explanations).
+    equivalents : tuple of str
+        Other nerves whose lesion would affect exactly the same targets (e.g. the medial sural
+        cutaneous nerve, which forms the sural nerve); they are folded into this candidate.
+    points_to : frozenset of str
+        Keys a sign's ``points_to`` can match: ``root:L5``, ``nerve:tibial``,
+        ``nerve:tibial@tarsal_tunnel``, ``kind:cauda_equina``.
+    sources : tuple of str
+        Source keys behind the candidate's territory.
+    """
+
+    kind: str
+    id: str
+    label: str
+    levels: tuple[str, ...]
+    nerve: str | None
+    site: str | None
+    territory: Territory
+    bilateral: bool
+    cost: float
+    size: float
+    points_to: frozenset[str]
+    sources: tuple[str, ...]
+    equivalents: tuple[str, ...] = ()
+
+
+def _union(territories: Iterable[Territory]) -> Territory:
+    acc: dict[str, dict[str, float]] = {"regions": {}, "muscles": {}, "movements": {}, "reflexes": {}}
+    for t in territories:
+        for key in acc:
+            for target, w in getattr(t, key).items():
+                acc[key][target] = max(acc[key].get(target, 0.0), w)
+    return Territory(**{k: MappingProxyType(v) for k, v in acc.items()})
+
+
+def _size(t: Territory) -> float:
+    return sum(t.regions.values()) + sum(t.muscles.values()) + sum(t.reflexes.values())
+
+
+def _key(t: Territory) -> tuple:
+    return tuple(tuple(sorted(getattr(t, k).items())) for k in ("regions", "muscles", "reflexes"))
+
+
+def _fold_equivalent_nerves(cands: list[Candidate], atlas: Atlas) -> list[Candidate]:
+    """Fold nerves with identical territories into the most distal one (the named clinical nerve)."""
+    groups: dict[tuple, list[Candidate]] = {}
+    for c in cands:
+        if c.kind == "nerve":
+            groups.setdefault(_key(c.territory), []).append(c)
+    keep: dict[int, Candidate] = {}
+    drop: set[int] = set()
+    for group in groups.values():
+        nerves = {c.nerve for c in group}
+        if len(nerves) < 2:
+            continue
+        depth = {n: len(atlas._chains.get(n or "", ())) for n in nerves}
+        best = max(group, key=lambda c: (depth[c.nerve], -len(atlas.sites(c.nerve or "")), c.nerve or ""))
+        others = tuple(sorted(n for n in nerves if n != best.nerve and n is not None))
+        keep[id(best)] = Candidate(**{**best.__dict__, "equivalents": others,
+                                      "points_to": best.points_to | {f"nerve:{n}" for n in others}})
+        drop.update(id(c) for c in group if c is not best)
+    return [keep.get(id(c), c) for c in cands if id(c) not in drop]
+
+
+@functools.lru_cache(maxsize=32)
+def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
+    """Every candidate lesion site of *atlas* under one dermatome layer (cached).
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> from neuromap.inference.candidates import candidates
+    >>> atlas = neuromap.load_atlas()
+    >>> kinds = {c.kind for c in candidates(atlas, atlas.default_dermatome_map)}
+    >>> sorted(kinds)
+    ['cauda_equina', 'nerve', 'plexus', 'polyneuropathy', 'root', 'roots']
+    """
+    g = atlas.graph
+    out: list[Candidate] = []
+    map_sources = tuple(atlas.dermatome_map_info(dermatome_map)["sources"])
+
+    def add(kind: str, ident: str, label: str, territory: Territory, *, levels: tuple[str, ...] = (),
+            nerve: str | None = None, site: str | None = None, bilateral: bool = False, cost_key: str | None = None,
+            points_to: Iterable[str] = (), sources: Iterable[str] = ()) -> None:
+        out.append(Candidate(kind, ident, label, levels, nerve, site, territory, bilateral,
+                             PARSIMONY[cost_key or kind], _size(territory), frozenset(points_to),
+                             tuple(dict.fromkeys(sources))))
+
+    root_t = {r: atlas.root_territory(r, dermatome_map) for r in ROOT_IDS}
+    for r in ROOT_IDS:
+        add("root", r, f"{r} radiculopathy", root_t[r], levels=(r,), points_to=[f"root:{r}"],
+            sources=(*g.nodes[r]["sources"], *map_sources))
+    for width in (2, 3):
+        for i in range(len(ROOT_IDS) - width + 1):
+            levels = ROOT_IDS[i:i + width]
+            if levels[-1] in ("S3", "S4", "S5"):
+                continue  # lesions of the lowest sacral roots are the cauda equina's
+            ident = f"{levels[0]}-{levels[-1]}"
+            add("roots", ident, f"{ident} radiculopathy", _union(root_t[r] for r in levels), levels=levels,
+                cost_key=f"roots{width}", points_to=[f"root:{r}" for r in levels], sources=map_sources)
+
+    for nerve, attrs in g.nodes(data=True):
+        if attrs["kind"] != "nerve":
+            continue
+        for site in atlas.sites(nerve):
+            t = atlas.nerve_territory(nerve, site)
+            if not (t.regions or t.muscles or t.reflexes):
+                continue  # nothing neuromap can examine (e.g. skin outside the foot)
+            site_label = next(s["label"] for s in attrs["sites"] if s["id"] == site)
+            add("nerve", nerve, f"{attrs['label']} {site_label}" if len(attrs["sites"]) > 1 else attrs["label"], t,
+                nerve=nerve, site=site, points_to=[f"nerve:{nerve}", f"nerve:{nerve}@{site}"], sources=attrs["sources"])
+
+    out = _fold_equivalent_nerves(out, atlas)
+
+    for plexus, attrs in g.nodes(data=True):
+        if attrs["kind"] != "plexus":
+            continue
+        if plexus == "lumbosacral_trunk":
+            continue
+        parts = [atlas.nerve_territory(v) for v in g.successors(plexus) if g.nodes[v]["kind"] == "nerve"]
+        direct = {v: 1.0 for v in g.successors(plexus) if g.nodes[v]["kind"] == "muscle"}
+        if direct:
+            movements = {mv: 1.0 for m in direct for mv in g.successors(m)}
+            parts.append(Territory(MappingProxyType({}), MappingProxyType(direct), MappingProxyType(movements),
+                                   MappingProxyType({})))
+        t = _union(parts)
+        if not (t.regions or t.muscles or t.reflexes):
+            continue
+        add("plexus", plexus, f"{attrs['label']} lesion", t, points_to=[f"plexus:{plexus}"], sources=attrs["sources"])
+        if plexus == "sacral_plexus":
+            # the lumbosacral trunk carries L4 and L5 into the sacral plexus: its lesion is the
+            # sacral plexus territory, weighted by how much of each target L4 and L5 supply
+            lt: dict[str, dict[str, float]] = {k: {} for k in ("regions", "muscles", "movements", "reflexes")}
+            for key in lt:
+                for target, w in getattr(t, key).items():
+                    share = max(getattr(root_t[r], key).get(target, 0.0) for r in ("L4", "L5"))
+                    if share > 0:
+                        lt[key][target] = round(w * share, 6)
+            trunk = g.nodes["lumbosacral_trunk"]
+            add("plexus", "lumbosacral_trunk", f"{trunk['label']} lesion",
+                Territory(**{k: MappingProxyType(v) for k, v in lt.items()}),
+                points_to=["plexus:lumbosacral_trunk"], sources=trunk["sources"])
+
+    ce = atlas.data.patterns["cauda_equina"]
+    ce_levels = tuple(ce["roots"])
+    add("cauda_equina", "cauda_equina", ce["label"], _union(root_t[r] for r in ce_levels), levels=ce_levels,
+        bilateral=True, points_to=["kind:cauda_equina", *(f"root:{r}" for r in ce_levels)], sources=ce["sources"])
+
+    pn = atlas.data.patterns["polyneuropathy"]
+    movements = dict(pn.get("movements", {}))
+    muscles: dict[str, float] = {}
+    for mv, w in movements.items():
+        for mu in g.predecessors(mv):
+            muscles[mu] = max(muscles.get(mu, 0.0), w)
+    add("polyneuropathy", "polyneuropathy", pn["label"],
+        Territory(MappingProxyType(dict(pn.get("regions", {}))), MappingProxyType(muscles), MappingProxyType(movements),
+                  MappingProxyType(dict(pn.get("reflexes", {})))),
+        bilateral=True, points_to=["kind:polyneuropathy"], sources=pn["sources"])
+    return tuple(out)

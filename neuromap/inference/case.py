@@ -1,0 +1,483 @@
+"""Read a case (the reported findings) into validated, atlas-resolved findings.
+
+A case is a plain dict (or a :class:`Case`)::
+
+    {"side": "left" | "right" | "bilateral",
+     "sensory": [{"regions": ["first dorsal web space", "hallux"], "modality": "numbness"},
+                 {"drawing": {"view": "dorsal", "polygon": [[x, y], ...]}, "modality": "pain"},
+                 {"regions": ["medial malleolus"], "state": "normal"}],
+     "motor": [{"name": "great toe extension", "grade": 4}, {"name": "hip abduction", "grade": "normal"}],
+     "reflexes": {"achilles": "absent", "patellar": "normal"},
+     "other": ["saddle anaesthesia"]}
+
+Every name resolves through the atlas. Anything invalid raises :class:`InvalidCaseError` (or
+:class:`UnknownNameError`) naming the field, e.g. ``sensory[0].regions[1]``, and the closest
+valid values. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from neuromap.atlas import Atlas, normalize_name
+from neuromap.errors import InvalidCaseError, LimitExceededError, UnknownNameError, suggest
+
+__all__ = ["Case", "Finding", "Limits", "parse_case"]
+
+SIDES = ("left", "right", "bilateral")
+CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "id", "notes", "dermatome_map")
+
+#: Sensory modalities and their accepted synonyms (folded with :func:`normalize_name`).
+MODALITIES = {
+    "pain": ("pain", "ache", "aching", "sore", "soreness", "painful", "shooting pain", "stabbing"),
+    "numbness": ("numbness", "numb", "anesthesia", "hypoesthesia", "hypesthesia", "reduced sensation",
+                 "sensory loss", "loss of sensation", "hypoalgesia", "analgesia", "decreased sensation"),
+    "tingling": ("tingling", "paresthesia", "paresthesiae", "pins and needles", "paraesthesia", "prickling"),
+    "burning": ("burning", "burning pain", "dysesthesia"),
+    "hypersensitivity": ("hypersensitivity", "hyperesthesia", "allodynia", "hyperalgesia", "sensitive"),
+}
+_MODALITY_INDEX = {normalize_name(s): m for m, syns in MODALITIES.items() for s in syns}
+
+REFLEX_GRADES = ("normal", "reduced", "absent", "brisk")
+_REFLEX_SYNONYMS = {"diminished": "reduced", "decreased": "reduced", "hypoactive": "reduced", "depressed": "reduced",
+                    "weak": "reduced", "1": "reduced", "1+": "reduced", "0": "absent", "lost": "absent",
+                    "2": "normal", "2+": "normal", "present": "normal", "brisk": "brisk", "increased": "brisk",
+                    "hyperactive": "brisk", "exaggerated": "brisk", "3": "brisk", "3+": "brisk", "4": "brisk",
+                    "4+": "brisk"}
+MOTOR_WORDS = ("weak", "normal")
+STATES = ("abnormal", "normal")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits for one case; exceeding one raises :class:`LimitExceededError`.
+
+    Examples
+    --------
+    >>> Limits().max_findings
+    200
+    """
+
+    max_findings: int = 200
+    max_regions_per_finding: int = 64
+    max_vertices: int = 10_000
+    max_points: int = 100_000
+    max_text_length: int = 200
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One examined finding, resolved to one atlas target on one side.
+
+    Attributes
+    ----------
+    field : str
+        Where it came from in the case (``"sensory[0].regions[1]"``).
+    kind : str
+        The target kind: region, movement, muscle, reflex or sign.
+    target : str
+        The atlas id of the target.
+    side : str
+        ``"left"`` or ``"right"`` (a bilateral finding becomes two findings).
+    abnormal : bool
+        False for an examined normal finding.
+    modality : str or None
+        Sensory modality, or ``"weakness"``, a reflex grade, ``"sign"``.
+    severity : float
+        In (0, 1]: how marked the abnormality is (MRC grade, absent vs reduced reflex,
+        fraction of a region a drawing covers).
+    text : str
+        The name as the caller wrote it.
+    """
+
+    field: str
+    kind: str
+    target: str
+    side: str
+    abnormal: bool
+    modality: str | None
+    severity: float
+    text: str
+    share: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the finding."""
+        return {"field": self.field, "kind": self.kind, "target": self.target, "side": self.side,
+                "abnormal": self.abnormal, "modality": self.modality, "severity": round(self.severity, 4),
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case as a typed object; ``Case(**d)`` accepts the same keys as the dict form.
+
+    Examples
+    --------
+    >>> Case(side="left", motor=[{"name": "hip abduction", "grade": 4}]).to_dict()["side"]
+    'left'
+    """
+
+    side: str
+    sensory: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    motor: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    reflexes: Mapping[str, Any] = field(default_factory=dict)
+    other: Sequence[Any] = field(default_factory=tuple)
+    id: str | None = None
+    notes: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The case as the plain dict :func:`neuromap.localize` accepts."""
+        d: dict[str, Any] = {"side": self.side, "sensory": list(self.sensory), "motor": list(self.motor),
+                             "reflexes": dict(self.reflexes), "other": list(self.other)}
+        if self.id is not None:
+            d["id"] = self.id
+        if self.notes is not None:
+            d["notes"] = self.notes
+        return d
+
+
+@dataclass(frozen=True)
+class ParsedCase:
+    """A validated case: its side and its findings, plus notes for the result (drawings)."""
+
+    side: str
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...]
+    drawings: tuple[Mapping[str, Any], ...]
+
+
+def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
+    if isinstance(value, str) and value in allowed:
+        return value
+    if isinstance(value, str):
+        folded = normalize_name(value)
+        for a in allowed:
+            if normalize_name(a) == folded:
+                return a
+    got = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+    if len(allowed) > 1:
+        allowed_txt = ", ".join(repr(a) for a in allowed[:-1]) + f" and {allowed[-1]!r}"
+    else:
+        allowed_txt = repr(allowed[0])
+    close = suggest(value, allowed) if isinstance(value, str) else []
+    raise InvalidCaseError(field, f"allowed values are {allowed_txt}, but got {got}", close)
+
+
+def _text(value: Any, field: str, limits: Limits) -> str:
+    if not isinstance(value, str):
+        raise InvalidCaseError(field, f"expected a name (a string), got a {type(value).__name__}")
+    if not value.strip():
+        raise InvalidCaseError(field, "the name is empty")
+    if len(value) > limits.max_text_length:
+        raise LimitExceededError(field, f"the name is longer than {limits.max_text_length} characters")
+    return value
+
+
+def _list(value: Any, field: str) -> list[Any]:
+    if not isinstance(value, (list, tuple)):
+        raise InvalidCaseError(field, f"expected a list, got a {type(value).__name__}")
+    return list(value)
+
+
+def _keys(d: Any, field: str, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
+    if not isinstance(d, Mapping):
+        raise InvalidCaseError(field, f"expected an object, got a {type(d).__name__}")
+    for k in d:
+        if k not in allowed:
+            where = f"{field}.{k}" if field != "case" else str(k)
+            raise InvalidCaseError(where, f"unknown key {k!r}", suggest(str(k), allowed) or list(allowed)[:4])
+    for k in required:
+        if k not in d:
+            raise InvalidCaseError(f"{field}.{k}" if field != "case" else k, "this key is required")
+    return d
+
+
+def _split_side_word(text: str) -> tuple[str | None, str]:
+    words = normalize_name(text).split()
+    if len(words) > 1 and words[0] in ("left", "right"):
+        return words[0], text.split(None, 1)[1]
+    if len(words) > 1 and words[0] in ("l", "r", "lt", "rt"):
+        return ("left" if words[0].startswith("l") else "right"), text.split(None, 1)[1]
+    return None, text
+
+
+def _finding_sides(case_side: str, own: Any, field: str) -> tuple[str, ...]:
+    side = case_side if own is None else _choice(own, SIDES, field)
+    return ("left", "right") if side == "bilateral" else (side,)
+
+
+def _number(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidCaseError(field, f"expected a number, got a {type(value).__name__}")
+    if not math.isfinite(value):
+        raise InvalidCaseError(field, f"expected a finite number, got {value!r}")
+    return float(value)
+
+
+def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> ParsedCase:
+    """Validate a case and resolve every finding against the atlas.
+
+    Parameters
+    ----------
+    case : dict or Case
+        The findings (see the module docstring for the format).
+    atlas : Atlas
+        The atlas whose names the case uses.
+    limits : Limits, optional
+        Size limits.
+
+    Returns
+    -------
+    ParsedCase
+
+    Raises
+    ------
+    InvalidCaseError
+        Any invalid value; the message names the field and the closest valid values.
+    UnknownNameError
+        A name the atlas does not know.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> from neuromap.inference.case import parse_case
+    >>> p = parse_case({"side": "left", "reflexes": {"ankle jerk": "absent"}}, neuromap.load_atlas())
+    >>> p.findings[0].target, p.findings[0].modality
+    ('achilles', 'absent')
+    """
+    if isinstance(case, Case):
+        case = case.to_dict()
+    _keys(case, "case", CASE_KEYS, required=("side",))
+    side = _choice(case["side"], SIDES, "side")
+    findings: list[Finding] = []
+    notes: list[str] = []
+    drawings: list[Mapping[str, Any]] = []
+    seen: dict[tuple[str, str, str], tuple[bool, str]] = {}
+
+    def add(f: Finding) -> None:
+        key = (f.kind, f.target, f.side)
+        if key in seen:
+            prev_abnormal, prev_field = seen[key]
+            if prev_abnormal != f.abnormal:
+                raise InvalidCaseError(
+                    f.field, f"{f.text!r} ({f.side}) is reported both abnormal and normal (see {prev_field})")
+            prev = next(old for old in findings if (old.kind, old.target, old.side) == key)
+            if f.kind != "region" or normalize_name(prev.text) == normalize_name(f.text):
+                raise InvalidCaseError(f.field, f"duplicate finding: {f.text!r} ({f.side}) is already reported at "
+                                       f"{prev_field}")
+            # one region reached through two names (e.g. 'toes' and 'hallux'): one finding, the
+            # stronger of the two reports
+            if f.severity * f.share > prev.severity * prev.share:
+                findings[findings.index(prev)] = f
+            return
+        seen[key] = (f.abnormal, f.field)
+        findings.append(f)
+        if len(findings) > limits.max_findings:
+            raise LimitExceededError("case", f"more than {limits.max_findings} findings")
+
+    # sensory
+    for i, item in enumerate(_list(case.get("sensory", []), "sensory")):
+        base = f"sensory[{i}]"
+        _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
+        if ("regions" in item) == ("drawing" in item):
+            raise InvalidCaseError(base, "give either 'regions' or 'drawing'", ["regions", "drawing"])
+        state = _choice(item.get("state", "abnormal"), STATES, base + ".state")
+        abnormal = state == "abnormal"
+        modality: str | None = None
+        if "modality" in item:
+            raw = item["modality"]
+            if not isinstance(raw, str) or normalize_name(raw) not in _MODALITY_INDEX:
+                _choice(raw, tuple(MODALITIES), base + ".modality")
+            modality = _MODALITY_INDEX[normalize_name(raw)]
+        elif abnormal:
+            modality = "numbness"
+        own_sides = _finding_sides(side, item.get("side"), base + ".side")
+        if "regions" in item:
+            names = _list(item["regions"], base + ".regions")
+            if not names:
+                raise InvalidCaseError(base + ".regions", "the list of regions is empty")
+            if len(names) > limits.max_regions_per_finding:
+                raise LimitExceededError(base + ".regions", f"more than {limits.max_regions_per_finding} regions")
+            expanded: list[Finding] = []
+            for j, name in enumerate(names):
+                fld = f"{base}.regions[{j}]"
+                text = _text(name, fld, limits)
+                word_side, rest = _split_side_word(text)
+                sides = own_sides
+                if word_side is not None:
+                    if word_side not in own_sides:
+                        raise InvalidCaseError(
+                            fld, f"{text!r} names the {word_side} foot but this finding is on the "
+                            f"{' and '.join(own_sides)} side; set the finding's 'side' or the case 'side'",
+                            [rest])
+                    sides = (word_side,)
+                if atlas.is_off_foot(rest):
+                    raise UnknownNameError(rest, "region", (), field=fld,
+                                           reason="is not on the foot: neuromap's surface covers the foot and ankle")
+                for reg in atlas.regions_of(rest, field=fld):
+                    for s in sides:
+                        expanded.append(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text))
+            for f in _shared(expanded):
+                add(f)
+        else:
+            fld = base + ".drawing"
+            expanded = []
+            for reg, sev, s, note in _drawing_regions(item["drawing"], fld, own_sides, atlas, limits):
+                expanded.append(Finding(fld, "region", reg, s, abnormal, modality, sev, f"drawing ({reg})"))
+                if note:
+                    notes.append(note)
+            for f in _shared(expanded):
+                add(f)
+            drawings.append({"field": fld, **dict(item["drawing"]), "sides": list(own_sides),
+                             "modality": modality, "abnormal": abnormal})
+
+    # motor
+    for i, item in enumerate(_list(case.get("motor", []), "motor")):
+        base = f"motor[{i}]"
+        _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
+        text = _text(item["name"], base + ".name", limits)
+        entity = atlas.resolve(text, ("movement", "muscle"), field=base + ".name")
+        grade = item["grade"]
+        if isinstance(grade, str) and grade.strip().rstrip("+-") in {"0", "1", "2", "3", "4", "5"}:
+            grade = int(grade.strip().rstrip("+-"))
+        if isinstance(grade, (int, float)) and not isinstance(grade, bool):
+            g = _number(grade, base + ".grade")
+            if g != int(g) or not 0 <= g <= 5:
+                raise InvalidCaseError(base + ".grade", f"MRC grades are whole numbers from 0 to 5, but got {grade!r}",
+                                       ["0", "1", "2", "3", "4", "5"])
+            abnormal, severity = g < 5, {0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.7, 5: 1.0}[int(g)]
+        else:
+            word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), base + ".grade")
+            abnormal, severity = word == "weak", 0.8 if word == "weak" else 1.0
+        for s in _finding_sides(side, item.get("side"), base + ".side"):
+            add(Finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None, severity, text))
+
+    # reflexes
+    reflexes = case.get("reflexes", {})
+    if not isinstance(reflexes, Mapping):
+        raise InvalidCaseError("reflexes", "expected an object such as {'achilles': 'absent'}, "
+                               f"got a {type(reflexes).__name__}")
+    for name, grade in reflexes.items():
+        base = f"reflexes.{name}"
+        text = _text(name, base, limits)
+        entity = atlas.resolve(text, "reflex", field=base)
+        per_side: list[tuple[tuple[str, ...], Any, str]] = []
+        if isinstance(grade, Mapping):
+            _keys(grade, base, ("left", "right"))
+            if not grade:
+                raise InvalidCaseError(base, "give a grade for 'left' and/or 'right'")
+            for s, g in grade.items():
+                per_side.append(((s,), g, f"{base}.{s}"))
+        else:
+            per_side.append((_finding_sides(side, None, "side"), grade, base))
+        for sides, g, fld in per_side:
+            word = _reflex_grade(g, fld)
+            for s in sides:
+                add(Finding(fld, "reflex", entity.id, s, word != "normal", word,
+                            {"absent": 1.0, "reduced": 0.8, "normal": 1.0, "brisk": 1.0}[word], text))
+
+    # other signs
+    for i, item in enumerate(_list(case.get("other", []), "other")):
+        fld = f"other[{i}]"
+        own = None
+        if isinstance(item, Mapping):
+            _keys(item, fld, ("name", "side", "state"), required=("name",))
+            own = item.get("side")
+            present = _choice(item.get("state", "abnormal"), STATES, fld + ".state") == "abnormal"
+            item = item["name"]
+        else:
+            present = True
+        text = _text(item, fld, limits)
+        entity = atlas.resolve(text, "sign", field=fld)
+        for s in _finding_sides(side, own, fld + ".side"):
+            add(Finding(fld, "sign", entity.id, s, present, "sign", 1.0, text))
+
+    if not findings:
+        raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
+                               "'reflexes' or 'other' (an examined normal finding counts)")
+    return ParsedCase(side, tuple(findings), tuple(notes), tuple(drawings))
+
+
+def _shared(findings: list[Finding]) -> list[Finding]:
+    """Split one sensory entry's evidence over the regions it names, per side."""
+    per_side: dict[str, int] = {}
+    for f in findings:
+        per_side[f.side] = per_side.get(f.side, 0) + 1
+    out = []
+    for f in findings:
+        n = per_side[f.side]
+        out.append(Finding(f.field, f.kind, f.target, f.side, f.abnormal, f.modality, f.severity, f.text,
+                           (1.0 + 0.5 * math.log(n)) / n))
+    return out
+
+
+def _reflex_grade(g: Any, field: str) -> str:
+    if isinstance(g, str):
+        key = g.strip().lower()
+        if key in REFLEX_GRADES:
+            return key
+        if key in _REFLEX_SYNONYMS:
+            return _REFLEX_SYNONYMS[key]
+    return _choice(g, REFLEX_GRADES, field)
+
+
+def _drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: Atlas,
+                     limits: Limits) -> list[tuple[str, float, str, str | None]]:
+    """Regions a drawing covers: (region, severity from coverage, side, note)."""
+    _keys(drawing, field, ("view", "polygon", "polygons", "geojson", "points"), required=("view",))
+    view = _choice(drawing["view"], atlas.template.views, field + ".view")
+    shapes = [k for k in ("polygon", "polygons", "geojson", "points") if k in drawing]
+    if len(shapes) != 1:
+        raise InvalidCaseError(field, "give exactly one of 'polygon', 'polygons', 'geojson' or 'points'",
+                               ["polygon", "points"])
+    out: list[tuple[str, float, str, str | None]] = []
+    for s in sides:
+        if "points" in drawing:
+            pts = _list(drawing["points"], field + ".points")
+            if not pts:
+                raise InvalidCaseError(field + ".points", "the list of points is empty")
+            if len(pts) > limits.max_points:
+                raise LimitExceededError(field + ".points", f"more than {limits.max_points} points")
+            for j, p in enumerate(pts):
+                if not isinstance(p, (list, tuple)) or len(p) != 2:
+                    raise InvalidCaseError(f"{field}.points[{j}]", "expected a point [x, y]")
+                _number(p[0], f"{field}.points[{j}][0]")
+                _number(p[1], f"{field}.points[{j}][1]")
+            ids = atlas.template.region_ids_at(pts, view, side=s)
+            outside = sum(1 for r in ids if r is None)
+            if outside == len(ids):
+                raise InvalidCaseError(field + ".points",
+                                       f"every point lies outside the {view} outline of the {s} foot")
+            note = f"{field}: {outside} of {len(ids)} points lie outside the foot outline" if outside else None
+            for r in dict.fromkeys(r for r in ids if r is not None):
+                out.append((r, 1.0, s, note))
+                note = None
+            continue
+        if "polygons" in drawing:
+            rings = _list(drawing["polygons"], field + ".polygons")
+            geom: Any = {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]}
+        elif "geojson" in drawing:
+            geom = drawing["geojson"]
+        else:
+            geom = drawing["polygon"]
+        try:
+            res = atlas.template.overlay(geom, view, side=s, max_vertices=limits.max_vertices)
+        except InvalidCaseError as exc:
+            cls = LimitExceededError if isinstance(exc, LimitExceededError) else InvalidCaseError
+            raise cls(field, exc.problem, exc.suggestions) from None
+        note = None
+        if res.outside_fraction > 0.001:
+            note = f"{field}: {res.outside_fraction:.0%} of the drawing lies outside the foot outline"
+        for ov in res:
+            # a region the drawing barely grazes is weak evidence: severity grows with the
+            # covered fraction of the region and is full from half the region on
+            severity = max(0.1, min(1.0, ov.fraction_of_region / 0.5))
+            out.append((ov.region, severity, s, note))
+            note = None
+    return out

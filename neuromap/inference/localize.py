@@ -1,0 +1,376 @@
+"""Localize a case: from reported foot findings to ranked lesion sites, each explained."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from neuromap.atlas import Atlas, load_atlas
+from neuromap.datasets import ROOT_IDS
+from neuromap.inference.candidates import Candidate, candidates
+from neuromap.inference.case import DEFAULT_LIMITS, Finding, Limits, ParsedCase, parse_case
+from neuromap.inference.result import Hypothesis, Localization
+from neuromap.inference.scoring import Evaluation, evaluate, involvement, is_scored
+
+__all__ = ["localize"]
+
+#: Hypotheses whose fit is within this margin of the top fit are not separated from it
+#: (a tenth of the case's evidence weight).
+LEADER_MARGIN = 0.1
+MAX_HYPOTHESES = 12
+_NON_PAIN = ("numbness", "tingling", "burning", "hypersensitivity")
+
+
+def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None = None,
+             limits: Limits = DEFAULT_LIMITS, max_hypotheses: int = MAX_HYPOTHESES) -> Localization:
+    """Rank the lesion sites that could explain a case's findings.
+
+    Parameters
+    ----------
+    case : dict or Case
+        The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``
+        (see :mod:`neuromap.inference.case` for the format).
+    atlas : Atlas, optional
+        The atlas to use; defaults to the bundled one (:func:`neuromap.load_atlas`).
+    dermatome_map : str, optional
+        The dermatome layer for root hypotheses; defaults to the atlas's default layer.
+    limits : Limits, optional
+        Size limits for the case.
+    max_hypotheses : int, optional
+        How many hypotheses to return at most (more only to keep a tie whole).
+
+    Returns
+    -------
+    Localization
+        Red flags, warnings, the sensory pattern, the ranked hypotheses (each with what it
+        explains, leaves unexplained and contradicts, and the atlas paths behind it), and the
+        examination that would best separate the leaders.
+
+    Raises
+    ------
+    InvalidCaseError, UnknownNameError
+        Invalid input; the message names the field and the closest valid values.
+
+    Notes
+    -----
+    Scores rank hypotheses; they are not clinical probabilities. neuromap is decision support
+    for education and research, not a diagnosis. The method is in ``docs/method.md``.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> result = neuromap.localize({
+    ...     "side": "left",
+    ...     "sensory": [{"regions": ["first dorsal web space"], "modality": "numbness"}],
+    ...     "motor": [{"name": "great toe extension", "grade": 4},
+    ...               {"name": "hip abduction", "grade": 4},
+    ...               {"name": "foot inversion", "grade": 4}],
+    ...     "reflexes": {"achilles": "normal"}})
+    >>> result.top.id
+    'L5'
+    """
+    atlas = atlas if atlas is not None else load_atlas()
+    if isinstance(case, Mapping) and "dermatome_map" in case and dermatome_map is None:
+        dermatome_map = case["dermatome_map"]
+    map_id = atlas.check_map(dermatome_map)
+    parsed = parse_case(case, atlas, limits=limits)
+    scored = [f for f in parsed.findings if is_scored(f, atlas)]
+    cands = candidates(atlas, map_id)
+    evaluations = evaluate(cands, scored, atlas) if scored else []
+    ranked = _dedupe(evaluations)
+    warnings = list(parsed.notes)
+    red_flags = _red_flags(parsed, atlas)
+    warnings.extend(_umn_warnings(parsed, atlas))
+    pattern = _pattern(parsed, atlas, map_id)
+    if pattern["kind"] == "none" and pattern.get("message"):
+        warnings.append(pattern["message"])
+    cut = min(max_hypotheses, len(ranked))
+    while 0 < cut < len(ranked) and abs(ranked[cut].score - ranked[cut - 1].score) < 1e-12:
+        cut += 1  # never cut through a tie: the order inside a tie is only a convention
+    hypotheses = tuple(_hypothesis(e, scored, atlas, map_id, evaluations) for e in ranked[:cut])
+    leaders = _leaders(ranked)
+    next_exam = _next_examination(leaders, parsed, atlas) if len(leaders) > 1 else []
+    separable = len(leaders) <= 1
+    if not separable:
+        names = ", ".join(_name(e, leaders) for e in leaders)
+        tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
+        warnings.append(f"The findings given do not separate {names}{tip}.")
+    info = atlas.dermatome_map_info(map_id)
+    if info.get("confidence") == "low" and pattern["kind"] not in ("no_sensory", "stocking"):
+        warnings.append(f"The {info['label']} dermatome layer is encoded with low confidence at foot level; "
+                        f"see its caveats (atlas.dermatome_map_info({map_id!r})) and compare the other layers.")
+    return Localization(
+        case_side=parsed.side,
+        hypotheses=hypotheses,
+        red_flags=tuple(red_flags),
+        warnings=tuple(warnings),
+        pattern=pattern,
+        separable=separable,
+        next_examination=tuple(next_exam),
+        findings=parsed.findings,
+        not_scored=tuple(f for f in parsed.findings if f not in scored),
+        drawings=parsed.drawings,
+        dermatome_map={"id": map_id, "label": info["label"]},
+        atlas_version=atlas.version,
+    )
+
+
+def _leaders(ranked: Sequence[Evaluation]) -> list[Evaluation]:
+    """The top hypothesis and those the findings do not separate from it.
+
+    Separation is judged on the evidence alone (parsimony and size break ties in the ranking,
+    but they are not findings): a hypothesis among the next three whose evidence fit is within
+    :data:`LEADER_MARGIN` of the top's, and whose score is at least half the top's, is a leader.
+    """
+    if not ranked:
+        return []
+    top = ranked[0]
+    return [top, *(e for e in ranked[1:4]
+                   if e.evidence_fit >= top.evidence_fit - LEADER_MARGIN and e.score >= 0.5 * top.score)]
+
+
+def _dedupe(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
+    """Keep the best site per nerve and the best side per hypothesis id."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for e in evaluations:
+        key = (e.candidate.kind, e.candidate.id, e.side)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    # a unilateral and a bilateral version of the same id: keep both only when both sides were examined
+    return out
+
+
+def _site_decided(e: Evaluation, evaluations: Sequence[Evaluation]) -> tuple[str | None, tuple[str, ...]]:
+    """The site of a nerve hypothesis if the findings decide it, else None and the tied sites."""
+    c = e.candidate
+    if c.kind != "nerve":
+        return None, ()
+    same = [x for x in evaluations if x.candidate.nerve == c.nerve and x.side == e.side]
+    if len(same) <= 1:
+        return c.site, ()
+    best = max(x.evidence_fit for x in same)
+    tied = tuple(x.candidate.site or "" for x in same if abs(x.evidence_fit - best) < 1e-9)
+    if len(tied) == 1:
+        return c.site, ()
+    return None, tied
+
+
+def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id: str,
+                evaluations: Sequence[Evaluation]) -> Hypothesis:
+    c = e.candidate
+    site, tied = _site_decided(e, evaluations)
+    explains, unexplained, contradicts, paths = [], [], [], []
+    sources: dict[str, None] = dict.fromkeys(c.sources)
+    for f, p in zip(findings, e.p, strict=True):
+        ref = {"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
+        if f.abnormal:
+            if p > 0:
+                why = _why(c, f, atlas, map_id, p)
+                explains.append({**ref, "strength": round(p, 3), "why": why})
+                path = _path(c, f, atlas, map_id)
+                if path:
+                    paths.append({"finding": f.field, "target": f.target, "path": path})
+                    for u, v in zip(path, path[1:], strict=False):
+                        sources.update(dict.fromkeys(atlas.graph.edges[u, v]["sources"]))
+            else:
+                unexplained.append({**ref, "why": _why_not(c, f, e.side)})
+        elif p >= 0.5:
+            contradicts.append({**ref, "strength": round(p, 3),
+                                "why": f"examined normal, but a lesion here predicts it involved (weight {p:.2f})"})
+    site_label = None
+    if site is not None and c.nerve is not None and len(atlas.sites(c.nerve)) > 1:
+        site_label = next(s["label"] for s in atlas.graph.nodes[c.nerve]["sites"] if s["id"] == site)
+    label = c.label
+    if c.kind == "nerve" and c.nerve is not None:
+        label = atlas.graph.nodes[c.nerve]["label"] + (f" {site_label}" if site_label else "")
+    return Hypothesis(
+        kind=c.kind, id=c.id, label=label, levels=c.levels, nerve=c.nerve,
+        site=site if (c.nerve is not None and len(atlas.sites(c.nerve)) > 1) else None,
+        site_label=site_label, candidate_sites=tied, side=e.side, score=round(e.score, 4),
+        explains=tuple(explains), unexplained=tuple(unexplained), contradicts=tuple(contradicts),
+        paths=tuple(paths), sources=tuple(s for s in sources if s in atlas.data.sources),
+    )
+
+
+def _why(c: Candidate, f: Finding, atlas: Atlas, map_id: str, p: float) -> str:
+    partly = " (partly)" if p < 0.5 else ""
+    if f.kind == "sign":
+        return f"{f.text} points to this lesion"
+    if c.kind in ("root", "roots", "cauda_equina"):
+        if f.kind == "region":
+            roots = [r for r in c.levels if atlas.root_territory(r, map_id).regions.get(f.target)]
+            return f"in the {'/'.join(roots) or c.id} dermatome{partly}"
+        return f"{'/'.join(r for r in c.levels if _root_reaches(atlas, r, f)) or c.id} supplies it{partly}"
+    if c.kind == "nerve":
+        return f"in the territory of the {atlas.graph.nodes[c.nerve]['label'].lower()}{partly}"
+    if c.kind == "polyneuropathy":
+        return f"involved early in a length-dependent neuropathy{partly}"
+    return f"supplied through the {c.label.replace(' lesion', '').lower()}{partly}"
+
+
+def _root_reaches(atlas: Atlas, root: str, f: Finding) -> bool:
+    return involvement_of_root(atlas, root, f) > 0
+
+
+def involvement_of_root(atlas: Atlas, root: str, f: Finding) -> float:
+    """Weight of *root* on the target of a motor or reflex finding."""
+    t = atlas.root_territory(root)
+    return t.get(f.kind, f.target)
+
+
+def _why_not(c: Candidate, f: Finding, side: str) -> str:
+    if side not in ("bilateral", f.side):
+        return f"on the {f.side} side; this hypothesis is a {side} lesion"
+    what = {"region": "skin region", "movement": "movement", "muscle": "muscle", "reflex": "reflex",
+            "sign": "sign"}[f.kind]
+    return f"this {what} lies outside the territory of the {c.label.lower()}"
+
+
+def _path(c: Candidate, f: Finding, atlas: Atlas, map_id: str) -> list[str] | None:
+    if f.kind == "sign" or c.kind == "polyneuropathy":
+        return None
+    if c.kind == "nerve":
+        return atlas.path(c.nerve or c.id, f.target, dermatome_map=map_id)
+    if c.kind == "plexus":
+        for v in atlas.graph.successors(c.id):
+            p = atlas.path(v, f.target, dermatome_map=map_id) if atlas.graph.nodes[v]["kind"] == "nerve" else None
+            if p:
+                return [c.id, *p]
+        return atlas.path(c.id, f.target, dermatome_map=map_id)
+    best: list[str] | None = None
+    for r in sorted(c.levels, key=lambda r: -atlas.root_territory(r, map_id).get(f.kind, f.target)):
+        p = atlas.path(r, f.target, dermatome_map=map_id)
+        if p and (best is None or len(p) < len(best) or f.kind != "region"):
+            best = p
+            break
+    return best
+
+
+def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
+    triggers: list[str] = []
+    for f in parsed.findings:
+        if not f.abnormal:
+            continue
+        if f.kind == "sign" and atlas._signs[f.target].get("red_flag") == "cauda_equina":
+            triggers.append(f"{f.text} ({f.field})")
+        if f.kind == "reflex" and f.target in ("anal_wink", "bulbocavernosus") and f.modality in ("reduced", "absent"):
+            triggers.append(f"{f.text} {f.modality} ({f.field})")
+        if f.kind in ("movement", "muscle") and f.target in ("voluntary_anal_contraction", "external_anal_sphincter"):
+            triggers.append(f"{f.text} weak ({f.field})")
+    motor_sides = {f.side for f in parsed.findings if f.abnormal and f.kind in ("movement", "muscle")}
+    if motor_sides == {"left", "right"}:
+        triggers.append("weakness in both legs (bilateral motor deficit)")
+    if not triggers:
+        return []
+    unique = list(dict.fromkeys(triggers))
+    return [{
+        "id": "cauda_equina",
+        "severity": "urgent",
+        "message": ("Possible cauda equina syndrome: " + "; ".join(unique) + ". This needs same-day emergency "
+                    "assessment and imaging; do not wait for the ranking below."),
+        "triggers": unique,
+        "sources": ["bmj_bp_ces", "nice_cks_sciatica", "gardner_2011"],
+    }]
+
+
+def _umn_warnings(parsed: ParsedCase, atlas: Atlas) -> list[str]:
+    signs = [f.text for f in parsed.findings
+             if f.abnormal and ((f.kind == "reflex" and f.modality == "brisk")
+                                or (f.kind == "sign" and atlas._signs[f.target].get("warning") == "umn"))]
+    if not signs:
+        return []
+    return [f"Upper motor neuron signs ({', '.join(dict.fromkeys(signs))}): the lesion may lie above the cauda "
+            "equina (spinal cord or brain), outside this lower motor neuron model; these findings are not scored."]
+
+
+def _pattern(parsed: ParsedCase, atlas: Atlas, map_id: str) -> dict[str, Any]:
+    sensory = [f for f in parsed.findings if f.kind == "region" and f.abnormal]
+    if not sensory:
+        return {"kind": "no_sensory", "dermatomes": [], "nerves": [],
+                "message": "No abnormal sensory findings: the ranking rests on motor, reflex and other findings."}
+    by_side: dict[str, set[str]] = {}
+    for f in sensory:
+        by_side.setdefault(f.side, set()).add(f.target)
+    toes = set(atlas.regions_of("toes"))
+    if len(by_side) == 2:
+        left, right = by_side["left"], by_side["right"]
+        overlap = len(left & right) / len(left | right)
+        if overlap >= 0.5 and (left | right) & toes:
+            return {"kind": "stocking", "dermatomes": [], "nerves": [],
+                    "message": "Symmetric distal sensory change in both feet: a stocking (length-dependent) pattern."}
+    regions = set().union(*by_side.values())
+    dermatomes = []
+    area_maps = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
+    for r in ROOT_IDS:
+        if all(any(atlas.dermatome(reg, m).get(r) for m in area_maps) for reg in regions):
+            dermatomes.append(r)
+    nerves = []
+    for n, attrs in atlas.graph.nodes(data=True):
+        if attrs["kind"] != "nerve":
+            continue
+        terr = {k for k, w in atlas.nerve_territory(n).regions.items() if w >= 0.5}
+        if terr and regions <= terr and len(regions) / len(terr) >= 0.25:
+            nerves.append(n)
+    pain_only = all(f.modality == "pain" for f in sensory) and not any(
+        f.abnormal and f.kind != "region" for f in parsed.findings)
+    if pain_only:
+        return {"kind": "none", "dermatomes": dermatomes, "nerves": nerves,
+                "message": ("Pain alone, without sensory loss, weakness or reflex change, follows no reliable "
+                            "neural pattern (radicular pain is mostly non-dermatomal); local causes such as plantar "
+                            "fasciitis for heel pain should be considered before a nerve or root.")}
+    if dermatomes and nerves:
+        kind = "dermatomal_or_single_nerve"
+    elif dermatomes:
+        kind = "dermatomal"
+    elif nerves:
+        kind = "single_nerve"
+    else:
+        return {"kind": "none", "dermatomes": [], "nerves": [],
+                "message": ("The sensory findings fit no single dermatome and no single nerve territory; "
+                            "no level is forced from them.")}
+    return {"kind": kind, "dermatomes": dermatomes, "nerves": nerves, "message": None}
+
+
+def _name(e: Evaluation, among: Sequence[Evaluation]) -> str:
+    """A hypothesis's id, with its side when the group holds more than one side."""
+    if len({x.side for x in among}) > 1:
+        return f"{e.candidate.id} ({e.side})"
+    return e.candidate.id
+
+
+#: How much each kind of examination is worth when it separates the leaders: a reflex is the most
+#: objective sign of root compression (MSD Manual), strength next, sensation least.
+EXAM_WEIGHTS = (("reflex", 1.0), ("movement", 0.95), ("region", 0.5))
+
+
+def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
+    """Untested examinations that best separate the leaders, best first (at most three)."""
+    examined = {(f.kind, f.target, f.side) for f in parsed.findings}
+    sides = {f.side for f in parsed.findings}
+    side = sorted(sides)[0]
+    options: list[tuple[float, str, str, dict[str, float]]] = []
+    for kind, w in EXAM_WEIGHTS:
+        for target in atlas.ids(kind):
+            if all((kind, target, s) in examined for s in sides):
+                continue
+            probe = Finding("", kind, target, side, True, None, 1.0, target)
+            ps = {_name(e, leaders): involvement(e.candidate, probe, atlas) for e in leaders}
+            values = list(ps.values())
+            top_two = abs(values[0] - values[1])
+            spread = max(values) - min(values)
+            value = w * (top_two + 0.1 * spread)
+            if w * top_two >= 0.4:
+                options.append((value, kind, target, ps))
+    options.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
+    out = []
+    for value, kind, target, ps in options[:3]:
+        hi = [k for k, v in ps.items() if v >= 0.5]
+        lo = [k for k, v in ps.items() if v < 0.5]
+        out.append({"kind": kind, "id": target, "label": atlas.graph.nodes[target]["label"], "value": round(value, 3),
+                    "predictions": {k: round(v, 3) for k, v in ps.items()},
+                    "why": (f"expected abnormal under {', '.join(hi) or 'none'}; "
+                            f"normal under {', '.join(lo) or 'none'}")})
+    return out

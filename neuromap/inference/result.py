@@ -1,0 +1,197 @@
+"""The result of :func:`neuromap.localize`."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from neuromap._version import __version__
+from neuromap.inference.case import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from neuromap.plotting import CaseDisplay
+
+__all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization"]
+
+#: Version of the output format (the JSON schema in ``neuromap/schemas``).
+OUTPUT_SCHEMA_VERSION = "1.0"
+
+DISCLAIMER = ("neuromap is decision support for education and research, not a diagnosis. Scores rank "
+              "hypotheses; they are not clinical probabilities.")
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One candidate lesion site, ranked, with the reasons for and against it.
+
+    Attributes
+    ----------
+    kind : str
+        ``root``, ``roots`` (contiguous levels), ``nerve``, ``plexus``, ``cauda_equina`` or
+        ``polyneuropathy``.
+    id : str
+        ``"L5"``, ``"L5-S1"``, a nerve or plexus id, ``"cauda_equina"`` or ``"polyneuropathy"``.
+    label : str
+        A readable name.
+    levels : tuple of str
+        Spinal levels for root kinds and the cauda equina; empty otherwise.
+    nerve : str or None
+        The nerve id for nerve kinds.
+    site : str or None
+        The lesion site along the nerve when the findings decide it (e.g. ``"fibular_head"``).
+    candidate_sites : tuple of str
+        The sites the findings cannot tell apart, when ``site`` is None.
+    side : str
+        ``left``, ``right`` or ``bilateral``.
+    score : float
+        In [0, 1]; ranks hypotheses, not a probability.
+    explains, unexplained, contradicts : tuple of dict
+        Findings the hypothesis explains, leaves unexplained, or predicts abnormal although they
+        were examined normal, each with the reason.
+    paths : tuple of dict
+        The atlas path behind each explained finding.
+    sources : tuple of str
+        Source keys (see ``data/sources.json``).
+    """
+
+    kind: str
+    id: str
+    label: str
+    levels: tuple[str, ...]
+    nerve: str | None
+    site: str | None
+    site_label: str | None
+    candidate_sites: tuple[str, ...]
+    side: str
+    score: float
+    explains: tuple[Mapping[str, Any], ...]
+    unexplained: tuple[Mapping[str, Any], ...]
+    contradicts: tuple[Mapping[str, Any], ...]
+    paths: tuple[Mapping[str, Any], ...]
+    sources: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the hypothesis."""
+        return {
+            "kind": self.kind, "id": self.id, "label": self.label, "levels": list(self.levels),
+            "nerve": self.nerve, "site": self.site, "site_label": self.site_label,
+            "candidate_sites": list(self.candidate_sites), "side": self.side, "score": self.score,
+            "explains": [dict(x) for x in self.explains], "unexplained": [dict(x) for x in self.unexplained],
+            "contradicts": [dict(x) for x in self.contradicts],
+            "paths": [{**dict(p), "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Localization:
+    """Ranked lesion sites for a case, red flags first.
+
+    Use :meth:`to_dict` for JSON, :meth:`plot` for a figure; in Jupyter it shows as a table.
+
+    Attributes
+    ----------
+    hypotheses : tuple of Hypothesis
+        Best first.
+    red_flags : tuple of dict
+        Urgent warnings (cauda equina), to be read before anything else.
+    warnings : tuple of str
+        Everything else the reader should know: upper motor neuron signs, leaders that the
+        findings cannot separate, a sensory picture with no anatomical pattern, drawings partly
+        off the foot, a low-confidence dermatome layer.
+    pattern : dict
+        The read of the sensory findings: ``kind`` is dermatomal, single_nerve,
+        dermatomal_or_single_nerve, stocking, none or no_sensory.
+    separable : bool
+        Whether the findings separate the top hypothesis from the next ones.
+    next_examination : tuple of dict
+        The untested movements, reflexes or regions that would best separate the leaders.
+    """
+
+    case_side: str
+    hypotheses: tuple[Hypothesis, ...]
+    red_flags: tuple[Mapping[str, Any], ...]
+    warnings: tuple[str, ...]
+    pattern: Mapping[str, Any]
+    separable: bool
+    next_examination: tuple[Mapping[str, Any], ...]
+    findings: tuple[Finding, ...]
+    not_scored: tuple[Finding, ...]
+    drawings: tuple[Mapping[str, Any], ...]
+    dermatome_map: Mapping[str, str]
+    atlas_version: str
+    neuromap_version: str = field(default=__version__)
+
+    @property
+    def top(self) -> Hypothesis | None:
+        """The best hypothesis, or None when no finding could be scored."""
+        return self.hypotheses[0] if self.hypotheses else None
+
+    def __getitem__(self, ident: str) -> Hypothesis:
+        """The best-ranked hypothesis with this id."""
+        for h in self.hypotheses:
+            if h.id == ident:
+                return h
+        raise KeyError(ident)
+
+    def rank(self, ident: str) -> int | None:
+        """1-based rank of the first hypothesis with this id, or None."""
+        for i, h in enumerate(self.hypotheses, 1):
+            if h.id == ident:
+                return i
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-safe data (the output schema of ``neuromap.schemas``)."""
+        return {
+            "schema_version": OUTPUT_SCHEMA_VERSION,
+            "neuromap_version": self.neuromap_version,
+            "atlas_version": self.atlas_version,
+            "dermatome_map": dict(self.dermatome_map),
+            "side": self.case_side,
+            "red_flags": [_plain(r) for r in self.red_flags],
+            "warnings": list(self.warnings),
+            "pattern": _plain(self.pattern),
+            "hypotheses": [h.to_dict() for h in self.hypotheses],
+            "separable": self.separable,
+            "next_examination": [_plain(x) for x in self.next_examination],
+            "findings": [f.to_dict() for f in self.findings],
+            "not_scored": [f.to_dict() for f in self.not_scored],
+            "disclaimer": DISCLAIMER,
+        }
+
+    def __repr__(self) -> str:
+        lead = ", ".join(f"{h.id}{'@' + h.site if h.site else ''} {h.score:.2f}" for h in self.hypotheses[:3])
+        more = ", ..." if len(self.hypotheses) > 3 else ""
+        flag = "RED FLAG cauda equina | " if self.red_flags else ""
+        return f"<Localization | {flag}{lead}{more}>"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for i, h in enumerate(self.hypotheses, 1):
+            rows.append(
+                "<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in (
+                    i, h.label, h.side, f"{h.score:.2f}", len(h.explains), len(h.unexplained), len(h.contradicts)))
+                + "</tr>")
+        flags = "".join(f"<p style='color:#b00;font-weight:bold'>{html.escape(r['message'])}</p>"
+                        for r in self.red_flags)
+        warns = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        head = "".join(f"<th>{h}</th>" for h in ("#", "hypothesis", "side", "score", "explains", "unexplained",
+                                                  "contradicts"))
+        return (f"{flags}<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f"{'<ul>' + warns + '</ul>' if warns else ''}<p><small>{html.escape(DISCLAIMER)}</small></p>")
+
+    def plot(self, **kwargs: Any) -> CaseDisplay:
+        """Draw the case on the foot; see :func:`neuromap.plotting.plot_localization`."""
+        from neuromap.plotting import plot_localization
+
+        return plot_localization(self, **kwargs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

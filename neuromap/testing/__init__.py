@@ -1,0 +1,1 @@
+"""Testing helpers for neuromap and for tools built on it (requires hypothesis)."""

@@ -1,0 +1,210 @@
+"""The atlas: loading, invariants, queries with paths, names, export, and cited spot checks."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+
+import neuromap
+from neuromap.datasets import ROOT_IDS
+
+NERVES = ["femoral", "saphenous", "obturator", "lateral_femoral_cutaneous", "posterior_femoral_cutaneous", "sciatic",
+          "tibial", "common_fibular", "superficial_fibular", "medial_dorsal_cutaneous",
+          "intermediate_dorsal_cutaneous", "deep_fibular", "sural", "lateral_dorsal_cutaneous",
+          "medial_sural_cutaneous", "lateral_sural_cutaneous", "medial_plantar", "lateral_plantar",
+          "medial_calcaneal", "superior_gluteal", "inferior_gluteal", "pudendal"]
+MOVEMENTS = ["hip_flexion", "hip_adduction", "hip_abduction", "hip_extension", "knee_extension", "knee_flexion",
+             "ankle_dorsiflexion", "great_toe_extension", "toe_extension", "foot_eversion", "foot_inversion",
+             "ankle_plantarflexion", "toe_flexion", "toe_abduction"]
+
+
+def test_load_is_cached_and_frozen(atlas):
+    assert neuromap.load_atlas() is atlas
+    with pytest.raises(nx.NetworkXError):
+        atlas.graph.add_node("x")
+    with pytest.raises(TypeError):
+        atlas.graph.nodes["L5"]["label"] = "changed"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        atlas.graph.edges["L5", "hallux_dorsal"]["maps"]["lee_2008"] = "overlap"  # type: ignore[index]
+
+
+def test_node_kinds_and_ids(atlas):
+    g = atlas.graph
+    kinds = {d["kind"] for _, d in g.nodes(data=True)}
+    assert kinds == {"root", "plexus", "nerve", "muscle", "movement", "reflex", "region"}
+    assert [n for n, k in g.nodes(data="kind") if k == "root"] == list(ROOT_IDS)
+    for p in ("lumbar_plexus", "sacral_plexus", "lumbosacral_trunk"):
+        assert g.nodes[p]["kind"] == "plexus"
+    for n in NERVES:
+        assert g.nodes[n]["kind"] == "nerve", n
+    for m in MOVEMENTS:
+        assert g.nodes[m]["kind"] == "movement", m
+    for r in ("patellar", "achilles", "medial_hamstring", "anal_wink", "bulbocavernosus"):
+        assert g.nodes[r]["kind"] == "reflex"
+
+
+def test_every_fact_has_resolvable_sources(atlas):
+    sources = atlas.data.sources
+    for n, d in atlas.graph.nodes(data=True):
+        assert d["sources"], n
+        assert all(s in sources for s in d["sources"]), n
+    for u, v, d in atlas.graph.edges(data=True):
+        assert d["relation"], (u, v)
+        assert d["sources"] and all(s in sources for s in d["sources"]), (u, v)
+    for key, src in sources.items():
+        assert len(src["citation"]) > 20, key
+
+
+def test_graph_is_acyclic_and_roots_subset_of_parents(atlas):
+    g = atlas.graph
+    assert nx.is_directed_acyclic_graph(g)
+    for n, d in g.nodes(data=True):
+        if d["kind"] == "nerve":
+            for p in g.predecessors(n):
+                if g.edges[p, n]["relation"] == "branch" and g.nodes[p]["kind"] == "nerve":
+                    assert set(d["roots"]) <= set(g.nodes[p]["roots"]), (n, p)
+
+
+def test_every_region_has_a_nerve_and_a_root_in_every_area_map(atlas):
+    area_maps = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
+    assert len(area_maps) >= 3
+    for region in atlas.ids("region"):
+        assert atlas.nerves_for(region), region
+        for m in area_maps:
+            assert atlas.dermatome(region, m), (region, m)
+
+
+def test_dermatome_layers_are_separate_and_default_stated(atlas):
+    assert atlas.default_dermatome_map == "lee_2008"
+    assert {"lee_2008", "keegan_garrett_1948", "foerster_1933", "isncsci"} <= set(atlas.dermatome_maps)
+    assert atlas.data.dermatomes["default_reason"]
+    # disagreements are recorded, not blended: the hallux differs between layers
+    kg = atlas.dermatome("hallux_dorsal", "keegan_garrett_1948")
+    lee = atlas.dermatome("hallux_dorsal", "lee_2008")
+    assert "L4" in kg and "L4" not in lee and "L5" in lee
+
+
+def test_isncsci_key_points(atlas):
+    # ISNCSCI: L4 medial malleolus, L5 dorsum at the third MTP joint, S1 lateral heel (Rupp et al. 2021)
+    assert atlas.dermatome("medial_malleolus", "isncsci") == {"L4": 1.0}
+    assert atlas.dermatome("intermediate_dorsum", "isncsci") == {"L5": 1.0}
+    assert atlas.dermatome("lateral_heel", "isncsci") == {"S1": 1.0}
+    keys = {m: atlas.graph.nodes[m].get("isncsci_key") for m in ("tibialis_anterior", "extensor_hallucis_longus",
+                                                                  "gastrocnemius", "quadriceps", "iliacus")}
+    assert keys == {"tibialis_anterior": "L4", "extensor_hallucis_longus": "L5", "gastrocnemius": "S1",
+                    "quadriceps": "L3", "iliacus": "L2"}
+
+
+def test_sciatic_supplies_all_the_foot_but_the_saphenous_territory(atlas):
+    # "The sciatic nerve innervates all of the lower leg and foot except for the area innervated by the
+    # saphenous nerve" -- as a graph query on primary supply
+    def primary_territory(nerve):
+        return {r for r, w in atlas.nerve_territory(nerve).regions.items() if w >= 1.0}
+
+    regions = set(atlas.ids("region"))
+    saphenous = primary_territory("saphenous")
+    sciatic = primary_territory("sciatic")
+    assert saphenous == {"medial_malleolus", "medial_border"}
+    assert sciatic == regions - saphenous
+    assert not (saphenous & sciatic)
+
+
+def test_spot_checks_against_sources(atlas):
+    # deep fibular -> first dorsal web space, L5-dominant (StatPearls deep peroneal nerve; etoims)
+    assert atlas.nerve_territory("deep_fibular").regions["first_web_space"] == 1.0
+    weights = atlas.graph.nodes["deep_fibular"]["root_weights"]
+    assert max(weights, key=weights.get) == "L5"
+    # sural mainly S1 (Stickler 2006)
+    weights = atlas.graph.nodes["sural"]["root_weights"]
+    assert max(weights, key=weights.get) == "S1"
+    # tibialis posterior and gluteus medius carry L5 but no fibular nerve supplies them
+    for muscle in ("tibialis_posterior", "gluteus_medius"):
+        assert "L5" in atlas.graph.nodes[muscle]["roots"]
+        assert not {"common_fibular", "deep_fibular", "superficial_fibular"} & set(atlas.nerves_for(muscle))
+    # the tibial nerve's calf branches leave above the tarsal tunnel
+    assert "gastrocnemius" not in atlas.nerve_territory("tibial", "tarsal_tunnel").muscles
+    assert "gastrocnemius" in atlas.nerve_territory("tibial", "popliteal_fossa").muscles
+    # the deep fibular nerve's leg muscles leave above the ankle
+    assert set(atlas.nerve_territory("deep_fibular", "ankle").muscles) == {"extensor_digitorum_brevis"}
+    # the medial calcaneal nerve may arise above the tunnel: a documented variant lowers its weight there
+    assert atlas.nerve_territory("tibial", "tarsal_tunnel").regions["plantar_heel"] < 1.0
+
+
+def test_paths_run_through_the_graph(atlas):
+    path = atlas.path("L5", "first_web_space")
+    assert path == ["L5", "lumbosacral_trunk", "sacral_plexus", "sciatic", "common_fibular", "deep_fibular",
+                    "first_web_space"]
+    assert nx.is_path(atlas.graph, path)
+    assert atlas.path("L4", "medial_malleolus") == ["L4", "lumbar_plexus", "femoral", "saphenous",
+                                                   "medial_malleolus"]
+    assert atlas.path("S1", "gastrocnemius")[-2:] == ["tibial", "gastrocnemius"]
+    assert atlas.path("L2", "first_web_space") is None
+    # every root/region pair with a path: the path exists edge by edge
+    for root in ROOT_IDS:
+        for region in atlas.ids("region"):
+            p = atlas.path(root, region)
+            if p is not None:
+                assert nx.is_path(atlas.graph, p), (root, region, p)
+
+
+def test_queries(atlas):
+    assert atlas.roots_for("first_web_space", dermatome_map="lee_2008") == {"L5": 1.0}
+    assert "tibialis_anterior" in atlas.muscles_for("deep_fibular")
+    assert atlas.movements_for("superior_gluteal") == {"hip_abduction": 1.0}
+    assert set(atlas.regions_for("L5", dermatome_map="lee_2008")) >= {"first_web_space", "hallux_dorsal"}
+    assert atlas["L5"].kind == "root"
+    assert "gluteus_medius" in atlas["L5"].muscles()
+    assert "deep_fibular" in atlas["L5"].nerves()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("common peroneal nerve", "common_fibular"),
+    ("Common-Fibular", "common_fibular"),
+    ("deep peroneal", "deep_fibular"),
+    ("big toe", "hallux"),
+    ("first web space", "first_web_space"),
+    ("1st web space", "first_web_space"),
+    ("ankle jerk", "achilles"),
+    ("knee jerk", "patellar"),
+    ("saddle anesthesia", "saddle_anaesthesia"),
+    ("peroneus longus", "fibularis_longus"),
+    ("Baxter's nerve", "inferior_calcaneal"),
+    ("l5", "L5"),
+])
+def test_resolve_forgives_case_spacing_and_spelling(atlas, text, expected):
+    assert atlas.resolve(text).id == expected
+
+
+def test_resolve_unknown_name_suggests_closest(atlas):
+    with pytest.raises(neuromap.UnknownNameError) as info:
+        atlas.resolve("frist web spase")
+    msg = str(info.value)
+    assert "\n" not in msg and "first" in msg.lower()
+    assert isinstance(info.value, KeyError) and isinstance(info.value, neuromap.NeuromapError)
+    with pytest.raises(neuromap.UnknownNameError, match="kind"):
+        atlas.resolve("heel", kind="bone")
+
+
+def test_export_node_link_and_graphml(atlas, tmp_path):
+    data = atlas.to_node_link()
+    text = json.dumps(data)
+    g = nx.node_link_graph(json.loads(text), edges="links")
+    assert g.number_of_nodes() == atlas.graph.number_of_nodes()
+    assert g.number_of_edges() == atlas.graph.number_of_edges()
+    path = tmp_path / "atlas.graphml"
+    atlas.write_graphml(path)
+    back = nx.read_graphml(path)
+    assert back.number_of_edges() == atlas.graph.number_of_edges()
+    assert json.loads(back.nodes["L5"]["aliases"])
+    copy = atlas.copy_graph()
+    copy.add_node("experiment")
+    assert "experiment" not in atlas.graph
+
+
+def test_summary_counts(atlas):
+    s = atlas.summary()
+    assert s["roots"] == 10 and s["regions"] == 32 and s["nerves"] >= 22 and s["muscles"] >= 20
+    assert s["dermatome_maps"] >= 4 and s["sources"] == len(atlas.data.sources)
+    assert "Atlas" in repr(atlas) and "<table>" in atlas._repr_html_()

@@ -1,0 +1,126 @@
+"""Broken data files raise AtlasDataError naming the file and the entry; the manifest matches the files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import neuromap
+from neuromap.atlas import Atlas
+from neuromap.datasets import ATLAS_FILES, bundled_data_dir, read_atlas_data
+
+DATA = bundled_data_dir()
+MANIFEST = json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def data_copy(tmp_path: Path) -> Path:
+    d = tmp_path / "atlas"
+    shutil.copytree(DATA, d)
+    return d
+
+
+def _edit(d: Path, name: str, fn) -> None:
+    path = d / name
+    obj = json.loads(path.read_text(encoding="utf-8"))
+    fn(obj)
+    path.write_text(json.dumps(obj), encoding="utf-8")
+
+
+def _load(d: Path) -> Atlas:
+    return Atlas(read_atlas_data(d))
+
+
+def test_user_atlas_loads_through_the_same_checks(data_copy):
+    atlas = neuromap.load_atlas(data_copy)
+    assert atlas is not neuromap.load_atlas()
+    assert atlas.summary()["regions"] == 32
+
+
+CORRUPTIONS = [
+    ("nerves.json", lambda o: o["nerves"][0].pop("label"), "nerves.json", "missing required key 'label'"),
+    ("nerves.json", lambda o: o["nerves"][1].update(parent="nowhere"), "saphenous", "unknown nerve or plexus"),
+    ("nerves.json", lambda o: o["nerves"][1]["root_values"][0].update(roots=["L9"]), "saphenous", "unknown root"),
+    ("nerves.json", lambda o: o["nerves"][1]["root_values"][0].update(roots=["S3"]), "saphenous",
+     "does not carry"),
+    ("nerves.json", lambda o: o["nerves"][1].update(sources=["no_such_source"]), "saphenous", "not in sources.json"),
+    ("nerves.json", lambda o: o["nerves"][1].update(origin="knee"), "saphenous", "is not a site of femoral"),
+    ("nerves.json", lambda o: o["nerves"].append(dict(o["nerves"][0])), "femoral", "duplicate id"),
+    ("nerves.json", lambda o: o["nerves"][0].update(extra=1), "femoral", "unknown key 'extra'"),
+    ("muscles.json", lambda o: o["muscles"][0].update(movements=["flying"]), "psoas_major", "unknown movement"),
+    ("regions.json", lambda o: o["regions"][0].update(view="side"), "hallux_dorsal", "unknown view"),
+    ("regions.json", lambda o: o["regions"][0].update(nerves=[]), "hallux_dorsal", "at least one supplying nerve"),
+    ("dermatomes.json", lambda o: o["assignments"].pop(0), "hallux_dorsal", "gives this region no root"),
+    ("dermatomes.json", lambda o: o.update(default="nobody_1900"), "default", "is not one of the maps"),
+    ("groups.json", lambda o: o["groups"][0]["regions"].append("elbow"), "hallux", "unknown region 'elbow'"),
+    ("sources.json", lambda o: o["sources"]["lee_2008"].update(tier="T9"), "lee_2008", "tier"),
+]
+
+
+@pytest.mark.parametrize("name,corrupt,entry,problem", CORRUPTIONS)
+def test_corrupted_file_names_file_and_entry(data_copy, name, corrupt, entry, problem):
+    _edit(data_copy, name, corrupt)
+    with pytest.raises(neuromap.AtlasDataError) as info:
+        _load(data_copy)
+    msg = str(info.value)
+    assert info.value.file.endswith(name) or name in msg
+    assert entry in msg and problem in msg
+    assert "\n" not in msg
+
+
+def test_invalid_json_names_line(data_copy):
+    (data_copy / "roots.json").write_text('{"roots": [', encoding="utf-8")
+    with pytest.raises(neuromap.AtlasDataError, match=r"roots.json: line 1 column"):
+        _load(data_copy)
+
+
+def test_missing_file(data_copy):
+    (data_copy / "signs.json").unlink()
+    with pytest.raises(neuromap.AtlasDataError, match="signs.json.*missing"):
+        _load(data_copy)
+
+
+def test_cycle_is_rejected(data_copy):
+    def make_cycle(o):
+        femoral = next(n for n in o["nerves"] if n["id"] == "femoral")
+        femoral["parent"] = "saphenous"
+        femoral.pop("origin", None)
+        femoral["origin"] = "adductor_canal"
+    _edit(data_copy, "nerves.json", make_cycle)
+    with pytest.raises(neuromap.AtlasDataError, match="cycle"):
+        _load(data_copy)
+
+
+def test_geometry_must_match_regions(data_copy):
+    def drop_feature(o):
+        o["features"] = [f for f in o["features"] if f.get("properties", {}).get("region") != "plantar_heel"]
+    _edit(data_copy, "foot.geojson", drop_feature)
+    with pytest.raises(neuromap.AtlasDataError) as info:
+        _load(data_copy)
+    assert "foot.geojson" in str(info.value)
+
+
+def test_data_file_is_never_executed(data_copy):
+    _edit(data_copy, "roots.json", lambda o: o["roots"][0].update(label="__import__('os').system('false')"))
+    atlas = _load(data_copy)
+    assert atlas.graph.nodes["L1"]["label"].startswith("__import__")
+
+
+def test_manifest_lists_every_file():
+    assert sorted(MANIFEST["files"]) == sorted(ATLAS_FILES)
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["files"]))
+def test_manifest_entry_matches_file(name):
+    entry = MANIFEST["files"][name]
+    raw = (DATA / name).read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == entry["sha256"], "run tools/update_manifest.py"
+    assert entry["bytes"] == len(raw)
+    assert entry["licence"] == "BSD-3-Clause"
+    assert len(entry["description"]) > 40 and entry["variability"]
+    sources = json.loads((DATA / "sources.json").read_text(encoding="utf-8"))["sources"]
+    assert all(s in sources for s in entry["sources"])

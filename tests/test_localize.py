@@ -1,0 +1,178 @@
+"""Localization behaviour: input validation, output shape, red flags, warnings, patterns, drawings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import neuromap
+from neuromap.inference import Case
+
+L5 = {"side": "left",
+      "sensory": [{"regions": ["first dorsal web space", "hallux"], "modality": "numbness"}],
+      "motor": [{"name": "great toe extension", "grade": 4}, {"name": "hip abduction", "grade": 4},
+                {"name": "foot inversion", "grade": 4}],
+      "reflexes": {"achilles": "normal"}}
+
+
+def test_output_shape_and_json():
+    result = neuromap.localize(L5)
+    d = result.to_dict()
+    json.dumps(d)
+    assert d["schema_version"] and d["neuromap_version"] == neuromap.__version__ and d["atlas_version"]
+    assert d["dermatome_map"]["id"] == "lee_2008"
+    h = d["hypotheses"][0]
+    assert h["kind"] == "root" and h["id"] == "L5" and h["levels"] == ["L5"] and h["nerve"] is None
+    assert {x["target"] for x in h["explains"]} >= {"first_web_space", "great_toe_extension", "hip_abduction"}
+    assert all(p["path"][0] == "L5" for p in h["paths"])
+    assert "lee_2008" in h["sources"]
+    assert d["disclaimer"].startswith("neuromap is decision support")
+    assert repr(result).startswith("<Localization | L5")
+    assert "<table>" in result._repr_html_()
+
+
+def test_nerve_hypothesis_names_nerve_and_site():
+    result = neuromap.localize({"side": "right",
+                                "sensory": [{"regions": ["dorsum of foot"], "modality": "numbness"}],
+                                "motor": [{"name": "ankle dorsiflexion", "grade": 2},
+                                          {"name": "foot eversion", "grade": 3},
+                                          {"name": "foot inversion", "grade": 5},
+                                          {"name": "hip abduction", "grade": 5},
+                                          {"name": "biceps femoris short head", "grade": 5}],
+                                "reflexes": {"achilles": "normal"}})
+    top = result.top
+    assert top.kind == "nerve" and top.id == "common_fibular" and top.nerve == "common_fibular"
+    assert top.site == "fibular_head" and "fibular head" in top.label
+    assert result.rank("L5") > 1
+
+
+def test_typed_case_equals_dict():
+    assert neuromap.localize(Case(**L5)).to_dict() == neuromap.localize(L5).to_dict()
+
+
+def test_cauda_equina_red_flag_first():
+    result = neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["heel"], "modality": "numbness"}],
+                                "other": ["saddle anaesthesia", "urinary retention"]})
+    assert result.red_flags and result.red_flags[0]["id"] == "cauda_equina"
+    assert "emergency" in result.red_flags[0]["message"]
+    assert result.top.id == "cauda_equina"
+    assert list(result.to_dict())[:6].index("red_flags") < list(result.to_dict()).index("hypotheses")
+
+
+def test_bilateral_weakness_is_a_red_flag():
+    result = neuromap.localize({"side": "bilateral", "motor": [{"name": "ankle dorsiflexion", "grade": 2}]})
+    assert result.red_flags and "both legs" in result.red_flags[0]["message"]
+
+
+def test_upper_motor_neuron_warning():
+    result = neuromap.localize({"side": "left", "reflexes": {"patellar": "brisk", "achilles": "brisk"},
+                                "other": ["babinski"], "motor": [{"name": "hip flexion", "grade": 4}]})
+    assert any("upper motor neuron" in w.lower() for w in result.warnings)
+    assert {f.target for f in result.not_scored} == {"patellar", "achilles", "babinski"}
+
+
+def test_patterns():
+    stocking = neuromap.localize({"side": "bilateral",
+                                  "sensory": [{"regions": ["toes", "sole"], "modality": "tingling"}],
+                                  "reflexes": {"achilles": "absent"}})
+    assert stocking.pattern["kind"] == "stocking" and stocking.top.id == "polyneuropathy"
+    heel = neuromap.localize({"side": "left", "sensory": [{"regions": ["plantar heel"], "modality": "pain"}]})
+    assert heel.pattern["kind"] == "none" and not heel.red_flags
+    assert any("plantar fasciitis" in w for w in heel.warnings)
+    web = neuromap.localize({"side": "left", "sensory": [{"regions": ["first web space"]}]})
+    assert web.pattern["kind"] == "dermatomal_or_single_nerve"
+    assert "L5" in web.pattern["dermatomes"] and "deep_fibular" in web.pattern["nerves"]
+    motor = neuromap.localize({"side": "left", "motor": [{"name": "hip flexion", "grade": 4}]})
+    assert motor.pattern["kind"] == "no_sensory"
+
+
+def test_inseparable_leaders_get_a_next_examination():
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["top of the foot"]}],
+                                "motor": [{"name": "ankle dorsiflexion", "grade": 3},
+                                          {"name": "great toe extension", "grade": 3}]})
+    assert not result.separable
+    suggested = {x["id"] for x in result.next_examination}
+    assert suggested & {"foot_inversion", "hip_abduction", "medial_hamstring"}
+    assert any("do not separate" in w for w in result.warnings)
+
+
+def test_dermatome_map_changes_root_ranking():
+    case = {"side": "left", "sensory": [{"regions": ["hallux_dorsal", "medial_forefoot"], "modality": "numbness"}],
+            "motor": [{"name": "ankle dorsiflexion", "grade": 4}]}
+    kg = neuromap.localize(case, dermatome_map="keegan_garrett_1948")
+    lee = neuromap.localize(case)
+    assert kg.dermatome_map["id"] == "keegan_garrett_1948"
+    assert kg.rank("L4") < lee.rank("L4")
+    with pytest.raises(neuromap.UnknownNameError, match="dermatome_map"):
+        neuromap.localize(case, dermatome_map="gray")
+
+
+def test_drawing_maps_onto_regions(atlas):
+    poly = atlas.template.polygon("first_web_space", side="left")
+    ring = [list(c) for c in poly.exterior.coords]
+    result = neuromap.localize({"side": "left", "sensory": [{"drawing": {"view": "dorsal", "polygon": ring},
+                                                             "modality": "numbness"}]})
+    targets = {f.target for f in result.findings}
+    assert "first_web_space" in targets
+    assert result.top.id in ("deep_fibular", "L5")
+    inside = list(poly.representative_point().coords[0])
+    pts = neuromap.localize({"side": "left",
+                             "sensory": [{"drawing": {"view": "dorsal", "points": [inside, [900.0, 900.0]]}}]})
+    assert any("outside the foot" in w for w in pts.warnings)
+
+
+@pytest.mark.parametrize("case,field", [
+    ({"side": "middle", "sensory": [{"regions": ["sole"]}]}, "side"),
+    ({"side": "left", "sensory": [{"regions": ["thumb"]}]}, "sensory[0].regions[0]"),
+    ({"side": "left", "sensory": [{"regions": ["sole", "frist web space"]}]}, "sensory[0].regions[1]"),
+    ({"side": "left", "sensory": [{"regions": ["right heel"]}]}, "sensory[0].regions[0]"),
+    ({"side": "left"}, "case"),
+    ({"side": "left", "sensory": [{"regions": ["sole"]}], "reflexes": {"achilles": "very"}}, "reflexes.achilles"),
+    ({"side": "left", "motor": [{"name": "great toe extension", "grade": 7}]}, "motor[0].grade"),
+    ({"side": "left", "motor": [{"name": "great toe extension", "grade": float("nan")}]}, "motor[0].grade"),
+    ({"side": "left", "motor": [{"name": "great toe extension", "grade": True}]}, "motor[0].grade"),
+    ({"side": "left", "motor": [{"name": "toe wiggle", "grade": 4}]}, "motor[0].name"),
+    ({"side": "left", "sensory": [{"regions": ["sole"], "modality": "itchy"}]}, "sensory[0].modality"),
+    ({"side": "left", "sensory": [{"regions": ["sole"]}], "colour": "red"}, "colour"),
+    ({"side": "left", "sensory": [{"regions": ["hallux_dorsal"]}, {"regions": ["hallux_dorsal"], "state": "normal"}]},
+     "sensory[1].regions[0]"),
+    ({"side": "left", "motor": [{"name": "hip flexion", "grade": 4}, {"name": "hip flexion", "grade": 3}]}, "motor[1]"),
+    ({"side": "left", "sensory": "sole"}, "sensory"),
+    ({"side": "left", "sensory": [{"drawing": {"view": "dorsal", "polygon": [[0, 0], [10, 10], [0, 10], [10, 0]]}}]},
+     "sensory[0].drawing"),
+    ({"side": "left", "sensory": [{"drawing": {"view": "top", "polygon": [[0, 0], [10, 0], [0, 10]]}}]},
+     "sensory[0].drawing.view"),
+])
+def test_invalid_input_names_the_field(case, field):
+    with pytest.raises(neuromap.NeuromapError) as info:
+        neuromap.localize(case)
+    msg = str(info.value)
+    assert f"'{field}'" in msg, msg
+    assert "\n" not in msg
+    assert isinstance(info.value, (ValueError, KeyError))
+
+
+def test_suggestions_are_the_closest_valid_values():
+    with pytest.raises(neuromap.InvalidCaseError) as info:
+        neuromap.localize({"side": "lefft", "motor": [{"name": "hip flexion", "grade": 4}]})
+    assert "'left'" in str(info.value) and info.value.suggestions[0] == "left"
+    with pytest.raises(neuromap.UnknownNameError) as info2:
+        neuromap.localize({"side": "left", "sensory": [{"regions": ["frist web space"]}]})
+    assert "first" in str(info2.value).lower()
+
+
+def test_limits():
+    many = {"side": "left", "sensory": [{"regions": neuromap.load_atlas().ids("region")}]}
+    with pytest.raises(neuromap.LimitExceededError):
+        neuromap.localize(many, limits=neuromap.Limits(max_regions_per_finding=5))
+
+
+def test_examined_normal_is_evidence():
+    abnormal_only = neuromap.localize({"side": "left", "sensory": [{"regions": ["first web space"]}],
+                                       "motor": [{"name": "ankle dorsiflexion", "grade": 3}]})
+    with_normal = neuromap.localize({"side": "left", "sensory": [{"regions": ["first web space"]}],
+                                     "motor": [{"name": "ankle dorsiflexion", "grade": 3},
+                                               {"name": "foot eversion", "grade": 5}]})
+    assert with_normal.rank("deep_fibular") <= abnormal_only.rank("deep_fibular")
+    assert with_normal["common_fibular"].contradicts

@@ -1,0 +1,60 @@
+"""Refresh data/manifest.json: the hash, size and source keys of every atlas data file.
+
+Descriptions, licences and notes on variability are written by hand in the manifest; this
+script only fills in what can be computed. Run it after editing any file in data/:
+
+    python tools/update_manifest.py
+
+tests/test_manifest.py fails when the manifest is out of date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SKIP = {"manifest.json"}
+
+
+def source_keys(value: object) -> set[str]:
+    """Every source key used in a data file (values of 'sources' lists)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "sources" and isinstance(v, list):
+                found.update(x for x in v if isinstance(x, str))
+            else:
+                found |= source_keys(v)
+    elif isinstance(value, list):
+        for v in value:
+            found |= source_keys(v)
+    return found
+
+
+def compute(entry: dict, path: Path) -> dict:
+    raw = path.read_bytes()
+    data = json.loads(raw)
+    keys = sorted(data["sources"]) if path.name == "sources.json" else sorted(source_keys(data))
+    return {**entry, "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw), "sources": keys}
+
+
+def main() -> int:
+    manifest_path = DATA / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    files = manifest["files"]
+    on_disk = sorted(p.name for p in DATA.iterdir() if p.is_file() and p.name not in SKIP)
+    missing = [n for n in on_disk if n not in files]
+    if missing:
+        print(f"describe these files in data/manifest.json first: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    manifest["files"] = {name: compute(files[name], DATA / name) for name in on_disk}
+    manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"updated {len(on_disk)} entries")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
