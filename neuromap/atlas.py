@@ -39,6 +39,7 @@ _KIND_WORDS = ("nerve", "nerves", "muscle", "reflex", "root", "region")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=16384)
 def normalize_name(text: str) -> str:
     """Fold a name to the form used for lookup.
 
@@ -186,6 +187,9 @@ class Atlas:
         self._groups = {g["id"]: g for g in data.groups}
         self._signs = {s["id"]: s for s in data.signs}
         self._check_regions_match()
+        self._ids = {k: tuple(n for n, kk in self.graph.nodes(data="kind") if kk == k)
+                     for k in ("root", "plexus", "nerve", "muscle", "movement", "reflex", "region")}
+        self._off_foot = frozenset(normalize_name(t) for t in data.not_on_foot)
         self._index = self._build_index()
         self._chains = self._build_chains()
         self._nerve_territories = self._build_nerve_territories()
@@ -255,34 +259,47 @@ class Atlas:
     def _build_nerve_territories(self) -> dict[tuple[str, str], Territory]:
         g = self.graph
         out: dict[tuple[str, str], Territory] = {}
-        movement_muscles = {m: [u for u in g.predecessors(m)] for m, k in g.nodes(data="kind") if k == "movement"}
+        movement_muscles = {m: list(g.predecessors(m)) for m, k in g.nodes(data="kind") if k == "movement"}
+        topo = {n: i for i, n in enumerate(nx.topological_sort(g))}
         for nerve, attrs in g.nodes(data=True):
             if attrs["kind"] != "nerve":
                 continue
+            below = sorted(nx.descendants(g, nerve), key=topo.__getitem__)
             sites = [s["id"] for s in attrs["sites"]]
             for i, site in enumerate(sites):
-                weights: dict[str, float] = {}
-                self._spread(nerve, sites[i:], site, 1.0, weights)
+                weights = self._spread(nerve, below, sites[i:], site)
                 out[(nerve, site)] = self._territory_from(weights, movement_muscles)
         return out
 
-    def _spread(self, node: str, allowed_sites: list[str] | None, site: str | None, w: float,
-                acc: dict[str, float]) -> None:
+    def _spread(self, nerve: str, below: list[str], allowed_sites: list[str], site: str) -> dict[str, float]:
+        """Involvement of everything below a lesion of *nerve* at *site*, in topological order.
+
+        A target reached along several routes adds their shares (capped at 1): the sural nerve,
+        formed by a tibial and a fibular contribution, is fully involved only when both are.
+        Branches leaving the lesioned nerve above the site are spared; a branch leaving at the
+        site itself keeps the certainty its documented variants give it.
+        """
         g = self.graph
-        for v in g.successors(node):
-            e = g.edges[node, v]
-            if allowed_sites is not None and e.get("origin") not in allowed_sites:
-                continue
-            weight = w * e.get("share", 1.0)
-            if e["relation"] == "supplies" and e["role"] == "variant":
-                weight *= 0.5
-            if site is not None and e.get("origin") == site:
-                weight *= e.get("certainty", 1.0)
-            if weight <= acc.get(v, 0.0):
-                continue
-            acc[v] = weight
-            if g.nodes[v]["kind"] == "nerve":
-                self._spread(v, None, None, weight, acc)
+        acc: dict[str, float] = {nerve: 1.0}
+        for v in below:
+            total = 0.0
+            for u in g.predecessors(v):
+                if u not in acc:
+                    continue
+                e = g.edges[u, v]
+                w = acc[u] * e.get("share", 1.0)
+                if u == nerve:
+                    if e.get("origin") not in allowed_sites:
+                        continue
+                    if e.get("origin") == site:
+                        w *= e.get("certainty", 1.0)
+                if e["relation"] == "supplies" and e["role"] == "variant":
+                    w *= 0.5
+                total += w
+            if total > 0:
+                acc[v] = min(1.0, total)
+        del acc[nerve]
+        return acc
 
     def _territory_from(self, weights: Mapping[str, float], movement_muscles: Mapping[str, list[str]]) -> Territory:
         g = self.graph
@@ -337,7 +354,7 @@ class Atlas:
             return tuple(self._groups)
         if kind == "sign":
             return tuple(self._signs)
-        return tuple(n for n, k in self.graph.nodes(data="kind") if k == kind)
+        return self._ids.get(kind, ())
 
     def resolve(self, text: str, kind: str | Iterable[str] | None = None, *, field: str | None = None) -> Entity:
         """Find the entity a name refers to.
@@ -407,8 +424,7 @@ class Atlas:
 
     def is_off_foot(self, text: str) -> bool:
         """Whether *text* names a body part outside neuromap's foot surface ('thumb', 'palm')."""
-        key = normalize_name(text)
-        return any(normalize_name(t) == key for t in self.data.not_on_foot)
+        return normalize_name(text) in self._off_foot
 
     # -- dermatome maps ------------------------------------------------------------------
     @property
@@ -787,5 +803,12 @@ def load_atlas(path: str | Path | None = None) -> Atlas:
     >>> atlas.graph.nodes["L5"]["kind"]
     'root'
     """
-    directory = Path(path) if path is not None else bundled_data_dir()
-    return _load(str(directory.resolve()))
+    global _DEFAULT
+    if path is None:
+        if _DEFAULT is None:
+            _DEFAULT = _load(str(bundled_data_dir().resolve()))
+        return _DEFAULT
+    return _load(str(Path(path).resolve()))
+
+
+_DEFAULT: Atlas | None = None

@@ -104,7 +104,7 @@ DEFAULT_JSON_LIMITS = JsonLimits()
 def _schema_text(name: str) -> str:
     from importlib.resources import files
 
-    return files("neuromap").joinpath("schemas", f"{name}.schema.json").read_text(encoding="utf-8")
+    return files("neuromap").joinpath("schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
 
 
 def load_schema(name: str) -> dict[str, Any]:
@@ -144,7 +144,7 @@ def _case_schema() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------- parsing
-class _DupDict(dict):  # type: ignore[type-arg]
+class _DupDict(dict[str, Any]):
     """A JSON object that had a duplicate key (reported with its path by :func:`_check_tree`)."""
 
     duplicate: str = ""
@@ -242,7 +242,8 @@ def parse_json(data: str | bytes | bytearray | memoryview, *, limits: JsonLimits
                                '{"side": "left", "sensory": [...]}')
     depth = _json_depth(text)
     if depth > lim.max_depth:
-        raise LimitExceededError("case", f"the JSON is nested {depth} levels deep, more than the limit of {lim.max_depth}")
+        raise LimitExceededError("case", f"the JSON is nested {depth} levels deep, more than the limit of "
+                                 f"{lim.max_depth}")
 
     def number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
         def parse(s: str) -> Any:
@@ -270,6 +271,9 @@ def _join(path: str, key: str | int) -> str:
     return key if path == "case" else f"{path}.{key}"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _check_tree(value: Any, lim: JsonLimits) -> None:
     """Check a JSON-like tree: JSON types only, string keys, depth, finite bounded numbers, no duplicate keys."""
     stack: list[tuple[Any, str, int]] = [(value, "case", 1)]
@@ -287,10 +291,18 @@ def _check_tree(value: Any, lim: JsonLimits) -> None:
             continue
         if depth > lim.max_depth:
             raise LimitExceededError(path, f"nested more than {lim.max_depth} levels deep")
+        is_map = isinstance(node, Mapping)
         for k, v in items:
-            if not isinstance(k, (str, int)) or (isinstance(k, int) and isinstance(node, Mapping)):
+            if is_map and type(k) is not str:
                 raise InvalidCaseError(path, f"object keys must be strings, got a {type(k).__name__} ({k!r:.40})")
             if isinstance(v, (Mapping, list, tuple)):
+                if type(v) is list and depth < lim.max_depth and all(type(x) in _PLAIN for x in v):
+                    # a list of plain scalars (a point, a list of names): checked here, no path unless needed
+                    for j, x in enumerate(v):
+                        if type(x) is float and not (math.isfinite(x) and abs(x) <= lim.max_abs_number) or (
+                                type(x) is int and abs(x) > lim.max_abs_number):
+                            _check_scalar(x, _join(_join(path, k), j), lim)
+                    continue
                 stack.append((v, _join(path, k), depth + 1))
             elif not (v is None or type(v) is str or type(v) is bool):
                 _check_scalar(v, _join(path, k), lim)
@@ -579,7 +591,7 @@ def load_case(case: str | bytes | bytearray | Mapping[str, Any], *,
     else:
         raise InvalidCaseError("case", f"expected JSON text or an object, got a {type(case).__name__}")
     _Validator(_case_schema(), lim.case).validate(value, _case_schema(), "case")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def localize_json(
@@ -630,7 +642,7 @@ def localize_json(
     Traceback (most recent call last):
     ...
     neuromap.errors.UnknownNameError: Invalid value for 'sensory[0].regions[1]': 'frist web space' is not a known \
-region or group. Did you mean 'first web space'?
+region or group. Did you mean ...?
     """
     from neuromap.inference.localize import localize
 

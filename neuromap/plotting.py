@@ -1110,7 +1110,7 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
                              label="layers disagree"))
         leg = _legend(frame, handles, "Root")
     names = ", ".join(str(atlas.graph.nodes[r]["label"]) for r in differ) or "none"
-    listing = _wrap(f"Layers disagree on {len(differ)} region(s): {names}.", int(fw * 17))
+    listing = _wrap(f"Layers disagree on {len(differ)} region(s): {names}.", int(fw * 15))
     foot = fig_.text(0.012, 0.1 / fh, listing, ha="left", va="bottom", fontsize=7, color="#222222")
     return AtlasDisplay(fig_, frame.axes, patches, leg, kept, dropped_labels=dropped, colors=colors, title=title,
                         footnote=foot, dermatome_maps=tuple(ms), disagreements=differ)
@@ -1214,11 +1214,10 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
         if h is None:
             titles[None] = "No finding could be scored: reported areas only"
         else:
-            titles[h.id] = (f"{rank}. {h.label} — score {h.score:.2f} (explains {len(h.explains)}, unexplained "
-                            f"{len(h.unexplained)}, contradicts {len(h.contradicts)})")
+            titles[h.id] = f"{rank}. {h.label} — score {h.score:.2f}"
     blocks = [_Block(h.id if h else None, s, vs, title=(titles[h.id if h else None] if j == 0 else " "), row=i, col=j)
               for i, h in enumerate(rows) for j, s in enumerate(sides)]
-    frame = _make_frame(t, blocks, mode="row", fig=fig, right_in=2.2, top_in=0.45 + flag_h, bottom_in=0.45,
+    frame = _make_frame(t, blocks, mode="row", fig=fig, right_in=2.2, top_in=0.45 + flag_h, bottom_in=0.5,
                         mm_per_inch=100.0, key=lambda b, v: (b.key, b.side, v))
     fg = frame.fig
     fw, fh = fg.get_size_inches()
@@ -1307,8 +1306,13 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
         top_y = max(frame.axes[k].get_position().y1 for k in row_keys)
         txt = fg.text(x0, max(y1, top_y) + 0.22 / fh, b.title or "", ha="left", va="bottom", fontsize=9.5,
                       fontweight="bold", color=hcolors.get(b.key, "#222222") if b.key else "#222222")
-        if b.key is not None:
+        h = next((x for x in hyps if x.id == b.key), None)
+        if h is not None:
             annotations[b.key] = txt
+            x1 = txt.get_window_extent(_renderer(fg)).x1 / fg.bbox.width
+            fg.text(x1 + 0.08 / fw, max(y1, top_y) + 0.22 / fh, f"explains {len(h.explains)}, unexplained "
+                    f"{len(h.unexplained)}, contradicts {len(h.contradicts)}", ha="left", va="bottom", fontsize=8,
+                    color="#555555")
     case_words = f"{result.case_side} foot" if result.case_side in SIDES else "both feet"
     title_txt = f"Case ({case_words}): " + (f"{hyps[0].label} leads" if hyps else "no scored finding")
     title = fg.text(0.012, 1 - 0.08 / fh, title_txt, ha="left", va="top", fontsize=12, fontweight="bold")
@@ -1333,7 +1337,7 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     leg = _legend(frame, handles, "Territory (shade: score)") if handles else None
     label = result.dermatome_map.get("label") or m
     note = f"Dermatome map: {label}. Scores rank hypotheses; they are not probabilities. {_SAFETY}"
-    foot = fg.text(0.012, 0.12 / fh, _wrap(note, int(fw * 19)), ha="left", va="bottom", fontsize=7.5,
+    foot = fg.text(0.012, 0.1 / fh, _wrap(note, int(fw * 15)), ha="left", va="bottom", fontsize=7.5,
                    color="#333333")
     return CaseDisplay(fg, frame.axes, patches, leg, kept, hypotheses=hyps, annotations=MappingProxyType(annotations),
                        territory_patches=MappingProxyType({k: tuple(v) for k, v in terr_patches.items()}),

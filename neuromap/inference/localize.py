@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from neuromap.atlas import Atlas, load_atlas
 from neuromap.datasets import ROOT_IDS
-from neuromap.inference.candidates import Candidate, candidates
+from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import DEFAULT_LIMITS, Finding, Limits, ParsedCase, parse_case
 from neuromap.inference.result import Hypothesis, Localization
-from neuromap.inference.scoring import Evaluation, evaluate, involvement, is_scored
+from neuromap.inference.scoring import Evaluation, Scores, finding_weight, involvement, is_scored, scoring_table
 
 __all__ = ["localize"]
 
 #: Hypotheses whose fit is within this margin of the top fit are not separated from it
 #: (a tenth of the case's evidence weight).
 LEADER_MARGIN = 0.1
+#: Hypotheses scoring at least this fraction of the top score are not separated from it either.
+LEADER_RATIO = 0.85
 MAX_HYPOTHESES = 12
+#: A site along a nerve is decided only when its evidence fit beats every other site's by this much.
+SITE_MARGIN = 0.02
 _NON_PAIN = ("numbness", "tingling", "burning", "hypersensitivity")
 
 
@@ -75,19 +80,19 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     map_id = atlas.check_map(dermatome_map)
     parsed = parse_case(case, atlas, limits=limits)
     scored = [f for f in parsed.findings if is_scored(f, atlas)]
-    cands = candidates(atlas, map_id)
-    evaluations = evaluate(cands, scored, atlas) if scored else []
-    ranked = _dedupe(evaluations)
+    table = scoring_table(atlas, map_id)
+    scores = table.evaluate(scored, [finding_weight(f, atlas) for f in scored]) if scored else None
+    ranked = _ranked(scores, max_hypotheses) if scores is not None else []
     warnings = list(parsed.notes)
     red_flags = _red_flags(parsed, atlas)
     warnings.extend(_umn_warnings(parsed, atlas))
-    pattern = _pattern(parsed, atlas, map_id)
+    pattern = _pattern(parsed, atlas)
     if pattern["kind"] == "none" and pattern.get("message"):
         warnings.append(pattern["message"])
     cut = min(max_hypotheses, len(ranked))
     while 0 < cut < len(ranked) and abs(ranked[cut].score - ranked[cut - 1].score) < 1e-12:
         cut += 1  # never cut through a tie: the order inside a tie is only a convention
-    hypotheses = tuple(_hypothesis(e, scored, atlas, map_id, evaluations) for e in ranked[:cut])
+    explain = functools.partial(_hypotheses, tuple(ranked[:cut]), tuple(scored), atlas, map_id, scores)
     leaders = _leaders(ranked)
     next_exam = _next_examination(leaders, parsed, atlas) if len(leaders) > 1 else []
     separable = len(leaders) <= 1
@@ -101,7 +106,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
                         f"see its caveats (atlas.dermatome_map_info({map_id!r})) and compare the other layers.")
     return Localization(
         case_side=parsed.side,
-        hypotheses=hypotheses,
+        explain=explain,
         red_flags=tuple(red_flags),
         warnings=tuple(warnings),
         pattern=pattern,
@@ -118,81 +123,123 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
 def _leaders(ranked: Sequence[Evaluation]) -> list[Evaluation]:
     """The top hypothesis and those the findings do not separate from it.
 
-    Separation is judged on the evidence alone (parsimony and size break ties in the ranking,
-    but they are not findings): a hypothesis among the next three whose evidence fit is within
-    :data:`LEADER_MARGIN` of the top's, and whose score is at least half the top's, is a leader.
+    A hypothesis among the next three is a leader when its score is within
+    :data:`LEADER_RATIO` of the top score, or when the findings alone do not separate it (its
+    evidence fit is within :data:`LEADER_MARGIN` of the top's: parsimony and size break ties in
+    the ranking, but they are not findings) and its score is at least half the top's.
     """
     if not ranked:
         return []
     top = ranked[0]
     return [top, *(e for e in ranked[1:4]
-                   if e.evidence_fit >= top.evidence_fit - LEADER_MARGIN and e.score >= 0.5 * top.score)]
+                   if e.score >= LEADER_RATIO * top.score
+                   or (e.evidence_fit >= top.evidence_fit - LEADER_MARGIN and e.score >= 0.5 * top.score))]
 
 
-def _dedupe(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
-    """Keep the best site per nerve and the best side per hypothesis id."""
-    seen: set[tuple[str, str, str]] = set()
-    out = []
-    for e in evaluations:
-        key = (e.candidate.kind, e.candidate.id, e.side)
+def _ranked(scores: Scores, max_hypotheses: int) -> list[Evaluation]:
+    """The best option per hypothesis (best site per nerve, each side once), best first.
+
+    Enough are returned to fill ``max_hypotheses`` and keep the tie at the cut whole.
+    """
+    seen: set[tuple[int, int]] = set()
+    out: list[int] = []
+    table = scores.table
+    rows, codes, score = scores.rows.tolist(), scores.side_codes.tolist(), scores.score.tolist()
+    group = table.group
+    last = None
+    for k in scores.order.tolist():
+        key = (group[rows[k]], codes[k])
         if key in seen:
             continue
+        if len(out) > max_hypotheses and last is not None and abs(score[k] - last) >= 1e-12:
+            break
         seen.add(key)
-        out.append(e)
-    # a unilateral and a bilateral version of the same id: keep both only when both sides were examined
-    return out
+        out.append(k)
+        last = score[k]
+    return [scores.evaluation(k) for k in out]
 
 
-def _site_decided(e: Evaluation, evaluations: Sequence[Evaluation]) -> tuple[str | None, tuple[str, ...]]:
+def _hypotheses(ranked: Sequence[Evaluation], findings: Sequence[Finding], atlas: Atlas, map_id: str,
+                scores: Scores | None) -> tuple[Hypothesis, ...]:
+    if scores is None:
+        return ()
+    return tuple(_hypothesis(e, findings, atlas, map_id, scores) for e in ranked)
+
+
+def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str, ...]]:
     """The site of a nerve hypothesis if the findings decide it, else None and the tied sites."""
     c = e.candidate
     if c.kind != "nerve":
         return None, ()
-    same = [x for x in evaluations if x.candidate.nerve == c.nerve and x.side == e.side]
+    table = scores.table
+    same = [k for k in (table.option(scores, int(r), e.side) for r in table.nerve_rows[c.nerve or ""])
+            if k is not None]
     if len(same) <= 1:
         return c.site, ()
-    best = max(x.evidence_fit for x in same)
-    tied = tuple(x.candidate.site or "" for x in same if abs(x.evidence_fit - best) < 1e-9)
-    if len(tied) == 1:
+    fits = [float(scores.evidence_fit[k]) for k in same]
+    best = max(fits)
+    tied = tuple(table.candidates[scores.rows[k]].site or "" for k, fit in zip(same, fits, strict=True)
+                 if fit >= best - SITE_MARGIN)
+    if len(tied) == 1 and tied[0] == c.site:
         return c.site, ()
     return None, tied
 
 
 def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id: str,
-                evaluations: Sequence[Evaluation]) -> Hypothesis:
+                scores: Scores) -> Hypothesis:
     c = e.candidate
-    site, tied = _site_decided(e, evaluations)
+    site, tied = _site_decided(e, scores)
     explains, unexplained, contradicts, paths = [], [], [], []
     sources: dict[str, None] = dict.fromkeys(c.sources)
     for f, p in zip(findings, e.p, strict=True):
         ref = {"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
         if f.abnormal:
             if p > 0:
-                why = _why(c, f, atlas, map_id, p)
+                why, path, path_sources = _explanation(atlas, c, f.kind, f.target, f.text, map_id, p < 0.5)
                 explains.append({**ref, "strength": round(p, 3), "why": why})
-                path = _path(c, f, atlas, map_id)
                 if path:
-                    paths.append({"finding": f.field, "target": f.target, "path": path})
-                    for u, v in zip(path, path[1:], strict=False):
-                        sources.update(dict.fromkeys(atlas.graph.edges[u, v]["sources"]))
+                    paths.append({"finding": f.field, "target": f.target, "path": list(path)})
+                    sources.update(dict.fromkeys(path_sources))
             else:
                 unexplained.append({**ref, "why": _why_not(c, f, e.side)})
         elif p >= 0.5:
             contradicts.append({**ref, "strength": round(p, 3),
                                 "why": f"examined normal, but a lesion here predicts it involved (weight {p:.2f})"})
+    multi_site = c.nerve is not None and len(atlas.sites(c.nerve)) > 1
     site_label = None
-    if site is not None and c.nerve is not None and len(atlas.sites(c.nerve)) > 1:
+    if site is not None and multi_site:
         site_label = next(s["label"] for s in atlas.graph.nodes[c.nerve]["sites"] if s["id"] == site)
     label = c.label
     if c.kind == "nerve" and c.nerve is not None:
         label = atlas.graph.nodes[c.nerve]["label"] + (f" {site_label}" if site_label else "")
     return Hypothesis(
         kind=c.kind, id=c.id, label=label, levels=c.levels, nerve=c.nerve,
-        site=site if (c.nerve is not None and len(atlas.sites(c.nerve)) > 1) else None,
+        site=site if multi_site else None,
         site_label=site_label, candidate_sites=tied, side=e.side, score=round(e.score, 4),
         explains=tuple(explains), unexplained=tuple(unexplained), contradicts=tuple(contradicts),
         paths=tuple(paths), sources=tuple(s for s in sources if s in atlas.data.sources),
     )
+
+
+_EXPLANATIONS: dict[tuple, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {}
+
+
+def _explanation(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, map_id: str,
+                 partly: bool) -> tuple[str, tuple[str, ...] | None, tuple[str, ...]]:
+    """Why a candidate explains a target, the atlas path behind it and the path's sources (memoized)."""
+    key = (id(atlas), c.kind, c.id, c.site, kind, target, text if kind == "sign" else "", map_id, partly)
+    hit = _EXPLANATIONS.get(key)
+    if hit is None:
+        f = Finding("", kind, target, "left", True, None, 1.0, text)
+        why = _why(c, f, atlas, map_id, 0.25 if partly else 1.0)
+        path = _path(c, f, atlas, map_id)
+        srcs: dict[str, None] = {}
+        for u, v in zip(path or (), (path or ())[1:], strict=False):
+            srcs.update(dict.fromkeys(atlas.graph.edges[u, v]["sources"]))
+        hit = (why, tuple(path) if path else None, tuple(srcs))
+        if len(_EXPLANATIONS) < 200_000:
+            _EXPLANATIONS[key] = hit
+    return hit
 
 
 def _why(c: Candidate, f: Finding, atlas: Atlas, map_id: str, p: float) -> str:
@@ -232,21 +279,29 @@ def _why_not(c: Candidate, f: Finding, side: str) -> str:
 def _path(c: Candidate, f: Finding, atlas: Atlas, map_id: str) -> list[str] | None:
     if f.kind == "sign" or c.kind == "polyneuropathy":
         return None
-    if c.kind == "nerve":
-        return atlas.path(c.nerve or c.id, f.target, dermatome_map=map_id)
-    if c.kind == "plexus":
-        for v in atlas.graph.successors(c.id):
-            p = atlas.path(v, f.target, dermatome_map=map_id) if atlas.graph.nodes[v]["kind"] == "nerve" else None
+    path = _cached_path(atlas, c.kind, c.nerve or c.id, c.levels, f.kind, f.target, map_id)
+    return list(path) if path is not None else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], tkind: str, target: str,
+                 map_id: str) -> tuple[str, ...] | None:
+    """The atlas path behind one explained finding (cached: the atlas is immutable)."""
+    if kind == "nerve":
+        p = atlas.path(ident, target, dermatome_map=map_id)
+        return tuple(p) if p else None
+    if kind == "plexus":
+        for v in atlas.graph.successors(ident):
+            p = atlas.path(v, target, dermatome_map=map_id) if atlas.graph.nodes[v]["kind"] == "nerve" else None
             if p:
-                return [c.id, *p]
-        return atlas.path(c.id, f.target, dermatome_map=map_id)
-    best: list[str] | None = None
-    for r in sorted(c.levels, key=lambda r: -atlas.root_territory(r, map_id).get(f.kind, f.target)):
-        p = atlas.path(r, f.target, dermatome_map=map_id)
-        if p and (best is None or len(p) < len(best) or f.kind != "region"):
-            best = p
-            break
-    return best
+                return (ident, *p)
+        p = atlas.path(ident, target, dermatome_map=map_id)
+        return tuple(p) if p else None
+    for r in sorted(levels, key=lambda r: -atlas.root_territory(r, map_id).get(tkind, target)):
+        p = atlas.path(r, target, dermatome_map=map_id)
+        if p:
+            return tuple(p)
+    return None
 
 
 def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
@@ -286,7 +341,23 @@ def _umn_warnings(parsed: ParsedCase, atlas: Atlas) -> list[str]:
             "equina (spinal cord or brain), outside this lower motor neuron model; these findings are not scored."]
 
 
-def _pattern(parsed: ParsedCase, atlas: Atlas, map_id: str) -> dict[str, Any]:
+@functools.lru_cache(maxsize=8)
+def _pattern_index(atlas: Atlas) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, int]]:
+    """Per region: the roots any area layer gives it and the nerves that supply it; per nerve: its size."""
+    area_maps = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
+    roots = {reg: frozenset(r for m in area_maps for r in atlas.dermatome(reg, m)) for reg in atlas.ids("region")}
+    nerves: dict[str, set[str]] = {reg: set() for reg in atlas.ids("region")}
+    sizes = {}
+    for n in atlas.ids("nerve"):
+        terr = [k for k, w in atlas.nerve_territory(n).regions.items() if w >= 0.5]
+        sizes[n] = len(terr)
+        for reg in terr:
+            nerves[reg].add(n)
+    return roots, {k: frozenset(v) for k, v in nerves.items()}, sizes
+
+
+def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
+    """Read the sensory findings: dermatomal, single nerve, stocking, none or no sensory findings."""
     sensory = [f for f in parsed.findings if f.kind == "region" and f.abnormal]
     if not sensory:
         return {"kind": "no_sensory", "dermatomes": [], "nerves": [],
@@ -294,26 +365,18 @@ def _pattern(parsed: ParsedCase, atlas: Atlas, map_id: str) -> dict[str, Any]:
     by_side: dict[str, set[str]] = {}
     for f in sensory:
         by_side.setdefault(f.side, set()).add(f.target)
-    toes = set(atlas.regions_of("toes"))
     if len(by_side) == 2:
         left, right = by_side["left"], by_side["right"]
         overlap = len(left & right) / len(left | right)
-        if overlap >= 0.5 and (left | right) & toes:
+        if overlap >= 0.5 and (left | right) & set(atlas.regions_of("toes")):
             return {"kind": "stocking", "dermatomes": [], "nerves": [],
                     "message": "Symmetric distal sensory change in both feet: a stocking (length-dependent) pattern."}
     regions = set().union(*by_side.values())
-    dermatomes = []
-    area_maps = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
-    for r in ROOT_IDS:
-        if all(any(atlas.dermatome(reg, m).get(r) for m in area_maps) for reg in regions):
-            dermatomes.append(r)
-    nerves = []
-    for n, attrs in atlas.graph.nodes(data=True):
-        if attrs["kind"] != "nerve":
-            continue
-        terr = {k for k, w in atlas.nerve_territory(n).regions.items() if w >= 0.5}
-        if terr and regions <= terr and len(regions) / len(terr) >= 0.25:
-            nerves.append(n)
+    region_roots, region_nerves, nerve_size = _pattern_index(atlas)
+    fitting_roots = frozenset.intersection(*(region_roots[r] for r in regions))
+    dermatomes = [r for r in ROOT_IDS if r in fitting_roots]
+    fitting_nerves = frozenset.intersection(*(region_nerves[r] for r in regions))
+    nerves = [n for n in atlas.ids("nerve") if n in fitting_nerves and len(regions) / nerve_size[n] >= 0.25]
     pain_only = all(f.modality == "pain" for f in sensory) and not any(
         f.abnormal and f.kind != "region" for f in parsed.findings)
     if pain_only:

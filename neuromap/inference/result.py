@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +94,7 @@ class Localization:
     Attributes
     ----------
     hypotheses : tuple of Hypothesis
-        Best first.
+        Best first (assembled on first access).
     red_flags : tuple of dict
         Urgent warnings (cauda equina), to be read before anything else.
     warnings : tuple of str
@@ -110,7 +111,7 @@ class Localization:
     """
 
     case_side: str
-    hypotheses: tuple[Hypothesis, ...]
+    explain: Callable[[], tuple[Hypothesis, ...]] = field(repr=False, compare=False)
     red_flags: tuple[Mapping[str, Any], ...]
     warnings: tuple[str, ...]
     pattern: Mapping[str, Any]
@@ -122,6 +123,15 @@ class Localization:
     dermatome_map: Mapping[str, str]
     atlas_version: str
     neuromap_version: str = field(default=__version__)
+
+    @functools.cached_property
+    def hypotheses(self) -> tuple[Hypothesis, ...]:
+        """The ranked hypotheses, best first, each with its explanation.
+
+        The ranking is computed by :func:`neuromap.localize`; the explanations (reasons, paths,
+        sources) are assembled on first access and then kept.
+        """
+        return self.explain()
 
     @property
     def top(self) -> Hypothesis | None:

@@ -19,15 +19,17 @@ The method (written out for users in ``docs/method.md``):
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from neuromap.atlas import Atlas
 from neuromap.inference.candidates import KIND_ORDER, Candidate
 from neuromap.inference.case import Finding
 
-__all__ = ["Evaluation", "evaluate", "finding_weight", "involvement"]
+__all__ = ["Evaluation", "ScoringTable", "evaluate", "finding_weight", "involvement", "scoring_table"]
 
 LAMBDA = 0.5   #: cost of an unexplained abnormal finding, per unit of its weight
 KAPPA = 2.0    #: steepness of the fit-to-score transform
@@ -48,13 +50,16 @@ TOLERANCE = {
 }
 
 
+def _sign(atlas: Atlas, sign: str) -> dict:
+    return atlas._signs[sign]
+
+
 def is_scored(f: Finding, atlas: Atlas) -> bool:
     """Whether a finding takes part in scoring (upper motor neuron signs do not)."""
     if f.kind == "reflex" and f.modality == "brisk":
         return False
     if f.kind == "sign":
-        sign = atlas.data.signs[atlas.ids("sign").index(f.target)]
-        return bool(sign["points_to"])
+        return bool(_sign(atlas, f.target)["points_to"])
     return True
 
 
@@ -65,30 +70,158 @@ def finding_weight(f: Finding, atlas: Atlas) -> float:
     if f.kind == "region":
         return SENSORY_WEIGHTS.get(f.modality or "numbness", 0.5) * f.severity * f.share
     if f.kind == "sign":
-        sign = atlas.data.signs[atlas.ids("sign").index(f.target)]
-        return 1.0 if sign.get("red_flag") else 0.6
+        return 1.0 if _sign(atlas, f.target).get("red_flag") else 0.6
     return f.severity
+
+
+def _sign_keys(sign: dict) -> set[str]:
+    pt = sign["points_to"]
+    keys = {f"root:{r}" for r in pt.get("roots", ())} | {f"kind:{k}" for k in pt.get("kinds", ())}
+    keys |= {f"nerve:{n['nerve']}@{n['site']}" if n.get("site") else f"nerve:{n['nerve']}"
+             for n in pt.get("nerves", ())}
+    return keys
 
 
 def involvement(c: Candidate, f: Finding, atlas: Atlas) -> float:
     """How strongly candidate *c* predicts the target of finding *f* to be involved."""
-    t = c.territory
-    if f.kind == "region":
-        return t.regions.get(f.target, 0.0)
-    if f.kind == "movement":
-        return t.movements.get(f.target, 0.0)
-    if f.kind == "muscle":
-        return t.muscles.get(f.target, 0.0)
-    if f.kind == "reflex":
-        return t.reflexes.get(f.target, 0.0)
     if f.kind == "sign":
-        sign = atlas.data.signs[atlas.ids("sign").index(f.target)]
-        pt = sign["points_to"]
-        keys = {f"root:{r}" for r in pt.get("roots", ())} | {f"kind:{k}" for k in pt.get("kinds", ())}
-        keys |= {f"nerve:{n['nerve']}@{n['site']}" if n.get("site") else f"nerve:{n['nerve']}"
-                 for n in pt.get("nerves", ())}
-        return 1.0 if keys & c.points_to else 0.0
-    return 0.0
+        return 1.0 if _sign_keys(_sign(atlas, f.target)) & c.points_to else 0.0
+    return c.territory.get(f.kind, f.target)
+
+
+def _group(kind: str) -> str:
+    return "motor" if kind in ("movement", "muscle") else kind
+
+
+class ScoringTable:
+    """Every candidate's predicted involvement of every target, as arrays (built once per atlas and map).
+
+    Attributes
+    ----------
+    candidates : tuple of Candidate
+    columns : dict
+        ``(kind, target) -> column`` of :attr:`p` for regions, movements, muscles, reflexes and signs.
+    p : numpy.ndarray
+        ``(n_candidates, n_targets)`` involvement.
+    tolerance : numpy.ndarray
+        ``(n_candidates, n_targets)`` how much an examined normal target counts against the candidate.
+    discount : numpy.ndarray
+        ``(n_candidates,)`` credit kept for an explained finding after the size principle.
+    cost : numpy.ndarray
+        ``(n_candidates,)`` parsimony cost.
+    """
+
+    def __init__(self, atlas: Atlas, cands: Sequence[Candidate]) -> None:
+        self.candidates = tuple(cands)
+        kinds = ("region", "movement", "muscle", "reflex", "sign")
+        self.columns = {(k, t): i for i, (k, t) in enumerate((k, t) for k in kinds for t in atlas.ids(k))}
+        n, m = len(self.candidates), len(self.columns)
+        p = np.zeros((n, m))
+        tol = np.zeros((n, m))
+        sign_keys = {s: _sign_keys(_sign(atlas, s)) for s in atlas.ids("sign")}
+        for i, c in enumerate(self.candidates):
+            for (k, t), j in self.columns.items():
+                p[i, j] = (1.0 if sign_keys[t] & c.points_to else 0.0) if k == "sign" else c.territory.get(k, t)
+                tol[i, j] = TOLERANCE[c.kind][_group(k)]
+        self.p = p
+        self.tolerance = tol
+        spec = specificity(self.candidates)
+        self.discount = np.array([1.0 - EPSILON * spec[id(c)] for c in self.candidates])
+        self.cost = np.array([c.cost for c in self.candidates])
+        self.bilateral = np.array([c.bilateral for c in self.candidates])
+        order = {k: i for i, k in enumerate(KIND_ORDER)}
+        ids = sorted({c.id for c in self.candidates})
+        id_rank = {x: i for i, x in enumerate(ids)}
+        self.kind_rank = np.array([order[c.kind] for c in self.candidates])
+        self.size = np.array([c.size for c in self.candidates])
+        self.id_rank = np.array([id_rank[c.id] for c in self.candidates])
+        keys: dict[tuple[str, str], int] = {}
+        #: hypothesis group of each candidate: the sites of one nerve share a group
+        self.group = [keys.setdefault((c.kind, c.id), len(keys)) for c in self.candidates]
+        self.tie_rank = np.empty(len(self.candidates), dtype=np.intp)
+        self.tie_rank[np.lexsort((self.id_rank, self.size, self.kind_rank))] = np.arange(len(self.candidates))
+        self.nerve_rows: dict[str, np.ndarray] = {}
+        for i, c in enumerate(self.candidates):
+            if c.nerve is not None:
+                self.nerve_rows.setdefault(c.nerve, []).append(i)  # type: ignore[arg-type]
+        self.nerve_rows = {k: np.array(v) for k, v in self.nerve_rows.items()}
+        for a in (self.p, self.tolerance, self.discount, self.cost, self.bilateral, self.kind_rank, self.size,
+                  self.id_rank):
+            a.flags.writeable = False
+
+    def evaluate(self, findings: Sequence[Finding], weights: Sequence[float]) -> Scores:
+        """Score every candidate on every side option; see :class:`Scores`."""
+        n = len(findings)
+        cols = np.fromiter((self.columns[(f.kind, f.target)] for f in findings), dtype=np.intp, count=n)
+        w = np.asarray(weights, dtype=float)
+        abnormal = np.fromiter((f.abnormal for f in findings), dtype=bool, count=n)
+        right = np.fromiter((f.side == "right" for f in findings), dtype=bool, count=n)
+        total = float(w.sum()) or 1.0
+        wa = np.where(abnormal, w, 0.0)
+        wn = w - wa
+        sum_wa = float(wa.sum())
+        # one column per side option: the findings on the left, on the right, on both sides
+        masks = np.stack([~right, right, np.ones_like(right)], axis=1).astype(float)
+        pf = self.p[:, cols]
+        explained = pf @ (wa[:, None] * masks)                                  # (n_candidates, 3)
+        contradicted = (pf * self.tolerance[:, cols]) @ (wn[:, None] * masks)   # (n_candidates, 3)
+        fitted = explained * (1.0 + LAMBDA) - LAMBDA * sum_wa - contradicted
+        evidence = explained * (self.discount[:, None] + LAMBDA) - LAMBDA * sum_wa - contradicted
+        cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
+        fit = (evidence - cost) / total
+        has_left, has_right = bool((~right).any()), bool(right.any())
+        valid = np.zeros((len(self.candidates), 3), dtype=bool)
+        valid[~self.bilateral, 0] = has_left
+        valid[~self.bilateral, 1] = has_right
+        valid[~self.bilateral, 2] = has_left and has_right
+        valid[self.bilateral, 2] = True
+        flat = np.flatnonzero(valid.ravel())
+        position = np.full(valid.size, -1, dtype=np.intp)
+        position[flat] = np.arange(len(flat))
+        f = fit.ravel()[flat]
+        return Scores(self, cols, flat // 3, flat % 3, np.clip(np.exp(KAPPA * (f - 1.0)), 0.0, 1.0), f,
+                      fitted.ravel()[flat] / total, masks, position)
+
+    def option(self, scores: Scores, row: int, side: str) -> int | None:
+        """Index of the option of candidate *row* on *side* in *scores*, or None if not scored there."""
+        k = int(scores.position[row * 3 + SIDE_NAMES.index(side)])
+        return k if k >= 0 else None
+
+
+SIDE_NAMES = ("left", "right", "bilateral")
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Scores of every (candidate, side) option for one case, with the order to rank them."""
+
+    table: ScoringTable
+    cols: np.ndarray
+    rows: np.ndarray
+    side_codes: np.ndarray
+    score: np.ndarray
+    fit: np.ndarray
+    evidence_fit: np.ndarray
+    masks: np.ndarray
+    position: np.ndarray
+
+    @functools.cached_property
+    def sides(self) -> np.ndarray:
+        """Side name of each option."""
+        return np.array(SIDE_NAMES)[self.side_codes]
+
+    @functools.cached_property
+    def order(self) -> np.ndarray:
+        """Option indices best first: score, then the more local kind, the smaller territory, the id, the side."""
+        return np.lexsort((self.side_codes, self.table.tie_rank[self.rows], -np.round(self.score, 12)))
+
+    def evaluation(self, k: int) -> Evaluation:
+        """The :class:`Evaluation` of option *k*."""
+        row = int(self.rows[k])
+        code = int(self.side_codes[k])
+        p = self.table.p[row, self.cols] * self.masks[:, code]
+        return Evaluation(self.table.candidates[row], SIDE_NAMES[code], float(self.score[k]), float(self.fit[k]),
+                          float(self.evidence_fit[k]), tuple(p.tolist()))
 
 
 def specificity(cands: Sequence[Candidate]) -> dict[int, float]:
@@ -108,11 +241,6 @@ def specificity(cands: Sequence[Candidate]) -> dict[int, float]:
     return {i: v / top for i, v in raw.items()}
 
 
-def _tolerance(c: Candidate, f: Finding) -> float:
-    group = "motor" if f.kind in ("movement", "muscle") else f.kind
-    return TOLERANCE[c.kind][group]
-
-
 @dataclass(frozen=True)
 class Evaluation:
     """A candidate on one side (or both), with its score and per-finding involvement."""
@@ -124,19 +252,21 @@ class Evaluation:
     evidence_fit: float            # fit before parsimony and size costs: what the findings decide
     p: tuple[float, ...]           # involvement per scored finding, 0 where the side differs
 
-    @property
-    def sort_key(self) -> tuple[float, int, float, str, str]:
-        """Best score first; ties go to the more local kind, then the smaller territory, then the id."""
-        c = self.candidate
-        return (-round(self.score, 12), KIND_ORDER.index(c.kind), c.size, c.id, self.side)
+
+@functools.lru_cache(maxsize=32)
+def scoring_table(atlas: Atlas, dermatome_map: str) -> ScoringTable:
+    """The cached :class:`ScoringTable` of an atlas under one dermatome layer."""
+    from neuromap.inference.candidates import candidates
+
+    return ScoringTable(atlas, candidates(atlas, dermatome_map))
 
 
-def evaluate(candidates: Sequence[Candidate], findings: Sequence[Finding], atlas: Atlas) -> list[Evaluation]:
+def evaluate(cands: Sequence[Candidate], findings: Sequence[Finding], atlas: Atlas) -> list[Evaluation]:
     """Score every candidate on every side present in the findings.
 
     Parameters
     ----------
-    candidates : sequence of Candidate
+    cands : sequence of Candidate
     findings : sequence of Finding
         The scored findings (see :func:`is_scored`).
     atlas : Atlas
@@ -144,38 +274,9 @@ def evaluate(candidates: Sequence[Candidate], findings: Sequence[Finding], atlas
     Returns
     -------
     list of Evaluation
-        Sorted best first (ties broken by kind, id and side, so the order is deterministic).
+        Sorted best first (ties broken by kind, territory size, id and side, so the order is
+        deterministic).
     """
-    weights = [finding_weight(f, atlas) for f in findings]
-    total = sum(weights) or 1.0
-    sides_present = sorted({f.side for f in findings})
-    spec = specificity(candidates)
-    out: list[Evaluation] = []
-    for c in candidates:
-        base = [involvement(c, f, atlas) for f in findings]
-        tol = [_tolerance(c, f) for f in findings]
-        discount = 1.0 - EPSILON * spec[id(c)]
-        options: list[tuple[str, str | None]]
-        if c.bilateral:
-            options = [("bilateral", None)]
-        else:
-            options = [(s, s) for s in sides_present]
-            if len(sides_present) == 2:
-                options.append(("bilateral", None))
-        for label, only in options:
-            p = tuple(b if (only is None or f.side == only) else 0.0 for b, f in zip(base, findings, strict=True))
-            evidence = 0.0
-            fitted = 0.0
-            for pi, w, f, t in zip(p, weights, findings, tol, strict=True):
-                if f.abnormal:
-                    fitted += w * pi - LAMBDA * w * (1.0 - pi)
-                    evidence += w * pi * discount - LAMBDA * w * (1.0 - pi)
-                else:
-                    fitted -= w * t * pi
-                    evidence -= w * t * pi
-            cost = c.cost + (BILATERAL_COST if label == "bilateral" and not c.bilateral else 0.0)
-            fit = (evidence - cost) / total
-            score = math.exp(KAPPA * (fit - 1.0))
-            out.append(Evaluation(c, label, min(1.0, max(0.0, score)), fit, fitted / total, p))
-    out.sort(key=lambda e: e.sort_key)
-    return out
+    table = ScoringTable(atlas, cands)
+    scores = table.evaluate(findings, [finding_weight(f, atlas) for f in findings])
+    return [scores.evaluation(int(k)) for k in scores.order]

@@ -1,0 +1,330 @@
+"""Tests of neuromap.plotting: structure first, two pixel baselines pinned to one matplotlib."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # only here, in the tests
+
+import matplotlib.colors as mcolors  # noqa: E402
+import pytest  # noqa: E402
+
+import neuromap  # noqa: E402
+from neuromap import plotting  # noqa: E402
+from neuromap.geometry import VIEWS  # noqa: E402
+
+HERE = Path(__file__).parent
+BASELINE = HERE / "baseline"
+CASES = HERE / "cases"
+RC = {"font.family": "DejaVu Sans", "font.sans-serif": ["DejaVu Sans"], "svg.hashsalt": "neuromap"}
+
+
+def _case(file: str, index: int) -> dict:
+    return json.loads((CASES / file).read_text())["cases"][index]["case"]
+
+
+@pytest.fixture(scope="module")
+def atlas() -> neuromap.Atlas:
+    return neuromap.load_atlas()
+
+
+@pytest.fixture(scope="module")
+def l5_result() -> neuromap.Localization:
+    return neuromap.localize(_case("roots.json", 1))
+
+
+@pytest.fixture(scope="module")
+def ces_result() -> neuromap.Localization:
+    return neuromap.localize(_case("cauda_equina.json", 0))
+
+
+@pytest.fixture(autouse=True)
+def _guard(monkeypatch: pytest.MonkeyPatch):
+    """Every test: plt.show is never called and rcParams are unchanged afterwards."""
+    import matplotlib.pyplot as plt
+
+    def boom(*a, **k):
+        raise AssertionError("plt.show() was called")
+
+    monkeypatch.setattr(plt, "show", boom)
+    before = copy.deepcopy(dict(matplotlib.rcParams))
+    yield
+    after = dict(matplotlib.rcParams)
+    changed = {k for k in before if before[k] != after[k]}
+    assert not changed, f"rcParams changed: {sorted(changed)}"
+
+
+def _hex(rgba) -> str:
+    return mcolors.to_hex(rgba).upper()
+
+
+# --------------------------------------------------------------------------- structure
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_dermatomes_structure(atlas, side):
+    d = plotting.plot_dermatomes(atlas, side=side)
+    assert set(d.axes) == set(VIEWS)
+    for v in VIEWS:
+        regions = atlas.template.regions(v)
+        in_view = [r for r, p in d.patches.items() if p.view == v]
+        assert sorted(in_view) == sorted(regions)
+        assert len(d.axes[v].collections[0].get_paths()) == len(regions)
+    # the face of a region is the colour of its first root in the layer
+    m = atlas.default_dermatome_map
+    for r, p in d.patches.items():
+        roots = atlas.dermatome(r, m)
+        if not roots:
+            assert _hex(p.get_facecolor()) == plotting.UNASSIGNED_COLOR.upper()
+            continue
+        primaries = [x for x, w in roots.items() if w == max(roots.values())]
+        assert _hex(p.get_facecolor()) == plotting.ROOT_COLORS[primaries[0]].upper(), r
+        assert (p.get_hatch() is not None) == (len(roots) > 1), r
+    assert _hex(d.patches["first_web_space"].get_facecolor()) == plotting.ROOT_COLORS["L5"].upper()
+    assert _hex(d.patches["plantar_heel"].get_facecolor()) == plotting.ROOT_COLORS["S1"].upper()
+    assert _hex(d.patches["medial_malleolus"].get_facecolor()) == plotting.ROOT_COLORS["L4"].upper()
+    labels = [t.get_text() for t in d.legend.get_texts()]
+    assert labels[:3] == ["L4", "L5", "S1"]
+    assert any("overlap" in x for x in labels) and any("variable" in x for x in labels)
+    # every legend entry carries its colour
+    for handle, text in zip(d.legend.legend_handles, d.legend.get_texts(), strict=True):
+        if text.get_text() in plotting.ROOT_COLORS:
+            assert _hex(handle.get_facecolor()) == plotting.ROOT_COLORS[text.get_text()].upper()
+    info = atlas.dermatome_map_info(m)
+    assert info["label"] in d.title.get_text() and side in d.title.get_text()
+    assert d.labels["first_web_space"].get_text() == "L5"
+
+
+def test_left_is_mirror_of_right(atlas):
+    r = plotting.plot_dermatomes(atlas, side="right", labels=False, legend=False)
+    l_ = plotting.plot_dermatomes(atlas, side="left", labels=False, legend=False)
+    for reg in ("first_web_space", "lateral_heel", "plantar_heel"):
+        a, b = r.patches[reg].get_xy(), l_.patches[reg].get_xy()
+        assert a[:, 0].mean() == pytest.approx(-b[:, 0].mean())
+        assert a[:, 1].mean() == pytest.approx(b[:, 1].mean())
+    assert r.axes["dorsal"].get_xlim() == pytest.approx(tuple(-x for x in reversed(l_.axes["dorsal"].get_xlim())))
+
+
+def test_color_is_fixed_across_layers(atlas):
+    a = plotting.plot_dermatomes(atlas, dermatome_map="foerster_1933", labels=False)
+    b = plotting.plot_dermatomes(atlas, dermatome_map="keegan_garrett_1948", labels=False)
+    assert a.colors["L5"] == b.colors["L5"] == plotting.ROOT_COLORS["L5"]
+
+
+def test_points_layer_draws_key_points(atlas):
+    d = plotting.plot_dermatomes(atlas, dermatome_map="isncsci", side="left")
+    key_points = atlas.data.dermatomes["key_points"]
+    markers = [ln for ax in d.axes.values() for ln in ax.lines]
+    assert len(markers) == len(key_points)
+    assert {t.get_text() for t in d.labels.values()} == {kp["root"] for kp in key_points}
+    assert {t.get_text() for t in d.legend.get_texts()} >= {"L4 key point", "L5 key point", "S1 key point"}
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_nerve_territories(atlas, side):
+    d = plotting.plot_nerve_territories(atlas, side=side)
+    assert len(d.patches) == len(atlas.template.regions())
+    assert _hex(d.patches["first_web_space"].get_facecolor()) == d.colors["deep_fibular"].upper()
+    assert _hex(d.patches["lateral_heel"].get_facecolor()) == d.colors["sural"].upper()
+    texts = " ".join(t.get_text() for t in d.legend.get_texts())
+    assert "Deep fibular nerve" in texts and "Saphenous nerve" in texts
+    assert len(set(d.colors.values())) == len(d.colors)
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_map_comparison(atlas, side):
+    d = plotting.plot_map_comparison(atlas, maps=["keegan_garrett_1948", "foerster_1933"], side=side)
+    assert set(d.axes) == {(m, v) for m in ("keegan_garrett_1948", "foerster_1933") for v in VIEWS}
+    assert len(d.patches) == 2 * len(atlas.template.regions())
+    # K&G gives the medial border to L4, Foerster-type charts to L5
+    assert "medial_border" in d.disagreements
+    kg = d.patches[("keegan_garrett_1948", "medial_border")]
+    assert _hex(kg.get_facecolor()) == plotting.ROOT_COLORS["L4"].upper()
+    assert _hex(d.patches[("foerster_1933", "medial_border")].get_facecolor()) == plotting.ROOT_COLORS["L5"].upper()
+    assert "plantar_heel" not in d.disagreements
+    assert "Medial border of the foot" in d.footnote.get_text().replace("\n", " ")
+
+
+def test_map_comparison_needs_two(atlas):
+    with pytest.raises(ValueError, match="at least two"):
+        plotting.plot_map_comparison(atlas, maps=["lee_2008"])
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_single_view(atlas, view):
+    d = plotting.plot_dermatomes(atlas, views=view, side="left")
+    assert list(d.axes) == [view]
+    assert len(d.patches) == len(atlas.template.regions(view))
+
+
+def test_case_overlay(atlas, l5_result):
+    d = l5_result.plot(top=3)
+    top3 = [h.id for h in l5_result.hypotheses[:3]]
+    assert list(d.annotations) == top3
+    for h in l5_result.hypotheses[:3]:
+        assert h.label in d.annotations[h.id].get_text()
+    assert d.footnote.get_text().count("Lee, McPhee & Stringer (2008)") == 1
+    assert "decision support, not a diagnosis" in d.footnote.get_text().replace("\n", " ")
+    assert not d.red_flag_texts
+    # reported regions are hatched, and only they
+    hatched = {k[2] for k in d.symptom_patches}
+    assert hatched == {"intermediate_dorsum", "second_toe_dorsal", "third_toe_dorsal"}
+    # the L5 row shades its territory; the territory outside stays blank
+    assert len(d.patches) == 3 * len(atlas.template.regions())
+    assert _hex(d.patches[("L5", "right", "first_web_space")].get_facecolor()) != "#F5F5F5"
+    assert _hex(d.patches[("common_fibular", "right", "plantar_heel")].get_facecolor()) == "#F5F5F5"
+
+
+def test_case_red_flag(ces_result):
+    d = plotting.plot_localization(ces_result, top=2)
+    assert d.red_flag_texts
+    text = " ".join(t.get_text() for t in d.red_flag_texts).replace("\n", " ")
+    assert "cauda equina" in text.lower()
+    assert all(mcolors.to_hex(t.get_color()).upper() == "#C00000" for t in d.red_flag_texts)
+    # a bilateral case draws both feet
+    assert {k[1] for k in d.axes} == {"left", "right"}
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_case_side_and_drawing(side):
+    case = {"side": side, "sensory": [{"drawing": {"view": "dorsal", "polygon": [[-20, 180], [-5, 180], [-5, 200],
+                                                                                  [-20, 200]]}, "modality": "pain"}]}
+    if side == "left":
+        case["sensory"][0]["drawing"]["polygon"] = [[-x, y] for x, y in case["sensory"][0]["drawing"]["polygon"]]
+    res = neuromap.localize(case)
+    d = plotting.plot_localization(res, top=1, views=("dorsal",))
+    assert {k[1] for k in d.axes} == {side}
+    assert any(c.get_hatch() == plotting.MODALITY_HATCH["pain"] for ax in d.axes.values() for c in ax.collections)
+
+
+def test_pathway(atlas):
+    d = plotting.plot_pathway(atlas, "L5", "first_web_space")
+    assert d.path == tuple(atlas.path("L5", "first_web_space"))
+    assert [d.labels[n].get_text().split("\n(")[0].replace("\n", " ") for n in d.path] == [
+        atlas.graph.nodes[n]["label"] for n in d.path]
+    assert d.relations == tuple(atlas.graph.edges[u, v]["relation"] for u, v in zip(d.path, d.path[1:], strict=False))
+    assert set(d.patches) == set(d.path)
+    with pytest.raises(ValueError, match="does not reach"):
+        plotting.plot_pathway(atlas, "L1", "first_web_space")
+
+
+def test_pathway_into_given_axes(atlas):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    d = plotting.plot_pathway(atlas, "tibial", "abductor_hallucis", ax=ax)
+    assert d.figure is fig and d.ax is ax
+
+
+def test_fig_argument_and_bad_options(atlas):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 5))
+    d = plotting.plot_dermatomes(atlas, fig=fig)
+    assert d.figure is fig
+    with pytest.raises(ValueError, match="Invalid value for 'side'"):
+        plotting.plot_dermatomes(atlas, side="middle")
+    with pytest.raises(ValueError, match="Invalid value for 'views'"):
+        plotting.plot_nerve_territories(atlas, views=("top",))
+
+
+def test_display_is_read_only_and_saves(atlas, tmp_path):
+    d = plotting.plot_dermatomes(atlas, views=("plantar",))
+    with pytest.raises(AttributeError):
+        d.figure = None
+    for ext in ("png", "svg", "pdf"):
+        d.savefig(tmp_path / f"x.{ext}")
+        assert (tmp_path / f"x.{ext}").stat().st_size > 1000
+    assert d._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    # a RegionPatch changes the figure
+    d.patches["plantar_heel"].set_facecolor("red")
+    assert _hex(d.patches["plantar_heel"].get_facecolor()) == "#FF0000"
+
+
+# --------------------------------------------------------------------------- labels
+def _label_boxes(display):
+    renderer = plotting._renderer(display.figure)
+    return {k: t.get_window_extent(renderer) for k, t in display.labels.items()}
+
+
+@pytest.mark.parametrize("maker", ["dermatomes", "dermatomes_left", "nerves", "comparison", "isncsci"])
+def test_labels_do_not_collide_and_stay_on_the_foot(atlas, maker):
+    import shapely
+
+    d = {"dermatomes": lambda: plotting.plot_dermatomes(atlas),
+         "dermatomes_left": lambda: plotting.plot_dermatomes(atlas, side="left"),
+         "nerves": lambda: plotting.plot_nerve_territories(atlas),
+         "comparison": lambda: plotting.plot_map_comparison(atlas),
+         "isncsci": lambda: plotting.plot_dermatomes(atlas, dermatome_map="isncsci")}[maker]()
+    d.figure.draw_without_rendering()
+    boxes = _label_boxes(d)
+    assert len(boxes) >= 3
+    fig_box = d.figure.bbox
+    items = list(boxes.items())
+    for i, (k, b) in enumerate(items):
+        assert fig_box.x0 <= b.x0 and b.x1 <= fig_box.x1 and fig_box.y0 <= b.y0 and b.y1 <= fig_box.y1, k
+        for k2, b2 in items[i + 1:]:
+            assert not b.overlaps(b2), (k, k2)
+        # inside the outline of its view
+        t = d.labels[k]
+        ax = t.axes
+        inv = ax.transData.inverted()
+        (x0, y0), (x1, y1) = inv.transform([(b.x0, b.y0), (b.x1, b.y1)])
+        view = next(v for key, a in d.axes.items() for v in [key if isinstance(key, str) else key[-1]] if a is ax)
+        side = "left" if "left" in d.title.get_text() else "right"
+        outline = atlas.template.outline(view, side=side)
+        assert outline.contains(shapely.box(x0, y0, x1, y1)), k
+
+
+def test_collision_pass_drops_what_cannot_fit(atlas):
+    from matplotlib.figure import Figure
+
+    # a tiny figure cannot hold every label: some are dropped, none collide
+    d = plotting.plot_dermatomes(atlas, fig=Figure(figsize=(4, 2.2)), legend=False)
+    assert d.dropped_labels
+    boxes = list(_label_boxes(d).values())
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert set(d.labels).isdisjoint(d.dropped_labels)
+
+
+# --------------------------------------------------------------------------- laziness
+def test_neuromap_does_not_import_matplotlib():
+    code = ("import sys, neuromap; neuromap.localize({'side': 'left', 'reflexes': {'achilles': 'absent'}}); "
+            "print('matplotlib' in sys.modules); import neuromap.plotting; print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=HERE.parent).stdout.split()
+    assert out == ["False", "True"]
+
+
+# --------------------------------------------------------------------------- pixels
+def _pinned() -> None:
+    pin = (BASELINE / "MATPLOTLIB_VERSION").read_text().strip()
+    if matplotlib.__version__ != pin:
+        pytest.skip(f"image baselines were made with matplotlib {pin}; this is {matplotlib.__version__}")
+
+
+def _compare(display, name: str, tmp_path: Path) -> None:
+    from matplotlib.testing.compare import compare_images
+
+    _pinned()
+    actual = tmp_path / name
+    display.savefig(actual, dpi=80)
+    err = compare_images(str(BASELINE / name), str(actual), tol=10)
+    assert err is None, err
+
+
+def test_baseline_dermatome_map(atlas, tmp_path):
+    with matplotlib.rc_context(RC):
+        d = plotting.plot_dermatomes(atlas)
+        _compare(d, "dermatome_map.png", tmp_path)
+
+
+def test_baseline_case(atlas, l5_result, tmp_path):
+    with matplotlib.rc_context(RC):
+        d = plotting.plot_localization(l5_result)
+        _compare(d, "case.png", tmp_path)
