@@ -397,10 +397,32 @@ class Atlas:
         for k in (k for k in ENTITY_KINDS if k in kinds):
             if k in slot:
                 return Entity(self, slot[k], k, self._label(slot[k], k))
-        candidates = self.names(kinds)
-        folded = {normalize_name(c): c for c in candidates}
-        close = [folded[c] for c in suggest(normalize_name(text), folded, n=3, cutoff=0.6)]
-        raise UnknownNameError(text, _kind_word(kind), close, field=field)
+        raise UnknownNameError(text, _kind_word(kind), self.suggestions(text, kinds), field=field)
+
+    def suggestions(self, text: str, kind: str | Iterable[str] | None = None, n: int = 3) -> list[str]:
+        """The closest names to *text* among entities of *kind*, one per entity, best first.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().suggestions("frist web spase", "region")
+        ['first web space']
+        """
+        kinds = _kinds(kind)
+        folded: dict[str, tuple[str, str]] = {}
+        for name, slot in self._index.items():
+            for k, ident in slot.items():
+                if k in kinds:
+                    folded.setdefault(name, (k, ident))
+        out: list[str] = []
+        seen: set[tuple[str, str]] = set()
+        for name in suggest(normalize_name(text), folded, n=4 * n, cutoff=0.6):
+            if folded[name] not in seen:
+                seen.add(folded[name])
+                out.append(name)
+            if len(out) == n:
+                break
+        return out
 
     def __getitem__(self, text: str) -> Entity:
         return self.resolve(text)

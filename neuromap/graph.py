@@ -77,23 +77,27 @@ def _sources(*groups: Iterable[str]) -> tuple[str, ...]:
 
 
 def _freeze_value(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    t = type(value)
+    if t is str or t is float or t is int or t is bool or value is None:
+        return value
+    if t is dict or isinstance(value, Mapping):
         return MappingProxyType({k: _freeze_value(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze_value(v) for v in value)
+    if t is list or t is tuple:
+        return tuple([_freeze_value(v) for v in value])
     return value
 
 
 def _deep_freeze(g: nx.DiGraph) -> nx.DiGraph:
     """Freeze the structure and make every attribute mapping read-only."""
-    for n in list(g._node):
-        g._node[n] = MappingProxyType({k: _freeze_value(v) for k, v in g._node[n].items()})
+    fv = _freeze_value
+    for n, attrs in g._node.items():
+        g._node[n] = MappingProxyType({k: fv(v) for k, v in attrs.items()})
     for u, nbrs in g._succ.items():
-        for v in list(nbrs):
-            frozen = MappingProxyType({k: _freeze_value(x) for k, x in nbrs[v].items()})
+        for v, attrs in nbrs.items():
+            frozen = MappingProxyType({k: fv(x) for k, x in attrs.items()})
             nbrs[v] = frozen
             g._pred[v][u] = frozen
-    g.graph = MappingProxyType({k: _freeze_value(v) for k, v in g.graph.items()})
+    g.graph = MappingProxyType({k: fv(v) for k, v in g.graph.items()})
     return nx.freeze(g)
 
 

@@ -53,9 +53,10 @@ def _count(name: str) -> None:
 def _report_counts(request: pytest.FixtureRequest) -> Any:
     yield
     line = f"fuzz examples (NEUROMAP_FUZZ_EXAMPLES={N}): " + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("\n" + line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if capture is not None:
+        with capture.global_and_fixture_disabled():
+            print("\n" + line)
     else:  # pragma: no cover
         print(line)
 

@@ -189,7 +189,8 @@ def render(data_dir: Path = DATA) -> str:
     w("")
     for key in sorted(srcs):
         s = srcs[key]
-        w(f"- `{key}`: {_cell(s.get('notes'))} *Verification:* {_cell(s.get('verification'))}")
+        notes = _cell(s.get("notes"))
+        w(f"- `{key}`: {notes + ' ' if notes else ''}*Verification:* {_cell(s.get('verification'))}")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
