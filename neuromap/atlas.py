@@ -448,6 +448,21 @@ class Atlas:
         """Whether *text* names a body part outside neuromap's foot surface ('thumb', 'palm')."""
         return normalize_name(text) in self._off_foot
 
+    def chain(self, node: str) -> tuple[str, ...]:
+        """The primary chain from a plexus down to *node* (plexus, nerves, ..., node); empty for roots.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().chain("first_web_space")
+        ('sacral_plexus', 'sciatic', 'common_fibular', 'deep_fibular', 'first_web_space')
+        """
+        return self._chains.get(node, ())
+
+    def view_label(self, view: str) -> str:
+        """The display label of a surface view ('Dorsal view')."""
+        return str(self.data.views[view]["label"])
+
     # -- dermatome maps ------------------------------------------------------------------
     @property
     def dermatome_maps(self) -> tuple[str, ...]:
