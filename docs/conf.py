@@ -124,4 +124,5 @@ def _drop_missing(app, docname, source):  # type: ignore[no-untyped-def]
 
 
 def setup(app):  # type: ignore[no-untyped-def]
+    """Register the hook that drops pages whose source is absent."""
     app.connect("source-read", _drop_missing)

@@ -76,7 +76,7 @@ class UnknownNameError(NeuromapError, KeyError):
         self.suggestions = tuple(suggestions)
         self.field = field
         where = f"Invalid value for {field!r}: " if field else ""
-        what = reason or (f"is not a known {kind}" if kind else "is not a known name")
+        what = reason or _KIND_PHRASES.get(kind or "", f"is not a known {kind}" if kind else "is not a known name")
         hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
         self.message = f"{where}{name!r} {what}.{hint}"
         super().__init__(self.message)
@@ -108,6 +108,20 @@ class InvalidCaseError(NeuromapError, ValueError):
 
 class LimitExceededError(InvalidCaseError):
     """An input is larger than a configured limit (size, count, depth or vertices)."""
+
+
+_KIND_PHRASES = {
+    "region": "is not a region of the lower limb surface",
+    "region or group": "is not a region of the lower limb surface",
+    "group": "is not a named area of the lower limb surface",
+    "nerve": "is not a nerve of the atlas",
+    "root": "is not a spinal root of the atlas (L1-S5)",
+    "movement or muscle": "is not a movement or muscle of the atlas",
+    "movement": "is not a movement of the atlas",
+    "muscle": "is not a muscle of the atlas",
+    "reflex": "is not a reflex of the atlas",
+    "sign": "is not a sign neuromap knows",
+}
 
 
 def _or_list(items: Sequence[str]) -> str:

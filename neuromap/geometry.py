@@ -56,6 +56,9 @@ from neuromap.errors import (
 
 __all__ = [
     "SIDES",
+    "ALL_VIEWS",
+    "FOOT_VIEWS",
+    "LIMB_VIEWS",
     "VIEWS",
     "FootTemplate",
     "OverlayResult",
@@ -63,12 +66,21 @@ __all__ = [
     "load_drawing_geojson",
 ]
 
-VIEWS: tuple[str, ...] = ("dorsal", "plantar", "medial", "lateral")
+#: The four views of the foot (the default views of the figures).
+FOOT_VIEWS: tuple[str, ...] = ("dorsal", "plantar", "medial", "lateral")
+#: The views of the rest of the lower limb (issue 9): thigh/knee/leg front and back, saddle.
+LIMB_VIEWS: tuple[str, ...] = ("anterior", "posterior", "saddle")
+#: Every view a template may hold, in order.
+ALL_VIEWS: tuple[str, ...] = FOOT_VIEWS + LIMB_VIEWS
+#: The foot views; kept under this name for the figures and callers that mean "the foot".
+VIEWS: tuple[str, ...] = FOOT_VIEWS
 SIDES: tuple[str, ...] = ("left", "right")
 FORMAT = 1
 DEFAULT_MAX_VERTICES = 10_000
 #: Side of a cell of the classification raster, mm.
 CELL_MM = 0.25
+#: Largest number of cells of one raster (a larger view gets coarser cells).
+MAX_CELLS = 1_500_000
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,7 @@ class _Raster:
 
     x0: float
     y0: float
+    cell: float  # side of a cell, mm (CELL_MM, doubled for large views)
     nx: int
     ny: int
     flat_labels: np.ndarray  # (ny * nx,) int8: region index, -1 outside, -2 border cell
@@ -199,7 +212,7 @@ class FootTemplate:
         meta: Mapping[str, Any],
     ) -> None:
         self._meta = copy.deepcopy(dict(meta))
-        self._regions = {v: tuple(regions[v]) for v in VIEWS if v in regions}
+        self._regions = {v: tuple(regions[v]) for v in ALL_VIEWS if v in regions}
         self._view_of = {r: v for v, rs in self._regions.items() for r in rs}
         self._polys = {r: p for v in self._regions for r, p in regions[v].items()}
         self._outlines = dict(outlines)
@@ -281,9 +294,9 @@ class FootTemplate:
                 raise AtlasDataError(file, entry, "region must be a non-empty string")
             if rid is None and oview is None:
                 raise AtlasDataError(file, entry, "has neither 'region' nor 'outline'")
-            if view not in VIEWS:
+            if view not in ALL_VIEWS:
                 raise AtlasDataError(file, entry, f"unknown view {view!r} (expected one of "
-                                     f"{', '.join(VIEWS)})")
+                                     f"{', '.join(ALL_VIEWS)})")
             poly = _feature_polygon(feat.get("geometry"), file, entry, max_vertices)
             if side == "left":
                 poly = _mirror(poly)
@@ -313,7 +326,7 @@ class FootTemplate:
             anchors[region_id] = (ax, ay)
             regions.setdefault(view, {})[region_id] = orient(poly, 1.0)
 
-        for view in VIEWS:
+        for view in ALL_VIEWS:
             if view not in regions:
                 if view in outlines:
                     raise AtlasDataError(file, f"outline {view}", "view has no regions")
@@ -342,7 +355,7 @@ class FootTemplate:
     # ------------------------------------------------------------------ lookups
     @property
     def views(self) -> tuple[str, ...]:
-        """The views present in the template, in :data:`VIEWS` order."""
+        """The views present in the template, in :data:`ALL_VIEWS` order."""
         return tuple(self._regions)
 
     @property
@@ -356,7 +369,7 @@ class FootTemplate:
         Parameters
         ----------
         view : str or None
-            A view name; ``None`` for every region (views in :data:`VIEWS` order, then ids
+            A view name; ``None`` for every region (views in :data:`ALL_VIEWS` order, then ids
             sorted).
 
         Returns
@@ -534,10 +547,10 @@ class FootTemplate:
         # column of the raster lie wholly outside the outline (or are border cells, which are
         # tested exactly), and truncation equals floor for the non-negative clipped values.
         fx = np.subtract(x, ras.x0)
-        fx *= 1.0 / CELL_MM
+        fx *= 1.0 / ras.cell
         np.clip(fx, 0.0, ras.nx - 1, out=fx)
         fy = np.subtract(y, ras.y0)
-        fy *= 1.0 / CELL_MM
+        fy *= 1.0 / ras.cell
         np.clip(fy, 0.0, ras.ny - 1, out=fy)
         flat = fy.astype(np.intp)
         flat *= ras.nx
@@ -778,13 +791,19 @@ def _build_raster(polys: Sequence[Polygon], outline: Polygon) -> _Raster:
     if len(polys) > 62:
         raise ValueError("at most 62 regions per view")  # bit masks are int64; labels int8
     xmin, ymin, xmax, ymax = outline.bounds
-    x0 = math.floor(xmin / CELL_MM) * CELL_MM - CELL_MM
-    y0 = math.floor(ymin / CELL_MM) * CELL_MM - CELL_MM
-    nx = math.ceil((xmax - x0) / CELL_MM) + 2
-    ny = math.ceil((ymax - y0) / CELL_MM) + 2
+    # CELL_MM for the foot views; doubled until the raster has at most MAX_CELLS cells (the
+    # limb views are ~1 m tall).  Exactness does not depend on the cell size: border cells
+    # are always tested exactly.
+    cell = CELL_MM
+    while ((xmax - xmin) / cell + 4) * ((ymax - ymin) / cell + 4) > MAX_CELLS:
+        cell *= 2.0
+    x0 = math.floor(xmin / cell) * cell - cell
+    y0 = math.floor(ymin / cell) * cell - cell
+    nx = math.ceil((xmax - x0) / cell) + 2
+    ny = math.ceil((ymax - y0) / cell) + 2
     # Region of every cell centre.
-    cx = x0 + (np.arange(nx) + 0.5) * CELL_MM
-    cy = y0 + (np.arange(ny) + 0.5) * CELL_MM
+    cx = x0 + (np.arange(nx) + 0.5) * cell
+    cy = y0 + (np.arange(ny) + 0.5) * cell
     gx, gy = np.meshgrid(cx, cy)
     labels = np.full((ny, nx), -1, dtype=np.int8)
     for i, p in enumerate(polys):
@@ -796,13 +815,13 @@ def _build_raster(polys: Sequence[Polygon], outline: Polygon) -> _Raster:
     masks = np.zeros((ny, nx), dtype=np.int64)
     eps = 1e-7
     for i, p in enumerate(polys):
-        dense = shapely.segmentize(p.exterior, CELL_MM / 4)
+        dense = shapely.segmentize(p.exterior, cell / 4)
         c = shapely.get_coordinates(dense)
         bit = np.int64(1) << np.int64(i)
         for dx in (-eps, eps):
             for dy in (-eps, eps):
-                fx = np.floor((c[:, 0] - x0) / CELL_MM + dx).astype(np.intp)
-                fy = np.floor((c[:, 1] - y0) / CELL_MM + dy).astype(np.intp)
+                fx = np.floor((c[:, 0] - x0) / cell + dx).astype(np.intp)
+                fy = np.floor((c[:, 1] - y0) / cell + dy).astype(np.intp)
                 masks[fy, fx] |= bit
                 masks[fy[1:], fx[:-1]] |= bit
                 masks[fy[:-1], fx[1:]] |= bit
@@ -810,7 +829,7 @@ def _build_raster(polys: Sequence[Polygon], outline: Polygon) -> _Raster:
     flat_labels, flat_masks = labels.ravel(), masks.ravel()
     flat_labels.flags.writeable = False
     flat_masks.flags.writeable = False
-    return _Raster(x0, y0, nx, ny, flat_labels, flat_masks)
+    return _Raster(x0, y0, cell, nx, ny, flat_labels, flat_masks)
 
 
 def _as_points(xy: Any) -> np.ndarray:

@@ -641,8 +641,8 @@ def localize_json(
     >>> localize_json({"side": "left", "sensory": [{"regions": ["heel", "frist web space"]}]})
     Traceback (most recent call last):
     ...
-    neuromap.errors.UnknownNameError: Invalid value for 'sensory[0].regions[1]': 'frist web space' is not a known \
-region or group. Did you mean ...?
+    neuromap.errors.UnknownNameError: Invalid value for 'sensory[0].regions[1]': 'frist web space' is not a region \
+of the lower limb surface. Did you mean 'first web space'?
     """
     from neuromap.inference.localize import localize
 

@@ -830,6 +830,11 @@ def _hatch_handle(hatch: str, label: str, *, face: str = "white") -> Patch:
     return h
 
 
+def _surface_word(views: Sequence[str]) -> str:
+    """'foot' when only foot views are drawn, else 'lower limb'."""
+    return "foot" if all(v in VIEWS for v in views) else "lower limb"
+
+
 def _legend(frame: _Frame, handles: Sequence[Any], title: str, *, y: float | None = None) -> Legend:
     leg = frame.fig.legend(handles=list(handles), loc="upper left", bbox_to_anchor=(frame.right, y or frame.top),
                            fontsize=7.5, title=title, title_fontsize=8.5, frameon=False, handlelength=1.6,
@@ -934,7 +939,8 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right", v
     t = atlas.template
     vs = _check_views(views, t.views)
     g = atlas.graph
-    suppliers = {r: _primary_suppliers(atlas, r) for r in t.regions()}
+    # the nerves of the drawn views only, so that the foot figure keeps its colours
+    suppliers = {r: _primary_suppliers(atlas, r) for v in vs for r in t.regions(v)}
     nerves = [n for n, k in g.nodes(data="kind") if k == "nerve" and any(n in s for s in suppliers.values())]
     palette = _palette(len(nerves))
     colors = {n: palette[i % len(palette)] for i, n in enumerate(nerves)}
@@ -968,8 +974,8 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right", v
         _view_title(ax, _view_name(atlas, v))
     kept, dropped = _place_labels(frame.fig, items)
     fh = frame.fig.get_size_inches()[1]
-    title = frame.fig.text(0.012, 1 - 0.12 / fh, f"Cutaneous nerve territories of the {side} foot", ha="left",
-                           va="top", fontsize=12, fontweight="bold")
+    title = frame.fig.text(0.012, 1 - 0.12 / fh, f"Cutaneous nerve territories of the {side} {_surface_word(vs)}",
+                           ha="left", va="top", fontsize=12, fontweight="bold")
     shown = {n: colors[n] for n in nerves if n in used}
     leg = None
     if legend:

@@ -4,6 +4,8 @@ import pytest
 
 import neuromap
 
+_CASE_OUTCOMES: dict[str, bool] = {}
+
 
 @pytest.fixture(scope="session")
 def atlas() -> neuromap.Atlas:
@@ -15,13 +17,16 @@ def _doctest_namespace(doctest_namespace: dict) -> None:
     doctest_namespace["neuromap"] = neuromap
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
-    import sys
+def pytest_runtest_logreport(report):
+    # runs in the controlling process, also under pytest-xdist: count the clinical cases that meet
+    # every expectation (a known failure, run as a strict xfail, does not)
+    if report.when == "call" and "test_cases.py::test_case[" in report.nodeid:
+        _CASE_OUTCOMES[report.nodeid] = report.passed and not hasattr(report, "wasxfail")
 
-    module = sys.modules.get("tests.test_cases")
-    CASE_RESULTS = getattr(module, "CASE_RESULTS", {})
-    if CASE_RESULTS:
-        passed = sum(CASE_RESULTS.values())
-        total = len(CASE_RESULTS)
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+    if _CASE_OUTCOMES:
+        passed = sum(_CASE_OUTCOMES.values())
+        total = len(_CASE_OUTCOMES)
         terminalreporter.write_line(
             f"clinical case suite: {passed}/{total} cases meet every expectation ({passed / total:.0%})")

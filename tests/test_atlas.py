@@ -9,6 +9,7 @@ import pytest
 
 import neuromap
 from neuromap.datasets import ROOT_IDS
+from neuromap.geometry import FOOT_VIEWS
 
 NERVES = ["femoral", "saphenous", "obturator", "lateral_femoral_cutaneous", "posterior_femoral_cutaneous", "sciatic",
           "tibial", "common_fibular", "superficial_fibular", "medial_dorsal_cutaneous",
@@ -103,9 +104,10 @@ def test_sciatic_supplies_all_the_foot_but_the_saphenous_territory(atlas):
     def primary_territory(nerve):
         return {r for r, w in atlas.nerve_territory(nerve).regions.items() if w >= 1.0}
 
-    regions = set(atlas.ids("region"))
-    saphenous = primary_territory("saphenous")
-    sciatic = primary_territory("sciatic")
+    # on the foot (issue 9 added the thigh, leg, buttock and saddle views)
+    regions = {r for r in atlas.ids("region") if atlas.template.view_of(r) in FOOT_VIEWS}
+    saphenous = primary_territory("saphenous") & regions
+    sciatic = primary_territory("sciatic") & regions
     assert saphenous == {"medial_malleolus", "medial_border"}
     assert sciatic == regions - saphenous
     assert not (saphenous & sciatic)
@@ -205,6 +207,33 @@ def test_export_node_link_and_graphml(atlas, tmp_path):
 
 def test_summary_counts(atlas):
     s = atlas.summary()
-    assert s["roots"] == 10 and s["regions"] == 32 and s["nerves"] >= 22 and s["muscles"] >= 20
+    assert s["roots"] == 10 and s["regions"] == 59 and s["nerves"] >= 22 and s["muscles"] >= 20
     assert s["dermatome_maps"] >= 4 and s["sources"] == len(atlas.data.sources)
     assert "Atlas" in repr(atlas) and "<table>" in atlas._repr_html_()
+
+
+def test_territories_and_dermatomes_are_exact_unions_of_regions(atlas):
+    """Every nerve territory and every dermatome of every layer is drawn as an exact union of regions."""
+    import shapely
+
+    def check(regions, side):
+        by_view: dict[str, list] = {}
+        for r in regions:
+            by_view.setdefault(atlas.template.view_of(r), []).append(atlas.template.polygon(r, side=side))
+        for view, polys in by_view.items():
+            union = shapely.union_all(polys)
+            assert union.is_valid
+            # no overlap and no sliver: the union's area is the sum of its regions' areas
+            assert abs(union.area - sum(p.area for p in polys)) < 1e-6 * union.area
+            assert union.within(atlas.template.outline(view, side=side).buffer(1e-6))
+
+    for side in ("left", "right"):
+        for nerve in atlas.ids("nerve"):
+            regions = [r for r, w in atlas.nerve_territory(nerve).regions.items() if w >= 1.0]
+            if regions:
+                check(regions, side)
+        for m in atlas.dermatome_maps:
+            for root in ("L4", "L5", "S1"):
+                regions = [r for r in atlas.ids("region") if atlas.dermatome(r, m).get(root)]
+                if regions:
+                    check(regions, side)

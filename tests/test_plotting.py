@@ -19,6 +19,10 @@ import neuromap  # noqa: E402
 from neuromap import plotting  # noqa: E402
 from neuromap.geometry import VIEWS  # noqa: E402
 
+
+def FOOT_REGIONS(atlas):  # noqa: N802 - the regions the default (foot) figures draw
+    return [r for v in VIEWS for r in atlas.template.regions(v)]
+
 HERE = Path(__file__).parent
 BASELINE = HERE / "baseline"
 CASES = HERE / "cases"
@@ -117,7 +121,8 @@ def test_color_is_fixed_across_layers(atlas):
 
 def test_points_layer_draws_key_points(atlas):
     d = plotting.plot_dermatomes(atlas, dermatome_map="isncsci", side="left")
-    key_points = atlas.data.dermatomes["key_points"]
+    # the default figure draws the foot views: only their key points
+    key_points = [kp for kp in atlas.data.dermatomes["key_points"] if atlas.template.view_of(kp["region"]) in VIEWS]
     markers = [ln for ax in d.axes.values() for ln in ax.lines]
     assert len(markers) == len(key_points)
     assert {t.get_text() for t in d.labels.values()} == {kp["root"] for kp in key_points}
@@ -127,7 +132,7 @@ def test_points_layer_draws_key_points(atlas):
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_nerve_territories(atlas, side):
     d = plotting.plot_nerve_territories(atlas, side=side)
-    assert len(d.patches) == len(atlas.template.regions())
+    assert len(d.patches) == len(FOOT_REGIONS(atlas))
     assert _hex(d.patches["first_web_space"].get_facecolor()) == d.colors["deep_fibular"].upper()
     assert _hex(d.patches["lateral_heel"].get_facecolor()) == d.colors["sural"].upper()
     texts = " ".join(t.get_text() for t in d.legend.get_texts())
@@ -139,7 +144,7 @@ def test_nerve_territories(atlas, side):
 def test_map_comparison(atlas, side):
     d = plotting.plot_map_comparison(atlas, maps=["keegan_garrett_1948", "foerster_1933"], side=side)
     assert set(d.axes) == {(m, v) for m in ("keegan_garrett_1948", "foerster_1933") for v in VIEWS}
-    assert len(d.patches) == 2 * len(atlas.template.regions())
+    assert len(d.patches) == 2 * len(FOOT_REGIONS(atlas))
     # K&G gives the medial border to L4, Foerster-type charts to L5
     assert "medial_border" in d.disagreements
     kg = d.patches[("keegan_garrett_1948", "medial_border")]
@@ -174,7 +179,7 @@ def test_case_overlay(atlas, l5_result):
     hatched = {k[2] for k in d.symptom_patches}
     assert hatched == {"intermediate_dorsum", "second_toe_dorsal", "third_toe_dorsal"}
     # the L5 row shades its territory; the territory outside stays blank
-    assert len(d.patches) == 3 * len(atlas.template.regions())
+    assert len(d.patches) == 3 * len(FOOT_REGIONS(atlas))
     assert _hex(d.patches[("L5", "right", "first_web_space")].get_facecolor()) != "#F5F5F5"
     assert _hex(d.patches[("common_fibular", "right", "plantar_heel")].get_facecolor()) == "#F5F5F5"
 

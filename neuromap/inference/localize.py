@@ -306,6 +306,7 @@ def _cached_path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], t
 
 def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
     triggers: list[str] = []
+    saddle = set(atlas.template.regions("saddle")) if "saddle" in atlas.template.views else set()
     for f in parsed.findings:
         if not f.abnormal:
             continue
@@ -315,6 +316,8 @@ def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
             triggers.append(f"{f.text} {f.modality} ({f.field})")
         if f.kind in ("movement", "muscle") and f.target in ("voluntary_anal_contraction", "external_anal_sphincter"):
             triggers.append(f"{f.text} weak ({f.field})")
+        if f.kind == "region" and f.modality != "pain" and f.target in saddle:
+            triggers.append(f"saddle sensory change: {f.text} ({f.field})")
     motor_sides = {f.side for f in parsed.findings if f.abnormal and f.kind in ("movement", "muscle")}
     if motor_sides == {"left", "right"}:
         triggers.append("weakness in both legs (bilateral motor deficit)")
@@ -413,6 +416,7 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
     """Untested examinations that best separate the leaders, best first (at most three)."""
     examined = {(f.kind, f.target, f.side) for f in parsed.findings}
     sides = {f.side for f in parsed.findings}
+    names = [_name(e, leaders) for e in leaders]
     side = sorted(sides)[0]
     options: list[tuple[float, str, str, dict[str, float]]] = []
     for kind, w in EXAM_WEIGHTS:
@@ -420,7 +424,7 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
             if all((kind, target, s) in examined for s in sides):
                 continue
             probe = Finding("", kind, target, side, True, None, 1.0, target)
-            ps = {_name(e, leaders): involvement(e.candidate, probe, atlas) for e in leaders}
+            ps = {name: involvement(e.candidate, probe, atlas) for name, e in zip(names, leaders, strict=True)}
             values = list(ps.values())
             top_two = abs(values[0] - values[1])
             spread = max(values) - min(values)

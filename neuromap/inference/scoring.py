@@ -11,6 +11,7 @@ The method (written out for users in ``docs/method.md``):
   which often spare part of their territory, than for nerves).
 * Parsimony: explanations that need several lesions or are rarer pay a fixed cost, and of two
   equal explanations the one with the smaller territory ranks higher.
+* Examined normal findings a candidate does not contradict count in its favour.
 * The raw evidence sum divided by the case's total evidence weight is the *fit*; the score is
   ``exp(KAPPA * (fit - 1))``, in (0, 1], 1 for a candidate that explains everything at no cost.
   All terms are additive, so adding a finding a candidate explains never lowers it relative to a
@@ -140,11 +141,11 @@ class ScoringTable:
         self.group = [keys.setdefault((c.kind, c.id), len(keys)) for c in self.candidates]
         self.tie_rank = np.empty(len(self.candidates), dtype=np.intp)
         self.tie_rank[np.lexsort((self.id_rank, self.size, self.kind_rank))] = np.arange(len(self.candidates))
-        self.nerve_rows: dict[str, np.ndarray] = {}
+        rows_by_nerve: dict[str, list[int]] = {}
         for i, c in enumerate(self.candidates):
             if c.nerve is not None:
-                self.nerve_rows.setdefault(c.nerve, []).append(i)  # type: ignore[arg-type]
-        self.nerve_rows = {k: np.array(v) for k, v in self.nerve_rows.items()}
+                rows_by_nerve.setdefault(c.nerve, []).append(i)
+        self.nerve_rows = {k: np.array(v) for k, v in rows_by_nerve.items()}
         for a in (self.p, self.tolerance, self.discount, self.cost, self.bilateral, self.kind_rank, self.size,
                   self.id_rank):
             a.flags.writeable = False
@@ -168,7 +169,12 @@ class ScoringTable:
         fitted = explained * (1.0 + LAMBDA) - LAMBDA * sum_wa - contradicted
         evidence = explained * (self.discount[:, None] + LAMBDA) - LAMBDA * sum_wa - contradicted
         cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
-        fit = (evidence - cost) / total
+        # an examined normal finding the candidate predicts normal is consistent with it: crediting
+        # every candidate with the normal findings' weight changes no ranking, and lets a candidate
+        # that explains everything and contradicts nothing reach a fit of 1
+        sum_wn = float(wn.sum())
+        fitted += sum_wn
+        fit = (evidence + sum_wn - cost) / total
         has_left, has_right = bool((~right).any()), bool(right.any())
         valid = np.zeros((len(self.candidates), 3), dtype=bool)
         valid[~self.bilateral, 0] = has_left

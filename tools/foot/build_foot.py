@@ -1,4 +1,4 @@
-"""Build ``data/foot.geojson`` from the authored drawing in ``draw_foot.py``.
+"""Build ``data/foot.geojson`` from the authored drawings in ``draw_foot.py`` and ``draw_limb.py``.
 
 Usage::
 
@@ -42,22 +42,26 @@ from shapely.geometry import LinearRing, LineString, Polygon
 from shapely.geometry.polygon import orient
 
 
-def _load_drawing() -> ModuleType:
-    """Import the authored drawing ``draw_foot.py`` that sits next to this script."""
-    path = Path(__file__).resolve().with_name("draw_foot.py")
-    spec = importlib.util.spec_from_file_location("draw_foot", path)
+def _load_drawing(name: str) -> ModuleType:
+    """Import an authored drawing (``draw_foot.py``, ``draw_limb.py``) next to this script."""
+    path = Path(__file__).resolve().with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["draw_foot"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-draw_foot = _load_drawing()
+draw_foot = _load_drawing("draw_foot")
+draw_limb = _load_drawing("draw_limb")  # imports draw_foot's View and piece
+DRAWINGS = {**draw_foot.VIEWS, **draw_limb.VIEWS}
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "data" / "foot.geojson"
-VIEW_ORDER = ("dorsal", "plantar", "medial", "lateral")
+FOOT_VIEWS = ("dorsal", "plantar", "medial", "lateral")
+LIMB_VIEWS = ("anterior", "posterior", "saddle")
+VIEW_ORDER = FOOT_VIEWS + LIMB_VIEWS
 STEP_MM = 2.5  # target spacing of the sampled vertices
 GRID = 0.01  # coordinate grid, mm
 TILING_TOLERANCE = 0.1  # mm^2: max area of (union of regions) XOR outline
@@ -71,7 +75,17 @@ FRAME = {
     "x = 0 at the back of the heel, toes toward -x",
     "lateral": "seen from the lateral side, sole on the ground; y = 0 at the ground, +y dorsal; "
     "x = 0 at the back of the heel, toes toward +x",
-    "left": "the left foot is the mirror image of the right: x -> -x in every view",
+    "anterior": "the front of the right thigh, knee and leg seen by an observer facing the "
+    "patient; body frame: y = height above the ground (standing), x = distance from the body's "
+    "midline, the right limb at -x (lateral toward -x); top: a cut along the inguinal ligament; "
+    "bottom: the leg cut at y = 130 (the dorsal view's leg cut)",
+    "posterior": "the back of the right buttock, thigh, knee and leg seen from behind; body "
+    "frame as anterior, the right limb at +x (lateral toward +x); top: a cut along the iliac "
+    "crest; medial border: the midline down to the saddle, then the saddle's edge; bottom: the "
+    "leg cut at y = 130 (joins the posterior heel of the medial and lateral views)",
+    "saddle": "the right half of the perineum seen from below in the lithotomy position; x = 0 "
+    "on the midline, the right side at -x; y = 0 at the centre of the anus, +y toward the pubis",
+    "left": "the left side is the mirror image of the right: x -> -x in every view",
 }
 
 
@@ -140,12 +154,17 @@ def build_view(name: str, view: Any) -> tuple[dict[str, Polygon], Polygon]:
     # Pin the frame origin exactly: the splines may bulge a few hundredths of a millimetre
     # past the control point that marks the back of the heel (or the ground).
     shift = np.zeros(2)
-    if name in ("dorsal", "plantar"):
+    if name in LIMB_VIEWS:
+        pass  # the limb views are drawn in an absolute body frame: no shift
+    elif name in ("dorsal", "plantar"):
         shift[1] = -coords[:, 1].min()  # y = 0 at the back of the heel
     else:
         shift[0] = -(coords[:, 0].max() if name == "medial" else coords[:, 0].min())
         shift[1] = -coords[:, 1].min()  # y = 0 on the ground
     ring = LinearRing(coords + shift)
+    if name in LIMB_VIEWS:
+        # long straight cuts: densify so that rounding a node on them moves no edge far
+        ring = shapely.segmentize(ring, STEP_MM)
     if not ring.is_valid:
         raise ValueError(f"{name}: outline self-intersects: {shapely.is_valid_reason(ring)}")
     outline = Polygon(ring)
@@ -211,7 +230,7 @@ def render() -> str:
     lines = []
     n_regions = 0
     for name in VIEW_ORDER:
-        regions, outline = build_view(name, draw_foot.VIEWS[name])
+        regions, outline = build_view(name, DRAWINGS[name])
         for rid in sorted(regions):
             poly = regions[rid]
             ax, ay = _anchor(poly)
@@ -235,7 +254,7 @@ def render() -> str:
         "frame": FRAME,
         "grid_size": GRID,
         "tiling_tolerance": TILING_TOLERANCE,
-        "generator": "tools/foot/build_foot.py from tools/foot/draw_foot.py",
+        "generator": "tools/foot/build_foot.py from tools/foot/draw_foot.py and draw_limb.py",
         "license": "BSD-3-Clause (original artwork of the neuromap project)",
     }
     head = (

@@ -1,0 +1,185 @@
+"""Profile the figures of benchmarks/run.py: where the time goes, with file:line.
+
+Usage::
+
+    python benchmarks/profile_figures.py [load|localize|drawing|batch|figure|import|all] [--top N]
+
+Prints, for each profiled figure, the functions with the most own time (tottime) and the most
+cumulative time restricted to neuromap code, as ``file:line(function)``.  ``import`` runs
+``python -X importtime`` on the CLI's imports and lists the slowest modules (self time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import run  # noqa: E402  (the benchmark module: cases and floors)
+
+SHORT = re.compile(r".*/(site-packages|lib/python3\.\d+)/")
+PKG = re.compile(r"^.*?/(?=neuromap/)")
+
+
+def short(path: str) -> str:
+    """Paths relative to the package root (neuromap/..., shapely/..., json/...)."""
+    return PKG.sub("", SHORT.sub("", path))
+
+
+def report(prof: cProfile.Profile | pstats.Stats, title: str, top: int, calls: int = 1) -> None:
+    st = prof if isinstance(prof, pstats.Stats) else pstats.Stats(prof)
+    total = st.total_tt
+    print(f"\n## {title}  (profiled total {total * 1e3 / calls:.2f} ms per call, {calls} calls)")
+    rows = [(tt, ct, nc, f"{short(f)}:{ln}({fn})") for (f, ln, fn), (cc, nc, tt, ct, _) in st.stats.items()]
+    print("  own time (tottime):")
+    for tt, _ct, nc, name in sorted(rows, reverse=True)[:top]:
+        print(f"    {tt / total:6.1%}  {tt * 1e3 / calls:8.3f} ms  {nc / calls:8.0f} calls  {name}")
+    print("  cumulative, neuromap code:")
+    mine = [r for r in rows if "neuromap/" in r[3] and "benchmarks" not in r[3]]
+    for _tt, ct, nc, name in sorted(mine, key=lambda r: -r[1])[:top]:
+        print(f"    {ct / total:6.1%}  {ct * 1e3 / calls:8.3f} ms  {nc / calls:8.0f} calls  {name}")
+
+
+def prof_load(top: int) -> None:
+    out = "/tmp/neuromap-load.prof"
+    code = ("import cProfile, neuromap, neuromap.atlas\n"
+            f"p = cProfile.Profile(); p.enable(); neuromap.load_atlas(); p.disable(); p.dump_stats({out!r})")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(HERE.parent))
+    report(pstats.Stats(out), "first load_atlas() in a fresh process", top)
+
+
+def prof_cli(top: int) -> None:
+    case = Path("/tmp/neuromap-profile-case.json")
+    case.write_text(json.dumps(run.NAMED_CASE))
+    out = "/tmp/neuromap-cli.prof"
+    code = ("import cProfile, io, contextlib, neuromap.cli\n"
+            "p = cProfile.Profile(); buf = io.StringIO()\n"
+            "with contextlib.redirect_stdout(buf):\n"
+            f"    p.enable(); neuromap.cli.main(['localize', {str(case)!r}, '--json']); p.disable()\n"
+            f"p.dump_stats({out!r})")
+    subprocess.run([sys.executable, "-c", code], check=True, env=run.child_env(), cwd="/tmp")
+    report(pstats.Stats(out), "CLI: neuromap.cli.main(['localize', case, '--json']) after `import neuromap.cli` "
+           "(lazy imports + load_atlas + first localize + output)", top)
+    code = ("import cProfile, neuromap, neuromap.inference, neuromap.atlas\n"
+            "a = neuromap.load_atlas()\n"
+            f"p = cProfile.Profile(); p.enable(); neuromap.localize({run.NAMED_CASE!r}).to_dict(); p.disable()\n"
+            f"p.dump_stats({out!r})")
+    subprocess.run([sys.executable, "-c", code], check=True, env=run.child_env(), cwd="/tmp")
+    report(pstats.Stats(out), "first localize(case).to_dict() in a process (cold tables)", top)
+
+
+def _loop(fn, n: int, title: str, top: int, warm: int = 50) -> None:
+    for _ in range(warm):
+        fn()
+    p = cProfile.Profile()
+    p.enable()
+    for _ in range(n):
+        fn()
+    p.disable()
+    report(p, title, top, n)
+
+
+def prof_localize(top: int) -> None:
+    import neuromap
+
+    neuromap.load_atlas()
+    _loop(lambda: neuromap.localize(run.NAMED_CASE), 1000, "localize(named case)", top)
+    _loop(lambda: neuromap.localize(run.NAMED_CASE).to_dict(), 1000, "localize(named case).to_dict()", top)
+    pool = run.named_cases(162)
+    it = iter(range(10**9))
+    _loop(lambda: neuromap.localize(pool[next(it) % 162]).to_dict(), 1000,
+          "localize(varied named cases).to_dict()", top, warm=162)
+
+
+def prof_drawing(top: int) -> None:
+    import neuromap
+
+    atlas = neuromap.load_atlas()
+    ax, ay = atlas.template.anchor("first_web_space", side="right")
+    ring = run.ellipse(ax, ay - 5, 16, 24, 24, 0.3)
+    case = {"side": "right", "sensory": [{"drawing": {"view": "dorsal", "polygon": ring}, "modality": "pain"}]}
+    _loop(lambda: neuromap.localize(case), 1000, "localize(case with a drawing)", top)
+
+
+def prof_batch(top: int) -> None:
+    import neuromap
+    import neuromap.io as nio
+
+    atlas = neuromap.load_atlas()
+    cases = run.named_cases(2000)
+    p = cProfile.Profile()
+    p.enable()
+    nio.localize_many(cases, workers=1)
+    p.disable()
+    report(p, "localize_many(2000 named cases, workers=1)", top, 2000)
+    dc = [c for c, *_ in run.drawing_cases(atlas, 1000)]
+    p = cProfile.Profile()
+    p.enable()
+    nio.localize_many(dc, workers=1)
+    p.disable()
+    report(p, "localize_many(1000 drawings, workers=1)", top, 1000)
+
+
+def prof_figure(top: int) -> None:
+    import neuromap
+    from neuromap.plotting import plot_dermatomes
+
+    atlas = neuromap.load_atlas()
+    _loop(lambda: plot_dermatomes(atlas).savefig(io.BytesIO(), format="png"), 5,
+          "plot_dermatomes(atlas).savefig(png), steady", top, warm=1)
+    spec = run.figure_spec(plot_dermatomes(atlas))
+    _loop(lambda: run.bare_figure(spec), 5, "floor: bare PolyCollection + labels figure", top, warm=1)
+
+
+def prof_import(top: int) -> None:
+    for title, code in (("neuromap localize --json (CLI imports)",
+                         "import neuromap.cli, neuromap.io, neuromap.inference, neuromap.atlas"),
+                        ("floor: import shapely, networkx", "import shapely, networkx"),
+                        ("first figure: import neuromap.plotting", "import neuromap.plotting"),
+                        ("floor: import matplotlib.pyplot", "import matplotlib.pyplot")):
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True,
+                              env=run.child_env(), cwd=str(HERE.parent))
+        rows = []
+        for line in proc.stderr.splitlines():
+            m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+            if m:
+                rows.append((int(m.group(1)), int(m.group(2)), len(m.group(3)), m.group(4)))
+        top_level = sum(c for s, c, d, n in rows if d == 1)
+        print(f"\n## -X importtime: {title}  (total {top_level / 1e3:.0f} ms)")
+        print("  self time, slowest modules:")
+        for s, c, _d, n in sorted(rows, reverse=True)[:top]:
+            print(f"    {s / 1e3:7.1f} ms self {c / 1e3:7.1f} ms cumulative  {n}")
+        print("  cumulative, top-level imports:")
+        for _s, c, d, n in sorted([r for r in rows if r[2] <= 3], key=lambda r: -r[1])[:top]:
+            print(f"    {c / 1e3:7.1f} ms  {'  ' * (d - 1)}{n}")
+
+
+PROFILES = {"load": prof_load, "cli": prof_cli, "localize": prof_localize, "drawing": prof_drawing, "batch": prof_batch,
+            "figure": prof_figure, "import": prof_import}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", nargs="*", default=["all"], choices=[*PROFILES, "all"])
+    ap.add_argument("--top", type=int, default=12)
+    args = ap.parse_args()
+    what = list(PROFILES) if "all" in args.what else args.what
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    print(f"# load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for w in what:
+        PROFILES[w](args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
