@@ -21,7 +21,8 @@ The method (written out for users in ``docs/method.md``):
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,7 @@ TOLERANCE = {
 }
 
 
-def _sign(atlas: Atlas, sign: str) -> dict:
+def _sign(atlas: Atlas, sign: str) -> Mapping[str, Any]:
     return atlas._signs[sign]
 
 
@@ -75,7 +76,7 @@ def finding_weight(f: Finding, atlas: Atlas) -> float:
     return f.severity
 
 
-def _sign_keys(sign: dict) -> set[str]:
+def _sign_keys(sign: Mapping[str, Any]) -> set[str]:
     pt = sign["points_to"]
     keys = {f"root:{r}" for r in pt.get("roots", ())} | {f"kind:{k}" for k in pt.get("kinds", ())}
     keys |= {f"nerve:{n['nerve']}@{n['site']}" if n.get("site") else f"nerve:{n['nerve']}"
