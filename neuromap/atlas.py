@@ -200,6 +200,7 @@ class Atlas:
                      for k in ("root", "plexus", "nerve", "muscle", "movement", "reflex", "region")}
         self._off_foot = frozenset(normalize_name(t) for t in data.not_on_foot)
         self._index = self._build_index()
+        self._resolved: dict[tuple[str, Any], Entity] = {}
         self._chains = self._build_chains()
         self._nerve_territories = self._build_nerve_territories()
         self._root_territories: dict[str, dict[str, Territory]] = {}
@@ -401,11 +402,18 @@ class Atlas:
         if not isinstance(text, str):
             raise UnknownNameError(repr(text), _kind_word(kind), (), field=field,
                                    reason="is not a name (expected a string)")
+        key = (text, kind if kind is None or isinstance(kind, str) else tuple(kind))
+        hit = self._resolved.get(key)
+        if hit is not None:
+            return hit
         kinds = _kinds(kind)
         slot = self._index.get(normalize_name(text), {})
         for k in (k for k in ENTITY_KINDS if k in kinds):
             if k in slot:
-                return Entity(self, slot[k], k, self._label(slot[k], k))
+                entity = Entity(self, slot[k], k, self._label(slot[k], k))
+                if len(self._resolved) < 65536:  # the atlas is immutable: a name always resolves the same way
+                    self._resolved[key] = entity
+                return entity
         raise UnknownNameError(text, _kind_word(kind), self.suggestions(text, kinds), field=field)
 
     def suggestions(self, text: str, kind: str | Iterable[str] | None = None, n: int = 3) -> list[str]:

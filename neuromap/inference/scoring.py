@@ -142,6 +142,22 @@ class ScoringTable:
         self.group = [keys.setdefault((c.kind, c.id), len(keys)) for c in self.candidates]
         self.tie_rank = np.empty(len(self.candidates), dtype=np.intp)
         self.tie_rank[np.lexsort((self.id_rank, self.size, self.kind_rank))] = np.arange(len(self.candidates))
+        self.p_tolerance = self.p * self.tolerance
+        #: explained weight earns discount (size principle) plus LAMBDA back (it is not unexplained)
+        self.discount_lambda = (self.discount + LAMBDA - 1.0)[:, None]
+        self.option_cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
+        self._options = {}
+        for has_left in (False, True):
+            for has_right in (False, True):
+                valid = np.zeros((len(self.candidates), 3), dtype=bool)
+                valid[~self.bilateral, 0] = has_left
+                valid[~self.bilateral, 1] = has_right
+                valid[~self.bilateral, 2] = has_left and has_right
+                valid[self.bilateral, 2] = True
+                flat = np.flatnonzero(valid.ravel())
+                position = np.full(valid.size, -1, dtype=np.intp)
+                position[flat] = np.arange(len(flat))
+                self._options[(has_left, has_right)] = (flat, position)
         rows_by_nerve: dict[str, list[int]] = {}
         for i, c in enumerate(self.candidates):
             if c.nerve is not None:
@@ -162,29 +178,19 @@ class ScoringTable:
         wa = np.where(abnormal, w, 0.0)
         wn = w - wa
         sum_wa = float(wa.sum())
-        # one column per side option: the findings on the left, on the right, on both sides
-        masks = np.stack([~right, right, np.ones_like(right)], axis=1).astype(float)
-        pf = self.p[:, cols]
-        explained = pf @ (wa[:, None] * masks)                                  # (n_candidates, 3)
-        contradicted = (pf * self.tolerance[:, cols]) @ (wn[:, None] * masks)   # (n_candidates, 3)
-        fitted = explained * (1.0 + LAMBDA) - LAMBDA * sum_wa - contradicted
-        evidence = explained * (self.discount[:, None] + LAMBDA) - LAMBDA * sum_wa - contradicted
-        cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
         # an examined normal finding the candidate predicts normal is consistent with it: crediting
         # every candidate with the normal findings' weight changes no ranking, and lets a candidate
         # that explains everything and contradicts nothing reach a fit of 1
         sum_wn = float(wn.sum())
-        fitted += sum_wn
-        fit = (evidence + sum_wn - cost) / total
-        has_left, has_right = bool((~right).any()), bool(right.any())
-        valid = np.zeros((len(self.candidates), 3), dtype=bool)
-        valid[~self.bilateral, 0] = has_left
-        valid[~self.bilateral, 1] = has_right
-        valid[~self.bilateral, 2] = has_left and has_right
-        valid[self.bilateral, 2] = True
-        flat = np.flatnonzero(valid.ravel())
-        position = np.full(valid.size, -1, dtype=np.intp)
-        position[flat] = np.arange(len(flat))
+        # one column per side option: the findings on the left, on the right, on both sides
+        masks = np.stack([~right, right, np.ones_like(right)], axis=1).astype(float)
+        pf = self.p[:, cols]
+        explained = pf @ (wa[:, None] * masks)                                  # (n_candidates, 3)
+        contradicted = self.p_tolerance[:, cols] @ (wn[:, None] * masks)        # (n_candidates, 3)
+        base = explained - LAMBDA * sum_wa - contradicted
+        fitted = base + explained * LAMBDA + sum_wn
+        fit = ((base + explained * self.discount_lambda) + (sum_wn - self.option_cost)) / total
+        flat, position = self._options[(bool((~right).any()), bool(right.any()))]
         f = fit.ravel()[flat]
         return Scores(self, cols, flat // 3, flat % 3, np.clip(np.exp(KAPPA * (f - 1.0)), 0.0, 1.0), f,
                       fitted.ravel()[flat] / total, masks, position)
