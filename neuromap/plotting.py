@@ -48,13 +48,15 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from neuromap.datasets import ROOT_IDS
-from neuromap.geometry import SIDES, VIEWS
+from neuromap.geometry import FOOT_VIEWS, LIMB_VIEWS, SIDES, VIEWS
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
     from neuromap.inference.result import Hypothesis, Localization
 
 __all__ = [
+    "LAYOUTS",
+    "LIMB_LAYOUT_VIEWS",
     "OKABE_ITO",
     "ROOT_COLORS",
     "TOL_MUTED",
@@ -104,6 +106,19 @@ _GAP_MM = 22.0  # between views
 _TITLE_MM = 16.0  # above each view, for its title
 _LABEL_SIZE = 8.0
 _MIN_LABEL_SIZE = 6.0
+
+#: The layouts of the figures: ``"foot"`` (the foot's views, the default) and ``"limb"`` (the
+#: lower limb with the foot as an enlarged, framed inset).
+LAYOUTS: tuple[str, ...] = ("foot", "limb")
+#: The views the ``"limb"`` layout draws by default: the limb from the front and from behind at
+#: one scale, the saddle small beside them, and the foot's dorsal and plantar views as an inset.
+LIMB_LAYOUT_VIEWS: tuple[str, ...] = ("anterior", "posterior", "saddle", "dorsal", "plantar")
+_FOOT_ZOOM = 1.6  # the foot inset, relative to the limb's scale
+_SADDLE_ZOOM = 1.25  # the saddle view, relative to the limb's scale
+_INSET_PAD_MM = 10.0  # inside the inset frame, at the limb's scale
+_INSET_HEAD_MM = 50.0  # above the inset's views, for their titles and the inset caption
+_INSET_HEAD_IN = 0.42  # the same in inches, as drawn (text does not scale with the layout)
+_LIMB_MM_PER_INCH = 115.0  # atlas figures in the limb layout
 
 
 # ---------------------------------------------------------------------------- displays
@@ -385,8 +400,10 @@ def _pack(template: Any, views: Sequence[str], side: str, mode: str) -> tuple[di
     """Place views in mm, returning ``({view: (x, y, w, h)}, width, height)``.
 
     ``row``: tall views side by side, wide views stacked at the right; ``column``: tall views
-    side by side on top, wide views stacked below.
+    side by side on top, wide views stacked below; ``limb``: see :func:`_pack_limb`.
     """
+    if mode == "limb":
+        return _pack_limb(template, views, side)
     sizes = {}
     for v in views:
         x0, y0, x1, y1 = template.bounds(v, side=side)
@@ -444,6 +461,50 @@ def _pack(template: Any, views: Sequence[str], side: str, mode: str) -> tuple[di
     return pos, width, height
 
 
+def _pack_limb(template: Any, views: Sequence[str], side: str) -> tuple[dict[str, tuple[float, ...]], float, float]:
+    """The limb layout in mm at the limb's scale: ``({view: (x, y, w, h)}, width, height)``.
+
+    The anterior and posterior views side by side, aligned on height above the ground (the knees
+    level); at their right a column with the saddle (top, :data:`_SADDLE_ZOOM`) and the foot's
+    views packed as in the foot layout, enlarged :data:`_FOOT_ZOOM` times, at the bottom (level
+    with the ankle cut of the limb) with room for the inset frame around them.
+    """
+    big = [v for v in views if v in LIMB_VIEWS and v != "saddle"]
+    saddle = [v for v in views if v == "saddle"]
+    foot = [v for v in views if v in FOOT_VIEWS]
+    pos: dict[str, tuple[float, ...]] = {}
+    x = 0.0
+    limb_h = 0.0
+    if big:
+        b = {v: template.bounds(v, side=side) for v in big}
+        ground = min(bb[1] for bb in b.values())
+        limb_h = max(bb[3] for bb in b.values()) - ground
+        for v in big:
+            x0, y0, x1, y1 = b[v]
+            pos[v] = (x, y0 - ground, x1 - x0, y1 - y0)
+            x += x1 - x0 + _GAP_MM
+    col_x = x
+    sw = sh = 0.0
+    if saddle:
+        x0, y0, x1, y1 = template.bounds("saddle", side=side)
+        sw, sh = (x1 - x0) * _SADDLE_ZOOM, (y1 - y0) * _SADDLE_ZOOM
+    inset_w = inset_h = 0.0
+    fpos: dict[str, tuple[float, ...]] = {}
+    if foot:
+        fpos, fw, fh = _pack(template, foot, side, "row")
+        inset_w = fw * _FOOT_ZOOM + 2 * _INSET_PAD_MM
+        inset_h = fh * _FOOT_ZOOM + _INSET_PAD_MM + _INSET_HEAD_MM
+    col_w = max(sw, inset_w)
+    height = max(limb_h, sh + (_TITLE_MM + 12 if saddle and foot else 0.0) + inset_h)
+    if saddle:
+        pos["saddle"] = (col_x, height - sh, sw, sh)
+    for v, (fx, fy, w, h) in fpos.items():
+        pos[v] = (col_x + _INSET_PAD_MM + fx * _FOOT_ZOOM, _INSET_PAD_MM + fy * _FOOT_ZOOM,
+                  w * _FOOT_ZOOM, h * _FOOT_ZOOM)
+    width = col_x + col_w if col_w else col_x - _GAP_MM
+    return pos, width, height
+
+
 @dataclass
 class _Frame:
     fig: Figure
@@ -454,6 +515,7 @@ class _Frame:
     right: float  # figure fraction where the space reserved at the right starts
     top: float  # figure fraction of the top of the views' area (titles go above)
     bottom: float
+    scale: float = 0.0  # inches of figure per mm of the layout
 
 
 def _make_frame(template: Any, blocks: Sequence[_Block], *, mode: str, fig: Figure | None,
@@ -516,7 +578,7 @@ def _make_frame(template: Any, blocks: Sequence[_Block], *, mode: str, fig: Figu
             views[k] = v
             bl[k] = b
     right = 1 - (right_in + margin_in * 0.5) / fw
-    return _Frame(fig, axes, sides, views, bl, right, 1 - top_in / fh, bottom_in / fh)
+    return _Frame(fig, axes, sides, views, bl, right, 1 - top_in / fh, bottom_in / fh, scale)
 
 
 def _block_box(frame: _Frame, block: _Block) -> tuple[float, float, float, float]:
@@ -527,6 +589,84 @@ def _block_box(frame: _Frame, block: _Block) -> tuple[float, float, float, float
 
 def _view_title(ax: Axes, text: str) -> Text:
     return ax.set_title(text, fontsize=9, color="#333333", pad=3)
+
+
+def _layout_views(template: Any, layout: str, views: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The views to draw: *views* if given, else those of the layout (checked against the template)."""
+    _check_option("layout", layout, LAYOUTS)
+    if views is None:
+        views = VIEWS if layout == "foot" else LIMB_LAYOUT_VIEWS
+    return _check_views(views, template.views)
+
+
+def _frame_insets(frame: _Frame, template: Any) -> list[Any]:
+    """Frame the foot views of each limb-layout block as an inset, tied to the ankle of the limb.
+
+    Returns the frames (:class:`~matplotlib.patches.FancyBboxPatch`, figure coordinates).
+    """
+    from matplotlib.patches import ConnectionPatch, FancyBboxPatch
+
+    fig = frame.fig
+    fw, fh = (float(v) for v in fig.get_size_inches())
+    out = []
+    for block in dict.fromkeys(frame.blocks.values()):
+        keys = [k for k, b in frame.blocks.items() if b is block]
+        foot = [k for k in keys if frame.views[k] in FOOT_VIEWS]
+        limb = [k for k in keys if frame.views[k] in ("anterior", "posterior")]
+        if not foot or not limb:
+            continue
+        pos = [frame.axes[k].get_position() for k in foot]
+        pad = _INSET_PAD_MM * frame.scale * 0.6
+        x0, y0 = min(q.x0 for q in pos) - pad / fw, min(q.y0 for q in pos) - pad / fh
+        x1 = max(q.x1 for q in pos) + pad / fw
+        y1 = max(q.y1 for q in pos) + _INSET_HEAD_IN / fh
+        box = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0,rounding_size=0.006",
+                             transform=fig.transFigure, facecolor="#FAFAFA", edgecolor="#555555",
+                             linewidth=1.0, zorder=-1)
+        fig.add_artist(box)
+        fig.text(x0 + 0.06 / fw, y1 - 0.05 / fh, f"Foot (enlarged ×{_FOOT_ZOOM:g})", ha="left", va="top",
+                 fontsize=8, fontweight="bold", color="#333333")
+        # a dashed leader from the ankle cut of the limb view nearest the inset to the frame
+        k = max(limb, key=lambda q: frame.axes[q].get_position().x1)
+        ax = frame.axes[k]
+        outline = template.outline(frame.views[k], side=frame.sides[k])
+        bx0, by0, bx1, _ = outline.bounds
+        cut = outline.intersection(shapely.box(bx0, by0, bx1, by0 + 12.0)).bounds
+        ends = [(cut[0], by0 + 6.0), (cut[2], by0 + 6.0)]
+        ankle = max(ends, key=lambda e: float(ax.transData.transform(e)[0]))
+        con = ConnectionPatch(xyA=ankle, coordsA=ax.transData, xyB=(x0, y0 + 0.3 * (y1 - y0)),
+                              coordsB=fig.transFigure, linestyle=(0, (3, 2)), color="#555555", linewidth=0.9)
+        fig.add_artist(con)
+        out.append(box)
+    return out
+
+
+def _unclip(frame: _Frame) -> None:
+    """Let outlines on the edge of a view's bounds (the limb's midline cuts) draw in full."""
+    for ax in frame.axes.values():
+        for c in ax.collections:
+            c.set_clip_on(False)
+
+
+def _nerve_colors(atlas: Atlas, nerves: Sequence[str], views: Sequence[str]) -> dict[str, str]:
+    """Nerve id -> colour.
+
+    On the foot's views alone, the palette over the drawn nerves (as ever); with any limb view,
+    the nerves of the foot keep the colours of the default foot figure and the limb's other
+    nerves take the Okabe-Ito colours, then their pale tints.
+    """
+    if all(v in FOOT_VIEWS for v in views):
+        palette = _palette(len(nerves))
+        return {n: palette[i % len(palette)] for i, n in enumerate(nerves)}
+    t = atlas.template
+    g = atlas.graph
+    foot_sup = {r: _primary_suppliers(atlas, r) for v in VIEWS for r in t.regions(v)}
+    foot = [n for n, k in g.nodes(data="kind") if k == "nerve" and any(n in s for s in foot_sup.values())]
+    base = _nerve_colors(atlas, foot, VIEWS)
+    spare = [c for c in OKABE_ITO[:7] if c not in base.values()]
+    spare += [mcolors.to_hex(_blend(c, 0.45)).upper() for c in spare]
+    extra = [n for n in nerves if n not in base]
+    return {n: base[n] if n in base else spare[extra.index(n) % len(spare)] for n in nerves}
 
 
 # ---------------------------------------------------------------------------- drawing
@@ -686,8 +826,8 @@ def _wrap(text: str, width: int) -> str:
 
 # ---------------------------------------------------------------------------- plot_dermatomes
 def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = None, side: str = "right",
-                    views: str | Sequence[str] = VIEWS, fig: Figure | None = None, legend: bool = True,
-                    labels: bool = True, **kwargs: Any) -> AtlasDisplay:
+                    views: str | Sequence[str] | None = None, fig: Figure | None = None, legend: bool = True,
+                    labels: bool = True, layout: str = "foot", **kwargs: Any) -> AtlasDisplay:
     """Draw one dermatome layer on the foot: each region in the colour of its root.
 
     Parameters
@@ -698,14 +838,20 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
         The layer (an id of ``atlas.dermatome_maps`` or its label); the default layer if None.
     side : {"right", "left"}
         Which foot. The left foot is the mirror image of the right.
-    views : str or sequence of str
-        The views to draw, of ``"dorsal"``, ``"plantar"``, ``"medial"``, ``"lateral"``.
+    views : str or sequence of str, optional
+        The views to draw, of ``"dorsal"``, ``"plantar"``, ``"medial"``, ``"lateral"`` (the foot)
+        and ``"anterior"``, ``"posterior"``, ``"saddle"`` (the limb); the layout's views if None
+        (the four foot views; :data:`LIMB_LAYOUT_VIEWS` for ``layout="limb"``).
     fig : matplotlib.figure.Figure, optional
         Draw into this (empty) figure, scaled to fit; a new standalone figure if None.
     legend : bool
         Whether to draw the legend of roots and grades.
     labels : bool
         Whether to write the root(s) of each region at its label anchor.
+    layout : {"foot", "limb"}
+        ``"foot"``: the foot's views. ``"limb"``: the lower limb from the front and from behind at
+        one scale, the saddle small beside them and the foot's views as an enlarged, framed inset
+        near the foot end of the limb.
     **kwargs
         Passed to the :class:`~matplotlib.collections.PolyCollection` of each view's regions
         (e.g. ``alpha``, ``linewidths``).
@@ -718,7 +864,7 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
     Raises
     ------
     ValueError
-        An unknown side or view. :class:`~neuromap.UnknownNameError` for an unknown layer.
+        An unknown side, view or layout. :class:`~neuromap.UnknownNameError` for an unknown layer.
 
     Notes
     -----
@@ -742,16 +888,28 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
     >>> display.patches["first_web_space"].get_facecolor()  # doctest: +SKIP
     (0.337..., 0.705..., 0.913..., 1.0)
     >>> display.savefig("dermatomes.png", dpi=150)  # doctest: +SKIP
+
+    The lower limb, with the foot as an inset:
+
+    >>> limb = plot_dermatomes(layout="limb")  # doctest: +SKIP
+    >>> sorted(limb.axes)  # doctest: +SKIP
+    ['anterior', 'dorsal', 'plantar', 'posterior', 'saddle']
+    >>> limb.patches["anterior_knee"].view  # doctest: +SKIP
+    'anterior'
     """
     atlas = _atlas(atlas)
     _check_option("side", side, SIDES)
     t = atlas.template
-    vs = _check_views(views, t.views)
+    vs = _layout_views(t, layout, views)
     m = atlas.check_map(dermatome_map)
     info = atlas.dermatome_map_info(m)
     points = info["kind"] == "points"
-    frame = _make_frame(t, [_Block(None, side, vs)], mode="row", fig=fig,
-                        right_in=1.9 if legend else 0.1, top_in=0.45, bottom_in=0.4)
+    limb = layout == "limb"
+    frame = _make_frame(t, [_Block(None, side, vs)], mode="limb" if limb else "row", fig=fig,
+                        right_in=1.9 if legend else 0.1, top_in=0.45, bottom_in=0.4,
+                        mm_per_inch=_LIMB_MM_PER_INCH if limb else _MM_PER_INCH)
+    if limb:
+        _frame_insets(frame, t)
     patches: dict[Any, RegionPatch] = {}
     items: list[_Label] = []
     roots_used: set[str] = set()
@@ -780,8 +938,11 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
         kp_items = _draw_key_points(atlas, frame, side, outlines)
         items.extend(kp_items)
         roots_used.update(kp["root"] for kp in atlas.data.dermatomes.get("key_points", []))
+    if limb:
+        _unclip(frame)
     kept, dropped = _place_labels(frame.fig, items)
-    title = frame.fig.text(0.012, 1 - 0.12 / frame.fig.get_size_inches()[1], f"Dermatomes of the {side} foot — "
+    title = frame.fig.text(0.012, 1 - 0.12 / frame.fig.get_size_inches()[1], f"Dermatomes of the {side} "
+                           f"{_surface_word(vs)} — "
                            f"{info['label']}", ha="left", va="top", fontsize=12, fontweight="bold")
     colors = {r: _root_color(r) for r in ROOT_IDS if r in roots_used}
     leg = None
@@ -801,7 +962,7 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
                                  label="no root in this layer"))
         leg = _legend(frame, handles, "Root" if not points else "ISNCSCI")
     note = (f"Layer: {info['label']} ({info['kind']}; encoding confidence {info.get('confidence', 'n/a')}). "
-            "Maps disagree on the foot; compare layers with plot_map_comparison.")
+            f"Maps disagree on the {'foot' if not limb else 'limb'}; compare layers with plot_map_comparison.")
     foot = frame.fig.text(0.012, 0.18 / frame.fig.get_size_inches()[1], note, ha="left", va="bottom", fontsize=7,
                           color="#444444")
     return AtlasDisplay(frame.fig, frame.axes, patches, leg, kept, dropped_labels=dropped, colors=colors,
@@ -877,7 +1038,8 @@ def _primary_suppliers(atlas: Atlas, region: str) -> list[str]:
 
 
 def _abbrev(label: str, taken: set[str]) -> str:
-    words = [w for w in label.replace("-", " ").split() if w.lower() not in ("nerve", "of", "the")]
+    words = [w for w in label.replace("-", " ").split()
+             if w.lower() not in ("nerve", "of", "the") and not w.startswith("(")]
     cand = "".join(w[0] for w in words).upper() if len(words) > 1 else words[0][:3].capitalize()
     base, i = cand, 2
     while cand in taken:
@@ -887,8 +1049,9 @@ def _abbrev(label: str, taken: set[str]) -> str:
     return cand
 
 
-def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right", views: str | Sequence[str] = VIEWS,
-                           fig: Figure | None = None, legend: bool = True, labels: bool = True,
+def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right",
+                           views: str | Sequence[str] | None = None, fig: Figure | None = None,
+                           legend: bool = True, labels: bool = True, layout: str = "foot",
                            **kwargs: Any) -> AtlasDisplay:
     """Draw the cutaneous nerve territories of the foot: each region in the colour of its nerve.
 
@@ -898,14 +1061,18 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right", v
         The atlas; the bundled one by default.
     side : {"right", "left"}
         Which foot.
-    views : str or sequence of str
-        The views to draw.
+    views : str or sequence of str, optional
+        The views to draw; the layout's views if None.
     fig : matplotlib.figure.Figure, optional
         Draw into this (empty) figure; a new standalone figure if None.
     legend : bool
         Whether to draw the legend of nerves (abbreviation — name).
     labels : bool
         Whether to write the nerve's abbreviation in each region.
+    layout : {"foot", "limb"}
+        ``"foot"``: the foot's views. ``"limb"``: the lower limb from the front and from behind at
+        one scale, the saddle small beside them and the foot's views as an enlarged, framed inset
+        near the foot end of the limb.
     **kwargs
         Passed to each view's region :class:`~matplotlib.collections.PolyCollection`.
 
@@ -925,7 +1092,9 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right", v
     branch, e.g. the medial dorsal cutaneous nerve rather than the superficial fibular). A
     region with two primary nerves is striped in the second one's colour; documented variant
     suppliers (``regions.json``) are not drawn. Colours follow the atlas's nerve order, so a
-    nerve keeps its colour between figures of one atlas.
+    nerve keeps its colour between figures of one atlas; in the limb layout the foot's nerves
+    keep the colours of the foot figure and the limb's other nerves take the Okabe-Ito colours,
+    then their pale tints (the abbreviations tell them apart).
 
     Examples
     --------
@@ -933,21 +1102,27 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right", v
     >>> display = plot_nerve_territories(side="right")  # doctest: +SKIP
     >>> display.colors["deep_fibular"]  # doctest: +SKIP
     '#...'
+    >>> limb = plot_nerve_territories(layout="limb")  # doctest: +SKIP
+    >>> limb.colors["deep_fibular"] == display.colors["deep_fibular"]  # doctest: +SKIP
+    True
     """
     atlas = _atlas(atlas)
     _check_option("side", side, SIDES)
     t = atlas.template
-    vs = _check_views(views, t.views)
+    vs = _layout_views(t, layout, views)
+    limb = layout == "limb"
     g = atlas.graph
     # the nerves of the drawn views only, so that the foot figure keeps its colours
     suppliers = {r: _primary_suppliers(atlas, r) for v in vs for r in t.regions(v)}
     nerves = [n for n, k in g.nodes(data="kind") if k == "nerve" and any(n in s for s in suppliers.values())]
-    palette = _palette(len(nerves))
-    colors = {n: palette[i % len(palette)] for i, n in enumerate(nerves)}
+    colors = _nerve_colors(atlas, nerves, vs)
     taken: set[str] = set()
     abbr = {n: _abbrev(g.nodes[n]["label"], taken) for n in nerves}
-    frame = _make_frame(t, [_Block(None, side, vs)], mode="row", fig=fig,
-                        right_in=2.6 if legend else 0.1, top_in=0.45, bottom_in=0.4)
+    frame = _make_frame(t, [_Block(None, side, vs)], mode="limb" if limb else "row", fig=fig,
+                        right_in=(3.3 if limb else 2.6) if legend else 0.1, top_in=0.45, bottom_in=0.4,
+                        mm_per_inch=_LIMB_MM_PER_INCH if limb else _MM_PER_INCH)
+    if limb:
+        _frame_insets(frame, t)
     patches: dict[Any, RegionPatch] = {}
     items: list[_Label] = []
     used: list[str] = []
@@ -972,6 +1147,8 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right", v
             pc.set(**kwargs)
         patches.update(ps)
         _view_title(ax, _view_name(atlas, v))
+    if limb:
+        _unclip(frame)
     kept, dropped = _place_labels(frame.fig, items)
     fh = frame.fig.get_size_inches()[1]
     title = frame.fig.text(0.012, 1 - 0.12 / fh, f"Cutaneous nerve territories of the {side} {_surface_word(vs)}",
@@ -996,8 +1173,8 @@ def _signature(grades: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | None = None, side: str = "right",
-                        views: str | Sequence[str] = VIEWS, fig: Figure | None = None, legend: bool = True,
-                        labels: bool = True) -> AtlasDisplay:
+                        views: str | Sequence[str] | None = None, fig: Figure | None = None, legend: bool = True,
+                        labels: bool = True, layout: str = "foot") -> AtlasDisplay:
     """Draw two or more dermatome layers side by side and mark the regions where they differ.
 
     Parameters
@@ -1009,14 +1186,18 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
         included (drawn as key points) but takes no part in the comparison.
     side : {"right", "left"}
         Which foot.
-    views : str or sequence of str
-        The views drawn in each column.
+    views : str or sequence of str, optional
+        The views drawn in each column; the layout's views if None.
     fig : matplotlib.figure.Figure, optional
         Draw into this (empty) figure; a new standalone figure if None.
     legend : bool
         Whether to draw the legend.
     labels : bool
         Whether to write the roots in each region.
+    layout : {"foot", "limb"}
+        ``"foot"``: the foot's views. ``"limb"``: the lower limb from the front and from behind at
+        one scale, the saddle small beside them and the foot's views as an enlarged, framed inset
+        near the foot end of the limb.
 
     Returns
     -------
@@ -1041,11 +1222,13 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
     >>> display = plot_map_comparison(maps=["lee_2008", "keegan_garrett_1948"])  # doctest: +SKIP
     >>> "hallux_dorsal" in display.disagreements  # doctest: +SKIP
     True
+    >>> limb = plot_map_comparison(maps=["lee_2008", "foerster_1933"], layout="limb")  # doctest: +SKIP
     """
     atlas = _atlas(atlas)
     _check_option("side", side, SIDES)
     t = atlas.template
-    vs = _check_views(views, t.views)
+    vs = _layout_views(t, layout, views)
+    limb = layout == "limb"
     if maps is None:
         ms = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
     else:
@@ -1058,8 +1241,11 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
     differ = tuple(r for r in t.regions() if any(v in vs for v in (t.view_of(r),))
                    and len({_signature(grades[(m, r)]) for m in area_maps}) > 1)
     blocks = [_Block(m, side, vs, title=_wrap(str(infos[m]["label"]), 34), col=i) for i, m in enumerate(ms)]
-    frame = _make_frame(t, blocks, mode="column", fig=fig, right_in=1.9 if legend else 0.1,
-                        top_in=0.45, bottom_in=0.8, mm_per_inch=105.0, key=lambda b, v: (b.key, v))
+    frame = _make_frame(t, blocks, mode="limb" if limb else "column", fig=fig, right_in=1.9 if legend else 0.1,
+                        top_in=0.45, bottom_in=0.8, mm_per_inch=160.0 if limb else 105.0,
+                        key=lambda b, v: (b.key, v))
+    if limb:
+        _frame_insets(frame, t)
     fig_ = frame.fig
     fw, fh = fig_.get_size_inches()
     patches: dict[Any, RegionPatch] = {}
@@ -1100,9 +1286,11 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
                          frame.right, frame.top, frame.bottom)
             items.extend(_draw_key_points(atlas, sub, side, outlines))
             roots_used.update(kp["root"] for kp in atlas.data.dermatomes.get("key_points", []))
+    if limb:
+        _unclip(frame)
     kept, dropped = _place_labels(fig_, items)
-    title = fig_.text(0.012, 1 - 0.1 / fh, f"Dermatome layers compared — {side} foot", ha="left", va="top",
-                      fontsize=12, fontweight="bold")
+    title = fig_.text(0.012, 1 - 0.1 / fh, f"Dermatome layers compared — {side} {_surface_word(vs)}", ha="left",
+                      va="top", fontsize=12, fontweight="bold")
     colors = {r: _root_color(r) for r in ROOT_IDS if r in roots_used}
     leg = None
     if legend:
@@ -1141,8 +1329,8 @@ def _territory(atlas: Atlas, h: Hypothesis, dermatome_map: str) -> Mapping[str, 
 
 
 def plot_localization(result: Localization, *, top: int = 3, side: str | None = None,
-                      views: str | Sequence[str] = VIEWS, fig: Figure | None = None,
-                      atlas: Atlas | None = None, labels: bool = True) -> CaseDisplay:
+                      views: str | Sequence[str] | None = None, fig: Figure | None = None,
+                      atlas: Atlas | None = None, labels: bool = True, layout: str = "foot") -> CaseDisplay:
     """Draw a case on the foot: the reported areas against the territory of each leading hypothesis.
 
     One row per hypothesis (best first), each showing the views of the foot with the reported
@@ -1157,14 +1345,18 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     side : {"right", "left"}, optional
         Which foot to draw; the case's side by default, both feet (side by side) for a
         bilateral case.
-    views : str or sequence of str
-        The views to draw.
+    views : str or sequence of str, optional
+        The views to draw; the layout's views if None.
     fig : matplotlib.figure.Figure, optional
         Draw into this (empty) figure; a new standalone figure if None.
     atlas : Atlas, optional
         The atlas the result was computed with; the bundled one by default.
     labels : bool
         Whether to write each hypothesis's rank in the region of its territory it involves most.
+    layout : {"foot", "limb"}
+        ``"foot"``: each row shows the foot's views. ``"limb"``: each row shows the lower limb
+        (anterior, posterior, saddle) with the foot as a framed inset, for findings on the
+        thigh, leg or saddle.
 
     Returns
     -------
@@ -1176,7 +1368,7 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     Raises
     ------
     ValueError
-        An unknown side or view, or ``top`` < 1.
+        An unknown side, view or layout, or ``top`` < 1.
 
     Notes
     -----
@@ -1196,10 +1388,17 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     >>> display = result.plot(top=2)  # doctest: +SKIP
     >>> list(display.annotations)  # doctest: +SKIP
     ['deep_fibular', 'L5']
+
+    A saddle case on the lower limb:
+
+    >>> ces = neuromap.localize({"side": "both", "sensory": [
+    ...     {"regions": ["perianal"], "modality": "numbness"}]})  # doctest: +SKIP
+    >>> display = ces.plot(top=1, layout="limb")  # doctest: +SKIP
     """
     atlas = _atlas(atlas)
     t = atlas.template
-    vs = _check_views(views, t.views)
+    vs = _layout_views(t, layout, views)
+    limb = layout == "limb"
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValueError(f"Invalid value for 'top': must be an integer >= 1, but got {top!r}.")
     if side is not None:
@@ -1211,7 +1410,7 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     hyps = tuple(result.hypotheses[:top])
     rows: list[Hypothesis | None] = list(hyps) if hyps else [None]
     flags = [str(r.get("message", r)) for r in result.red_flags]
-    flag_lines = [_wrap("RED FLAG: " + f, 125) for f in flags]
+    flag_lines = [_wrap("RED FLAG: " + f, 80 if limb and len(sides) == 1 else 125) for f in flags]
     flag_h = sum(0.15 * (fl.count("\n") + 1) + 0.06 for fl in flag_lines)
     best = hyps[0].score if hyps and hyps[0].score > 0 else 1.0
     hcolors = {h.id: _HYPOTHESIS_COLORS[i % len(_HYPOTHESIS_COLORS)] for i, h in enumerate(hyps)}
@@ -1223,8 +1422,11 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
             titles[h.id] = f"{rank}. {h.label} — score {h.score:.2f}"
     blocks = [_Block(h.id if h else None, s, vs, title=(titles[h.id if h else None] if j == 0 else " "), row=i, col=j)
               for i, h in enumerate(rows) for j, s in enumerate(sides)]
-    frame = _make_frame(t, blocks, mode="row", fig=fig, right_in=2.2, top_in=0.45 + flag_h, bottom_in=0.5,
-                        mm_per_inch=100.0, key=lambda b, v: (b.key, b.side, v))
+    frame = _make_frame(t, blocks, mode="limb" if limb else "row", fig=fig, right_in=2.2,
+                        top_in=0.45 + flag_h + (0.12 if limb else 0.0),
+                        bottom_in=0.5, mm_per_inch=150.0 if limb else 100.0, key=lambda b, v: (b.key, b.side, v))
+    if limb:
+        _frame_insets(frame, t)
     fg = frame.fig
     fw, fh = fg.get_size_inches()
     territories = {h.id: _territory(atlas, h, m) for h in hyps}
@@ -1302,6 +1504,8 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
                 items.append(_Label(("rank", h.id), frame.axes[k], str(rank), t.anchor(r, side=frame.sides[k]),
                                     10.0 - rank, _outline_for_labels(t, frame.views[k], frame.sides[k]),
                                     color="black", size=10.0, halo=True))
+    if limb:
+        _unclip(frame)
     kept, dropped = _place_labels(fg, items)
     annotations: dict[str, Text] = {}
     for b in blocks:
@@ -1319,7 +1523,10 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
             fg.text(x1 + 0.08 / fw, max(y1, top_y) + 0.22 / fh, f"explains {len(h.explains)}, unexplained "
                     f"{len(h.unexplained)}, contradicts {len(h.contradicts)}", ha="left", va="bottom", fontsize=8,
                     color="#555555")
-    case_words = f"{result.case_side} foot" if result.case_side in SIDES else "both feet"
+    if limb:
+        case_words = f"{result.case_side} lower limb" if result.case_side in SIDES else "both lower limbs"
+    else:
+        case_words = f"{result.case_side} foot" if result.case_side in SIDES else "both feet"
     title_txt = f"Case ({case_words}): " + (f"{hyps[0].label} leads" if hyps else "no scored finding")
     title = fg.text(0.012, 1 - 0.08 / fh, title_txt, ha="left", va="top", fontsize=12, fontweight="bold")
     red: list[Text] = []

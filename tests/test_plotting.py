@@ -333,3 +333,97 @@ def test_baseline_case(atlas, l5_result, tmp_path):
     with matplotlib.rc_context(RC):
         d = plotting.plot_localization(l5_result)
         _compare(d, "case.png", tmp_path)
+
+
+# --------------------------------------------------------------------------- lower limb layout
+@pytest.mark.parametrize("side", ["right", "left"])
+@pytest.mark.parametrize("layer", ["dermatomes", "nerves"])
+def test_limb_layout_structure(atlas, side, layer):
+    from matplotlib.patches import FancyBboxPatch
+
+    fn = plotting.plot_dermatomes if layer == "dermatomes" else plotting.plot_nerve_territories
+    d = fn(atlas, side=side, layout="limb")
+    assert tuple(d.axes) == plotting.LIMB_LAYOUT_VIEWS
+    for v in plotting.LIMB_LAYOUT_VIEWS:
+        regions = atlas.template.regions(v)
+        assert sorted(r for r, p in d.patches.items() if p.view == v) == sorted(regions)
+        assert len(d.axes[v].collections[0].get_paths()) == len(regions)
+    # anterior and posterior at one scale (mm per pixel), aligned on height above the ground
+    def px_per_mm(v):
+        ax = d.axes[v]
+        ax.apply_aspect()
+        return ax.get_window_extent().height / (ax.get_ylim()[1] - ax.get_ylim()[0])
+    assert px_per_mm("anterior") == pytest.approx(px_per_mm("posterior"), rel=1e-3)
+    assert px_per_mm("dorsal") > px_per_mm("anterior")  # the foot is enlarged in the inset
+    # the inset: smaller axes than the limb's, near the foot end (low), inside a frame
+    pos = {v: d.axes[v].get_position() for v in d.axes}
+    for v in ("dorsal", "plantar"):
+        assert pos[v].width * pos[v].height < pos["anterior"].width * pos["anterior"].height
+        assert pos[v].height < pos["posterior"].height
+        assert pos[v].y0 < pos["posterior"].y0 + pos["posterior"].height / 2
+    assert pos["saddle"].height < pos["dorsal"].height
+    frames = [a for a in d.figure.artists if isinstance(a, FancyBboxPatch)]
+    assert len(frames) == 1
+    fb = frames[0].get_bbox()
+    for v in ("dorsal", "plantar"):
+        assert fb.x0 < pos[v].x0 and pos[v].x1 < fb.x1 and fb.y0 < pos[v].y0 and pos[v].y1 < fb.y1
+    for v in ("anterior", "posterior", "saddle"):
+        assert not fb.overlaps(pos[v])
+    assert "lower limb" in d.title.get_text() and side in d.title.get_text()
+
+
+def test_limb_colors_match_the_foot(atlas):
+    d = plotting.plot_dermatomes(atlas, layout="limb")
+    m = atlas.default_dermatome_map
+    for r in ("anterior_knee", "posterior_thigh", "medial_leg_distal", "perianal"):
+        roots = atlas.dermatome(r, m)
+        first = next(x for x in plotting.ROOT_IDS if roots.get(x) == max(roots.values()))
+        assert _hex(d.patches[r].get_facecolor()) == plotting.ROOT_COLORS[first].upper(), r
+    foot = plotting.plot_dermatomes(atlas)
+    for r in foot.patches:
+        if r in d.patches:
+            assert _hex(d.patches[r].get_facecolor()) == _hex(foot.patches[r].get_facecolor()), r
+    assert {t.get_text() for t in d.legend.get_texts()} >= {"L1", "L2", "L3", "S2", "S3"}
+    # nerves: the foot's nerves keep their foot colours; every nerve a distinct colour
+    n_foot = plotting.plot_nerve_territories(atlas, labels=False)
+    n_limb = plotting.plot_nerve_territories(atlas, layout="limb", labels=False)
+    assert all(n_limb.colors[k] == c for k, c in n_foot.colors.items())
+    assert len(set(n_limb.colors.values())) == len(n_limb.colors)
+    assert _hex(n_limb.patches["posterior_thigh"].get_facecolor()) == n_limb.colors[
+        "posterior_femoral_cutaneous"].upper()
+
+
+def test_limb_labels_do_not_collide(atlas):
+    d = plotting.plot_dermatomes(atlas, layout="limb")
+    boxes = list(_label_boxes(d).values())
+    assert len(boxes) > 30
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    fb = d.figure.bbox
+    assert all(fb.x0 <= b.x0 and b.x1 <= fb.x1 and fb.y0 <= b.y0 and b.y1 <= fb.y1 for b in boxes)
+
+
+def test_limb_map_comparison(atlas):
+    d = plotting.plot_map_comparison(atlas, maps=["lee_2008", "foerster_1933"], layout="limb", labels=False)
+    n = sum(len(atlas.template.regions(v)) for v in plotting.LIMB_LAYOUT_VIEWS)
+    assert len(d.patches) == 2 * n
+    assert "lower limb" in d.title.get_text()
+
+
+def test_limb_case_saddle_red_flag():
+    res = neuromap.localize({"side": "right", "sensory": [
+        {"regions": ["perianal", "posterior_thigh"], "modality": "numbness"}]})
+    d = plotting.plot_localization(res, top=2, layout="limb")
+    assert {k[2] for k in d.axes} == set(plotting.LIMB_LAYOUT_VIEWS)
+    assert {k[2] for k in d.symptom_patches} == {"perianal", "posterior_thigh"}
+    text = " ".join(t.get_text() for t in d.red_flag_texts).replace("\n", " ")
+    assert "cauda equina" in text.lower()
+    assert all(_hex(t.get_color()) == "#C00000" for t in d.red_flag_texts)
+    d.figure.draw_without_rendering()
+    renderer = plotting._renderer(d.figure)
+    assert all(d.figure.bbox.contains(*t.get_window_extent(renderer).p1) for t in d.red_flag_texts)
+    assert "lower limb" in d.title.get_text()
+
+
+def test_bad_layout(atlas):
+    with pytest.raises(ValueError, match="Invalid value for 'layout'"):
+        plotting.plot_dermatomes(atlas, layout="arm")
