@@ -738,7 +738,7 @@ class Atlas:
     # -- export --------------------------------------------------------------------------
     def to_node_link(self) -> dict[str, Any]:
         """The graph as node-link JSON-safe data (``networkx.node_link_data``)."""
-        return _plain(nx.node_link_data(self.graph, edges="links"))
+        return plain_data(nx.node_link_data(self.graph, edges="links"))
 
     def write_graphml(self, path: str | Path) -> None:
         """Write the graph as GraphML; list and mapping attributes are stored as JSON strings."""
@@ -809,18 +809,19 @@ def _kind_word(kind: str | Iterable[str] | None) -> str | None:
     return " or ".join(kinds)
 
 
-def _plain(value: Any) -> Any:
+def plain_data(value: Any) -> Any:
+    """A JSON-safe copy of nested mappings and sequences (read-only views become dicts and lists)."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_data(v) for v in value]
     return value
 
 
 def _scalar(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)):
         return value
-    return json.dumps(_plain(value), sort_keys=True)
+    return json.dumps(plain_data(value), sort_keys=True)
 
 
 @functools.lru_cache(maxsize=8)

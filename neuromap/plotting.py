@@ -1034,7 +1034,7 @@ def _primary_suppliers(atlas: Atlas, region: str) -> list[str]:
     g = atlas.graph
     out = [u for u in g.predecessors(region)
            if g.edges[u, region]["relation"] == "supplies" and g.edges[u, region].get("role") == "primary"]
-    return sorted(out, key=lambda n: len(atlas._chains.get(n, ())), reverse=True)
+    return sorted(out, key=lambda n: len(atlas.chain(n)), reverse=True)
 
 
 def _abbrev(label: str, taken: set[str]) -> str:

@@ -195,7 +195,8 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
         ref = {"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
         if f.abnormal:
             if p > 0:
-                why, path, path_sources = _explanation(atlas, c, f.kind, f.target, f.text, map_id, p < 0.5)
+                why, path, path_sources = _explanation(atlas, c, f.kind, f.target, f.text, map_id, p < 0.5,
+                                                         scores.table.explanations)
                 explains.append({**ref, "strength": round(p, 3), "why": why})
                 if path:
                     paths.append({"finding": f.field, "target": f.target, "path": list(path)})
@@ -221,14 +222,14 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
     )
 
 
-_EXPLANATIONS: dict[tuple, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {}
-
-
 def _explanation(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, map_id: str,
-                 partly: bool) -> tuple[str, tuple[str, ...] | None, tuple[str, ...]]:
-    """Why a candidate explains a target, the atlas path behind it and the path's sources (memoized)."""
-    key = (id(atlas), c.kind, c.id, c.site, kind, target, text if kind == "sign" else "", map_id, partly)
-    hit = _EXPLANATIONS.get(key)
+                 partly: bool, memo: dict) -> tuple[str, tuple[str, ...] | None, tuple[str, ...]]:
+    """Why a candidate explains a target, the atlas path behind it and the path's sources.
+
+    Memoized in *memo*, the scoring table's own dict: it lives as long as its atlas and map.
+    """
+    key = (c.kind, c.id, c.site, kind, target, text if kind == "sign" else "", partly)
+    hit = memo.get(key)
     if hit is None:
         f = Finding("", kind, target, "left", True, None, 1.0, text)
         why = _why(c, f, atlas, map_id, 0.25 if partly else 1.0)
@@ -237,8 +238,8 @@ def _explanation(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, 
         for u, v in zip(path or (), (path or ())[1:], strict=False):
             srcs.update(dict.fromkeys(atlas.graph.edges[u, v]["sources"]))
         hit = (why, tuple(path) if path else None, tuple(srcs))
-        if len(_EXPLANATIONS) < 200_000:
-            _EXPLANATIONS[key] = hit
+        if len(memo) < 200_000:
+            memo[key] = hit
     return hit
 
 

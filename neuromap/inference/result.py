@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
+from neuromap.atlas import plain_data
 from neuromap.inference.case import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,12 +161,12 @@ class Localization:
             "atlas_version": self.atlas_version,
             "dermatome_map": dict(self.dermatome_map),
             "side": self.case_side,
-            "red_flags": [_plain(r) for r in self.red_flags],
+            "red_flags": [plain_data(r) for r in self.red_flags],
             "warnings": list(self.warnings),
-            "pattern": _plain(self.pattern),
+            "pattern": plain_data(self.pattern),
             "hypotheses": [h.to_dict() for h in self.hypotheses],
             "separable": self.separable,
-            "next_examination": [_plain(x) for x in self.next_examination],
+            "next_examination": [plain_data(x) for x in self.next_examination],
             "findings": [f.to_dict() for f in self.findings],
             "not_scored": [f.to_dict() for f in self.not_scored],
             "disclaimer": DISCLAIMER,
@@ -197,11 +198,3 @@ class Localization:
         from neuromap.plotting import plot_localization
 
         return plot_localization(self, **kwargs)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value

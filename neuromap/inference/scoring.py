@@ -142,6 +142,8 @@ class ScoringTable:
         self.group = [keys.setdefault((c.kind, c.id), len(keys)) for c in self.candidates]
         self.tie_rank = np.empty(len(self.candidates), dtype=np.intp)
         self.tie_rank[np.lexsort((self.id_rank, self.size, self.kind_rank))] = np.arange(len(self.candidates))
+        #: explanations already assembled for this atlas and map (see ``localize._explanation``)
+        self.explanations: dict[tuple, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {}
         self.p_tolerance = self.p * self.tolerance
         #: explained weight earns discount (size principle) plus LAMBDA back (it is not unexplained)
         self.discount_lambda = (self.discount + LAMBDA - 1.0)[:, None]
