@@ -723,21 +723,37 @@ def _renderer(fig: Figure) -> Any:
     return get() if get is not None else fig._get_renderer()  # type: ignore[attr-defined]
 
 
+#: The positions a label tries, in steps of about half its font size from its anchor, in order.
+_NUDGES = np.array([(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2), (1, 1), (-1, 1), (1, -1),
+                    (-1, -1), (2, 0), (-2, 0)], dtype=float)
+_NUDGE_BOX = np.concatenate([_NUDGES, _NUDGES], axis=1)  # (dx, dy, dx, dy): moves (x0, y0, x1, y1)
+
+
 def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox] = ()) -> tuple[dict[Any, Text],
                                                                                                tuple[Any, ...]]:
     """Place labels at their anchors without collisions; nudge, shrink or drop those that do not fit.
 
     A label is kept only where its extent (measured with the renderer) overlaps no kept label
     and no box in *fixed*, lies inside the figure, and lies inside the foot outline of its view.
+
+    Each text variant (size, stacking) is measured once, at its anchor: moving a text does not
+    change its size, so the candidate positions are that extent translated, and all of them
+    are tested at once (figure, kept boxes, the outline at the corners); the first that passes
+    is confirmed with the exact containment test of the box in the outline.
     """
     renderer = _renderer(fig)
     for ax in {id(i.ax): i.ax for i in items}.values():
         ax.apply_aspect()
-    fig_box = fig.bbox
-    placed: list[Bbox] = list(fixed)
+    fx0, fy0, fx1, fy1 = fig.bbox.extents
+    pad = 1.5  # px between labels
+    # kept boxes, grown by the pad: (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    placed = np.empty((len(fixed) + len(items), 4))
+    n_placed = 0
+    for b in fixed:
+        placed[n_placed] = (b.x0 - pad, b.y0 - pad, b.x1 + pad, b.y1 + pad)
+        n_placed += 1
     kept: dict[Any, Text] = {}
     dropped: list[Any] = []
-    pad = 1.5  # px between labels
     for item in sorted(items, key=lambda i: -i.priority):
         t = item.ax.text(item.xy[0], item.xy[1], item.text, ha="center", va="center", fontsize=item.size,
                          fontweight=item.weight, color=item.color, zorder=5, clip_on=False)
@@ -746,38 +762,42 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
         trans = item.ax.transData
         inv = trans.inverted()
         ax_px = trans.transform(item.xy)
-        ok = False
+        at: np.ndarray | None = None
         variants = [(item.text, item.size), (item.text, max(_MIN_LABEL_SIZE, item.size * 0.8))]
         if "/" in item.text:
             stacked = item.text.replace("/", "/\n")
             variants += [(stacked, max(_MIN_LABEL_SIZE, item.size * 0.8)), (stacked, _MIN_LABEL_SIZE)]
-        for text, size in variants:
+        for text, size in dict.fromkeys(variants):
             t.set_text(text)
             t.set_fontsize(size)
             step = size * fig.dpi / 72 * 0.55
-            for dx, dy in ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2), (1, 1), (-1, 1), (1, -1),
-                           (-1, -1), (2, 0), (-2, 0)):
-                x, y = inv.transform((ax_px[0] + dx * step, ax_px[1] + dy * step))
-                t.set_position((x, y))
-                bb = t.get_window_extent(renderer)
-                if not (fig_box.x0 <= bb.x0 and bb.x1 <= fig_box.x1 and fig_box.y0 <= bb.y0 and bb.y1 <= fig_box.y1):
-                    continue
-                if any(bb.x0 < o.x1 + pad and o.x0 < bb.x1 + pad and bb.y0 < o.y1 + pad and o.y0 < bb.y1 + pad
-                       for o in placed):
-                    continue
-                corners = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
-                box = shapely.box(corners[0][0], corners[0][1], corners[1][0], corners[1][1])
-                if item.outline is not None and not item.outline.contains(box):
-                    continue
-                placed.append(bb)
-                kept[item.key] = t
-                ok = True
+            boxes = np.asarray(t.get_window_extent(renderer).extents) + _NUDGE_BOX * step  # (13, 4)
+            ok = (fx0 <= boxes[:, 0]) & (boxes[:, 2] <= fx1) & (fy0 <= boxes[:, 1]) & (boxes[:, 3] <= fy1)
+            if n_placed:
+                o = placed[:n_placed]
+                ok &= ~((boxes[:, None, 0] < o[:, 2]) & (o[:, 0] < boxes[:, None, 2])
+                        & (boxes[:, None, 1] < o[:, 3]) & (o[:, 1] < boxes[:, None, 3])).any(axis=1)
+            if item.outline is not None and ok.any():
+                lo = inv.transform(boxes[:, :2])
+                hi = inv.transform(boxes[:, 2:])
+                for cx, cy in ((lo[:, 0], lo[:, 1]), (hi[:, 0], lo[:, 1]), (hi[:, 0], hi[:, 1]), (lo[:, 0], hi[:, 1])):
+                    ok &= shapely.contains_xy(item.outline, cx, cy)
+            for i in np.flatnonzero(ok):
+                if item.outline is not None and not item.outline.contains(
+                        shapely.box(*np.minimum(lo[i], hi[i]), *np.maximum(lo[i], hi[i]))):
+                    continue  # the corners are inside but an edge of the box crosses the outline
+                at = boxes[i]
+                t.set_position(tuple(inv.transform(ax_px + _NUDGES[i] * step)))
                 break
-            if ok:
+            if at is not None:
                 break
-        if not ok:
+        if at is None:
             t.remove()
             dropped.append(item.key)
+            continue
+        placed[n_placed] = (at[0] - pad, at[1] - pad, at[2] + pad, at[3] + pad)
+        n_placed += 1
+        kept[item.key] = t
     return kept, tuple(dropped)
 
 
