@@ -475,3 +475,112 @@ def test_bad_template_data(raw: dict[str, Any]) -> None:
         assert str(e.value).startswith("foot.geojson: ")
     with pytest.raises(AtlasDataError, match=r"features\[\d+\] \(\w+\): has more than 50 vert"):
         FootTemplate.from_geojson(raw, max_vertices=50)
+
+
+# ----------------------------------------------------------------------------- exact tiling
+def _square(x: float, y: float, s: float = 1.0) -> list[list[float]]:
+    return [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]
+
+
+def _collection(regions: dict[str, list[list[float]]], outline: list[list[float]] | None,
+                side: str = "right", view: str = "dorsal") -> dict[str, Any]:
+    feats: list[dict[str, Any]] = [
+        {"type": "Feature", "properties": {"region": r, "view": view},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}} for r, ring in regions.items()]
+    if outline is not None:
+        feats.append({"type": "Feature", "properties": {"outline": view},
+                      "geometry": {"type": "Polygon", "coordinates": [outline]}})
+    return {"type": "FeatureCollection", "neuromap": {"format": 1, "template_side": side},
+            "features": feats}
+
+
+#: four unit squares tiling [0, 2] x [0, 2], and the outline with every boundary vertex
+GRID = {"a": _square(0, 0), "b": _square(1, 0), "c": _square(0, 1), "d": _square(1, 1)}
+GRID_OUTLINE = [[0, 0], [1, 0], [2, 0], [2, 1], [2, 2], [1, 2], [0, 2], [0, 1], [0, 0]]
+
+
+def _same_template(x: FootTemplate, y: FootTemplate) -> None:
+    assert x.regions() == y.regions() and x.views == y.views
+    for r in x.regions():
+        assert shapely.to_wkb(x._polys[r]) == shapely.to_wkb(y._polys[r]), r
+        assert x._anchors[r] == y._anchors[r], r
+    assert list(x._outlines) == list(y._outlines)
+    for v in x.views:
+        assert shapely.to_wkb(x._outlines[v]) == shapely.to_wkb(y._outlines[v]), v
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_exact_tiling_proof_agrees_with_reference(foot: FootTemplate, raw: dict[str, Any], side: str) -> None:
+    """The vectorized construction proves the bundled tiling and builds what the reference builds."""
+    from neuromap import geometry
+
+    fc = raw if side == "right" else json.loads(json.dumps(foot.to_geojson(side=side)))
+    fast = geometry._template_fast(fc["features"], side == "left", geometry.DEFAULT_MAX_VERTICES)
+    assert fast is not None, "the bundled template must take the exact (fast) path"
+    ref = geometry._template_checked(fc["features"], side, 0.1, "foot.geojson", geometry.DEFAULT_MAX_VERTICES)
+    meta = {"format": 1, "template_side": "right"}
+    _same_template(FootTemplate(*fast, meta), FootTemplate(*ref, meta))
+    _same_template(FootTemplate.from_geojson(fc), foot)
+
+
+def test_exact_tiling_of_a_small_grid() -> None:
+    """Both with and without an outline feature, a vertex-exact tiling is accepted."""
+    from neuromap import geometry
+
+    for outline in (GRID_OUTLINE, None):
+        data = _collection(GRID, outline)
+        assert geometry._template_fast(data["features"], False, 100) is not None
+        t = FootTemplate.from_geojson(data)
+        assert t.outline("dorsal").area == pytest.approx(4.0)
+        assert t.regions("dorsal") == ("a", "b", "c", "d")
+
+
+@pytest.mark.parametrize("regions,outline,words", [
+    pytest.param({**GRID, "a2": _square(0, 0)}, GRID_OUTLINE, "overlap", id="duplicate-region"),
+    pytest.param({**GRID, "e": _square(0.25, 0.25, 0.5)}, GRID_OUTLINE, "overlap", id="region-inside-another"),
+    pytest.param({**GRID, "b": _square(0.5, 0)}, None, "overlap", id="partial-overlap"),
+    pytest.param({k: v for k, v in GRID.items() if k != "d"}, GRID_OUTLINE, "do not tile the outline",
+                 id="gap-against-outline"),
+    pytest.param({f"r{i}{j}": _square(i, j) for i in range(3) for j in range(3) if (i, j) != (1, 1)}, None,
+                 "without gaps (a gap at 1.50, 1.50)", id="hole"),
+    pytest.param({"a": _square(0, 0), "b": _square(3, 0)}, None, "without gaps", id="disconnected"),
+    pytest.param({**GRID, "a": [[0, 0], [1, 0], [1, 0.5], [1, 1], [0, 1], [0, 0]]}, GRID_OUTLINE,
+                 "shared borders do not match (regions a, b)", id="t-junction"),
+    pytest.param({**GRID, "a": [[0, 0], [1, 0], [1.2, 0.5], [1, 1], [0, 1], [0, 0]]}, GRID_OUTLINE,
+                 "overlap or their shared borders do not match", id="border-differs-from-neighbour"),
+    pytest.param(GRID, [[0, 0], [2, 0], [2, 2.5], [0, 2.5], [0, 0]], "do not tile the outline",
+                 id="outline-larger"),
+])
+def test_tiling_failures_are_rejected(regions: dict[str, Any], outline: Any, words: str) -> None:
+    """Overlaps, gaps, T-junctions and borders that differ between neighbours are data errors."""
+    from neuromap import geometry
+
+    data = _collection(regions, outline)
+    assert geometry._template_fast(data["features"], False, 100) is None
+    with pytest.raises(AtlasDataError, match="view dorsal") as e:
+        FootTemplate.from_geojson(data, file="foot.geojson")
+    assert words in str(e.value)
+
+
+def test_outline_within_tolerance_takes_the_reference_path() -> None:
+    """An outline that is not vertex-exact but within the tiling tolerance is still accepted."""
+    from neuromap import geometry
+
+    outline = [[0, 0], [2, 0], [2, 2], [1, 2.0001], [0, 2], [0, 0]]
+    data = _collection(GRID, outline)
+    assert geometry._template_fast(data["features"], False, 100) is None
+    assert FootTemplate.from_geojson(data).outline("dorsal").equals(Polygon(outline))
+    data["neuromap"]["tiling_tolerance"] = 0.0
+    with pytest.raises(AtlasDataError, match="do not tile the outline"):
+        FootTemplate.from_geojson(data)
+
+
+def test_left_template_without_anchors() -> None:
+    """Anchors computed for a left-foot file lie in the (mirrored) regions."""
+    shifted = {r: [[-(x + 1), y] for x, y in ring] for r, ring in GRID.items()}
+    for outline in (None, [[-(x + 1), y] for x, y in GRID_OUTLINE]):
+        t = FootTemplate.from_geojson(_collection(shifted, outline, side="left"))
+        for r in t.regions():
+            assert t.polygon(r).contains(Point(t.anchor(r))), r
+            assert t.polygon(r, side="left").contains(Point(t.anchor(r, side="left"))), r
+        assert t.polygon("a").bounds == (1.0, 0.0, 2.0, 1.0)
