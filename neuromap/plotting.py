@@ -39,7 +39,7 @@ import numpy as np
 import shapely
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Patch
@@ -570,8 +570,7 @@ def _make_frame(template: Any, blocks: Sequence[_Block], *, mode: str, fig: Figu
             ax.set_xlim(x0, x1)
             ax.set_ylim(y0, y1)
             ax.set_aspect("equal", adjustable="datalim")
-            ax.set_xticks([])
-            ax.set_yticks([])
+            ax.set_axis_off()  # no ticks, tick labels or spines to lay out and draw
             k = v if key is None else key(b, v)
             axes[k] = ax
             sides[k] = b.side
@@ -687,7 +686,8 @@ def _draw_regions(ax: Axes, template: Any, view: str, side: str, faces: Sequence
         if r in hatches:
             groups.setdefault(hatches[r], []).append(verts[i])
     for (hatch, color), vs in groups.items():
-        hc = PolyCollection(vs, facecolors="none", edgecolors="none", linewidths=0.0, hatch=hatch,
+        # one compound path per group: Agg renders the hatch tile once per path drawn
+        hc = PathCollection([_compound(vs)], facecolors="none", edgecolors="none", linewidths=0.0, hatch=hatch,
                             zorder=zorder + 0.1)
         hc.set_hatchcolor(color)
         hc.set_hatch_linewidth(0.9)
@@ -695,6 +695,11 @@ def _draw_regions(ax: Axes, template: Any, view: str, side: str, faces: Sequence
     _draw_outline(ax, template, view, side, zorder=zorder + 0.3)
     patches = {r: RegionPatch(r, view, pc, i, *hatches.get(r, (None, None))) for i, r in enumerate(regions)}
     return pc, patches
+
+
+def _compound(rings: Sequence[np.ndarray]) -> MplPath:
+    """One path of several closed rings (drawn, filled and hatched as one)."""
+    return MplPath.make_compound_path(*(MplPath(np.asarray(r, dtype=float), closed=True) for r in rings))
 
 
 def _draw_outline(ax: Axes, template: Any, view: str, side: str, *, zorder: float) -> None:
