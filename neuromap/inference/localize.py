@@ -6,6 +6,8 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from neuromap.atlas import Atlas, load_atlas
 from neuromap.datasets import ROOT_IDS
 from neuromap.inference.candidates import Candidate
@@ -82,19 +84,22 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     scored = [f for f in parsed.findings if is_scored(f, atlas)]
     table = scoring_table(atlas, map_id)
     scores = table.evaluate(scored, [finding_weight(f, atlas) for f in scored]) if scored else None
-    ranked = _ranked(scores, max_hypotheses) if scores is not None else []
+    shown = _ranked_options(scores, max_hypotheses) if scores is not None else []
+    ranked_scores = scores.score[shown].tolist() if scores is not None and shown else []
     warnings = list(parsed.notes)
     red_flags = _red_flags(parsed, atlas)
     warnings.extend(_umn_warnings(parsed, atlas))
     pattern = _pattern(parsed, atlas)
     if pattern["kind"] == "none" and pattern.get("message"):
         warnings.append(pattern["message"])
-    cut = min(max_hypotheses, len(ranked))
-    while 0 < cut < len(ranked) and abs(ranked[cut].score - ranked[cut - 1].score) < 1e-12:
+    cut = min(max_hypotheses, len(shown))
+    while 0 < cut < len(shown) and abs(ranked_scores[cut] - ranked_scores[cut - 1]) < 1e-12:
         cut += 1  # never cut through a tie: the order inside a tie is only a convention
-    explain = functools.partial(_hypotheses, tuple(ranked[:cut]), tuple(scored), atlas, map_id, scores)
-    leaders = _leaders(ranked)
-    next_exam = _next_examination(leaders, parsed, atlas) if len(leaders) > 1 else []
+    # Evaluations (per-finding involvement) are built for the leaders now and for the shown
+    # hypotheses only when their explanations are asked for
+    explain = functools.partial(_explain_options, tuple(shown[:cut]), tuple(scored), atlas, map_id, scores)
+    leaders = _leaders(scores.evaluations(shown[:4])) if scores is not None else []
+    next_exam = _next_examination(leaders, parsed, atlas, scores) if len(leaders) > 1 else []
     separable = len(leaders) <= 1
     if not separable:
         names = ", ".join(_name(e, leaders) for e in leaders)
@@ -141,6 +146,11 @@ def _ranked(scores: Scores, max_hypotheses: int) -> list[Evaluation]:
 
     Enough are returned to fill ``max_hypotheses`` and keep the tie at the cut whole.
     """
+    return scores.evaluations(_ranked_options(scores, max_hypotheses))
+
+
+def _ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
+    """The option indices (into *scores*) of :func:`_ranked`, best first."""
     seen: set[tuple[int, int]] = set()
     out: list[int] = []
     table = scores.table
@@ -156,14 +166,24 @@ def _ranked(scores: Scores, max_hypotheses: int) -> list[Evaluation]:
         seen.add(key)
         out.append(k)
         last = score[k]
-    return [scores.evaluation(k) for k in out]
+    return out
+
+
+def _explain_options(ks: Sequence[int], findings: Sequence[Finding], atlas: Atlas, map_id: str,
+                     scores: Scores | None) -> tuple[Hypothesis, ...]:
+    if scores is None:
+        return ()
+    return _hypotheses(scores.evaluations(ks), findings, atlas, map_id, scores)
 
 
 def _hypotheses(ranked: Sequence[Evaluation], findings: Sequence[Finding], atlas: Atlas, map_id: str,
                 scores: Scores | None) -> tuple[Hypothesis, ...]:
     if scores is None:
         return ()
-    return tuple(_hypothesis(e, findings, atlas, map_id, scores) for e in ranked)
+    # the reference part of each finding's entry is the same for every hypothesis
+    refs = [{"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
+            for f in findings]
+    return tuple(_hypothesis(e, findings, atlas, map_id, scores, refs) for e in ranked)
 
 
 def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str, ...]]:
@@ -186,40 +206,72 @@ def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str,
 
 
 def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id: str,
-                scores: Scores) -> Hypothesis:
+                scores: Scores, refs: Sequence[Mapping[str, Any]] | None = None) -> Hypothesis:
     c = e.candidate
     site, tied = _site_decided(e, scores)
+    if refs is None:
+        refs = [{"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
+                for f in findings]
+    memo = scores.table.explanations
+    other = scores.table.memo
     explains, unexplained, contradicts, paths = [], [], [], []
     sources: dict[str, None] = dict.fromkeys(c.sources)
-    for f, p in zip(findings, e.p, strict=True):
-        ref = {"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
+    for f, p, ref in zip(findings, e.p, refs, strict=True):
         if f.abnormal:
             if p > 0:
-                why, path, path_sources = _explanation(atlas, c, f.kind, f.target, f.text, map_id, p < 0.5,
-                                                         scores.table.explanations)
-                explains.append({**ref, "strength": round(p, 3), "why": why})
+                why, path, path_sources = _explanation(atlas, c, f.kind, f.target, f.text, map_id, p < 0.5, memo)
+                explains.append({**ref, "strength": _round3(p, other), "why": why})
                 if path:
                     paths.append({"finding": f.field, "target": f.target, "path": list(path)})
                     sources.update(dict.fromkeys(path_sources))
             else:
-                unexplained.append({**ref, "why": _why_not(c, f, e.side)})
+                unexplained.append({**ref, "why": _why_not_memo(c, f, e.side, other)})
         elif p >= 0.5:
-            contradicts.append({**ref, "strength": round(p, 3),
+            contradicts.append({**ref, "strength": _round3(p, other),
                                 "why": f"examined normal, but a lesion here predicts it involved (weight {p:.2f})"})
-    multi_site = c.nerve is not None and len(atlas.sites(c.nerve)) > 1
+    head = other.get(("head", id(c)))
+    if head is None:
+        multi_site = c.nerve is not None and len(atlas.sites(c.nerve)) > 1
+        nerve_attrs = atlas.graph.nodes[c.nerve] if c.nerve is not None else None
+        site_labels = {s["id"]: s["label"] for s in nerve_attrs["sites"]} if nerve_attrs is not None else {}
+        nerve_label = nerve_attrs["label"] if c.kind == "nerve" and nerve_attrs is not None else None
+        head = (multi_site, site_labels, nerve_label, frozenset(atlas.data.sources))
+        other[("head", id(c))] = head  # one per candidate of the table: bounded
+    multi_site, site_labels, nerve_label, known = head
     site_label = None
     if site is not None and multi_site:
-        site_label = next(s["label"] for s in atlas.graph.nodes[c.nerve]["sites"] if s["id"] == site)
+        site_label = site_labels[site]
     label = c.label
-    if c.kind == "nerve" and c.nerve is not None:
-        label = atlas.graph.nodes[c.nerve]["label"] + (f" {site_label}" if site_label else "")
+    if nerve_label is not None:
+        label = nerve_label + (f" {site_label}" if site_label else "")
     return Hypothesis(
         kind=c.kind, id=c.id, label=label, levels=c.levels, nerve=c.nerve,
         site=site if multi_site else None,
         site_label=site_label, candidate_sites=tied, side=e.side, score=round(e.score, 4),
         explains=tuple(explains), unexplained=tuple(unexplained), contradicts=tuple(contradicts),
-        paths=tuple(paths), sources=tuple(s for s in sources if s in atlas.data.sources),
+        paths=tuple(paths), sources=tuple(s for s in sources if s in known),
     )
+
+
+def _round3(p: float, memo: dict) -> float:
+    """``round(p, 3)``, memoized (involvements take few distinct values)."""
+    key = ("r3", p)
+    hit = memo.get(key)
+    if hit is None:
+        hit = round(p, 3)
+        if len(memo) < 200_000:
+            memo[key] = hit
+    return hit
+
+
+def _why_not_memo(c: Candidate, f: Finding, side: str, memo: dict) -> str:
+    key = ("why_not", c.label, f.side, f.kind, side)
+    hit = memo.get(key)
+    if hit is None:
+        hit = _why_not(c, f, side)
+        if len(memo) < 200_000:
+            memo[key] = hit
+    return hit
 
 
 def _explanation(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, map_id: str,
@@ -413,25 +465,53 @@ def _name(e: Evaluation, among: Sequence[Evaluation]) -> str:
 EXAM_WEIGHTS = (("reflex", 1.0), ("movement", 0.95), ("region", 0.5))
 
 
-def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
-    """Untested examinations that best separate the leaders, best first (at most three)."""
+def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: Atlas,
+                      scores: Scores | None = None) -> list[dict[str, Any]]:
+    """Untested examinations that best separate the leaders, best first (at most three).
+
+    With *scores* the leaders' involvement of every examinable target is read from the scoring
+    table (the same numbers as :func:`~neuromap.inference.scoring.involvement`), vectorized
+    over the targets.
+    """
     examined = {(f.kind, f.target, f.side) for f in parsed.findings}
     sides = {f.side for f in parsed.findings}
     names = [_name(e, leaders) for e in leaders]
     side = sorted(sides)[0]
     options: list[tuple[float, str, str, dict[str, float]]] = []
-    for kind, w in EXAM_WEIGHTS:
-        for target in atlas.ids(kind):
-            if all((kind, target, s) in examined for s in sides):
+    rows = _table_rows(leaders, scores) if scores is not None and len(set(names)) == len(names) else None
+    if rows is not None and scores is not None:
+        table = scores.table
+        for kind, w in EXAM_WEIGHTS:
+            targets, cols = table.targets_of(kind)
+            if not targets:
                 continue
-            probe = Finding("", kind, target, side, True, None, 1.0, target)
-            ps = {name: involvement(e.candidate, probe, atlas) for name, e in zip(names, leaders, strict=True)}
-            values = list(ps.values())
-            top_two = abs(values[0] - values[1])
-            spread = max(values) - min(values)
+            v = table.p[rows[:, None], cols]                     # (leaders, targets)
+            top_two = np.abs(v[0] - v[1])
+            spread = v.max(axis=0) - v.min(axis=0)
             value = w * (top_two + 0.1 * spread)
-            if w * top_two >= 0.4:
-                options.append((value, kind, target, ps))
+            keep = np.flatnonzero(w * top_two >= 0.4).tolist()
+            if not keep:
+                continue
+            vals = value[keep].tolist()
+            per = v[:, keep].T.tolist()
+            for j, val, ps_row in zip(keep, vals, per, strict=True):
+                target = targets[j]
+                if all((kind, target, s) in examined for s in sides):
+                    continue
+                options.append((val, kind, target, dict(zip(names, ps_row, strict=True))))
+    else:
+        for kind, w in EXAM_WEIGHTS:
+            for target in atlas.ids(kind):
+                if all((kind, target, s) in examined for s in sides):
+                    continue
+                probe = Finding("", kind, target, side, True, None, 1.0, target)
+                ps = {name: involvement(e.candidate, probe, atlas) for name, e in zip(names, leaders, strict=True)}
+                values = list(ps.values())
+                top_two = abs(values[0] - values[1])
+                spread = max(values) - min(values)
+                value = w * (top_two + 0.1 * spread)
+                if w * top_two >= 0.4:
+                    options.append((value, kind, target, ps))
     options.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
     out = []
     for value, kind, target, ps in options[:3]:
@@ -442,3 +522,12 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
                     "why": (f"expected abnormal under {', '.join(hi) or 'none'}; "
                             f"normal under {', '.join(lo) or 'none'}")})
     return out
+
+
+def _table_rows(leaders: Sequence[Evaluation], scores: Scores) -> np.ndarray | None:
+    """The scoring-table row of each leader's candidate, or None if one is not in the table."""
+    index = scores.table.row_of
+    rows = [index.get(id(e.candidate)) for e in leaders]
+    if any(r is None for r in rows):
+        return None
+    return np.array(rows, dtype=np.intp)

@@ -144,11 +144,15 @@ class ScoringTable:
         self.tie_rank[np.lexsort((self.id_rank, self.size, self.kind_rank))] = np.arange(len(self.candidates))
         #: explanations already assembled for this atlas and map (see ``localize._explanation``)
         self.explanations: dict[tuple, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {}
+        #: other pieces of explanations (rounded strengths, reasons, per-candidate labels)
+        self.memo: dict[tuple, Any] = {}
         self.p_tolerance = self.p * self.tolerance
+        self._p_and_tolerance = np.stack([self.p, self.p_tolerance])
         #: explained weight earns discount (size principle) plus LAMBDA back (it is not unexplained)
         self.discount_lambda = (self.discount + LAMBDA - 1.0)[:, None]
         self.option_cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
         self._options = {}
+        self._option_cache: dict[tuple[bool, bool], _Options] = {}
         for has_left in (False, True):
             for has_right in (False, True):
                 valid = np.zeros((len(self.candidates), 3), dtype=bool)
@@ -160,6 +164,14 @@ class ScoringTable:
                 position = np.full(valid.size, -1, dtype=np.intp)
                 position[flat] = np.arange(len(flat))
                 self._options[(has_left, has_right)] = (flat, position)
+        #: row of each candidate, by ``id(candidate)`` (the table holds the candidates)
+        self.row_of = {id(c): i for i, c in enumerate(self.candidates)}
+        self._targets: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
+        for k in kinds:
+            ts = tuple(t for kk, t in self.columns if kk == k)
+            cols_k = np.array([self.columns[(k, t)] for t in ts], dtype=np.intp)
+            cols_k.flags.writeable = False
+            self._targets[k] = (ts, cols_k)
         rows_by_nerve: dict[str, list[int]] = {}
         for i, c in enumerate(self.candidates):
             if c.nerve is not None:
@@ -170,32 +182,53 @@ class ScoringTable:
             a.flags.writeable = False
 
     def evaluate(self, findings: Sequence[Finding], weights: Sequence[float]) -> Scores:
-        """Score every candidate on every side option; see :class:`Scores`."""
-        n = len(findings)
-        cols = np.fromiter((self.columns[(f.kind, f.target)] for f in findings), dtype=np.intp, count=n)
-        w = np.asarray(weights, dtype=float)
-        abnormal = np.fromiter((f.abnormal for f in findings), dtype=bool, count=n)
-        right = np.fromiter((f.side == "right" for f in findings), dtype=bool, count=n)
-        total = float(w.sum()) or 1.0
-        wa = np.where(abnormal, w, 0.0)
-        wn = w - wa
-        sum_wa = float(wa.sum())
+        """Score every candidate on every side option; see :class:`Scores`.
+
+        Only the options valid for the case's sides are computed; every value is the same
+        elementwise arithmetic as scoring all of them (see ``_side_options``).
+        """
+        columns = self.columns
+        cols = np.array([columns[(f.kind, f.target)] for f in findings], dtype=np.intp)
+        right = [f.side == "right" for f in findings]
+        # rows: every weight; the abnormal findings' weights; the normal findings' weights
+        # (w - w_abnormal, which is the weight itself or 0)
+        wa = [x if f.abnormal else 0.0 for f, x in zip(findings, weights, strict=True)]
+        ww = np.array([weights, wa, [x - y for x, y in zip(weights, wa, strict=True)]], dtype=float)
+        total, sum_wa, sum_wn = ww.sum(axis=1).tolist()
+        total = total or 1.0
         # an examined normal finding the candidate predicts normal is consistent with it: crediting
         # every candidate with the normal findings' weight changes no ranking, and lets a candidate
         # that explains everything and contradicts nothing reach a fit of 1
-        sum_wn = float(wn.sum())
         # one column per side option: the findings on the left, on the right, on both sides
-        masks = np.stack([~right, right, np.ones_like(right)], axis=1).astype(float)
-        pf = self.p[:, cols]
-        explained = pf @ (wa[:, None] * masks)                                  # (n_candidates, 3)
-        contradicted = self.p_tolerance[:, cols] @ (wn[:, None] * masks)        # (n_candidates, 3)
-        base = explained - LAMBDA * sum_wa - contradicted
-        fitted = base + explained * LAMBDA + sum_wn
-        fit = ((base + explained * self.discount_lambda) + (sum_wn - self.option_cost)) / total
-        flat, position = self._options[(bool((~right).any()), bool(right.any()))]
-        f = fit.ravel()[flat]
-        return Scores(self, cols, flat // 3, flat % 3, np.clip(np.exp(KAPPA * (f - 1.0)), 0.0, 1.0), f,
-                      fitted.ravel()[flat] / total, masks, position)
+        masks = _SIDE_MASKS[np.array(right, dtype=np.intp)]
+        # explained (abnormal weight times p) and contradicted (normal weight times p * tolerance)
+        # per candidate and side option, as one stacked matrix product: (2, n_candidates, 3)
+        both = self._p_and_tolerance[:, :, cols] @ (ww[1:, :, None] * masks)
+        opt = self._side_options(not all(right), any(right))
+        e, contradicted = both.reshape(2, -1)[:, opt.flat]
+        base = e - LAMBDA * sum_wa - contradicted
+        fitted = base + e * LAMBDA + sum_wn
+        f = ((base + e * opt.discount_lambda) + (sum_wn - opt.cost)) / total
+        score = np.minimum(np.exp(KAPPA * (f - 1.0)), 1.0)  # exp >= 0: the same as clipping to [0, 1]
+        return Scores(self, cols, opt.rows, opt.codes, score, f, fitted / total, masks, opt.position, opt.tie)
+
+    def targets_of(self, kind: str) -> tuple[tuple[str, ...], np.ndarray]:
+        """The targets of one kind, in atlas order, and their columns of :attr:`p`."""
+        return self._targets[kind]
+
+    def _side_options(self, has_left: bool, has_right: bool) -> _Options:
+        """The (candidate, side) options scored for a case with findings on these sides (cached)."""
+        key = (has_left, has_right)
+        got = self._option_cache.get(key)
+        if got is None:
+            flat, position = self._options[key]
+            rows = flat // 3
+            got = _Options(flat, position, rows, flat % 3, self.discount_lambda[rows, 0],
+                           self.option_cost.ravel()[flat], self.tie_rank[rows])
+            for a in (got.flat, got.position, got.rows, got.codes, got.discount_lambda, got.cost, got.tie):
+                a.flags.writeable = False
+            self._option_cache[key] = got
+        return got
 
     def option(self, scores: Scores, row: int, side: str) -> int | None:
         """Index of the option of candidate *row* on *side* in *scores*, or None if not scored there."""
@@ -204,6 +237,22 @@ class ScoringTable:
 
 
 SIDE_NAMES = ("left", "right", "bilateral")
+#: side-option mask of a finding on the left (row 0) or the right (row 1): left, right, both
+_SIDE_MASKS = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+_SIDE_MASKS.flags.writeable = False
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The options scored for one pattern of sides, with their per-option constants."""
+
+    flat: np.ndarray             # index into the (n_candidates, 3) option grid
+    position: np.ndarray         # grid index -> option index, -1 where not scored
+    rows: np.ndarray             # candidate row of each option
+    codes: np.ndarray            # side code of each option (index into SIDE_NAMES)
+    discount_lambda: np.ndarray  # discount + LAMBDA - 1 of each option's candidate
+    cost: np.ndarray             # parsimony (and bilateral) cost of each option
+    tie: np.ndarray              # tie rank of each option's candidate
 
 
 @dataclass(frozen=True)
@@ -219,6 +268,7 @@ class Scores:
     evidence_fit: np.ndarray
     masks: np.ndarray
     position: np.ndarray
+    tie: np.ndarray | None = None  # tie rank of each option's candidate (table.tie_rank[rows])
 
     @functools.cached_property
     def sides(self) -> np.ndarray:
@@ -228,7 +278,8 @@ class Scores:
     @functools.cached_property
     def order(self) -> np.ndarray:
         """Option indices best first: score, then the more local kind, the smaller territory, the id, the side."""
-        return np.lexsort((self.side_codes, self.table.tie_rank[self.rows], -np.round(self.score, 12)))
+        tie = self.table.tie_rank[self.rows] if self.tie is None else self.tie
+        return np.lexsort((self.side_codes, tie, -np.round(self.score, 12)))
 
     def evaluation(self, k: int) -> Evaluation:
         """The :class:`Evaluation` of option *k*."""
@@ -237,6 +288,19 @@ class Scores:
         p = self.table.p[row, self.cols] * self.masks[:, code]
         return Evaluation(self.table.candidates[row], SIDE_NAMES[code], float(self.score[k]), float(self.fit[k]),
                           float(self.evidence_fit[k]), tuple(p.tolist()))
+
+    def evaluations(self, ks: Sequence[int]) -> list[Evaluation]:
+        """The :class:`Evaluation` of each option in *ks* (one array operation for all of them)."""
+        if not len(ks):
+            return []
+        idx = np.array(ks, dtype=np.intp)
+        rows = self.rows[idx]
+        codes = self.side_codes[idx]
+        p = self.table.p[rows[:, None], self.cols] * self.masks.T[codes]
+        cands = self.table.candidates
+        return [Evaluation(cands[r], SIDE_NAMES[c], s, f, ef, tuple(pr)) for r, c, s, f, ef, pr in zip(
+            rows.tolist(), codes.tolist(), self.score[idx].tolist(), self.fit[idx].tolist(),
+            self.evidence_fit[idx].tolist(), p.tolist(), strict=True)]
 
 
 def specificity(cands: Sequence[Candidate]) -> dict[int, float]:
