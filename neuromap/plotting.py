@@ -366,6 +366,64 @@ def _atlas(atlas: Atlas | None) -> Atlas:
     return atlas
 
 
+class _Layers:
+    """The bundled atlas's surface and dermatome layers, read without building the atlas.
+
+    A dermatome figure needs only the template, the layers and their root assignments; these
+    come straight from the validated data files (:func:`neuromap.datasets.read_atlas_data`),
+    so ``plot_dermatomes()`` in a fresh process does not import networkx or build the graph,
+    its indexes and territories. It answers the few questions the figure asks exactly as the
+    :class:`~neuromap.atlas.Atlas` built from the same files does (the tests compare them).
+    """
+
+    def __init__(self) -> None:
+        from neuromap.datasets import bundled_data_dir, read_atlas_data
+        from neuromap.geometry import FootTemplate
+
+        self.data = read_atlas_data(bundled_data_dir())
+        self.template = FootTemplate.from_geojson(self.data.foot, file="foot.geojson")
+        derm = self.data.dermatomes
+        self.default_dermatome_map: str = derm["default"]
+        self._maps = {m["id"]: m for m in derm["maps"]}
+        grades: dict[tuple[str, str], dict[str, str]] = {}
+        for a in derm["assignments"]:
+            grades.setdefault((a["map"], a["region"]), {}).update(a["roots"])
+        self._grades = {k: _cranial_first(v) for k, v in grades.items()}
+
+    def check_map(self, dermatome_map: str | None) -> str:
+        return self.default_dermatome_map if dermatome_map is None else str(self._maps[dermatome_map]["id"])
+
+    def dermatome_map_info(self, dermatome_map: str) -> Mapping[str, Any]:
+        return MappingProxyType(self._maps[dermatome_map])
+
+    def grades(self, region: str, dermatome_map: str) -> dict[str, str]:
+        return dict(self._grades.get((dermatome_map, region), {}))
+
+
+_BUNDLED_LAYERS: list[_Layers] = []
+
+
+def _dermatome_source(atlas: Atlas | None, dermatome_map: str | None) -> Atlas | _Layers:
+    """What a dermatome figure reads: *atlas*, else the bundled atlas if it is loaded, else its layers.
+
+    A layer named other than by its id (a label, a misspelling) goes to the atlas, which
+    resolves the name or raises the usual error.
+    """
+    if atlas is not None:
+        return atlas
+    import sys
+
+    loaded = getattr(sys.modules.get("neuromap.atlas"), "_DEFAULT", None)
+    if loaded is not None:
+        return _atlas(None)
+    if not _BUNDLED_LAYERS:
+        _BUNDLED_LAYERS.append(_Layers())
+    layers = _BUNDLED_LAYERS[0]
+    if dermatome_map is None or dermatome_map in layers._maps:
+        return layers
+    return _atlas(None)
+
+
 # ---------------------------------------------------------------------------- colours
 def _text_color(face: Any) -> str:
     r, g, b, _ = mcolors.to_rgba(face)
@@ -813,15 +871,21 @@ def _outline_for_labels(template: Any, view: str, side: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- dermatome data
-def _grades(atlas: Atlas, region: str, dermatome_map: str) -> dict[str, str]:
+def _grades(atlas: Atlas | _Layers, region: str, dermatome_map: str) -> dict[str, str]:
     """Root -> grade (primary, overlap, variable) of one region in one layer, cranial first."""
+    if isinstance(atlas, _Layers):
+        return atlas.grades(region, dermatome_map)
     g = atlas.graph
     out = {}
     for u in g.predecessors(region):
         e = g.edges[u, region]
         if e["relation"] == "dermatome" and dermatome_map in e["maps"]:
             out[u] = e["maps"][dermatome_map]
-    return dict(sorted(out.items(), key=lambda kv: ROOT_IDS.index(kv[0]) if kv[0] in ROOT_IDS else 99))
+    return _cranial_first(out)
+
+
+def _cranial_first(grades: Mapping[str, str]) -> dict[str, str]:
+    return dict(sorted(grades.items(), key=lambda kv: ROOT_IDS.index(kv[0]) if kv[0] in ROOT_IDS else 99))
 
 
 def _dermatome_style(grades: Mapping[str, str]) -> tuple[str, tuple[str, str] | None, str, str]:
@@ -922,12 +986,12 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
     >>> limb.patches["anterior_knee"].view  # doctest: +SKIP
     'anterior'
     """
-    atlas = _atlas(atlas)
     _check_option("side", side, SIDES)
-    t = atlas.template
+    src = _dermatome_source(atlas, dermatome_map)
+    t = src.template
     vs = _layout_views(t, layout, views)
-    m = atlas.check_map(dermatome_map)
-    info = atlas.dermatome_map_info(m)
+    m = src.check_map(dermatome_map)
+    info = src.dermatome_map_info(m)
     points = info["kind"] == "points"
     limb = layout == "limb"
     frame = _make_frame(t, [_Block(None, side, vs)], mode="limb" if limb else "row", fig=fig,
@@ -944,7 +1008,7 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
         v = frame.views[key]
         faces, hatches = [], {}
         for r in t.regions(v):
-            gr = {} if points else _grades(atlas, r, m)
+            gr = {} if points else _grades(src, r, m)
             face, hatch, label, grade = _dermatome_style(gr)
             faces.append(face)
             roots_used.update(gr)
@@ -958,11 +1022,11 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
         if kwargs:
             pc.set(**kwargs)
         patches.update(ps)
-        _view_title(ax, _view_name(atlas, v))
+        _view_title(ax, _view_name(src, v))
     if points:
-        kp_items = _draw_key_points(atlas, frame, side, outlines)
+        kp_items = _draw_key_points(src, frame, side, outlines)
         items.extend(kp_items)
-        roots_used.update(kp["root"] for kp in atlas.data.dermatomes.get("key_points", []))
+        roots_used.update(kp["root"] for kp in src.data.dermatomes.get("key_points", []))
     if limb:
         _unclip(frame)
     kept, dropped = _place_labels(frame.fig, items)
@@ -998,7 +1062,7 @@ def _faces(patches: Mapping[Any, RegionPatch]) -> list[str]:
     return [mcolors.to_hex(p.get_facecolor()).upper() for p in patches.values()]
 
 
-def _view_name(atlas: Atlas, view: str) -> str:
+def _view_name(atlas: Atlas | _Layers, view: str) -> str:
     del atlas
     return f"{view.capitalize()} view"
 
@@ -1028,7 +1092,7 @@ def _legend(frame: _Frame, handles: Sequence[Any], title: str, *, y: float | Non
     return leg
 
 
-def _draw_key_points(atlas: Atlas, frame: _Frame, side: str, outlines: Mapping[Any, Any]) -> list[_Label]:
+def _draw_key_points(atlas: Atlas | _Layers, frame: _Frame, side: str, outlines: Mapping[Any, Any]) -> list[_Label]:
     t = atlas.template
     items = []
     for kp in atlas.data.dermatomes.get("key_points", []):
