@@ -267,7 +267,7 @@ def _cmd_localize(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from neuromap.io import DEFAULT_JSON_LIMITS, localize_many
+    from neuromap.io import DEFAULT_JSON_LIMITS, _localize_many_text
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"{PROG}: --workers must be at least 1")
@@ -281,15 +281,18 @@ def _batch(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"{PROG}: cannot read {args.batch!r}: {exc.strerror or exc}") from None
     numbered = [(i, line) for i, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
-    results = localize_many([line for _, line in numbered], dermatome_map=args.map, workers=args.workers,
-                            limits=DEFAULT_JSON_LIMITS)
+    # each distinct case is localized once and its result written as JSON text in the worker
+    results = _localize_many_text([line for _, line in numbered], dermatome_map=args.map, workers=args.workers,
+                                  limits=DEFAULT_JSON_LIMITS)
     bad = []
     out = sys.stdout
-    for (lineno, _), res in zip(numbered, results, strict=True):
-        if "error" in res:
+    for (lineno, _), text in zip(numbered, results, strict=True):
+        if text.startswith('{"error":'):
+            res = json.loads(text)
             res["error"]["line"] = lineno
             bad.append(lineno)
-        _write(out, json.dumps(res, separators=(",", ":")) + "\n")
+            text = json.dumps(res, separators=(",", ":"))
+        _write(out, text + "\n")
     out.flush()
     if bad:
         shown = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")

@@ -696,9 +696,14 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(atlas_dir: str | None, dermatome_map: str | None, limits: JsonLimits) -> None:
+    import gc
+
     from neuromap.atlas import load_atlas
 
     _WORKER.update(atlas=load_atlas(atlas_dir), dermatome_map=dermatome_map, limits=limits)
+    # the atlas, its indexes and the imported modules live as long as the worker: keep them out
+    # of the cyclic collector's generations so that its collections stay short
+    gc.freeze()
 
 
 def _localize_one(case: Any) -> dict[str, Any]:
@@ -711,6 +716,89 @@ def _localize_one(case: Any) -> dict[str, Any]:
 
 def _localize_chunk(cases: Sequence[Any]) -> list[dict[str, Any]]:
     return [_localize_one(c) for c in cases]
+
+
+def _localize_chunk_packed(cases: Sequence[Any]) -> list[bytes]:
+    """:func:`_localize_chunk` in a worker, each result packed with :mod:`marshal`.
+
+    Results are plain JSON data (dicts, lists, str, float, int, bool, None), which marshal
+    writes and reads back exactly, and faster than pickle does.
+    """
+    import marshal
+
+    return [marshal.dumps(_localize_one(c)) for c in cases]
+
+
+def _localize_chunk_text(cases: Sequence[Any]) -> list[str]:
+    """:func:`_localize_chunk` with each result as compact JSON text (for ``neuromap localize --batch``)."""
+    return [json.dumps(_localize_one(c), separators=(",", ":")) for c in cases]
+
+
+def _case_key(case: Any) -> tuple[str, Any] | None:
+    """A key equal for two cases exactly when they are the same input, or None (not deduplicated).
+
+    JSON text is its own key. A dict made only of exact ``dict``, ``list``, ``str``, ``int``,
+    ``float``, ``bool`` and ``None`` is keyed by its :mod:`marshal` bytes (version 2, no
+    references), which record the key order, the type (``4`` vs ``4.0`` vs ``True``) and the
+    exact bits of every float, so equal bytes mean the same case. Anything else (a
+    :class:`~neuromap.inference.Case`, subclasses, numpy scalars, tuples, a cyclic dict) is
+    localized on its own.
+    """
+    if type(case) is str:
+        return ("s", case)
+    if type(case) in (bytes, bytearray):
+        return ("b", bytes(case))
+    if type(case) is dict:
+        import marshal
+
+        try:
+            key = marshal.dumps(case, 2)  # refuses a cyclic dict (too deep) before the walk below
+        except (ValueError, TypeError, RecursionError):
+            return None
+        return ("m", key) if _plain_json(case) else None
+    return None
+
+
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether *value* is made only of exact dicts (with str keys), lists and JSON scalars."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is dict:
+            for k, v in node.items():
+                if type(k) is not str:
+                    return False
+                stack.append(v)
+        elif t is list:
+            stack.extend(node)
+        elif t not in _PLAIN_SCALARS:
+            return False
+    return True
+
+
+def _dedup(items: Sequence[Any]) -> tuple[list[int], list[Any]]:
+    """For each item the index of its first equal item among the distinct ones, and those."""
+    index: list[int] = []
+    unique: list[Any] = []
+    by_id: dict[int, int] = {}
+    by_key: dict[tuple[str, Any], int] = {}
+    for c in items:
+        j = by_id.get(id(c))  # the same object (items holds it, so its id is not reused)
+        if j is None:
+            key = _case_key(c)
+            j = by_key.get(key) if key is not None else None
+            if j is None:
+                j = len(unique)
+                unique.append(c)
+                if key is not None:
+                    by_key[key] = j
+            by_id[id(c)] = j
+        index.append(j)
+    return index, unique
 
 
 def _default_workers() -> int:
@@ -742,22 +830,26 @@ def localize_many(
         Size limits for every case.
     workers : int, optional
         Worker processes. ``None`` uses every available core when there are at least
-        :data:`PARALLEL_MIN_CASES` cases and one process otherwise; ``1`` never starts a
-        process.
+        :data:`PARALLEL_MIN_CASES` distinct cases and one process otherwise; ``1`` never
+        starts a process.
 
     Returns
     -------
     list of dict
         One entry per case, in input order: the :func:`localize_json` output, or
         ``{"error": {"type": ..., "field": ..., "message": ...}}`` (see :func:`error_object`).
+        **Identical cases share one result object**: the same JSON text, or dicts of plain
+        JSON data that are equal key for key in the same order with the same types, are
+        localized once (the engine is deterministic and the atlas immutable). Treat the
+        results as read-only, or ``copy.deepcopy`` one before changing it.
 
     Notes
     -----
-    The engine is pure Python and shapely, so threads do not run it in parallel; the cases are
-    sent in chunks to a :class:`concurrent.futures.ProcessPoolExecutor`, each worker loading
-    the atlas from the same directory once. An atlas that cannot be reloaded from its
-    directory (built in memory) is used in this process only. On two cores, 10,000 named-region
-    cases take about half the serial time (see ``docs/cli.md``).
+    The engine is pure Python and shapely, so threads do not run it in parallel; the distinct
+    cases are sent in chunks to a :class:`concurrent.futures.ProcessPoolExecutor`, each worker
+    loading the atlas from the same directory once, and the results come back packed with
+    :mod:`marshal`. An atlas that cannot be reloaded from its directory (built in memory) is
+    used in this process only.
 
     Examples
     --------
@@ -766,9 +858,31 @@ def localize_many(
     >>> out[0]["hypotheses"][0]["id"], out[1]["error"]["field"]
     ('S1', 'side')
     """
+    items = list(cases)
+    index, unique = _dedup(items)
+    results = _localize_distinct(unique, atlas, dermatome_map, limits, workers, text=False)
+    return [results[j] for j in index]
+
+
+def _localize_many_text(cases: Iterable[Any], *, dermatome_map: str | None = None,
+                        limits: JsonLimits | Limits | None = None, workers: int | None = None) -> list[str]:
+    """:func:`localize_many` with each result as compact JSON text (``separators=(",", ":")``).
+
+    For ``neuromap localize --batch``, which writes text: the text of a result is made once per
+    distinct case (in the worker), so no result dict crosses a process boundary.
+    """
+    items = list(cases)
+    index, unique = _dedup(items)
+    texts = _localize_distinct(unique, None, dermatome_map, limits, workers, text=True)
+    return [texts[j] for j in index]
+
+
+def _localize_distinct(items: list[Any], atlas: Atlas | None, dermatome_map: str | None,
+                       limits: JsonLimits | Limits | None, workers: int | None, *, text: bool) -> list[Any]:
+    import gc
+
     from neuromap.atlas import load_atlas
 
-    items = list(cases)
     lim = _json_limits(limits)
     atlas = atlas if atlas is not None else load_atlas()
     n_workers = _default_workers() if workers is None else max(1, int(workers))
@@ -781,18 +895,29 @@ def localize_many(
         saved = dict(_WORKER)
         try:
             _WORKER.update(atlas=atlas, dermatome_map=dermatome_map, limits=lim)
-            return _localize_chunk(items)
+            return _localize_chunk_text(items) if text else _localize_chunk(items)
         finally:
             _WORKER.clear()
             _WORKER.update(saved)
+    import marshal
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(1, min(256, len(items) // (n_workers * 8) or 1))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    out: list[dict[str, Any]] = []
-    with ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(atlas_dir, dermatome_map, lim)) as ex:
-        for part in ex.map(_localize_chunk, chunks):
-            out.extend(part)
+    out: list[Any] = []
+    work: Callable[[Sequence[Any]], list[Any]] = _localize_chunk_text if text else _localize_chunk_packed
+    # the parent only unpacks and collects: the growing list of results would make every
+    # collection of the cyclic collector longer, and unpacking creates no cycles
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with ProcessPoolExecutor(n_workers, initializer=_init_worker,
+                                 initargs=(atlas_dir, dermatome_map, lim)) as ex:
+            for part in ex.map(work, chunks):
+                out.extend(part if text else [marshal.loads(b) for b in part])
+    finally:
+        if enabled:
+            gc.enable()
     return out
 
 

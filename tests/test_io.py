@@ -18,6 +18,7 @@ from neuromap.io import (
     SUPPORTED_KEYWORDS,
     JsonLimits,
     check_case,
+    error_object,
     export_atlas,
     load_schema,
     localize_json,
@@ -355,6 +356,67 @@ def test_localize_many_keeps_order_and_reports_errors() -> None:
 def test_localize_many_processes_match_serial() -> None:
     cases = CASES_FOR_MANY * 4
     assert localize_many(cases, workers=2) == localize_many(cases, workers=1)
+
+
+def _json_or_error(case: Any) -> dict[str, Any]:
+    try:
+        return localize_json(case)
+    except NeuromapError as exc:
+        return error_object(exc)
+
+
+def test_localize_many_equals_localize_json_per_case() -> None:
+    """Deduplicated, serial or in the pool: exactly localize_json's output per case, in order."""
+    import copy
+
+    from neuromap.inference import Case
+
+    drawing = {"side": "left", "sensory": [{"drawing": {"view": "plantar", "polygon": _ring(40)}}]}
+    distinct: list[Any] = [
+        *CASES_FOR_MANY,
+        drawing,
+        {"side": "left"},                                                   # no findings: an error
+        '{"side": "left", "motor": [{"name": "hip abduction", "grade": 4.5}]}',
+        {"side": "left", "motor": [{"name": "hip abduction", "grade": 4}]},
+        {"side": "left", "motor": [{"name": "hip abduction", "grade": 4.0}]},
+        {"side": "left", "motor": [{"name": "hip abduction", "grade": True}]},  # a bool is not a grade
+        {"reflexes": {"achilles": "absent", "patellar": "reduced"}, "side": "left"},
+        {"side": "left", "reflexes": {"patellar": "reduced", "achilles": "absent"}},  # other finding order
+        Case(side="left", reflexes={"achilles": "absent"}),
+    ]
+    # repeats as the same objects, as equal copies and as JSON text, shuffled
+    cases = [*distinct, *(copy.deepcopy(c) for c in distinct if not isinstance(c, Case)), *distinct[::-1],
+             json.dumps(GOOD), json.dumps(GOOD), b'{"side": "middle"}']
+    expected = [_json_or_error(c) for c in cases]
+    assert any("error" in e for e in expected) and any("hypotheses" in e for e in expected)
+    for workers in (1, 2):
+        out = localize_many(cases, workers=workers)
+        assert out == expected
+        # the same text: key order, float digits
+        assert [json.dumps(o) for o in out] == [json.dumps(e) for e in expected]
+    # identical cases share their result; cases that differ only in key order or type do not
+    out = localize_many(cases, workers=1)
+    n = len(distinct)
+    assert cases[3 * n - 2] is GOOD and out[0] is out[3 * n - 2]  # GOOD again
+    assert out[0] is out[n]  # GOOD and its deep copy
+    grade = {json.dumps(c): i for i, c in enumerate(cases[:n]) if isinstance(c, dict)}
+    assert out[grade[json.dumps(distinct[8])]] is not out[grade[json.dumps(distinct[9])]]
+
+
+def test_case_key_only_for_plain_json() -> None:
+    import numpy as np
+
+    from neuromap.io import _case_key
+
+    key = _case_key
+    assert key({"a": 4}) != key({"a": 4.0}) != key({"a": True})
+    assert key({"a": 1, "b": 2}) != key({"b": 2, "a": 1})
+    assert key({"a": [1]}) == key({"a": [1]}) and key({"a": (1,)}) is None
+    assert key({"a": np.float64(4.0)}) is None and key({1: "a"}) is None
+    cyclic: dict[str, Any] = {"side": "left", "other": []}
+    cyclic["other"].append(cyclic)
+    assert key(cyclic) is None
+    assert key('{"side": "left"}') == ("s", '{"side": "left"}') and key(b"x") == key(bytearray(b"x"))
 
 
 def test_threads_share_the_atlas_safely() -> None:
