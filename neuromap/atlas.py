@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import gc
 import json
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ import networkx as nx
 from neuromap.datasets import ROOT_IDS, AtlasData, bundled_data_dir, read_atlas_data
 from neuromap.errors import AtlasDataError, UnknownNameError, suggest
 from neuromap.geometry import FootTemplate
-from neuromap.graph import build_graph
+from neuromap.graph import build_graph_and_order
 
 __all__ = ["Atlas", "Entity", "Territory", "load_atlas", "normalize_name"]
 
@@ -39,7 +38,9 @@ _PLURALS = {"root": "roots", "plexus": "plexuses", "nerve": "nerves", "muscle": 
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
 _WORD_FOLDS = {"peroneal": "fibular", "peroneus": "fibularis", "peronei": "fibulares"}
 _KIND_WORDS = ("nerve", "nerves", "muscle", "reflex", "root", "region")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+#: str.translate table: every ASCII character that is not [a-z0-9] becomes a space (text is lower case)
+_SPLIT_ASCII = {c: " " for c in range(128) if not (chr(c).isascii() and (chr(c).isdigit() or "a" <= chr(c) <= "z"))}
+_FOLDED_WORDS = frozenset(_ORDINALS) | frozenset(_WORD_FOLDS)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -59,13 +60,18 @@ def normalize_name(text: str) -> str:
     >>> normalize_name("Saddle anaesthesia") == normalize_name("saddle anesthesia")
     True
     """
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    text = text.replace("'", "").replace("\u2019", "").replace("&", " and ")
-    words = [w for w in _NON_WORD.split(text) if w]
-    words = [_WORD_FOLDS.get(_ORDINALS.get(w, w), _ORDINALS.get(w, w)).replace("ae", "e") for w in words]
-    if words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # ASCII from here: the apostrophe goes, '&' is 'and', anything but [a-z0-9] splits words
+    words = text.lower().replace("'", "").replace("&", " and ").translate(_SPLIT_ASCII).split()
+    if _FOLDED_WORDS.isdisjoint(words):
+        # 'ae' -> 'e' inside words; a replacement cannot reach across the joining spaces
+        folded = " ".join(words).replace("ae", "e")
+    else:
+        folded = " ".join(_WORD_FOLDS.get(_ORDINALS.get(w, w), _ORDINALS.get(w, w)) for w in words).replace("ae", "e")
+    if folded == "the":
+        return ""
+    return folded[4:] if folded.startswith("the ") else folded
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,7 @@ class Atlas:
 
     def __init__(self, data: AtlasData) -> None:
         self.data = data
-        self.graph = build_graph(data)
+        self.graph, topo = build_graph_and_order(data)
         self.template = FootTemplate.from_geojson(data.foot, file="foot.geojson")
         self.version = data.version
         self.default_dermatome_map: str = data.dermatomes["default"]
@@ -196,68 +202,75 @@ class Atlas:
         self._groups = {g["id"]: g for g in data.groups}
         self._signs = {s["id"]: s for s in data.signs}
         self._check_regions_match()
-        self._ids = {k: tuple(n for n, kk in self.graph.nodes(data="kind") if kk == k)
-                     for k in ("root", "plexus", "nerve", "muscle", "movement", "reflex", "region")}
+        ids: dict[str, list[str]] = {k: [] for k in ("root", "plexus", "nerve", "muscle", "movement", "reflex",
+                                                      "region")}
+        for n, attrs in self.graph._node.items():
+            ids[attrs["kind"]].append(n)
+        self._ids = {k: tuple(v) for k, v in ids.items()}
         self._off_foot = frozenset(normalize_name(t) for t in data.not_on_foot)
         self._index = self._build_index()
         self._resolved: dict[tuple[str, Any], Entity] = {}
-        self._chains = self._build_chains()
-        self._nerve_territories = self._build_nerve_territories()
+        self._chains = self._build_chains(topo)
+        self._nerve_territories = self._build_nerve_territories(topo)
         self._root_territories: dict[str, dict[str, Territory]] = {}
 
     # -- construction ---------------------------------------------------------------------
     def _check_regions_match(self) -> None:
-        graph_regions = {n for n, k in self.graph.nodes(data="kind") if k == "region"}
+        nodes = self.graph._node
+        graph_regions = {n for n, a in nodes.items() if a["kind"] == "region"}
         template_regions = set(self.template.regions())
         for r in sorted(template_regions - graph_regions):
             raise AtlasDataError("foot.geojson", r, "region is not in regions.json")
         for r in sorted(graph_regions - template_regions):
             raise AtlasDataError("foot.geojson", r, "region of regions.json has no polygon")
+        view_of = self.template._view_of
         for r in sorted(graph_regions):
-            if self.graph.nodes[r]["view"] != self.template.view_of(r):
-                view = self.graph.nodes[r]["view"]
+            if nodes[r]["view"] != view_of[r]:
+                view = nodes[r]["view"]
                 raise AtlasDataError("foot.geojson", r, f"view differs from regions.json ({view})")
 
     def _build_index(self) -> dict[str, dict[str, str]]:
         """Folded name -> {kind: id}. A name naming two ids of one kind is a data error."""
         index: dict[str, dict[str, str]] = {}
+        setdefault = index.setdefault
 
-        def put(name: str, kind: str, ident: str, file: str) -> None:
-            for variant in _name_variants(name):
-                slot = index.setdefault(variant, {})
-                if slot.get(kind, ident) != ident:
-                    raise AtlasDataError(file, ident, f"name {name!r} also names the {kind} {slot[kind]!r}")
-                slot[kind] = ident
+        def put(names: Iterable[str], kind: str, ident: str, file: str) -> None:
+            for name in names:
+                for variant in _name_variants(name):
+                    slot = setdefault(variant, {})
+                    if slot.get(kind, ident) != ident:
+                        raise AtlasDataError(file, ident, f"name {name!r} also names the {kind} {slot[kind]!r}")
+                    slot[kind] = ident
 
         files = {"root": "roots.json", "plexus": "roots.json", "nerve": "nerves.json", "muscle": "muscles.json",
                  "movement": "muscles.json", "reflex": "reflexes.json", "region": "regions.json"}
-        for node, attrs in self.graph.nodes(data=True):
+        for node, attrs in self.graph._node.items():
             kind = attrs["kind"]
-            for name in (node, node.replace("_", " "), attrs["label"], *attrs["aliases"]):
-                put(name, kind, node, files[kind])
+            # the id with spaces for underscores folds to the id's own form, so it adds nothing
+            put((node, attrs["label"], *attrs["aliases"]), kind, node, files[kind])
         for gid, g in self._groups.items():
-            for name in (gid, g["label"], *g.get("aliases", [])):
-                put(name, "group", gid, "groups.json")
+            put((gid, g["label"], *g.get("aliases", [])), "group", gid, "groups.json")
         for sid, s in self._signs.items():
-            for name in (sid, s["label"], *s.get("aliases", [])):
-                put(name, "sign", sid, "signs.json")
+            put((sid, s["label"], *s.get("aliases", [])), "sign", sid, "signs.json")
         return index
 
-    def _build_chains(self) -> dict[str, tuple[str, ...]]:
-        """For every node below a plexus: the chain plexus -> nerve -> ... -> node (primary parents)."""
-        g = self.graph
+    def _build_chains(self, topo: list[str]) -> dict[str, tuple[str, ...]]:
+        """For every node below a plexus: the chain plexus -> nerve -> ... -> node (primary parents).
+
+        *topo* is the graph's topological order (that of :func:`networkx.topological_sort`).
+        """
+        nodes, pred = self.graph._node, self.graph._pred
         chains: dict[str, tuple[str, ...]] = {}
 
         def parent(node: str) -> str | None:
-            for u in g.predecessors(node):
-                rel = g.edges[u, node]["relation"]
-                primary_supply = rel == "supplies" and g.edges[u, node]["role"] == "primary"
-                if rel in ("branch", "innervates", "reflex_arc") or primary_supply:
+            for u, e in pred[node].items():
+                rel = e["relation"]
+                if rel in ("branch", "innervates", "reflex_arc") or (rel == "supplies" and e["role"] == "primary"):
                     return u
             return None
 
-        for node in nx.topological_sort(g):
-            kind = g.nodes[node]["kind"]
+        for node in topo:
+            kind = nodes[node]["kind"]
             if kind in ("root", "plexus", "movement"):
                 continue
             p = parent(node)
@@ -266,15 +279,23 @@ class Atlas:
             chains[node] = (*chains.get(p, (p,)), node)
         return chains
 
-    def _build_nerve_territories(self) -> dict[tuple[str, str], Territory]:
-        g = self.graph
+    def _build_nerve_territories(self, topo: list[str]) -> dict[tuple[str, str], Territory]:
+        nodes, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
         out: dict[tuple[str, str], Territory] = {}
-        movement_muscles = {m: list(g.predecessors(m)) for m, k in g.nodes(data="kind") if k == "movement"}
-        topo = {n: i for i, n in enumerate(nx.topological_sort(g))}
-        for nerve, attrs in g.nodes(data=True):
+        movement_muscles = {m: list(pred[m]) for m, a in nodes.items() if a["kind"] == "movement"}
+        position = {n: i for i, n in enumerate(topo)}
+        for nerve, attrs in nodes.items():
             if attrs["kind"] != "nerve":
                 continue
-            below = sorted(nx.descendants(g, nerve), key=topo.__getitem__)
+            seen: set[str] = set()
+            stack = [nerve]
+            while stack:
+                for v in succ[stack.pop()]:
+                    if v not in seen:
+                        seen.add(v)
+                        stack.append(v)
+            seen.discard(nerve)
+            below = sorted(seen, key=position.__getitem__)
             sites = [s["id"] for s in attrs["sites"]]
             for i, site in enumerate(sites):
                 weights = self._spread(nerve, below, sites[i:], site)
@@ -289,14 +310,13 @@ class Atlas:
         Branches leaving the lesioned nerve above the site are spared; a branch leaving at the
         site itself keeps the certainty its documented variants give it.
         """
-        g = self.graph
+        pred = self.graph._pred
         acc: dict[str, float] = {nerve: 1.0}
         for v in below:
             total = 0.0
-            for u in g.predecessors(v):
+            for u, e in pred[v].items():
                 if u not in acc:
                     continue
-                e = g.edges[u, v]
                 w = acc[u] * e.get("share", 1.0)
                 if u == nerve:
                     if e.get("origin") not in allowed_sites:
@@ -312,18 +332,24 @@ class Atlas:
         return acc
 
     def _territory_from(self, weights: Mapping[str, float], movement_muscles: Mapping[str, list[str]]) -> Territory:
-        g = self.graph
+        nodes, succ = self.graph._node, self.graph._succ
         by_kind: dict[str, dict[str, float]] = {"region": {}, "muscle": {}, "reflex": {}}
         for node, w in weights.items():
-            kind = g.nodes[node]["kind"]
+            kind = nodes[node]["kind"]
             if kind in by_kind:
                 by_kind[kind][node] = round(w, 6)
+        muscles_in = by_kind["muscle"]
+        reached = {mv for mu in muscles_in for mv in succ[mu]}  # only these can have a share > 0
         movements = {}
         for mv, muscles in movement_muscles.items():
-            share = sum(by_kind["muscle"].get(m, 0.0) for m in muscles) / len(muscles)
+            if mv not in reached:
+                continue
+            share = sum(muscles_in.get(m, 0.0) for m in muscles) / len(muscles)
             if share > 0:
                 movements[mv] = round(share, 6)
-        return Territory(_ro(by_kind["region"]), _ro(by_kind["muscle"]), _ro(movements), _ro(by_kind["reflex"]))
+        # fresh dicts: read-only views without a copy
+        return Territory(MappingProxyType(by_kind["region"]), MappingProxyType(muscles_in),
+                         MappingProxyType(movements), MappingProxyType(by_kind["reflex"]))
 
     # -- names ---------------------------------------------------------------------------
     def _attrs(self, ident: str, kind: str) -> Mapping[str, Any]:
@@ -782,13 +808,15 @@ class Atlas:
         return f"<table><caption>neuromap atlas</caption>{rows}</table>"
 
 
-def _name_variants(name: str) -> set[str]:
+def _name_variants(name: str) -> tuple[str, ...]:
+    """The folded name, and without a trailing kind word ('deep fibular nerve' -> 'deep fibular')."""
     base = normalize_name(name)
-    out = {base}
-    words = base.split()
-    if len(words) > 1 and words[-1] in _KIND_WORDS:
-        out.add(" ".join(words[:-1]))
-    return {v for v in out if v}
+    if not base:
+        return ()
+    head, _, last = base.rpartition(" ")
+    if head and last in _KIND_WORDS:
+        return (base, head)
+    return (base,)
 
 
 def _kinds(kind: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ attribute mappings (read-only views holding tuples), so no caller can change the
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -69,36 +70,50 @@ def root_weights(root_values: Iterable[Mapping[str, Any]]) -> dict[str, float]:
 
 
 def _sources(*groups: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for g in groups:
-        for s in g:
-            seen.setdefault(s, None)
-    return tuple(seen)
+    if len(groups) == 1:
+        return tuple(dict.fromkeys(groups[0]))
+    return tuple(dict.fromkeys(itertools.chain.from_iterable(groups)))
+
+
+_SCALARS = frozenset((str, float, int, bool, type(None)))
 
 
 def _freeze_value(value: Any) -> Any:
     t = type(value)
-    if t is str or t is float or t is int or t is bool or value is None:
+    if t in _SCALARS:
         return value
-    if t is dict or isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze_value(v) for k, v in value.items()})
     if t is list or t is tuple:
-        return tuple([_freeze_value(v) for v in value])
+        return tuple([v if type(v) in _SCALARS else _freeze_value(v) for v in value])
+    if t is dict or isinstance(value, Mapping):
+        return MappingProxyType({k: v if type(v) in _SCALARS else _freeze_value(v) for k, v in value.items()})
     return value
 
 
-def _deep_freeze(g: nx.DiGraph) -> nx.DiGraph:
-    """Freeze the structure and make every attribute mapping read-only."""
-    fv = _freeze_value
-    for n, attrs in g._node.items():
-        g._node[n] = MappingProxyType({k: fv(v) for k, v in attrs.items()})
-    for u, nbrs in g._succ.items():
-        for v, attrs in nbrs.items():
-            frozen = MappingProxyType({k: fv(x) for k, x in attrs.items()})
-            nbrs[v] = frozen
-            g._pred[v][u] = frozen
-    g.graph = MappingProxyType({k: fv(v) for k, v in g.graph.items()})
-    return nx.freeze(g)
+def _frozen_attrs(attrs: Mapping[str, Any]) -> MappingProxyType:
+    return MappingProxyType({k: v if type(v) in _SCALARS else _freeze_value(v) for k, v in attrs.items()})
+
+
+def topological_order(succ: Mapping[str, Iterable[str]]) -> list[str] | None:
+    """The order of :func:`networkx.topological_sort` (generation by generation), or None on a cycle.
+
+    *succ* maps every node, in graph order, to its successors in graph order (``g._succ``).
+    """
+    indegree: dict[str, int] = dict.fromkeys(succ, 0)
+    for nbrs in succ.values():
+        for v in nbrs:
+            indegree[v] += 1
+    zero = [v for v, d in indegree.items() if d == 0]
+    order: list[str] = []
+    while zero:
+        generation, zero = zero, []
+        for node in generation:
+            for child in succ[node]:
+                d = indegree[child] - 1
+                indegree[child] = d
+                if d == 0:
+                    zero.append(child)
+        order.extend(generation)
+    return order if len(order) == len(indegree) else None
 
 
 def build_graph(data: AtlasData) -> nx.DiGraph:
@@ -121,39 +136,68 @@ def build_graph(data: AtlasData) -> nx.DiGraph:
         a cycle; a nerve, muscle or reflex carrying a root its parent does not; a region that no
         nerve supplies or that a dermatome map leaves without a root.
     """
-    g = nx.DiGraph(atlas_version=data.version)
+    return build_graph_and_order(data)[0]
 
-    def add(node: str, file: str, entry: str, **attrs: Any) -> None:
-        if node in g:
-            raise AtlasDataError(file, entry, f"id {node!r} is already used by a {g.nodes[node]['kind']}")
-        g.add_node(node, **attrs)
+
+def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
+    """Build, check and freeze the graph; also return its topological order.
+
+    The graph is assembled in plain dicts (networkx's own adjacency layout, same insertion order
+    and attribute order as ``add_node``/``add_edge`` would give) and its attributes frozen once.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    succ: dict[str, dict[str, Any]] = {}
+    pred: dict[str, dict[str, Any]] = {}
+
+    def add(node: str, file: str, entry: str, attrs: dict[str, Any]) -> None:
+        if node in nodes:
+            raise AtlasDataError(file, entry, f"id {node!r} is already used by a {nodes[node]['kind']}")
+        nodes[node] = attrs
+        succ[node] = {}
+        pred[node] = {}
+
+    def edge(u: str, v: str, attrs: dict[str, Any]) -> None:
+        # as DiGraph.add_edge between existing nodes: a repeated edge keeps its place and
+        # takes the new attributes
+        d = succ[u].get(v)
+        if d is None:
+            succ[u][v] = pred[v][u] = attrs
+        else:
+            d.update(attrs)
+
+    def kind(node: str) -> str | None:
+        a = nodes.get(node)
+        return None if a is None else a["kind"]
 
     for r in data.roots:
-        add(r["id"], "roots.json", r["id"], kind="root", label=r["label"], aliases=r.get("aliases", []),
-            sources=r["sources"])
+        add(r["id"], "roots.json", r["id"], {"kind": "root", "label": r["label"], "aliases": r.get("aliases", []),
+                                             "sources": r["sources"]})
     for p in data.plexuses:
-        add(p["id"], "roots.json", p["id"], kind="plexus", subkind=p.get("subkind", "plexus"), label=p["label"],
-            aliases=p.get("aliases", []), sources=p["sources"], roots=p["roots"])
+        add(p["id"], "roots.json", p["id"], {
+            "kind": "plexus", "subkind": p.get("subkind", "plexus"), "label": p["label"],
+            "aliases": p.get("aliases", []), "sources": p["sources"], "roots": p["roots"]})
         for r in p["roots"]:
-            g.add_edge(r, p["id"], relation="joins", sources=_sources(p["sources"]))
+            edge(r, p["id"], {"relation": "joins", "sources": _sources(p["sources"])})
     for p in data.plexuses:
         if "joins" in p:
-            if p["joins"] not in g or g.nodes[p["joins"]]["kind"] != "plexus":
+            if kind(p["joins"]) != "plexus":
                 raise AtlasDataError("roots.json", p["id"], f"joins unknown plexus {p['joins']!r}")
-            g.add_edge(p["id"], p["joins"], relation="joins", sources=_sources(p["sources"]))
+            edge(p["id"], p["joins"], {"relation": "joins", "sources": _sources(p["sources"])})
 
     nerve_sites: dict[str, list[str]] = {}
     for n in data.nerves:
         weights = root_weights(n["root_values"])
-        add(n["id"], "nerves.json", n["id"], kind="nerve", label=n["label"], aliases=n.get("aliases", []),
-            sources=n["sources"], function=n["function"], root_values=n["root_values"], roots=tuple(weights),
-            root_weights=weights, sites=n["sites"], variants=n.get("variants", []))
+        add(n["id"], "nerves.json", n["id"], {
+            "kind": "nerve", "label": n["label"], "aliases": n.get("aliases", []), "sources": n["sources"],
+            "function": n["function"], "root_values": n["root_values"], "roots": tuple(weights),
+            "root_weights": weights, "sites": n["sites"], "variants": n.get("variants", [])})
         nerve_sites[n["id"]] = [s["id"] for s in n["sites"]]
 
     def check_origin(file: str, entry: str, parent: str, origin: str | None) -> str | None:
-        if parent not in g or g.nodes[parent]["kind"] not in ("nerve", "plexus"):
+        k = kind(parent)
+        if k not in ("nerve", "plexus"):
             raise AtlasDataError(file, entry, f"unknown nerve or plexus {parent!r}")
-        if g.nodes[parent]["kind"] == "plexus":
+        if k == "plexus":
             if origin is not None:
                 raise AtlasDataError(file, entry, f"origin {origin!r} given on a plexus")
             return None
@@ -169,117 +213,154 @@ def build_graph(data: AtlasData) -> nx.DiGraph:
         certainty = min((v.get("origin_certainty", 1.0) for v in n.get("variants", [])), default=1.0)
         contributions = n.get("contributions", [])
         share = 1.0 - sum(k["share"] for k in contributions)
-        g.add_edge(n["parent"], n["id"], relation="branch", origin=origin, certainty=certainty, share=share,
-                   sources=_sources(n["sources"]))
+        edge(n["parent"], n["id"], {"relation": "branch", "origin": origin, "certainty": certainty, "share": share,
+                                    "sources": _sources(n["sources"])})
         for k in contributions:
-            if k["from"] not in g or g.nodes[k["from"]]["kind"] != "nerve":
+            if kind(k["from"]) != "nerve":
                 raise AtlasDataError("nerves.json", f"{n['id']}.contributions", f"unknown nerve {k['from']!r}")
-            g.add_edge(k["from"], n["id"], relation="communicating", origin=nerve_sites[k["from"]][0],
-                       certainty=1.0, share=k["share"], sources=_sources(k["sources"]))
+            edge(k["from"], n["id"], {"relation": "communicating", "origin": nerve_sites[k["from"]][0],
+                                      "certainty": 1.0, "share": k["share"], "sources": _sources(k["sources"])})
 
     for m in data.movements:
-        add(m["id"], "muscles.json", m["id"], kind="movement", label=m["label"], aliases=m.get("aliases", []),
-            sources=m["sources"], isncsci_key=m.get("isncsci_key"))
+        add(m["id"], "muscles.json", m["id"], {"kind": "movement", "label": m["label"],
+                                               "aliases": m.get("aliases", []), "sources": m["sources"],
+                                               "isncsci_key": m.get("isncsci_key")})
     for m in data.muscles:
         weights = root_weights(m["root_values"])
-        add(m["id"], "muscles.json", m["id"], kind="muscle", label=m["label"], aliases=m.get("aliases", []),
-            sources=m["sources"], nerve=m["nerve"], root_values=m["root_values"], roots=tuple(weights),
-            root_weights=weights, isncsci_key=m.get("isncsci_key"))
+        add(m["id"], "muscles.json", m["id"], {
+            "kind": "muscle", "label": m["label"], "aliases": m.get("aliases", []), "sources": m["sources"],
+            "nerve": m["nerve"], "root_values": m["root_values"], "roots": tuple(weights),
+            "root_weights": weights, "isncsci_key": m.get("isncsci_key")})
         origin = check_origin("muscles.json", f"{m['id']}.nerve", m["nerve"], m.get("origin"))
-        g.add_edge(m["nerve"], m["id"], relation="innervates", origin=origin, certainty=1.0,
-                   sources=_sources(m["sources"]))
+        edge(m["nerve"], m["id"], {"relation": "innervates", "origin": origin, "certainty": 1.0,
+                                   "sources": _sources(m["sources"])})
         for mv in m["movements"]:
-            if mv not in g or g.nodes[mv]["kind"] != "movement":
+            if kind(mv) != "movement":
                 raise AtlasDataError("muscles.json", f"{m['id']}.movements", f"unknown movement {mv!r}")
-            g.add_edge(m["id"], mv, relation="performs", sources=_sources(m["sources"]))
+            edge(m["id"], mv, {"relation": "performs", "sources": _sources(m["sources"])})
 
     for r in data.reflexes:
         weights = root_weights(r["root_values"])
-        add(r["id"], "reflexes.json", r["id"], kind="reflex", label=r["label"], aliases=r.get("aliases", []),
-            sources=r["sources"], nerve=r["nerve"], muscle=r["muscle"], root_values=r["root_values"],
-            roots=tuple(weights), root_weights=weights)
+        add(r["id"], "reflexes.json", r["id"], {
+            "kind": "reflex", "label": r["label"], "aliases": r.get("aliases", []), "sources": r["sources"],
+            "nerve": r["nerve"], "muscle": r["muscle"], "root_values": r["root_values"], "roots": tuple(weights),
+            "root_weights": weights})
         origin = None
         if r["muscle"] is not None:
-            if r["muscle"] not in g or g.nodes[r["muscle"]]["kind"] != "muscle":
+            if kind(r["muscle"]) != "muscle":
                 raise AtlasDataError("reflexes.json", f"{r['id']}.muscle", f"unknown muscle {r['muscle']!r}")
-            if g.nodes[r["muscle"]]["nerve"] == r["nerve"]:
-                origin = g.edges[r["nerve"], r["muscle"]]["origin"]
+            if nodes[r["muscle"]]["nerve"] == r["nerve"]:
+                origin = succ[r["nerve"]][r["muscle"]]["origin"]
         origin = check_origin("reflexes.json", f"{r['id']}.nerve", r["nerve"], origin)
-        g.add_edge(r["nerve"], r["id"], relation="reflex_arc", origin=origin, certainty=1.0,
-                   sources=_sources(r["sources"]))
+        edge(r["nerve"], r["id"], {"relation": "reflex_arc", "origin": origin, "certainty": 1.0,
+                                   "sources": _sources(r["sources"])})
 
     for reg in data.regions:
-        add(reg["id"], "regions.json", reg["id"], kind="region", label=reg["label"], aliases=reg.get("aliases", []),
-            sources=_sources(*(s["sources"] for s in reg["nerves"])), view=reg["view"])
+        add(reg["id"], "regions.json", reg["id"], {
+            "kind": "region", "label": reg["label"], "aliases": reg.get("aliases", []),
+            "sources": _sources(*(s["sources"] for s in reg["nerves"])), "view": reg["view"]})
         for s in reg["nerves"]:
-            if s["nerve"] not in g or g.nodes[s["nerve"]]["kind"] != "nerve":
+            if kind(s["nerve"]) != "nerve":
                 raise AtlasDataError("regions.json", f"{reg['id']}.nerves", f"unknown nerve {s['nerve']!r}")
-            g.add_edge(s["nerve"], reg["id"], relation="supplies", role=s["role"],
-                       origin=nerve_sites[s["nerve"]][-1], certainty=1.0, sources=_sources(s["sources"]))
+            edge(s["nerve"], reg["id"], {"relation": "supplies", "role": s["role"],
+                                         "origin": nerve_sites[s["nerve"]][-1], "certainty": 1.0,
+                                         "sources": _sources(s["sources"])})
 
     derm = data.dermatomes
     grade_w = derm["weights"]
     for a in derm["assignments"]:
+        region = a["region"]
         for root, grade in a["roots"].items():
-            if g.has_edge(root, a["region"]):
-                e = g.edges[root, a["region"]]
+            e = succ[root].get(region)
+            if e is not None:
                 if a["map"] in e["maps"]:
                     raise AtlasDataError("dermatomes.json", f"{a['map']}, {a['region']}", "assigned twice")
                 e["maps"][a["map"]] = grade
                 e["weights"][a["map"]] = grade_w[grade]
                 e["sources"] = _sources(e["sources"], a["sources"])
             else:
-                g.add_edge(root, a["region"], relation="dermatome", maps={a["map"]: grade},
-                           weights={a["map"]: grade_w[grade]}, sources=_sources(a["sources"]))
-    g.graph["dermatome_maps"] = {m["id"]: {k: v for k, v in m.items() if k != "id"} for m in derm["maps"]}
-    g.graph["default_dermatome_map"] = derm["default"]
+                edge(root, region, {"relation": "dermatome", "maps": {a["map"]: grade},
+                                    "weights": {a["map"]: grade_w[grade]}, "sources": _sources(a["sources"])})
+    graph_attrs = {
+        "atlas_version": data.version,
+        "dermatome_maps": {m["id"]: {k: v for k, v in m.items() if k != "id"} for m in derm["maps"]},
+        "default_dermatome_map": derm["default"],
+    }
 
-    _check_invariants(g, data)
-    return _deep_freeze(g)
+    order = _check_invariants(nodes, succ, pred, data)
+
+    g = nx.DiGraph()
+    node_store: dict[str, Any] = g._node
+    for node_id, node_attrs in nodes.items():
+        node_store[node_id] = _frozen_attrs(node_attrs)
+    for nbrs in succ.values():
+        for v, edge_attrs in nbrs.items():
+            nbrs[v] = _frozen_attrs(edge_attrs)
+    for v, preds in pred.items():  # same objects, in the predecessor dicts' own insertion order
+        for u in preds:
+            preds[u] = succ[u][v]
+    g._succ.update(succ)  # fill in place: g._adj is g._succ
+    g._pred.update(pred)
+    g.graph = MappingProxyType({k: _freeze_value(v) for k, v in graph_attrs.items()})
+    return nx.freeze(g), order
 
 
-def _effective_roots(g: nx.DiGraph, node: str) -> set[str]:
-    attrs = g.nodes[node]
-    if attrs["kind"] == "plexus":
-        roots = set(attrs["roots"])
-        for u in g.predecessors(node):
-            if g.nodes[u]["kind"] == "plexus":
-                roots |= _effective_roots(g, u)
-        return roots
-    return set(attrs["roots"])
-
-
-def _check_invariants(g: nx.DiGraph, data: AtlasData) -> None:
-    if not nx.is_directed_acyclic_graph(g):
+def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str, Mapping[str, Mapping[str, Any]]],
+                      pred: Mapping[str, Mapping[str, Mapping[str, Any]]], data: AtlasData) -> list[str]:
+    """Check the graph invariants on the plain adjacency; return the topological order."""
+    order = topological_order(succ)
+    if order is None:
+        g = nx.DiGraph()
+        g.add_nodes_from(nodes)
+        g.add_edges_from((u, v) for u, nbrs in succ.items() for v in nbrs)
         cycle = nx.find_cycle(g)
         raise AtlasDataError("nerves.json", " -> ".join(str(u) for u, _ in cycle), "the graph has a cycle")
     file_of = {"nerve": "nerves.json", "muscle": "muscles.json", "reflex": "reflexes.json"}
-    for node, attrs in g.nodes(data=True):
+    effective: dict[str, frozenset[str]] = {}
+
+    def effective_roots(node: str) -> frozenset[str]:
+        got = effective.get(node)
+        if got is None:
+            attrs = nodes[node]
+            roots = set(attrs["roots"])
+            if attrs["kind"] == "plexus":
+                for u in pred[node]:
+                    if nodes[u]["kind"] == "plexus":
+                        roots |= effective_roots(u)
+            got = effective[node] = frozenset(roots)
+        return got
+
+    for node, attrs in nodes.items():
         kind = attrs["kind"]
         if kind not in NODE_KINDS:
             raise AtlasDataError("(graph)", node, f"unknown node kind {kind!r}")
         if kind not in file_of:
             continue
         if kind == "nerve":
-            parents = [u for u in g.predecessors(node) if g.edges[u, node]["relation"] == "branch"]
+            parents = [u for u, e in pred[node].items() if e["relation"] == "branch"]
         else:
             parents = [attrs["nerve"]]
         for parent in parents:
-            extra = set(attrs["roots"]) - _effective_roots(g, parent)
+            extra = set(attrs["roots"]) - effective_roots(parent)
             if extra:
                 raise AtlasDataError(
                     file_of[kind], node,
                     f"carries root(s) {', '.join(sorted(extra))} that its parent {parent} does not carry",
                 )
-    area_maps = [m["id"] for m in data.dermatomes["maps"] if m["kind"] == "areas"]
+    maps = data.dermatomes["maps"]
+    area_maps = [m["id"] for m in maps if m["kind"] == "areas"]
     for reg in data.regions:
         rid = reg["id"]
-        if not any(g.edges[u, rid].get("role") == "primary" for u in g.predecessors(rid)
-                   if g.edges[u, rid]["relation"] == "supplies"):
+        into = pred[rid].values()
+        if not any(e["relation"] == "supplies" and e.get("role") == "primary" for e in into):
             raise AtlasDataError("regions.json", rid, "no nerve is its primary supply")
         for m in area_maps:
-            if not any(m in g.edges[u, rid].get("maps", {}) for u in g.predecessors(rid)):
+            if not any(m in e.get("maps", ()) for e in into):
                 raise AtlasDataError("dermatomes.json", f"{m}, {rid}", "the map gives this region no root")
-    for m in data.dermatomes["maps"]:
-        if m["kind"] == "points" and not any(m["id"] in e.get("maps", {}) for _, _, e in g.edges(data=True)):
-            raise AtlasDataError("dermatomes.json", m["id"], "the points map assigns no key point")
+    point_maps = [m["id"] for m in maps if m["kind"] == "points"]
+    if point_maps:
+        used = {k for nbrs in succ.values() for e in nbrs.values() if "maps" in e for k in e["maps"]}
+        for m in point_maps:
+            if m not in used:
+                raise AtlasDataError("dermatomes.json", m, "the points map assigns no key point")
+    return order
