@@ -40,6 +40,7 @@ _WORD_FOLDS = {"peroneal": "fibular", "peroneus": "fibularis", "peronei": "fibul
 _KIND_WORDS = ("nerve", "nerves", "muscle", "reflex", "root", "region")
 #: str.translate table: every ASCII character that is not [a-z0-9] becomes a space (text is lower case)
 _SPLIT_ASCII = {c: " " for c in range(128) if not (chr(c).isascii() and (chr(c).isdigit() or "a" <= chr(c) <= "z"))}
+_SPLIT_ASCII_LINES = {c: s for c, s in _SPLIT_ASCII.items() if c != ord("\n")}
 _FOLDED_WORDS = frozenset(_ORDINALS) | frozenset(_WORD_FOLDS)
 
 
@@ -63,7 +64,11 @@ def normalize_name(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     # ASCII from here: the apostrophe goes, '&' is 'and', anything but [a-z0-9] splits words
-    words = text.lower().replace("'", "").replace("&", " and ").translate(_SPLIT_ASCII).split()
+    return _fold_words(text.lower().replace("'", "").replace("&", " and ").translate(_SPLIT_ASCII).split())
+
+
+def _fold_words(words: list[str]) -> str:
+    """Ordinals spelled out, 'peroneal' -> 'fibular', 'ae' -> 'e', a leading 'the' dropped."""
     if _FOLDED_WORDS.isdisjoint(words):
         # 'ae' -> 'e' inside words; a replacement cannot reach across the joining spaces
         folded = " ".join(words).replace("ae", "e")
@@ -72,6 +77,15 @@ def normalize_name(text: str) -> str:
     if folded == "the":
         return ""
     return folded[4:] if folded.startswith("the ") else folded
+
+
+def _normalize_many(names: list[str]) -> list[str]:
+    """``[normalize_name(n) for n in names]`` in a few whole-batch string operations."""
+    joined = "\n".join(names)
+    if not joined.isascii() or joined.count("\n") != len(names) - 1:
+        return [normalize_name(n) for n in names]
+    text = joined.lower().replace("'", "").replace("&", " and ").translate(_SPLIT_ASCII_LINES)
+    return [_fold_words(line.split()) for line in text.split("\n")]
 
 
 @dataclass(frozen=True)
@@ -231,27 +245,29 @@ class Atlas:
 
     def _build_index(self) -> dict[str, dict[str, str]]:
         """Folded name -> {kind: id}. A name naming two ids of one kind is a data error."""
-        index: dict[str, dict[str, str]] = {}
-        setdefault = index.setdefault
-
-        def put(names: Iterable[str], kind: str, ident: str, file: str) -> None:
-            for name in names:
-                for variant in _name_variants(name):
-                    slot = setdefault(variant, {})
-                    if slot.get(kind, ident) != ident:
-                        raise AtlasDataError(file, ident, f"name {name!r} also names the {kind} {slot[kind]!r}")
-                    slot[kind] = ident
-
         files = {"root": "roots.json", "plexus": "roots.json", "nerve": "nerves.json", "muscle": "muscles.json",
                  "movement": "muscles.json", "reflex": "reflexes.json", "region": "regions.json"}
+        names: list[str] = []
+        owners: list[tuple[str, str, str]] = []  # (kind, id, file) of each name
         for node, attrs in self.graph._node.items():
             kind = attrs["kind"]
-            # the id with spaces for underscores folds to the id's own form, so it adds nothing
-            put((node, attrs["label"], *attrs["aliases"]), kind, node, files[kind])
-        for gid, g in self._groups.items():
-            put((gid, g["label"], *g.get("aliases", [])), "group", gid, "groups.json")
-        for sid, s in self._signs.items():
-            put((sid, s["label"], *s.get("aliases", [])), "sign", sid, "signs.json")
+            # (the id with spaces for underscores folds to the id's own form, so it adds nothing)
+            entity_names = (node, attrs["label"], *attrs["aliases"])
+            names.extend(entity_names)
+            owners.extend([(kind, node, files[kind])] * len(entity_names))
+        for kind, file, table in (("group", "groups.json", self._groups), ("sign", "signs.json", self._signs)):
+            for ident, e in table.items():
+                entity_names = (ident, e["label"], *e.get("aliases", []))
+                names.extend(entity_names)
+                owners.extend([(kind, ident, file)] * len(entity_names))
+        index: dict[str, dict[str, str]] = {}
+        setdefault = index.setdefault
+        for name, base, (kind, ident, file) in zip(names, _normalize_many(names), owners, strict=True):
+            for variant in _variants_of(base):
+                slot = setdefault(variant, {})
+                if slot.get(kind, ident) != ident:
+                    raise AtlasDataError(file, ident, f"name {name!r} also names the {kind} {slot[kind]!r}")
+                slot[kind] = ident
         return index
 
     def _build_chains(self, topo: list[str]) -> dict[str, tuple[str, ...]]:
@@ -808,9 +824,8 @@ class Atlas:
         return f"<table><caption>neuromap atlas</caption>{rows}</table>"
 
 
-def _name_variants(name: str) -> tuple[str, ...]:
-    """The folded name, and without a trailing kind word ('deep fibular nerve' -> 'deep fibular')."""
-    base = normalize_name(name)
+def _variants_of(base: str) -> tuple[str, ...]:
+    """A folded name, and without a trailing kind word ('deep fibular nerve' -> 'deep fibular')."""
     if not base:
         return ()
     head, _, last = base.rpartition(" ")

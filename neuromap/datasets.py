@@ -11,8 +11,11 @@ repository's top-level ``data/`` folder when the wheel is built).
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +100,14 @@ class _Checker:
         if not isinstance(value, dict):
             raise self.fail(entry, f"expected an object, got {type(value).__name__}")
         required = tuple(required)
-        allowed = set(required) | set(optional)
+        optional = tuple(optional)
+        spec = _KEY_SPECS.get((required, optional))
+        if spec is None:
+            spec = _KEY_SPECS[(required, optional)] = (frozenset(required), frozenset(required) | frozenset(optional))
+        keys = value.keys()
+        if keys >= spec[0] and keys <= spec[1]:
+            return value
+        allowed = spec[1]
         for key in required:
             if key not in value:
                 raise self.fail(entry, f"missing required key {key!r}")
@@ -114,6 +124,8 @@ class _Checker:
     def list_of(self, value: Any, entry: str, kind: type | tuple[type, ...] = object) -> list:
         if not isinstance(value, list):
             raise self.fail(entry, f"expected a list, got {type(value).__name__}")
+        if kind is object or all(map(isinstance, value, itertools.repeat(kind))):
+            return value
         for i, item in enumerate(value):
             if not isinstance(item, kind):
                 raise self.fail(f"{entry}[{i}]", f"expected {_tname(kind)}, got {type(item).__name__}")
@@ -170,6 +182,10 @@ class _Checker:
             self.source_keys(rv["sources"], e + ".sources")
 
 
+#: (required, optional) key tuples of _Checker.obj -> (required set, allowed set)
+_KEY_SPECS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
+
+
 def _tname(kind: type | tuple[type, ...]) -> str:
     if isinstance(kind, tuple):
         return " or ".join(k.__name__ for k in kind)
@@ -178,13 +194,18 @@ def _tname(kind: type | tuple[type, ...]) -> str:
 
 def _read_json(path: Path) -> Any:
     name = path.name
-    if not path.is_file():
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
         raise AtlasDataError(name, "(file)", f"missing from the atlas directory {path.parent}")
-    if path.stat().st_size > _MAX_FILE_BYTES:
+    if st.st_size > _MAX_FILE_BYTES:
         raise AtlasDataError(name, "(file)", f"larger than {_MAX_FILE_BYTES} bytes")
     try:
-        with path.open(encoding="utf-8") as fh:
-            return json.load(fh)
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8")
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise AtlasDataError(name, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from None
     except UnicodeDecodeError:
