@@ -645,7 +645,9 @@ def _block_box(frame: _Frame, block: _Block) -> tuple[float, float, float, float
 
 
 def _view_title(ax: Axes, text: str) -> Text:
-    return ax.set_title(text, fontsize=9, color="#333333", pad=3)
+    # y given: the title sits where matplotlib would put it (nothing is drawn above a view), and
+    # drawing skips the automatic placement, which lays out (creates) the y axis's ticks
+    return ax.set_title(text, fontsize=9, color="#333333", pad=3, y=1.0)
 
 
 def _layout_views(template: Any, layout: str, views: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -1364,7 +1366,7 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
             dc = PolyCollection(marked, facecolors="none", edgecolors="black", linewidths=1.6,
                                 linestyles=(0, (3, 1.5)), zorder=1.5)
             ax.add_collection(dc, autolim=False)
-        ax.set_title(v.capitalize(), fontsize=7, color="#333333", pad=2)
+        ax.set_title(v.capitalize(), fontsize=7, color="#333333", pad=2, y=1.0)
     for b in blocks:
         x0, _, x1, y1 = _block_box(frame, b)
         fig_.text((x0 + x1) / 2, y1 + 0.2 / fh, b.title or "", ha="center", va="bottom", fontsize=8.5,
