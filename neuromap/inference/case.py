@@ -24,6 +24,7 @@ from typing import Any
 
 from neuromap.atlas import Atlas, normalize_name
 from neuromap.errors import InvalidCaseError, LimitExceededError, UnknownNameError, suggest
+from neuromap.inference._fast import maker
 
 __all__ = ["Case", "Finding", "Limits", "parse_case"]
 
@@ -111,6 +112,10 @@ class Finding:
         return {"field": self.field, "kind": self.kind, "target": self.target, "side": self.side,
                 "abnormal": self.abnormal, "modality": self.modality, "severity": round(self.severity, 4),
                 "text": self.text}
+
+
+#: builds a Finding from every field, positionally (see :mod:`neuromap.inference._fast`)
+_finding = maker(Finding)
 
 
 @dataclass(frozen=True)
@@ -304,7 +309,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                 raise InvalidCaseError(base + ".regions", "the list of regions is empty")
             if len(names) > limits.max_regions_per_finding:
                 raise LimitExceededError(base + ".regions", f"more than {limits.max_regions_per_finding} regions")
-            expanded: list[Finding] = []
+            pending: list[tuple[str, str, str, str]] = []  # (field, region, side, text)
             for j, name in enumerate(names):
                 fld = f"{base}.regions[{j}]"
                 text = _text(name, fld, limits)
@@ -322,18 +327,17 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                                            reason="is not on the foot: neuromap's surface covers the foot and ankle")
                 for reg in atlas.regions_of(rest, field=fld):
                     for s in sides:
-                        expanded.append(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text))
-            for f in _shared(expanded):
-                add(f)
+                        pending.append((fld, reg, s, text))
+            shares = _shares([p[2] for p in pending])
+            for (fld, reg, s, text), share in zip(pending, shares, strict=True):
+                add(_finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share))
         else:
             fld = base + ".drawing"
-            expanded = []
-            for reg, sev, s, note in _drawing_regions(item["drawing"], fld, own_sides, atlas, limits):
-                expanded.append(Finding(fld, "region", reg, s, abnormal, modality, sev, f"drawing ({reg})"))
-                if note:
-                    notes.append(note)
-            for f in _shared(expanded):
-                add(f)
+            drawn = _drawing_regions(item["drawing"], fld, own_sides, atlas, limits)
+            shares = _shares([s for _, _, s, _ in drawn])
+            notes.extend(note for *_, note in drawn if note)
+            for (reg, sev, s, _), share in zip(drawn, shares, strict=True):
+                add(_finding(fld, "region", reg, s, abnormal, modality, sev, f"drawing ({reg})", share))
             drawings.append({"field": fld, **dict(item["drawing"]), "sides": list(own_sides),
                              "modality": modality, "abnormal": abnormal})
 
@@ -356,7 +360,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), base + ".grade")
             abnormal, severity = word == "weak", 0.8 if word == "weak" else 1.0
         for s in _finding_sides(side, item.get("side"), base + ".side"):
-            add(Finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None, severity, text))
+            add(_finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None, severity, text,
+                         1.0))
 
     # reflexes
     reflexes = case.get("reflexes", {})
@@ -379,8 +384,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         for sides, g, fld in per_side:
             word = _reflex_grade(g, fld)
             for s in sides:
-                add(Finding(fld, "reflex", entity.id, s, word != "normal", word,
-                            {"absent": 1.0, "reduced": 0.8, "normal": 1.0, "brisk": 1.0}[word], text))
+                add(_finding(fld, "reflex", entity.id, s, word != "normal", word,
+                             {"absent": 1.0, "reduced": 0.8, "normal": 1.0, "brisk": 1.0}[word], text, 1.0))
 
     # other signs
     for i, item in enumerate(_list(case.get("other", []), "other")):
@@ -396,12 +401,21 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         text = _text(item, fld, limits)
         entity = atlas.resolve(text, "sign", field=fld)
         for s in _finding_sides(side, own, fld + ".side"):
-            add(Finding(fld, "sign", entity.id, s, present, "sign", 1.0, text))
+            add(_finding(fld, "sign", entity.id, s, present, "sign", 1.0, text, 1.0))
 
     if not findings:
         raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
                                "'reflexes' or 'other' (an examined normal finding counts)")
     return ParsedCase(side, tuple(findings), tuple(notes), tuple(drawings))
+
+
+def _shares(sides: list[str]) -> list[float]:
+    """The share of its entry's evidence each of an entry's regions carries (see :func:`_shared`)."""
+    per_side: dict[str, int] = {}
+    for s in sides:
+        per_side[s] = per_side.get(s, 0) + 1
+    by_count = {n: (1.0 + 0.5 * math.log(n)) / n for n in per_side.values()}
+    return [by_count[per_side[s]] for s in sides]
 
 
 def _shared(findings: list[Finding]) -> list[Finding]:

@@ -12,7 +12,7 @@ from neuromap.atlas import Atlas, load_atlas
 from neuromap.datasets import ROOT_IDS
 from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import DEFAULT_LIMITS, Finding, Limits, ParsedCase, parse_case
-from neuromap.inference.result import Hypothesis, Localization
+from neuromap.inference.result import Hypothesis, Localization, make_hypothesis
 from neuromap.inference.scoring import Evaluation, Scores, finding_weight, involvement, is_scored, scoring_table
 
 __all__ = ["localize"]
@@ -244,13 +244,11 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
     label = c.label
     if nerve_label is not None:
         label = nerve_label + (f" {site_label}" if site_label else "")
-    return Hypothesis(
-        kind=c.kind, id=c.id, label=label, levels=c.levels, nerve=c.nerve,
-        site=site if multi_site else None,
-        site_label=site_label, candidate_sites=tied, side=e.side, score=round(e.score, 4),
-        explains=tuple(explains), unexplained=tuple(unexplained), contradicts=tuple(contradicts),
-        paths=tuple(paths), sources=tuple(s for s in sources if s in known),
-    )
+    # the fields of Hypothesis, in order
+    return make_hypothesis(
+        c.kind, c.id, label, c.levels, c.nerve, site if multi_site else None, site_label, tied, e.side,
+        round(e.score, 4), tuple(explains), tuple(unexplained), tuple(contradicts), tuple(paths),
+        tuple(s for s in sources if s in known))
 
 
 def _round3(p: float, memo: dict) -> float:

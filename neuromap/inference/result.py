@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
 from neuromap.atlas import plain_data
+from neuromap.inference._fast import maker
 from neuromap.inference.case import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,6 +85,10 @@ class Hypothesis:
             "contradicts": [dict(x) for x in self.contradicts],
             "paths": [{**dict(p), "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
         }
+
+
+#: builds a Hypothesis from every field, positionally (see :mod:`neuromap.inference._fast`)
+make_hypothesis = maker(Hypothesis)
 
 
 @dataclass(frozen=True)

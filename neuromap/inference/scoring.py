@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from neuromap.atlas import Atlas
+from neuromap.inference._fast import maker
 from neuromap.inference.candidates import KIND_ORDER, Candidate
 from neuromap.inference.case import Finding
 
@@ -298,7 +299,8 @@ class Scores:
         codes = self.side_codes[idx]
         p = self.table.p[rows[:, None], self.cols] * self.masks.T[codes]
         cands = self.table.candidates
-        return [Evaluation(cands[r], SIDE_NAMES[c], s, f, ef, tuple(pr)) for r, c, s, f, ef, pr in zip(
+        make = _evaluation
+        return [make(cands[r], SIDE_NAMES[c], s, f, ef, tuple(pr)) for r, c, s, f, ef, pr in zip(
             rows.tolist(), codes.tolist(), self.score[idx].tolist(), self.fit[idx].tolist(),
             self.evidence_fit[idx].tolist(), p.tolist(), strict=True)]
 
@@ -330,6 +332,10 @@ class Evaluation:
     fit: float
     evidence_fit: float            # fit before parsimony and size costs: what the findings decide
     p: tuple[float, ...]           # involvement per scored finding, 0 where the side differs
+
+
+#: builds an Evaluation from every field, positionally (see :mod:`neuromap.inference._fast`)
+_evaluation = maker(Evaluation)
 
 
 @functools.lru_cache(maxsize=32)
