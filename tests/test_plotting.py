@@ -297,6 +297,27 @@ def test_collision_pass_drops_what_cannot_fit(atlas):
     assert set(d.labels).isdisjoint(d.dropped_labels)
 
 
+def test_drawing_stays_cheap(atlas, tmp_path):
+    # what keeps a figure cheap to draw: one compound path per hatch group (Agg renders a hatch
+    # tile per path), view titles that do not make the draw lay out ticks, no axis artists
+    d = plotting.plot_dermatomes(atlas)
+    d.savefig(tmp_path / "x.png")
+    for v, ax in d.axes.items():
+        hatched = [c for c in ax.collections if c.get_hatch()]
+        assert hatched, v
+        assert all(len(c.get_paths()) == 1 for c in hatched), v
+        assert len({(c.get_hatch(), tuple(c.get_hatchcolor()[0])) for c in hatched}) == len(hatched), v
+        assert not ax.axison
+        assert len(ax.xaxis.majorTicks) <= 1 and len(ax.yaxis.majorTicks) <= 1, v
+    # every hatched region is inside its group's path
+    for r, p in d.patches.items():
+        if p.hatch:
+            group = [c for c in p.axes.collections if c.get_hatch() == p.hatch
+                     and _hex(c.get_hatchcolor()[0]) == _hex(p.hatch_color)]
+            assert len(group) == 1, r
+            assert group[0].get_paths()[0].contains_point(atlas.template.anchor(r, side="right")), r
+
+
 # --------------------------------------------------------------------------- laziness
 def test_neuromap_does_not_import_matplotlib():
     code = ("import sys, neuromap; neuromap.localize({'side': 'left', 'reflexes': {'achilles': 'absent'}}); "
