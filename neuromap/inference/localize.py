@@ -85,7 +85,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     table = scoring_table(atlas, map_id)
     scores = table.evaluate(scored, [finding_weight(f, atlas) for f in scored]) if scored else None
     shown = _ranked_options(scores, max_hypotheses) if scores is not None else []
-    ranked_scores = scores.score[shown].tolist() if scores is not None and shown else []
+    ranked_scores = [scores.lists[2][k] for k in shown] if scores is not None else []
     warnings = list(parsed.notes)
     red_flags = _red_flags(parsed, atlas)
     warnings.extend(_umn_warnings(parsed, atlas))
@@ -154,7 +154,7 @@ def _ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
     seen: set[tuple[int, int]] = set()
     out: list[int] = []
     table = scores.table
-    rows, codes, score = scores.rows.tolist(), scores.side_codes.tolist(), scores.score.tolist()
+    rows, codes, score, _, _ = scores.lists
     group = table.group
     last = None
     for k in scores.order.tolist():
@@ -196,9 +196,10 @@ def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str,
             if k is not None]
     if len(same) <= 1:
         return c.site, ()
-    fits = [float(scores.evidence_fit[k]) for k in same]
+    rows, _, _, _, evidence_fit = scores.lists
+    fits = [evidence_fit[k] for k in same]
     best = max(fits)
-    tied = tuple(table.candidates[scores.rows[k]].site or "" for k, fit in zip(same, fits, strict=True)
+    tied = tuple(table.candidates[rows[k]].site or "" for k, fit in zip(same, fits, strict=True)
                  if fit >= best - SITE_MARGIN)
     if len(tied) == 1 and tied[0] == c.site:
         return c.site, ()
@@ -479,24 +480,27 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
     rows = _table_rows(leaders, scores) if scores is not None and len(set(names)) == len(names) else None
     if rows is not None and scores is not None:
         table = scores.table
+        found: list[tuple[float, str, str, list[float]]] = []
         for kind, w in EXAM_WEIGHTS:
             targets, cols = table.targets_of(kind)
             if not targets:
                 continue
             v = table.p[rows[:, None], cols]                     # (leaders, targets)
             top_two = np.abs(v[0] - v[1])
-            spread = v.max(axis=0) - v.min(axis=0)
-            value = w * (top_two + 0.1 * spread)
-            keep = np.flatnonzero(w * top_two >= 0.4).tolist()
-            if not keep:
+            keep = np.flatnonzero(w * top_two >= 0.4)
+            if not len(keep):
                 continue
-            vals = value[keep].tolist()
-            per = v[:, keep].T.tolist()
-            for j, val, ps_row in zip(keep, vals, per, strict=True):
+            v = v[:, keep]
+            spread = v.max(axis=0) - v.min(axis=0)
+            vals = (w * (top_two[keep] + 0.1 * spread)).tolist()
+            per = v.T.tolist()
+            for j, val, ps_row in zip(keep.tolist(), vals, per, strict=True):
                 target = targets[j]
                 if all((kind, target, s) in examined for s in sides):
                     continue
-                options.append((val, kind, target, dict(zip(names, ps_row, strict=True))))
+                found.append((val, kind, target, ps_row))
+        found.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
+        options = [(val, kind, target, dict(zip(names, ps_row, strict=True))) for val, kind, target, ps_row in found[:3]]
     else:
         for kind, w in EXAM_WEIGHTS:
             for target in atlas.ids(kind):

@@ -148,6 +148,8 @@ class ScoringTable:
         #: other pieces of explanations (rounded strengths, reasons, per-candidate labels)
         self.memo: dict[tuple, Any] = {}
         self.p_tolerance = self.p * self.tolerance
+        #: :attr:`p` as nested Python lists (for the few evaluations a case builds)
+        self.p_rows: list[list[float]] = self.p.tolist()
         self._p_and_tolerance = np.stack([self.p, self.p_tolerance])
         #: explained weight earns discount (size principle) plus LAMBDA back (it is not unexplained)
         self.discount_lambda = (self.discount + LAMBDA - 1.0)[:, None]
@@ -208,10 +210,12 @@ class ScoringTable:
         opt = self._side_options(not all(right), any(right))
         e, contradicted = both.reshape(2, -1)[:, opt.flat]
         base = e - LAMBDA * sum_wa - contradicted
-        fitted = base + e * LAMBDA + sum_wn
-        f = ((base + e * opt.discount_lambda) + (sum_wn - opt.cost)) / total
+        # row 0: the evidence fit ((base + LAMBDA * e) + sum_wn) / total; row 1: the fit
+        # ((base + discount_lambda * e) + (sum_wn - cost)) / total (sum_wn - 0.0 is sum_wn)
+        fits = ((base + e * opt.lambdas) + (sum_wn - opt.costs)) / total
+        f = fits[1]
         score = np.minimum(np.exp(KAPPA * (f - 1.0)), 1.0)  # exp >= 0: the same as clipping to [0, 1]
-        return Scores(self, cols, opt.rows, opt.codes, score, f, fitted / total, masks, opt.position, opt.tie)
+        return _scores(self, cols, opt.rows, opt.codes, score, f, fits[0], masks, opt.position, opt.tie)
 
     def targets_of(self, kind: str) -> tuple[tuple[str, ...], np.ndarray]:
         """The targets of one kind, in atlas order, and their columns of :attr:`p`."""
@@ -224,9 +228,12 @@ class ScoringTable:
         if got is None:
             flat, position = self._options[key]
             rows = flat // 3
-            got = _Options(flat, position, rows, flat % 3, self.discount_lambda[rows, 0],
-                           self.option_cost.ravel()[flat], self.tie_rank[rows])
-            for a in (got.flat, got.position, got.rows, got.codes, got.discount_lambda, got.cost, got.tie):
+            dl = self.discount_lambda[rows, 0]
+            cost = self.option_cost.ravel()[flat]
+            got = _Options(flat, position, rows, flat % 3, dl, cost, self.tie_rank[rows],
+                           np.stack([np.full(len(flat), LAMBDA), dl]), np.stack([np.zeros(len(flat)), cost]))
+            for a in (got.flat, got.position, got.rows, got.codes, got.discount_lambda, got.cost, got.tie,
+                      got.lambdas, got.costs):
                 a.flags.writeable = False
             self._option_cache[key] = got
         return got
@@ -254,6 +261,8 @@ class _Options:
     discount_lambda: np.ndarray  # discount + LAMBDA - 1 of each option's candidate
     cost: np.ndarray             # parsimony (and bilateral) cost of each option
     tie: np.ndarray              # tie rank of each option's candidate
+    lambdas: np.ndarray          # (2, n): LAMBDA (evidence fit) and discount_lambda (fit)
+    costs: np.ndarray            # (2, n): 0 (evidence fit) and cost (fit)
 
 
 @dataclass(frozen=True)
@@ -290,19 +299,37 @@ class Scores:
         return Evaluation(self.table.candidates[row], SIDE_NAMES[code], float(self.score[k]), float(self.fit[k]),
                           float(self.evidence_fit[k]), tuple(p.tolist()))
 
+    @functools.cached_property
+    def lists(self) -> tuple[list[int], list[int], list[float], list[float], list[float]]:
+        """``rows``, ``side_codes``, ``score``, ``fit`` and ``evidence_fit`` as Python lists."""
+        return (self.rows.tolist(), self.side_codes.tolist(), self.score.tolist(), self.fit.tolist(),
+                self.evidence_fit.tolist())
+
     def evaluations(self, ks: Sequence[int]) -> list[Evaluation]:
-        """The :class:`Evaluation` of each option in *ks* (one array operation for all of them)."""
+        """The :class:`Evaluation` of each option in *ks*.
+
+        A few options: Python floats multiplied as numpy would (``p * mask``, the same IEEE
+        products), without numpy's per-call overhead.
+        """
         if not len(ks):
             return []
-        idx = np.array(ks, dtype=np.intp)
-        rows = self.rows[idx]
-        codes = self.side_codes[idx]
-        p = self.table.p[rows[:, None], self.cols] * self.masks.T[codes]
+        rows, codes, score, fit, evidence_fit = self.lists
+        cols = self.cols.tolist()
+        masks = self.masks.T.tolist()
+        p_rows = self.table.p_rows
         cands = self.table.candidates
         make = _evaluation
-        return [make(cands[r], SIDE_NAMES[c], s, f, ef, tuple(pr)) for r, c, s, f, ef, pr in zip(
-            rows.tolist(), codes.tolist(), self.score[idx].tolist(), self.fit[idx].tolist(),
-            self.evidence_fit[idx].tolist(), p.tolist(), strict=True)]
+        out = []
+        for k in ks:
+            r, c = rows[k], codes[k]
+            prow = p_rows[r]
+            p = tuple([prow[j] * m for j, m in zip(cols, masks[c], strict=True)])
+            out.append(make(cands[r], SIDE_NAMES[c], score[k], fit[k], evidence_fit[k], p))
+        return out
+
+
+#: builds Scores from every field, positionally (see :mod:`neuromap.inference._fast`)
+_scores = maker(Scores)
 
 
 def specificity(cands: Sequence[Candidate]) -> dict[int, float]:
