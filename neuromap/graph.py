@@ -89,10 +89,6 @@ def _freeze_value(value: Any) -> Any:
     return value
 
 
-def _frozen_attrs(attrs: Mapping[str, Any]) -> MappingProxyType:
-    return MappingProxyType({k: v if type(v) in _SCALARS else _freeze_value(v) for k, v in attrs.items()})
-
-
 def topological_order(succ: Mapping[str, Iterable[str]]) -> list[str] | None:
     """The order of :func:`networkx.topological_sort` (generation by generation), or None on a cycle.
 
@@ -166,16 +162,19 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
             d.update(attrs)
 
     def kind(node: str) -> str | None:
-        a = nodes.get(node)
+        try:
+            a = nodes.get(node)
+        except TypeError:  # not a hashable id (a corrupt file): unknown, as for DiGraph.__contains__
+            return None
         return None if a is None else a["kind"]
 
     for r in data.roots:
-        add(r["id"], "roots.json", r["id"], {"kind": "root", "label": r["label"], "aliases": r.get("aliases", []),
-                                             "sources": r["sources"]})
+        add(r["id"], "roots.json", r["id"], {"kind": "root", "label": r["label"],
+                                             "aliases": tuple(r.get("aliases", ())), "sources": tuple(r["sources"])})
     for p in data.plexuses:
         add(p["id"], "roots.json", p["id"], {
-            "kind": "plexus", "subkind": p.get("subkind", "plexus"), "label": p["label"],
-            "aliases": p.get("aliases", []), "sources": p["sources"], "roots": p["roots"]})
+            "kind": "plexus", "subkind": _freeze_value(p.get("subkind", "plexus")), "label": p["label"],
+            "aliases": tuple(p.get("aliases", ())), "sources": tuple(p["sources"]), "roots": tuple(p["roots"])})
         for r in p["roots"]:
             edge(r, p["id"], {"relation": "joins", "sources": _sources(p["sources"])})
     for p in data.plexuses:
@@ -188,9 +187,10 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
     for n in data.nerves:
         weights = root_weights(n["root_values"])
         add(n["id"], "nerves.json", n["id"], {
-            "kind": "nerve", "label": n["label"], "aliases": n.get("aliases", []), "sources": n["sources"],
-            "function": n["function"], "root_values": n["root_values"], "roots": tuple(weights),
-            "root_weights": weights, "sites": n["sites"], "variants": n.get("variants", [])})
+            "kind": "nerve", "label": n["label"], "aliases": tuple(n.get("aliases", ())),
+            "sources": tuple(n["sources"]), "function": n["function"], "root_values": _freeze_value(n["root_values"]),
+            "roots": tuple(weights), "root_weights": MappingProxyType(weights), "sites": _freeze_value(n["sites"]),
+            "variants": _freeze_value(n.get("variants", []))})
         nerve_sites[n["id"]] = [s["id"] for s in n["sites"]]
 
     def check_origin(file: str, entry: str, parent: str, origin: str | None) -> str | None:
@@ -223,14 +223,15 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
 
     for m in data.movements:
         add(m["id"], "muscles.json", m["id"], {"kind": "movement", "label": m["label"],
-                                               "aliases": m.get("aliases", []), "sources": m["sources"],
+                                               "aliases": tuple(m.get("aliases", ())), "sources": tuple(m["sources"]),
                                                "isncsci_key": m.get("isncsci_key")})
     for m in data.muscles:
         weights = root_weights(m["root_values"])
         add(m["id"], "muscles.json", m["id"], {
-            "kind": "muscle", "label": m["label"], "aliases": m.get("aliases", []), "sources": m["sources"],
-            "nerve": m["nerve"], "root_values": m["root_values"], "roots": tuple(weights),
-            "root_weights": weights, "isncsci_key": m.get("isncsci_key")})
+            "kind": "muscle", "label": m["label"], "aliases": tuple(m.get("aliases", ())),
+            "sources": tuple(m["sources"]), "nerve": _freeze_value(m["nerve"]),
+            "root_values": _freeze_value(m["root_values"]), "roots": tuple(weights),
+            "root_weights": MappingProxyType(weights), "isncsci_key": m.get("isncsci_key")})
         origin = check_origin("muscles.json", f"{m['id']}.nerve", m["nerve"], m.get("origin"))
         edge(m["nerve"], m["id"], {"relation": "innervates", "origin": origin, "certainty": 1.0,
                                    "sources": _sources(m["sources"])})
@@ -242,9 +243,10 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
     for r in data.reflexes:
         weights = root_weights(r["root_values"])
         add(r["id"], "reflexes.json", r["id"], {
-            "kind": "reflex", "label": r["label"], "aliases": r.get("aliases", []), "sources": r["sources"],
-            "nerve": r["nerve"], "muscle": r["muscle"], "root_values": r["root_values"], "roots": tuple(weights),
-            "root_weights": weights})
+            "kind": "reflex", "label": r["label"], "aliases": tuple(r.get("aliases", ())),
+            "sources": tuple(r["sources"]), "nerve": _freeze_value(r["nerve"]), "muscle": _freeze_value(r["muscle"]),
+            "root_values": _freeze_value(r["root_values"]), "roots": tuple(weights),
+            "root_weights": MappingProxyType(weights)})
         origin = None
         if r["muscle"] is not None:
             if kind(r["muscle"]) != "muscle":
@@ -257,7 +259,7 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
 
     for reg in data.regions:
         add(reg["id"], "regions.json", reg["id"], {
-            "kind": "region", "label": reg["label"], "aliases": reg.get("aliases", []),
+            "kind": "region", "label": reg["label"], "aliases": tuple(reg.get("aliases", ())),
             "sources": _sources(*(s["sources"] for s in reg["nerves"])), "view": reg["view"]})
         for s in reg["nerves"]:
             if kind(s["nerve"]) != "nerve":
@@ -289,13 +291,18 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
 
     order = _check_invariants(nodes, succ, pred, data)
 
+    # every attribute value is already immutable (tuples, read-only views, scalars) except the
+    # map -> grade and map -> weight dicts of the dermatome edges, filled in above
     g = nx.DiGraph()
     node_store: dict[str, Any] = g._node
     for node_id, node_attrs in nodes.items():
-        node_store[node_id] = _frozen_attrs(node_attrs)
+        node_store[node_id] = MappingProxyType(node_attrs)
     for nbrs in succ.values():
         for v, edge_attrs in nbrs.items():
-            nbrs[v] = _frozen_attrs(edge_attrs)
+            if "maps" in edge_attrs:
+                edge_attrs["maps"] = MappingProxyType(edge_attrs["maps"])
+                edge_attrs["weights"] = MappingProxyType(edge_attrs["weights"])
+            nbrs[v] = MappingProxyType(edge_attrs)
     for v, preds in pred.items():  # same objects, in the predecessor dicts' own insertion order
         for u in preds:
             preds[u] = succ[u][v]
