@@ -587,7 +587,7 @@ class FootTemplate:
         geom = _parse_drawing(drawing, max_vertices)
         data = self._side(side)
         tree: shapely.STRtree = data["trees"][view]
-        polys: list[Polygon] = data["view_polys"][view]
+        region_area: list[float] = data["areas"][view]
         ids = self._regions[view]
         cand = np.sort(tree.query(geom))  # bounding-box candidates
         total = float(geom.area)
@@ -597,7 +597,7 @@ class FootTemplate:
             areas = _intersection_areas(data["arrays"][view][cand], geom, total)
             for i, a in zip(cand.tolist(), areas.tolist(), strict=True):
                 if a > 0.0:
-                    overlaps.append(RegionOverlap(ids[i], a, a / polys[i].area, a / total))
+                    overlaps.append(RegionOverlap(ids[i], a, a / region_area[i], a / total))
                     inside += a
         if not overlaps:
             raise InvalidCaseError(
@@ -689,8 +689,10 @@ class FootTemplate:
             arrays = {v: np.array(ps, dtype=object) for v, ps in view_polys.items()}
             for a in arrays.values():
                 a.flags.writeable = False
+            # region areas (what polygon.area gives), for the fractions of overlay()
+            areas = {v: shapely.area(a).tolist() for v, a in arrays.items()}
             got = {"polys": polys, "outlines": outlines, "view_polys": view_polys,
-                   "trees": trees, "arrays": arrays}
+                   "trees": trees, "arrays": arrays, "areas": areas}
             self._cache[key] = got
         return got
 
@@ -1231,7 +1233,8 @@ def _parse_drawing(drawing: Any, max_vertices: int) -> Polygon | MultiPolygon:
     elif isinstance(drawing, (Sequence, np.ndarray)) and not isinstance(drawing, str):
         if len(drawing) > max_vertices:
             _check_vertex_count(len(drawing), max_vertices)
-        geom = Polygon(_ring_array(drawing, "ring"))
+        # what Polygon(ring) does (linearrings, then polygons without holes), minus its checks
+        geom = shapely.polygons(_ring_array(drawing, "ring"))
     else:
         raise InvalidCaseError("drawing", f"a {type(drawing).__name__} is not a polygon, "
                                "a GeoJSON geometry or a list of [x, y]")

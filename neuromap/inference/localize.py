@@ -481,26 +481,22 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
     if rows is not None and scores is not None:
         table = scores.table
         found: list[tuple[float, str, str, list[float]]] = []
-        for kind, w in EXAM_WEIGHTS:
-            targets, cols = table.targets_of(kind)
-            if not targets:
-                continue
-            v = table.p[rows[:, None], cols]                     # (leaders, targets)
-            top_two = np.abs(v[0] - v[1])
-            keep = np.flatnonzero(w * top_two >= 0.4)
-            if not len(keep):
-                continue
+        kinds, targets, cols, weights = table.exam_columns(EXAM_WEIGHTS)
+        v = table.p[rows[:, None], cols]                         # (leaders, examinable targets)
+        top_two = np.abs(v[0] - v[1])
+        keep = np.flatnonzero(weights * top_two >= 0.4)
+        if len(keep):
             v = v[:, keep]
             spread = v.max(axis=0) - v.min(axis=0)
-            vals = (w * (top_two[keep] + 0.1 * spread)).tolist()
-            per = v.T.tolist()
-            for j, val, ps_row in zip(keep.tolist(), vals, per, strict=True):
-                target = targets[j]
+            vals = (weights[keep] * (top_two[keep] + 0.1 * spread)).tolist()
+            for j, val, ps_row in zip(keep.tolist(), vals, v.T.tolist(), strict=True):
+                kind, target = kinds[j], targets[j]
                 if all((kind, target, s) in examined for s in sides):
                     continue
                 found.append((val, kind, target, ps_row))
         found.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
-        options = [(val, kind, target, dict(zip(names, ps_row, strict=True))) for val, kind, target, ps_row in found[:3]]
+        options = [(val, kind, target, dict(zip(names, ps_row, strict=True)))
+                   for val, kind, target, ps_row in found[:3]]
     else:
         for kind, w in EXAM_WEIGHTS:
             for target in atlas.ids(kind):

@@ -156,6 +156,7 @@ class ScoringTable:
         self.option_cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
         self._options = {}
         self._option_cache: dict[tuple[bool, bool], _Options] = {}
+        self._exam_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]] = {}
         for has_left in (False, True):
             for has_right in (False, True):
                 valid = np.zeros((len(self.candidates), 3), dtype=bool)
@@ -220,6 +221,27 @@ class ScoringTable:
     def targets_of(self, kind: str) -> tuple[tuple[str, ...], np.ndarray]:
         """The targets of one kind, in atlas order, and their columns of :attr:`p`."""
         return self._targets[kind]
+
+    def exam_columns(self, weights: tuple[tuple[str, float], ...]
+                     ) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]:
+        """Kind, target, column and weight of every target of the weighted kinds, kind by kind (cached)."""
+        got = self._exam_cache.get(weights)
+        if got is None:
+            kinds: list[str] = []
+            targets: list[str] = []
+            w: list[float] = []
+            for kind, wk in weights:
+                ts = self._targets[kind][0]
+                kinds += [kind] * len(ts)
+                targets += ts
+                w += [wk] * len(ts)
+            cols = np.array([self.columns[(k, t)] for k, t in zip(kinds, targets, strict=True)], dtype=np.intp)
+            wa = np.array(w, dtype=float)
+            cols.flags.writeable = False
+            wa.flags.writeable = False
+            got = (tuple(kinds), tuple(targets), cols, wa)
+            self._exam_cache[weights] = got
+        return got
 
     def _side_options(self, has_left: bool, has_right: bool) -> _Options:
         """The (candidate, side) options scored for a case with findings on these sides (cached)."""
