@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/profile_figures.py [load|localize|drawing|batch|figure|import|all] [--top N]
+    python benchmarks/profile_figures.py [load|cli|localize|drawing|batch|figure|figure-first|import|all] [--top N]
 
 Prints, for each profiled figure, the functions with the most own time (tottime) and the most
 cumulative time restricted to neuromap code, as ``file:line(function)``.  ``import`` runs
@@ -130,6 +130,31 @@ def prof_batch(top: int) -> None:
     report(p, "localize_many(1000 drawings, workers=1)", top, 1000)
 
 
+def _draw_times(fig, n_figs: int, acc: dict[str, list[float]]) -> None:
+    """Wrap the draw of every artist of *fig* (axes children and figure children) to time it."""
+    import time
+
+    def wrap(art, name: str) -> None:
+        orig = art.draw
+
+        def draw(renderer, *a, **k):
+            t0 = time.perf_counter_ns()
+            orig(renderer, *a, **k)
+            acc.setdefault(name, []).append((time.perf_counter_ns() - t0) / 1e6 / n_figs)
+
+        art.draw = draw
+
+    for ax in fig.axes:
+        for c in ax.get_children():
+            if type(c).__name__ == "Text" and not c.get_text():
+                continue
+            kind = type(c).__name__ + ("(hatched)" if getattr(c, "get_hatch", lambda: None)() else "")
+            wrap(c, f"axes {kind}")
+    for c in fig.get_children():
+        if c not in fig.axes:
+            wrap(c, f"figure {type(c).__name__}")
+
+
 def prof_figure(top: int) -> None:
     import neuromap
     from neuromap.plotting import plot_dermatomes
@@ -139,6 +164,67 @@ def prof_figure(top: int) -> None:
           "plot_dermatomes(atlas).savefig(png), steady", top, warm=1)
     spec = run.figure_spec(plot_dermatomes(atlas))
     _loop(lambda: run.bare_figure(spec), 5, "floor: bare PolyCollection + labels figure", top, warm=1)
+    # where savefig's time goes, by artist (no profiler: wall time of each artist's draw)
+    n = 5
+    acc: dict[str, list[float]] = {}
+    for _ in range(n):
+        d = plot_dermatomes(atlas)
+        _draw_times(d.figure, n, acc)
+        d.savefig(io.BytesIO(), format="png")
+    print(f"\n## savefig of plot_dermatomes(atlas) by artist (wall ms per figure, {n} figures, not profiled)")
+    for name, v in sorted(acc.items(), key=lambda kv: -sum(kv[1])):
+        print(f"    {sum(v):8.2f} ms  {len(v) // n:3d} draws  {name}")
+
+
+_FIRST = """
+import io, json, sys, time
+pc = time.perf_counter_ns
+t = [pc()]
+if sys.argv[1] == "neuromap":
+    from neuromap.plotting import plot_dermatomes
+    t.append(pc())
+    d = plot_dermatomes()
+    t.append(pc())
+    d.savefig(io.BytesIO(), format="png")
+else:
+    import matplotlib.pyplot  # noqa: F401
+    sys.path.insert(0, sys.argv[3])
+    import run
+    t.append(pc())
+    spec = json.loads(open(sys.argv[2]).read())
+    t.append(pc())
+    run.bare_figure(spec)
+t.append(pc())
+print(json.dumps([(b - a) / 1e6 for a, b in zip(t, t[1:])] + [(t[-1] - t[0]) / 1e6]))
+"""
+
+
+def prof_figure_first(top: int) -> None:
+    """Stages of the first figure in fresh processes, then a profile of the first plot and savefig."""
+    import statistics
+
+    import neuromap
+    from neuromap.plotting import plot_dermatomes
+
+    spec_file = Path("/tmp/neuromap-profile-figure-spec.json")
+    spec_file.write_text(json.dumps(run.figure_spec(plot_dermatomes(neuromap.load_atlas()))))
+    rows: dict[str, list[list[float]]] = {"neuromap": [], "floor": []}
+    for i in range(7):
+        for who in (("neuromap", "floor") if i % 2 == 0 else ("floor", "neuromap")):
+            proc = subprocess.run([sys.executable, "-c", _FIRST, who, str(spec_file), str(HERE)], capture_output=True,
+                                  text=True, check=True, env=run.child_env(), cwd="/tmp")
+            rows[who].append(json.loads(proc.stdout.splitlines()[-1]))
+    print("\n## first figure in a fresh process, median of 7 (ms)")
+    print("    neuromap: import plotting | plot_dermatomes() (reads the layers) | savefig | total")
+    print("    floor:    import pyplot   | read the spec                        | bare figure | total")
+    for who, rs in rows.items():
+        print(f"    {who:9s} " + " | ".join(f"{statistics.median(c):7.0f}" for c in zip(*rs, strict=True)))
+    out = "/tmp/neuromap-figure-first.prof"
+    code = ("import cProfile, io\nfrom neuromap.plotting import plot_dermatomes\n"
+            "p = cProfile.Profile(); p.enable(); plot_dermatomes().savefig(io.BytesIO(), format='png'); p.disable()\n"
+            f"p.dump_stats({out!r})")
+    subprocess.run([sys.executable, "-c", code], check=True, env=run.child_env(), cwd="/tmp")
+    report(pstats.Stats(out), "first plot_dermatomes().savefig(png) in a fresh process (after the imports)", top)
 
 
 def prof_import(top: int) -> None:
@@ -165,7 +251,7 @@ def prof_import(top: int) -> None:
 
 
 PROFILES = {"load": prof_load, "cli": prof_cli, "localize": prof_localize, "drawing": prof_drawing, "batch": prof_batch,
-            "figure": prof_figure, "import": prof_import}
+            "figure": prof_figure, "figure-first": prof_figure_first, "import": prof_import}
 
 
 def main() -> int:
