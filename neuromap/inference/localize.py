@@ -217,14 +217,23 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
     other = scores.table.memo
     explains, unexplained, contradicts, paths = [], [], [], []
     sources: dict[str, None] = dict.fromkeys(c.sources)
+    cid = id(c)
     for f, p, ref in zip(findings, e.p, refs, strict=True):
         if f.abnormal:
             if p > 0:
-                why, path, path_sources = _explanation(atlas, c, f.kind, f.target, f.text, map_id, p < 0.5, memo)
-                explains.append({**ref, "strength": _round3(p, other), "why": why})
-                if path:
-                    paths.append({"finding": f.field, "target": f.target, "path": list(path)})
-                    sources.update(dict.fromkeys(path_sources))
+                # (strength, why, path, its sources) of this candidate explaining this target at p
+                key = (cid, f.kind, f.target, f.text if f.kind == "sign" else "", p)
+                hit = other.get(key)
+                if hit is None:
+                    why, path, path_sources = _explanation(atlas, c, f.kind, f.target, f.text, map_id, p < 0.5,
+                                                           memo)
+                    hit = (_round3(p, other), why, path, dict.fromkeys(path_sources))
+                    if len(other) < 200_000:
+                        other[key] = hit
+                explains.append({**ref, "strength": hit[0], "why": hit[1]})
+                if hit[2]:
+                    paths.append({"finding": f.field, "target": f.target, "path": list(hit[2])})
+                    sources.update(hit[3])
             else:
                 unexplained.append({**ref, "why": _why_not_memo(c, f, e.side, other)})
         elif p >= 0.5:
