@@ -237,3 +237,58 @@ def test_territories_and_dermatomes_are_exact_unions_of_regions(atlas):
                 regions = [r for r in atlas.ids("region") if atlas.dermatome(r, m).get(root)]
                 if regions:
                     check(regions, side)
+
+
+def test_graph_order_and_territory_order(atlas):
+    """The load-time topological order is networkx's, and territories list targets in it."""
+    from neuromap.graph import build_graph_and_order, topological_order
+
+    order = list(nx.topological_sort(atlas.graph))
+    assert topological_order(atlas.graph._succ) == order
+    g, topo = build_graph_and_order(atlas.data)
+    assert topo == order and nx.utils.graphs_equal(g, atlas.graph) and nx.is_frozen(g)
+    assert topological_order({"a": {"b": {}}, "b": {"a": {}}}) is None
+    position = {n: i for i, n in enumerate(order)}
+    for nerve in atlas._ids["nerve"]:
+        for site in atlas.sites(nerve):
+            t = atlas.nerve_territory(nerve, site)
+            for part in (t.regions, t.muscles, t.reflexes):
+                assert [position[x] for x in part] == sorted(position[x] for x in part), (nerve, site)
+            below = nx.descendants(atlas.graph, nerve)
+            assert set(t.regions) | set(t.muscles) | set(t.reflexes) <= below
+
+
+def test_graph_attributes_are_immutable_all_the_way_down(atlas):
+    """Every attribute value is a scalar, a tuple or a read-only mapping, recursively."""
+    from types import MappingProxyType
+
+    def check(value, where):
+        if isinstance(value, (str, int, float, bool, type(None))):
+            return
+        assert isinstance(value, (tuple, MappingProxyType)), (where, type(value))
+        for v in (value.values() if isinstance(value, MappingProxyType) else value):
+            check(v, where)
+
+    for n, attrs in atlas.graph.nodes(data=True):
+        assert isinstance(atlas.graph._node[n], MappingProxyType)
+        check(attrs, n)
+    for u, v, attrs in atlas.graph.edges(data=True):
+        assert isinstance(atlas.graph._succ[u][v], MappingProxyType)
+        assert atlas.graph._pred[v][u] is atlas.graph._succ[u][v]
+        check(attrs, (u, v))
+    check(atlas.graph.graph, "graph")
+
+
+def test_batch_name_folding_matches_normalize_name(atlas):
+    """The index folds all names at once; it must fold each exactly as normalize_name does."""
+    from neuromap.atlas import _normalize_many, normalize_name
+
+    names = [*atlas.names(), "The 1st web-space", "peroneus tertius", "Saddle anaesthesia", "thae", "the",
+             "café & crème", "don\u2019t", "A\u00a0B", "", "  --  ", "x\ny", "paeroneal"]
+    assert _normalize_many(names) == [normalize_name(n) for n in names]
+    ascii_names = [n for n in names if n.isascii() and "\n" not in n]
+    assert _normalize_many(ascii_names) == [normalize_name(n) for n in ascii_names]
+    for name, slot in atlas._index.items():
+        assert name == normalize_name(name)
+        for kind, ident in slot.items():
+            assert atlas.resolve(name, kind).id == ident

@@ -260,3 +260,23 @@ def test_render_and_atlas(tmp_path: Path, case_file: Path, capsys: pytest.Captur
     assert (tmp_path / "map.png").read_bytes()[:4] == b"\x89PNG"
     code, out, err = in_process(["atlas", "--map", "lee2009", "-o", str(tmp_path / "m.png")], capsys, monkeypatch)
     assert code == 2 and "--map" in err
+
+
+def test_main_restores_the_garbage_collector(case_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In-process runs get the collector back as they left it; a run as the program freezes the heap."""
+    import gc
+
+    from neuromap.cli import main
+
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            assert main(["localize", str(case_file), "--json"]) == 0
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
+    capsys.readouterr()
+    code = (f"import gc, sys; from neuromap.cli import main; sys.argv = ['neuromap', 'localize', {str(case_file)!r}]; "
+            "rc = main(); print(gc.isenabled(), gc.get_freeze_count() > 0); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "False True"

@@ -124,3 +124,15 @@ def test_manifest_entry_matches_file(name):
     assert len(entry["description"]) > 40 and entry["variability"]
     sources = json.loads((DATA / "sources.json").read_text(encoding="utf-8"))["sources"]
     assert all(s in sources for s in entry["sources"])
+
+
+def test_unhashable_reference_is_an_unknown_name(data_copy):
+    _edit(data_copy, "nerves.json", lambda o: o["nerves"][1].update(parent=["femoral"]))
+    with pytest.raises(neuromap.AtlasDataError, match="saphenous.*unknown nerve or plexus"):
+        _load(data_copy)
+
+
+def test_graph_build_error_names_duplicate_id(data_copy):
+    _edit(data_copy, "muscles.json", lambda o: o["movements"][0].update(id="femoral"))
+    with pytest.raises(neuromap.AtlasDataError, match="muscles.json: femoral.*already used by a nerve"):
+        _load(data_copy)
