@@ -13,7 +13,15 @@ from neuromap.datasets import ROOT_IDS
 from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import DEFAULT_LIMITS, Finding, Limits, ParsedCase, parse_case
 from neuromap.inference.result import Hypothesis, Localization, make_hypothesis
-from neuromap.inference.scoring import Evaluation, Scores, finding_weight, involvement, is_scored, scoring_table
+from neuromap.inference.scoring import (
+    SIDE_NAMES,
+    Evaluation,
+    Scores,
+    finding_weight,
+    involvement,
+    is_scored,
+    scoring_table,
+)
 
 __all__ = ["localize"]
 
@@ -192,8 +200,10 @@ def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str,
     if c.kind != "nerve":
         return None, ()
     table = scores.table
-    same = [k for k in (table.option(scores, int(r), e.side) for r in table.nerve_rows[c.nerve or ""])
-            if k is not None]
+    # what table.option(scores, r, e.side) gives for each row of the nerve, the unscored left out
+    position = scores.position_list
+    code = SIDE_NAMES.index(e.side)
+    same = [k for k in (position[r * 3 + code] for r in table.nerve_rows_list[c.nerve or ""]) if k >= 0]
     if len(same) <= 1:
         return c.site, ()
     rows, _, _, _, evidence_fit = scores.lists

@@ -83,7 +83,7 @@ class Hypothesis:
             "candidate_sites": list(self.candidate_sites), "side": self.side, "score": self.score,
             "explains": [dict(x) for x in self.explains], "unexplained": [dict(x) for x in self.unexplained],
             "contradicts": [dict(x) for x in self.contradicts],
-            "paths": [{**dict(p), "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
+            "paths": [{**p, "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
         }
 
 

@@ -122,10 +122,25 @@ class ScoringTable:
         p = np.zeros((n, m))
         tol = np.zeros((n, m))
         sign_keys = {s: _sign_keys(_sign(atlas, s)) for s in atlas.ids("sign")}
+        columns = self.columns
+        # the column block of each kind (columns are laid out kind by kind)
+        blocks = {k: [j for (kk, _), j in columns.items() if kk == k] for k in kinds}
+        spans = {k: slice(b[0], b[-1] + 1) for k, b in blocks.items() if b}
+        sign_cols = [(columns[("sign", t)], sk) for t, sk in sign_keys.items()]
+        territory_of = (("region", "regions"), ("movement", "movements"), ("muscle", "muscles"), ("reflex", "reflexes"))
         for i, c in enumerate(self.candidates):
-            for (k, t), j in self.columns.items():
-                p[i, j] = (1.0 if sign_keys[t] & c.points_to else 0.0) if k == "sign" else c.territory.get(k, t)
-                tol[i, j] = TOLERANCE[c.kind][_group(k)]
+            # p[i, j] = c.territory.get(k, t): the territory's own weights, 0 elsewhere
+            terr = c.territory
+            for k, attr in territory_of:
+                for t, w in getattr(terr, attr).items():
+                    j = columns.get((k, t))
+                    if j is not None:
+                        p[i, j] = w
+            for j, sk in sign_cols:
+                p[i, j] = 1.0 if sk & c.points_to else 0.0
+            tol_kind = TOLERANCE[c.kind]
+            for k, span in spans.items():
+                tol[i, span] = tol_kind[_group(k)]
         self.p = p
         self.tolerance = tol
         spec = specificity(self.candidates)
@@ -181,6 +196,7 @@ class ScoringTable:
             if c.nerve is not None:
                 rows_by_nerve.setdefault(c.nerve, []).append(i)
         self.nerve_rows = {k: np.array(v) for k, v in rows_by_nerve.items()}
+        self.nerve_rows_list = {k: list(v) for k, v in rows_by_nerve.items()}
         for a in (self.p, self.tolerance, self.discount, self.cost, self.bilateral, self.kind_rank, self.size,
                   self.id_rank):
             a.flags.writeable = False
@@ -320,6 +336,11 @@ class Scores:
         p = self.table.p[row, self.cols] * self.masks[:, code]
         return Evaluation(self.table.candidates[row], SIDE_NAMES[code], float(self.score[k]), float(self.fit[k]),
                           float(self.evidence_fit[k]), tuple(p.tolist()))
+
+    @functools.cached_property
+    def position_list(self) -> list[int]:
+        """:attr:`position` as a Python list."""
+        return self.position.tolist()
 
     @functools.cached_property
     def lists(self) -> tuple[list[int], list[int], list[float], list[float], list[float]]:
