@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from neuromap._version import __version__
 from neuromap.atlas import Atlas, load_atlas
 from neuromap.datasets import ROOT_IDS
 from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import DEFAULT_LIMITS, Finding, Limits, ParsedCase, parse_case
-from neuromap.inference.result import Hypothesis, Localization, make_hypothesis
+from neuromap.inference.result import Hypothesis, Localization, make_hypothesis, make_localization
 from neuromap.inference.scoring import (
     SIDE_NAMES,
     Evaluation,
@@ -89,7 +90,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         dermatome_map = case["dermatome_map"]
     map_id = atlas.check_map(dermatome_map)
     parsed = parse_case(case, atlas, limits=limits)
-    scored = [f for f in parsed.findings if is_scored(f, atlas)]
+    scored_flags = [is_scored(f, atlas) for f in parsed.findings]
+    scored = [f for f, ok in zip(parsed.findings, scored_flags, strict=True) if ok]
     table = scoring_table(atlas, map_id)
     scores = table.evaluate(scored, [finding_weight(f, atlas) for f in scored]) if scored else None
     shown = _ranked_options(scores, max_hypotheses) if scores is not None else []
@@ -117,20 +119,11 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     if info.get("confidence") == "low" and pattern["kind"] not in ("no_sensory", "stocking"):
         warnings.append(f"The {info['label']} dermatome layer is encoded with low confidence at foot level; "
                         f"see its caveats (atlas.dermatome_map_info({map_id!r})) and compare the other layers.")
-    return Localization(
-        case_side=parsed.side,
-        explain=explain,
-        red_flags=tuple(red_flags),
-        warnings=tuple(warnings),
-        pattern=pattern,
-        separable=separable,
-        next_examination=tuple(next_exam),
-        findings=parsed.findings,
-        not_scored=tuple(f for f in parsed.findings if not is_scored(f, atlas)),
-        drawings=parsed.drawings,
-        dermatome_map={"id": map_id, "label": info["label"]},
-        atlas_version=atlas.version,
-    )
+    # the fields of Localization, in order
+    return make_localization(
+        parsed.side, explain, tuple(red_flags), tuple(warnings), pattern, separable, tuple(next_exam),
+        parsed.findings, tuple(f for f, ok in zip(parsed.findings, scored_flags, strict=True) if not ok),
+        parsed.drawings, {"id": map_id, "label": info["label"]}, atlas.version, __version__)
 
 
 def _leaders(ranked: Sequence[Evaluation]) -> list[Evaluation]:

@@ -203,3 +203,7 @@ class Localization:
         from neuromap.plotting import plot_localization
 
         return plot_localization(self, **kwargs)
+
+
+#: builds a Localization from every field, positionally (see :mod:`neuromap.inference._fast`)
+make_localization = maker(Localization)
