@@ -11,7 +11,6 @@ repository's top-level ``data/`` folder when the wheel is built).
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
@@ -124,7 +123,12 @@ class _Checker:
     def list_of(self, value: Any, entry: str, kind: type | tuple[type, ...] = object) -> list:
         if not isinstance(value, list):
             raise self.fail(entry, f"expected a list, got {type(value).__name__}")
-        if kind is object or all(map(isinstance, value, itertools.repeat(kind))):
+        if kind is object:
+            return value
+        for item in value:
+            if not isinstance(item, kind):
+                break
+        else:
             return value
         for i, item in enumerate(value):
             if not isinstance(item, kind):
@@ -137,6 +141,8 @@ class _Checker:
         return value
 
     def ident(self, value: Any, entry: str) -> str:
+        if type(value) is str and _SNAKE.match(value):
+            return value
         self.string(value, entry)
         if not _SNAKE.match(value):
             raise self.fail(entry, f"id {value!r} is not snake_case")
@@ -152,6 +158,13 @@ class _Checker:
         return value
 
     def source_keys(self, value: Any, entry: str) -> list[str]:
+        if type(value) is list and value:
+            known = self.sources
+            for key in value:
+                if type(key) is not str or (known is not None and key not in known):
+                    break
+            else:
+                return value
         self.list_of(value, entry, str)
         if not value:
             raise self.fail(entry, "every fact needs at least one source key")
