@@ -336,7 +336,15 @@ _TYPE_WORDS = {"object": "an object", "array": "a list", "string": "a string", "
                "number": "a number", "boolean": "true or false", "null": "null"}
 
 
+#: JSON type of the exact built-in types (the rest, and floats, go through :func:`_json_type`'s checks)
+_EXACT_JSON_TYPES: dict[type, str] = {type(None): "null", bool: "boolean", int: "integer", str: "string",
+                                      dict: "object", list: "array", tuple: "array"}
+
+
 def _json_type(v: Any) -> str:
+    t = _EXACT_JSON_TYPES.get(type(v))
+    if t is not None:
+        return t
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -355,9 +363,13 @@ def _json_type(v: Any) -> str:
 
 
 def _type_ok(v: Any, types: str | Sequence[str]) -> bool:
-    t = _json_type(v)
-    allowed = (types,) if isinstance(types, str) else tuple(types)
-    return t in allowed or (t == "integer" and "number" in allowed)
+    return _json_type_ok(_json_type(v), types)
+
+
+def _json_type_ok(t: str, types: str | Sequence[str]) -> bool:
+    if isinstance(types, str):
+        return t == types or (t == "integer" and types == "number")
+    return t in types or (t == "integer" and "number" in types)
 
 
 def _got(v: Any) -> str:
@@ -365,6 +377,9 @@ def _got(v: Any) -> str:
     if t in ("string", "integer", "number", "boolean", "null"):
         return f"{json.dumps(v)[:60]}"
     return _TYPE_WORDS.get(t, f"a {t}")
+
+
+_REQUIRED_NOT = frozenset({"required", "not"})
 
 
 class _Validator:
@@ -400,7 +415,8 @@ class _Validator:
 
     def validate(self, v: Any, schema: Mapping[str, Any], path: str) -> None:
         schema = self.resolve(schema)
-        if "type" in schema and not _type_ok(v, schema["type"]):
+        t = _json_type(v)
+        if "type" in schema and not _json_type_ok(t, schema["type"]):
             raise InvalidCaseError(path, f"expected {self.describe(schema)}, got {_got(v)}")
         if "const" in schema and v != schema["const"]:
             raise InvalidCaseError(path, f"expected {schema['const']!r}, got {_got(v)}", [str(schema["const"])])
@@ -408,7 +424,6 @@ class _Validator:
             opts = [str(e) for e in schema["enum"]]
             raise InvalidCaseError(path, f"allowed values are {', '.join(map(repr, opts))}, but got {_got(v)}",
                                    suggest(str(v), opts) if isinstance(v, str) else [])
-        t = _json_type(v)
         if t in ("integer", "number"):
             if "minimum" in schema and v < schema["minimum"]:
                 raise InvalidCaseError(path, f"expected {self.describe(schema)}, got {_got(v)}")
@@ -459,6 +474,12 @@ class _Validator:
                                    f"{'; '.join(self.describe(s) for s in options)}")
 
     def is_valid(self, v: Any, schema: Mapping[str, Any]) -> bool:
+        s = self.resolve(schema)
+        if _REQUIRED_NOT.issuperset(s):
+            # what validate() decides for a schema of only 'required' and 'not', without raising
+            if "required" in s and _json_type(v) == "object" and any(k not in v for k in s["required"]):
+                return False
+            return not ("not" in s and self.is_valid(v, s["not"]))
         try:
             self.validate(v, schema, "")
         except InvalidCaseError:
