@@ -171,6 +171,10 @@ class ScoringTable:
         self.option_cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
         self._options = {}
         self._option_cache: dict[tuple[bool, bool], _Options] = {}
+        #: per pattern of examined (column, side) pairs: columns, side masks, gathered p, options
+        self._patterns: dict[tuple[tuple[int, ...], tuple[bool, ...]],
+                             tuple[np.ndarray, np.ndarray, np.ndarray, _Options]] = {}
+        self._pattern_bytes = 0
         self._exam_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]] = {}
         for has_left in (False, True):
             for has_right in (False, True):
@@ -208,8 +212,22 @@ class ScoringTable:
         elementwise arithmetic as scoring all of them (see ``_side_options``).
         """
         columns = self.columns
-        cols = np.array([columns[(f.kind, f.target)] for f in findings], dtype=np.intp)
-        right = [f.side == "right" for f in findings]
+        col_list = tuple([columns[(f.kind, f.target)] for f in findings])
+        right = tuple([f.side == "right" for f in findings])
+        # what depends only on which targets were examined on which side (not on the weights)
+        pattern = self._patterns.get((col_list, right))
+        if pattern is None:
+            cols = np.array(col_list, dtype=np.intp)
+            # one column per side option: the findings on the left, on the right, on both sides
+            masks = _SIDE_MASKS[np.array(right, dtype=np.intp)]
+            gathered = self._p_and_tolerance[:, :, cols]
+            for a in (cols, masks, gathered):
+                a.flags.writeable = False
+            pattern = (cols, masks, gathered, self._side_options(not all(right), any(right)))
+            if self._pattern_bytes + gathered.nbytes <= _PATTERN_CACHE_BYTES:
+                self._patterns[(col_list, right)] = pattern
+                self._pattern_bytes += gathered.nbytes + masks.nbytes + cols.nbytes
+        cols, masks, gathered, opt = pattern
         # rows: every weight; the abnormal findings' weights; the normal findings' weights
         # (w - w_abnormal, which is the weight itself or 0)
         wa = [x if f.abnormal else 0.0 for f, x in zip(findings, weights, strict=True)]
@@ -219,12 +237,9 @@ class ScoringTable:
         # an examined normal finding the candidate predicts normal is consistent with it: crediting
         # every candidate with the normal findings' weight changes no ranking, and lets a candidate
         # that explains everything and contradicts nothing reach a fit of 1
-        # one column per side option: the findings on the left, on the right, on both sides
-        masks = _SIDE_MASKS[np.array(right, dtype=np.intp)]
         # explained (abnormal weight times p) and contradicted (normal weight times p * tolerance)
         # per candidate and side option, as one stacked matrix product: (2, n_candidates, 3)
-        both = self._p_and_tolerance[:, :, cols] @ (ww[1:, :, None] * masks)
-        opt = self._side_options(not all(right), any(right))
+        both = gathered @ (ww[1:, :, None] * masks)
         e, contradicted = both.reshape(2, -1)[:, opt.flat]
         base = e - LAMBDA * sum_wa - contradicted
         # row 0: the evidence fit ((base + LAMBDA * e) + sum_wn) / total; row 1: the fit
@@ -283,6 +298,8 @@ class ScoringTable:
 
 
 SIDE_NAMES = ("left", "right", "bilateral")
+#: memory the per-table cache of examined-target patterns may hold (gathered p columns)
+_PATTERN_CACHE_BYTES = 2_000_000
 #: side-option mask of a finding on the left (row 0) or the right (row 1): left, right, both
 _SIDE_MASKS = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
 _SIDE_MASKS.flags.writeable = False
