@@ -2,7 +2,7 @@
 
 import sys
 
-from neuromap.cli import main
+from neuromap.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

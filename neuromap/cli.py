@@ -457,21 +457,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["maps", "--json"])  # doctest: +SKIP
     0
     """
-    # A command starts (numpy, shapely, networkx, the atlas), handles one case and exits; the
-    # cyclic collector would walk the freshly imported heap again and again, finding nothing to
-    # free. It stays off for the command (--batch turns it back on for its long run). Run as the
-    # program (no *argv*), the heap is then frozen: the interpreter's exit would otherwise walk
-    # it all once more (a full collection, ~40 ms with the atlas loaded). Called with *argv*
-    # (in-process), the caller's collector state is restored on return.
+    # A command starts (numpy, shapely, the atlas), handles one case and exits; the cyclic
+    # collector would walk the freshly imported heap again and again, finding nothing to free.
+    # It stays off for the command (--batch turns it back on for its long run); the caller's
+    # collector state is restored on return.
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _main(argv)
     finally:
-        if argv is None:
-            gc.freeze()
-        elif collecting:
+        if collecting:
             _resume_collector()
+
+
+def run() -> int:
+    """Run the ``neuromap`` program: :func:`main` on ``sys.argv``, for the console script.
+
+    The interpreter's exit would walk the whole heap once more (a full collection, ~40 ms with
+    the atlas loaded) only to free memory the process returns anyway; freezing the heap first
+    skips that. Use :func:`main` to run a command from Python.
+
+    Returns
+    -------
+    int
+        The exit status, as :func:`main` returns it.
+    """
+    gc.disable()
+    try:
+        return _main(None)
+    finally:
+        gc.freeze()
 
 
 def _resume_collector() -> None:

@@ -263,7 +263,7 @@ def test_render_and_atlas(tmp_path: Path, case_file: Path, capsys: pytest.Captur
 
 
 def test_main_restores_the_garbage_collector(case_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """In-process runs get the collector back as they left it; a run as the program freezes the heap."""
+    """main() gives the caller its collector back as it left it; run() (the program) freezes the heap."""
     import gc
 
     from neuromap.cli import main
@@ -276,7 +276,9 @@ def test_main_restores_the_garbage_collector(case_file: Path, capsys: pytest.Cap
         finally:
             gc.enable()
     capsys.readouterr()
-    code = (f"import gc, sys; from neuromap.cli import main; sys.argv = ['neuromap', 'localize', {str(case_file)!r}]; "
-            "rc = main(); print(gc.isenabled(), gc.get_freeze_count() > 0); sys.exit(rc)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout.strip().splitlines()[-1] == "False True"
+    argv = f"sys.argv = ['neuromap', 'localize', {str(case_file)!r}]; "
+    for entry, expected in (("main", "True False"), ("run", "False True")):
+        code = (f"import gc, sys; from neuromap.cli import {entry}; {argv}"
+                f"rc = {entry}(); print(gc.isenabled(), gc.get_freeze_count() > 0); sys.exit(rc)")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert proc.stdout.strip().splitlines()[-1] == expected, entry
