@@ -177,6 +177,36 @@ def named_cases(n: int) -> list[dict]:
     return [variants[i % len(variants)] for i in range(n)]
 
 
+def distinct_named_cases(atlas, n: int, seed: int = 11) -> list[dict]:
+    """n named-region cases that are all different (no two equal): regions, modalities, grades,
+    reflexes and sides drawn at random from the atlas's vocabulary."""
+    import random
+
+    rnd = random.Random(seed)
+    regions = list(atlas.template.regions(view=None))
+    movements = list(atlas.ids("movement"))
+    reflexes = list(atlas.ids("reflex"))
+    grades = (0, 1, 2, 3, 4, "normal")
+    seen: set[str] = set()
+    out: list[dict] = []
+    while len(out) < n:
+        picked = rnd.sample(regions, rnd.randint(1, 4))
+        cut = rnd.randint(1, len(picked))  # one or two sensory entries, no region in both
+        case = {
+            "side": rnd.choice(("left", "right")),
+            "sensory": [{"regions": part, "modality": rnd.choice(("numbness", "tingling", "pain", "burning"))}
+                        for part in (picked[:cut], picked[cut:]) if part],
+            "motor": [{"name": m, "grade": rnd.choice(grades)} for m in rnd.sample(movements, rnd.randint(0, 3))],
+            "reflexes": {r: rnd.choice(("normal", "reduced", "absent"))
+                         for r in rnd.sample(reflexes, rnd.randint(0, 2))},
+        }
+        key = json.dumps(case, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(case)
+    return out
+
+
 def cpu_seconds() -> float:
     import resource
 
@@ -565,17 +595,22 @@ class Bench:
         startup, _, _ = run_many(named_cases(2 * ncores), workers=ncores)
         cap = 4.0 if self.quick else 20.0  # seconds of wall allowed per batch figure
 
-        def sized(make, N: int, first: int) -> tuple[int, float, float, list, str]:
-            """Run `first` cases; run all N if they fit in `cap` seconds, else as many as fit, extrapolated."""
+        def sized(make, N: int, first: int, budget: float = 0.0) -> tuple[int, float, float, list, str]:
+            """Run `first` cases, then larger slices while they fit in `cap` seconds; run all N as
+            soon as the latest slice's linear extrapolation fits in `cap` (or in four times the
+            budget: with duplicates the rest costs less than a slice predicts); else extrapolate
+            from the largest slice run."""
             cases = make(N)
             n, (wall, cores, out) = first, run_many(cases[:first])
-            rate = max(wall - startup, 1e-9) / n
-            fit = int((cap - startup) / rate)
-            if fit >= N:
-                n, (wall, cores, out) = N, run_many(cases)
-            elif fit >= 2 * first:
-                n = fit // 1000 * 1000
-                wall, cores, out = run_many(cases[:n])
+            while n < N:
+                rate = max(wall - startup, 1e-9) / n
+                if startup + rate * N <= max(cap, 4 * budget):
+                    n, (wall, cores, out) = N, run_many(cases)
+                    break
+                fit = int((cap - startup) / rate) // 1000 * 1000
+                if fit < 2 * n:
+                    break
+                n, (wall, cores, out) = fit, run_many(cases[:fit])
             est = wall if n == N else startup + (wall - startup) * N / n
             how = "" if n == N else f"EXTRAPOLATED from {n} cases ({wall:.1f} s, pool start-up {startup:.2f} s); "
             return n, est, cores, out, how
@@ -585,7 +620,7 @@ class Bench:
         pool = named_cases(162)
         it = iter(range(10**9))
         per = med(sample(lambda: nio.localize_json(pool[next(it) % 162]), 324, warm=162)) / 1e9
-        n, est, cores, out, how = sized(named_cases, N, 1000 if self.quick else 2000)
+        n, est, cores, out, how = sized(named_cases, N, 1000 if self.quick else 2000, budget=5.0)
         errors = sum(1 for o in out if "error" in o)
         self.row("localize_many, 1e5 named-region cases", est, "s", budget="<= 5 s", ok=est <= 5 and errors == 0,
                  key="batch_named",
@@ -593,6 +628,29 @@ class Bench:
                  f"(serial localize_json of the same cases: {per * 1e6:.0f} us); {errors} errors; 162 distinct "
                  "cases cycled"
                  + ("" if have else "; localize_many absent: ProcessPoolExecutor.map of localize_json"))
+
+        # 7a'. the same batch as distinct dict objects (deep copies) and as JSON text lines:
+        # duplicates are found by content, not by identity
+        import copy
+
+        variants = named_cases(162)
+        for label, make, key in (
+                ("deep copies", lambda k: [copy.deepcopy(variants[i % 162]) for i in range(k)], "batch_named_copies"),
+                ("JSON text", lambda k: [json.dumps(variants[i % 162]) for i in range(k)], "batch_named_text")):
+            n, est, cores, out, how = sized(make, N, 1000 if self.quick else 2000, budget=5.0)
+            self.row(f"localize_many, 1e5 named-region cases as {label}  [info]", est, "s", key=key,
+                     note=how + f"{cores:.2f} cores busy; {sum(1 for o in out if 'error' in o)} errors")
+
+        # 7a''. cases that are all different: no duplicate to share, the engine's own throughput
+        k = 300 if self.quick else 1500
+        distinct = distinct_named_cases(atlas, k)
+        wall, cores, out = run_many(distinct)
+        per = (wall - startup) / k
+        self.row("localize_many, all-distinct named-region cases  [info]", per * 1e6, "us", key="batch_distinct",
+                 note=f"{k} cases, none equal to another (random regions, modalities, grades, reflexes): "
+                      f"{per * 1e6:.0f} us wall per case on {ncores} workers ({cores:.2f} cores busy), "
+                      f"{cpu_per[-1] * 1e6:.0f} us CPU per case; 1e5 such cases would take ~{per * 1e5:.0f} s; "
+                      f"{sum(1 for o in out if 'error' in o)} errors")
 
         # 7b. 1e4 drawings
         import shapely
