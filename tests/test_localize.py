@@ -176,3 +176,32 @@ def test_examined_normal_is_evidence():
                                                {"name": "foot eversion", "grade": 5}]})
     assert with_normal.rank("deep_fibular") <= abnormal_only.rank("deep_fibular")
     assert with_normal["common_fibular"].contradicts
+
+
+@pytest.mark.parametrize("case", [
+    {"side": "left", "sensory": [{"regions": ["dorsum of foot"], "modality": "numbness"},
+                                 {"regions": ["medial malleolus"], "state": "normal"}],
+     "motor": [{"name": "ankle dorsiflexion", "grade": 4}, {"name": "hip abduction", "grade": "normal"}],
+     "reflexes": {"achilles": "normal", "patellar": "normal"}},
+    {"side": "bilateral", "sensory": [{"regions": ["sole"], "modality": "tingling"}],
+     "reflexes": {"achilles": "absent"}},
+    {"side": "right", "sensory": [{"regions": ["heel"], "modality": "pain"}], "other": ["saddle anaesthesia"]},
+    {"side": "left", "reflexes": {"achilles": {"left": "absent", "right": "normal"}}},
+])
+def test_fused_scores_equal_the_array_reference(atlas, case):
+    """ScoringTable.evaluate (one matrix per examined pattern) agrees with the direct array formula."""
+    import numpy as np
+
+    from neuromap.inference.case import parse_case
+    from neuromap.inference.scoring import finding_weight, is_scored, scoring_table
+
+    table = scoring_table(atlas, atlas.default_dermatome_map)
+    findings = [f for f in parse_case(case, atlas).findings if is_scored(f, atlas)]
+    weights = [finding_weight(f, atlas) for f in findings]
+    got = table.evaluate(findings, weights)
+    ref = table.evaluate_arrays(findings, weights)
+    assert got.rows == ref["rows"].tolist() and got.side_codes == ref["side_codes"].tolist()
+    for name in ("score", "fit", "evidence_fit"):
+        np.testing.assert_allclose(getattr(got, name), ref[name], rtol=0, atol=1e-12)
+    order = np.lexsort((ref["side_codes"], table.tie_rank[ref["rows"]], -np.round(ref["score"], 12)))
+    assert got.order == order.tolist()

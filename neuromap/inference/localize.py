@@ -158,7 +158,7 @@ def _ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
     rows, codes, score, _, _ = scores.lists
     group = table.group
     last = None
-    for k in scores.order.tolist():
+    for k in scores.order:
         key = (group[rows[k]], codes[k])
         if key in seen:
             continue
@@ -245,7 +245,7 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
     head = other.get(("head", id(c)))
     if head is None:
         multi_site = c.nerve is not None and len(atlas.sites(c.nerve)) > 1
-        nerve_attrs = atlas.graph.nodes[c.nerve] if c.nerve is not None else None
+        nerve_attrs = atlas.node(c.nerve) if c.nerve is not None else None
         site_labels = {s["id"]: s["label"] for s in nerve_attrs["sites"]} if nerve_attrs is not None else {}
         nerve_label = nerve_attrs["label"] if c.kind == "nerve" and nerve_attrs is not None else None
         head = (multi_site, site_labels, nerve_label, frozenset(atlas.data.sources))
@@ -299,7 +299,7 @@ def _explanation(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, 
         path = _path(c, f, atlas, map_id)
         srcs: dict[str, None] = {}
         for u, v in zip(path or (), (path or ())[1:], strict=False):
-            srcs.update(dict.fromkeys(atlas.graph.edges[u, v]["sources"]))
+            srcs.update(dict.fromkeys(atlas.edge(u, v)["sources"]))
         hit = (why, tuple(path) if path else None, tuple(srcs))
         if len(memo) < 200_000:
             memo[key] = hit
@@ -316,7 +316,7 @@ def _why(c: Candidate, f: Finding, atlas: Atlas, map_id: str, p: float) -> str:
             return f"in the {'/'.join(roots) or c.id} dermatome{partly}"
         return f"{'/'.join(r for r in c.levels if _root_reaches(atlas, r, f)) or c.id} supplies it{partly}"
     if c.kind == "nerve":
-        return f"in the territory of the {atlas.graph.nodes[c.nerve]['label'].lower()}{partly}"
+        return f"in the territory of the {atlas.node(str(c.nerve))['label'].lower()}{partly}"
     if c.kind == "polyneuropathy":
         return f"involved early in a length-dependent neuropathy{partly}"
     return f"supplied through the {c.label.replace(' lesion', '').lower()}{partly}"
@@ -355,8 +355,8 @@ def _cached_path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], t
         p = atlas.path(ident, target, dermatome_map=map_id)
         return tuple(p) if p else None
     if kind == "plexus":
-        for v in atlas.graph.successors(ident):
-            p = atlas.path(v, target, dermatome_map=map_id) if atlas.graph.nodes[v]["kind"] == "nerve" else None
+        for v in atlas.successors(ident):
+            p = atlas.path(v, target, dermatome_map=map_id) if atlas.node(v)["kind"] == "nerve" else None
             if p:
                 return (ident, *p)
         p = atlas.path(ident, target, dermatome_map=map_id)
@@ -527,7 +527,7 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
     for value, kind, target, ps in options[:3]:
         hi = [k for k, v in ps.items() if v >= 0.5]
         lo = [k for k, v in ps.items() if v < 0.5]
-        out.append({"kind": kind, "id": target, "label": atlas.graph.nodes[target]["label"], "value": round(value, 3),
+        out.append({"kind": kind, "id": target, "label": atlas.node(target)["label"], "value": round(value, 3),
                     "predictions": {k: round(v, 3) for k, v in ps.items()},
                     "why": (f"expected abnormal under {', '.join(hi) or 'none'}; "
                             f"normal under {', '.join(lo) or 'none'}")})

@@ -171,9 +171,9 @@ class ScoringTable:
         self.option_cost = self.cost[:, None] + np.array([0.0, 0.0, BILATERAL_COST]) * ~self.bilateral[:, None]
         self._options = {}
         self._option_cache: dict[tuple[bool, bool], _Options] = {}
-        #: per pattern of examined (column, side) pairs: columns, side masks, gathered p, options
+        #: per pattern of examined (column, side) pairs: see :meth:`_pattern`
         self._patterns: dict[tuple[tuple[int, ...], tuple[bool, ...]],
-                             tuple[np.ndarray, np.ndarray, np.ndarray, _Options]] = {}
+                             tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int], list[int]]] = {}
         self._pattern_bytes = 0
         self._exam_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]] = {}
         for has_left in (False, True):
@@ -206,48 +206,102 @@ class ScoringTable:
             a.flags.writeable = False
 
     def evaluate(self, findings: Sequence[Finding], weights: Sequence[float]) -> Scores:
-        """Score every candidate on every side option; see :class:`Scores`.
+        """Score every candidate on every side option valid for the case's sides; see :class:`Scores`.
 
-        Only the options valid for the case's sides are computed; every value is the same
-        elementwise arithmetic as scoring all of them (see ``_side_options``).
+        The fits are linear in the findings' weights, so, per pattern of examined targets and
+        sides (cached, see :meth:`_pattern`), one matrix turns the weights into both fits of
+        every option in a single matrix-vector product: the case itself costs a handful of
+        numpy calls. The arithmetic is that of :meth:`evaluate_arrays` regrouped (the same
+        sums, in another order: the results agree to the last few bits).
         """
         columns = self.columns
-        col_list = tuple([columns[(f.kind, f.target)] for f in findings])
-        right = tuple([f.side == "right" for f in findings])
-        # what depends only on which targets were examined on which side (not on the weights)
-        pattern = self._patterns.get((col_list, right))
+        key = (tuple([columns[(f.kind, f.target)] for f in findings]), tuple([f.side == "right" for f in findings]))
+        pattern = self._patterns.get(key)
         if pattern is None:
-            cols = np.array(col_list, dtype=np.intp)
-            # one column per side option: the findings on the left, on the right, on both sides
-            masks = _SIDE_MASKS[np.array(right, dtype=np.intp)]
-            gathered = self._p_and_tolerance[:, :, cols]
-            for a in (cols, masks, gathered):
+            pattern = self._pattern(*key)
+        gh, costs, static, opt_rows, opt_codes, position = pattern
+        # v = (abnormal weights, -normal weights)
+        sum_wa = sum_wn = 0.0
+        v = []
+        vn = []
+        for f, w in zip(findings, weights, strict=True):
+            if f.abnormal:
+                sum_wa += w
+                v.append(w)
+                vn.append(0.0)
+            else:
+                sum_wn += w
+                v.append(0.0)
+                vn.append(-w)
+        total = (sum_wa + sum_wn) or 1.0
+        v += vn
+        # rows 0..n-1: the fit; n..2n-1: the evidence fit (no parsimony or size costs)
+        fits = (gh @ np.array(v) + (costs + (sum_wn - LAMBDA * sum_wa))) / total
+        n = len(opt_rows)
+        score = np.minimum(np.exp(KAPPA * (fits[:n] - 1.0)), 1.0)
+        # best first: score rounded to 12 decimals (rint(score * 1e12) is what np.round(score, 12)
+        # rounds to), then tie rank, then side: one exact integer key per option
+        order = np.argsort(static - np.rint(score * 1e12) * _KEY_SCALE, kind="stable").tolist()
+        out = np.concatenate((score, fits)).tolist()
+        return Scores(self, key[0], key[1], opt_rows, opt_codes, out[:n], out[n:2 * n], out[2 * n:], position,
+                      order)
+
+    def _pattern(self, cols: tuple[int, ...], right: tuple[bool, ...]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int], list[int]]:
+        """What depends only on the examined (target, side) pairs, not on the weights (cached, bounded).
+
+        ``gh @ (w_abnormal, -w_normal) + costs + sum_wn - LAMBDA * sum_wa`` is ``total`` times
+        the fit (rows ``0..n-1``) and the evidence fit (rows ``n..2n-1``) of every option:
+        explained weight ``e`` earns ``1 + LAMBDA + discount - 1`` (``1 + LAMBDA`` without the
+        size principle), contradicted weight costs its ``p * tolerance``.
+        """
+        opt = self._side_options(not all(right), any(right))
+        c = np.array(cols, dtype=np.intp)
+        masks = _SIDE_MASKS[np.array(right, dtype=np.intp)].T[opt.codes]   # (n, k): finding in option
+        p = self.p[opt.rows[:, None], c] * masks
+        pt = self.p_tolerance[opt.rows[:, None], c] * masks
+        n = len(opt.rows)
+        gh = np.empty((2 * n, 2 * len(cols)))
+        k = len(cols)
+        gh[:n, :k] = p * (1.0 + opt.discount_lambda)[:, None]
+        gh[n:, :k] = p * (1.0 + LAMBDA)
+        gh[:n, k:] = pt
+        gh[n:, k:] = pt
+        costs = np.concatenate((-opt.cost, np.zeros(n)))
+        static = opt.static.astype(float)
+        got = (gh, costs, static, opt.rows.tolist(), opt.codes.tolist(), opt.position.tolist())
+        size = gh.nbytes + costs.nbytes + static.nbytes
+        if self._pattern_bytes + size <= _PATTERN_CACHE_BYTES:
+            for a in (gh, costs, static):
                 a.flags.writeable = False
-            pattern = (cols, masks, gathered, self._side_options(not all(right), any(right)))
-            if self._pattern_bytes + gathered.nbytes <= _PATTERN_CACHE_BYTES:
-                self._patterns[(col_list, right)] = pattern
-                self._pattern_bytes += gathered.nbytes + masks.nbytes + cols.nbytes
-        cols, masks, gathered, opt = pattern
-        # rows: every weight; the abnormal findings' weights; the normal findings' weights
-        # (w - w_abnormal, which is the weight itself or 0)
+            self._patterns[(cols, right)] = got
+            self._pattern_bytes += size
+        return got
+
+    def evaluate_arrays(self, findings: Sequence[Finding], weights: Sequence[float]) -> dict[str, np.ndarray]:
+        """The scores of :meth:`evaluate` computed with numpy over every candidate (a reference).
+
+        Returns
+        -------
+        dict
+            ``rows``, ``side_codes``, ``score``, ``fit`` and ``evidence_fit`` per option, in the
+            option order of :meth:`evaluate`.
+        """
+        cols = np.array([self.columns[(f.kind, f.target)] for f in findings], dtype=np.intp)
+        right = np.array([f.side == "right" for f in findings], dtype=np.intp)
+        masks = _SIDE_MASKS[right]
+        gathered = self._p_and_tolerance[:, :, cols]
+        opt = self._side_options(not right.all(), bool(right.any()))
         wa = [x if f.abnormal else 0.0 for f, x in zip(findings, weights, strict=True)]
         ww = np.array([weights, wa, [x - y for x, y in zip(weights, wa, strict=True)]], dtype=float)
         total, sum_wa, sum_wn = ww.sum(axis=1).tolist()
         total = total or 1.0
-        # an examined normal finding the candidate predicts normal is consistent with it: crediting
-        # every candidate with the normal findings' weight changes no ranking, and lets a candidate
-        # that explains everything and contradicts nothing reach a fit of 1
-        # explained (abnormal weight times p) and contradicted (normal weight times p * tolerance)
-        # per candidate and side option, as one stacked matrix product: (2, n_candidates, 3)
         both = gathered @ (ww[1:, :, None] * masks)
         e, contradicted = both.reshape(2, -1)[:, opt.flat]
         base = e - LAMBDA * sum_wa - contradicted
-        # row 0: the evidence fit ((base + LAMBDA * e) + sum_wn) / total; row 1: the fit
-        # ((base + discount_lambda * e) + (sum_wn - cost)) / total (sum_wn - 0.0 is sum_wn)
         fits = ((base + e * opt.lambdas) + (sum_wn - opt.costs)) / total
-        f = fits[1]
-        score = np.minimum(np.exp(KAPPA * (f - 1.0)), 1.0)  # exp >= 0: the same as clipping to [0, 1]
-        return _scores(self, cols, opt.rows, opt.codes, score, f, fits[0], masks, opt.position, opt.tie)
+        score = np.minimum(np.exp(KAPPA * (fits[1] - 1.0)), 1.0)
+        return {"rows": opt.rows, "side_codes": opt.codes, "score": score, "fit": fits[1], "evidence_fit": fits[0]}
 
     def targets_of(self, kind: str) -> tuple[tuple[str, ...], np.ndarray]:
         """The targets of one kind, in atlas order, and their columns of :attr:`p`."""
@@ -283,10 +337,16 @@ class ScoringTable:
             rows = flat // 3
             dl = self.discount_lambda[rows, 0]
             cost = self.option_cost.ravel()[flat]
-            got = _Options(flat, position, rows, flat % 3, dl, cost, self.tie_rank[rows],
-                           np.stack([np.full(len(flat), LAMBDA), dl]), np.stack([np.zeros(len(flat)), cost]))
+            codes = flat % 3
+            tie = self.tie_rank[rows]
+            static = np.empty(len(flat), dtype=np.intp)
+            static[np.lexsort((codes, tie))] = np.arange(len(flat))
+            if len(flat) >= _KEY_SCALE:  # pragma: no cover - guard: the rank must fit below the score key
+                raise ValueError("too many candidates for the ranking key")
+            got = _Options(flat, position, rows, codes, dl, cost, tie,
+                           np.stack([np.full(len(flat), LAMBDA), dl]), np.stack([np.zeros(len(flat)), cost]), static)
             for a in (got.flat, got.position, got.rows, got.codes, got.discount_lambda, got.cost, got.tie,
-                      got.lambdas, got.costs):
+                      got.lambdas, got.costs, got.static):
                 a.flags.writeable = False
             self._option_cache[key] = got
         return got
@@ -298,8 +358,10 @@ class ScoringTable:
 
 
 SIDE_NAMES = ("left", "right", "bilateral")
-#: memory the per-table cache of examined-target patterns may hold (gathered p columns)
-_PATTERN_CACHE_BYTES = 2_000_000
+#: memory the per-table cache of examined-target patterns may hold
+_PATTERN_CACHE_BYTES = 4_000_000
+#: rint(score * 1e12) <= 1e12 times this plus a static rank below it stays an exact float64 integer
+_KEY_SCALE = 4096.0
 #: side-option mask of a finding on the left (row 0) or the right (row 1): left, right, both
 _SIDE_MASKS = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
 _SIDE_MASKS.flags.writeable = False
@@ -318,64 +380,80 @@ class _Options:
     tie: np.ndarray              # tie rank of each option's candidate
     lambdas: np.ndarray          # (2, n): LAMBDA (evidence fit) and discount_lambda (fit)
     costs: np.ndarray            # (2, n): 0 (evidence fit) and cost (fit)
+    static: np.ndarray           # rank of each option by (tie rank, side code): the order among equal scores
 
 
-@dataclass(frozen=True)
 class Scores:
-    """Scores of every (candidate, side) option for one case, with the order to rank them."""
+    """Scores of every (candidate, side) option for one case, with the order to rank them.
 
-    table: ScoringTable
-    cols: np.ndarray
-    rows: np.ndarray
-    side_codes: np.ndarray
-    score: np.ndarray
-    fit: np.ndarray
-    evidence_fit: np.ndarray
-    masks: np.ndarray
-    position: np.ndarray
-    tie: np.ndarray | None = None  # tie rank of each option's candidate (table.tie_rank[rows])
+    Every per-option field is a Python list indexed by option.
 
-    @functools.cached_property
-    def sides(self) -> np.ndarray:
+    Attributes
+    ----------
+    table : ScoringTable
+    cols : tuple of int
+        The column of :attr:`ScoringTable.p` of each scored finding.
+    right : tuple of bool
+        Whether each scored finding is on the right.
+    rows, side_codes : list of int
+        The candidate row and side code (index into ``SIDE_NAMES``) of each option.
+    score, fit, evidence_fit : list of float
+        Per option.
+    position : list of int
+        ``row * 3 + side code -> option``, -1 where the option is not scored.
+    order : list of int
+        Option indices best first: score, then the more local kind, the smaller territory,
+        the id, the side.
+    """
+
+    __slots__ = ("table", "cols", "right", "rows", "side_codes", "score", "fit", "evidence_fit", "position",
+                 "order")
+
+    def __init__(self, table: ScoringTable, cols: tuple[int, ...], right: tuple[bool, ...], rows: list[int],
+                 side_codes: list[int], score: list[float], fit: list[float], evidence_fit: list[float],
+                 position: list[int], order: list[int]) -> None:
+        self.table = table
+        self.cols = cols
+        self.right = right
+        self.rows = rows
+        self.side_codes = side_codes
+        self.score = score
+        self.fit = fit
+        self.evidence_fit = evidence_fit
+        self.position = position
+        self.order = order
+
+    @property
+    def sides(self) -> list[str]:
         """Side name of each option."""
-        return np.array(SIDE_NAMES)[self.side_codes]
+        return [SIDE_NAMES[c] for c in self.side_codes]
 
-    @functools.cached_property
-    def order(self) -> np.ndarray:
-        """Option indices best first: score, then the more local kind, the smaller territory, the id, the side."""
-        tie = self.table.tie_rank[self.rows] if self.tie is None else self.tie
-        return np.lexsort((self.side_codes, tie, -np.round(self.score, 12)))
+    @property
+    def position_list(self) -> list[int]:
+        """:attr:`position` (kept for callers of the array form)."""
+        return self.position
+
+    @property
+    def lists(self) -> tuple[list[int], list[int], list[float], list[float], list[float]]:
+        """``rows``, ``side_codes``, ``score``, ``fit`` and ``evidence_fit``."""
+        return (self.rows, self.side_codes, self.score, self.fit, self.evidence_fit)
 
     def evaluation(self, k: int) -> Evaluation:
         """The :class:`Evaluation` of option *k*."""
-        row = int(self.rows[k])
-        code = int(self.side_codes[k])
-        p = self.table.p[row, self.cols] * self.masks[:, code]
-        return Evaluation(self.table.candidates[row], SIDE_NAMES[code], float(self.score[k]), float(self.fit[k]),
-                          float(self.evidence_fit[k]), tuple(p.tolist()))
-
-    @functools.cached_property
-    def position_list(self) -> list[int]:
-        """:attr:`position` as a Python list."""
-        return self.position.tolist()
-
-    @functools.cached_property
-    def lists(self) -> tuple[list[int], list[int], list[float], list[float], list[float]]:
-        """``rows``, ``side_codes``, ``score``, ``fit`` and ``evidence_fit`` as Python lists."""
-        return (self.rows.tolist(), self.side_codes.tolist(), self.score.tolist(), self.fit.tolist(),
-                self.evidence_fit.tolist())
+        return self.evaluations([k])[0]
 
     def evaluations(self, ks: Sequence[int]) -> list[Evaluation]:
         """The :class:`Evaluation` of each option in *ks*.
 
-        A few options: Python floats multiplied as numpy would (``p * mask``, the same IEEE
-        products), without numpy's per-call overhead.
+        ``p`` is the candidate's involvement of each finding's target times the finding's side
+        mask (1 where the finding's side is in the option, else 0), as floats.
         """
         if not len(ks):
             return []
-        rows, codes, score, fit, evidence_fit = self.lists
-        cols = self.cols.tolist()
-        masks = self.masks.T.tolist()
+        rows, codes = self.rows, self.side_codes
+        score, fit, evidence_fit = self.score, self.fit, self.evidence_fit
+        cols = self.cols
+        masks = _SIDE_MASK_LISTS[self.right]
         p_rows = self.table.p_rows
         cands = self.table.candidates
         make = _evaluation
@@ -388,8 +466,17 @@ class Scores:
         return out
 
 
-#: builds Scores from every field, positionally (see :mod:`neuromap.inference._fast`)
-_scores = maker(Scores)
+class _MaskLists(dict[tuple[bool, ...], tuple[list[float], list[float], list[float]]]):
+    """``right flags -> (left mask, right mask, both mask)`` as lists, built on first use."""
+
+    def __missing__(self, right: tuple[bool, ...]) -> tuple[list[float], list[float], list[float]]:
+        got = ([0.0 if r else 1.0 for r in right], [1.0 if r else 0.0 for r in right], [1.0] * len(right))
+        if len(self) < 4096:
+            self[right] = got
+        return got
+
+
+_SIDE_MASK_LISTS = _MaskLists()
 
 
 def specificity(cands: Sequence[Candidate]) -> dict[int, float]:
