@@ -17,6 +17,7 @@ valid values. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ MODALITIES = {
     "hypersensitivity": ("hypersensitivity", "hyperesthesia", "allodynia", "hyperalgesia", "sensitive"),
 }
 _MODALITY_INDEX = {normalize_name(s): m for m, syns in MODALITIES.items() for s in syns}
+#: modalities as callers wrote them (before folding), filled as they are read
+_MODALITY_RAW: dict[str, str] = {}
 
 REFLEX_GRADES = ("normal", "reduced", "absent", "brisk")
 _REFLEX_SYNONYMS = {"diminished": "reduced", "decreased": "reduced", "hypoactive": "reduced", "depressed": "reduced",
@@ -49,6 +52,8 @@ _REFLEX_SYNONYMS = {"diminished": "reduced", "decreased": "reduced", "hypoactive
                     "hyperactive": "brisk", "exaggerated": "brisk", "3": "brisk", "3+": "brisk", "4": "brisk",
                     "4+": "brisk"}
 MOTOR_WORDS = ("weak", "normal")
+_MRC_SEVERITY = {0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.7, 5: 1.0}
+_REFLEX_SEVERITY = {"absent": 1.0, "reduced": 0.8, "normal": 1.0, "brisk": 1.0}
 STATES = ("abnormal", "normal")
 
 
@@ -191,7 +196,7 @@ def _list(value: Any, field: str) -> list[Any]:
 
 
 def _keys(d: Any, field: str, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
-    if not isinstance(d, Mapping):
+    if type(d) is not dict and not isinstance(d, Mapping):
         raise InvalidCaseError(field, f"expected an object, got a {type(d).__name__}")
     for k in d:
         if k not in allowed:
@@ -297,9 +302,13 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         modality: str | None = None
         if "modality" in item:
             raw = item["modality"]
-            if not isinstance(raw, str) or normalize_name(raw) not in _MODALITY_INDEX:
-                _choice(raw, tuple(MODALITIES), base + ".modality")
-            modality = _MODALITY_INDEX[normalize_name(raw)]
+            modality = _MODALITY_RAW.get(raw) if type(raw) is str else None
+            if modality is None:
+                if not isinstance(raw, str) or normalize_name(raw) not in _MODALITY_INDEX:
+                    _choice(raw, tuple(MODALITIES), base + ".modality")
+                modality = _MODALITY_INDEX[normalize_name(raw)]
+                if len(_MODALITY_RAW) < 4096:
+                    _MODALITY_RAW[raw] = modality
         elif abnormal:
             modality = "numbness"
         own_sides = _finding_sides(side, item.get("side"), base + ".side")
@@ -310,8 +319,25 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             if len(names) > limits.max_regions_per_finding:
                 raise LimitExceededError(base + ".regions", f"more than {limits.max_regions_per_finding} regions")
             pending: list[tuple[str, str, str, str]] = []  # (field, region, side, text)
+            known = _region_names(atlas)
             for j, name in enumerate(names):
                 fld = f"{base}.regions[{j}]"
+                hit = known.get(name) if type(name) is str and len(name) <= limits.max_text_length else None
+                if hit is not None:
+                    # a name read before: its side word and regions (the atlas is immutable)
+                    word_side, rest, regs = hit
+                    sides = own_sides
+                    if word_side is not None:
+                        if word_side not in own_sides:
+                            raise InvalidCaseError(
+                                fld, f"{name!r} names the {word_side} foot but this finding is on the "
+                                f"{' and '.join(own_sides)} side; set the finding's 'side' or the case 'side'",
+                                [rest])
+                        sides = (word_side,)
+                    for reg in regs:
+                        for s in sides:
+                            pending.append((fld, reg, s, name))
+                    continue
                 text = _text(name, fld, limits)
                 word_side, rest = _split_side_word(text)
                 sides = own_sides
@@ -325,7 +351,10 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                 if atlas.is_off_foot(rest):
                     raise UnknownNameError(rest, "region", (), field=fld,
                                            reason="is not on the foot: neuromap's surface covers the foot and ankle")
-                for reg in atlas.regions_of(rest, field=fld):
+                regs = atlas.regions_of(rest, field=fld)
+                if len(known) < 65536:
+                    known[text] = (word_side, rest, regs)
+                for reg in regs:
                     for s in sides:
                         pending.append((fld, reg, s, text))
             shares = _shares([p[2] for p in pending])
@@ -348,14 +377,17 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         text = _text(item["name"], base + ".name", limits)
         entity = atlas.resolve(text, ("movement", "muscle"), field=base + ".name")
         grade = item["grade"]
-        if isinstance(grade, str) and grade.strip().rstrip("+-") in {"0", "1", "2", "3", "4", "5"}:
-            grade = int(grade.strip().rstrip("+-"))
-        if isinstance(grade, (int, float)) and not isinstance(grade, bool):
+        if type(grade) is int and 0 <= grade <= 5:
+            abnormal, severity = grade < 5, _MRC_SEVERITY[grade]  # the common form, as below
+        elif isinstance(grade, (int, float)) and not isinstance(grade, bool) or (
+                isinstance(grade, str) and grade.strip().rstrip("+-") in {"0", "1", "2", "3", "4", "5"}):
+            if isinstance(grade, str):
+                grade = int(grade.strip().rstrip("+-"))
             g = _number(grade, base + ".grade")
             if g != int(g) or not 0 <= g <= 5:
                 raise InvalidCaseError(base + ".grade", f"MRC grades are whole numbers from 0 to 5, but got {grade!r}",
                                        ["0", "1", "2", "3", "4", "5"])
-            abnormal, severity = g < 5, {0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.7, 5: 1.0}[int(g)]
+            abnormal, severity = g < 5, _MRC_SEVERITY[int(g)]
         else:
             word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), base + ".grade")
             abnormal, severity = word == "weak", 0.8 if word == "weak" else 1.0
@@ -384,8 +416,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         for sides, g, fld in per_side:
             word = _reflex_grade(g, fld)
             for s in sides:
-                add(_finding(fld, "reflex", entity.id, s, word != "normal", word,
-                             {"absent": 1.0, "reduced": 0.8, "normal": 1.0, "brisk": 1.0}[word], text, 1.0))
+                add(_finding(fld, "reflex", entity.id, s, word != "normal", word, _REFLEX_SEVERITY[word], text, 1.0))
 
     # other signs
     for i, item in enumerate(_list(case.get("other", []), "other")):
@@ -407,6 +438,15 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
                                "'reflexes' or 'other' (an examined normal finding counts)")
     return ParsedCase(side, tuple(findings), tuple(notes), tuple(drawings))
+
+
+@functools.lru_cache(maxsize=8)
+def _region_names(atlas: Atlas) -> dict[str, tuple[str | None, str, tuple[str, ...]]]:
+    """Per atlas: region names already read, as written -> (side word, the name without it, region ids).
+
+    Only names that resolved are kept (a name's reading never depends on the case); bounded.
+    """
+    return {}
 
 
 def _shares(sides: list[str]) -> list[float]:

@@ -108,7 +108,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     # Evaluations (per-finding involvement) are built for the leaders now and for the shown
     # hypotheses only when their explanations are asked for
     explain = functools.partial(_explain_options, tuple(shown[:cut]), tuple(scored), atlas, map_id, scores)
-    leaders = _leaders(scores.evaluations(shown[:4])) if scores is not None else []
+    leaders = scores.evaluations(_leader_options(scores, shown[:4])) if scores is not None else []
     next_exam = _next_examination(leaders, parsed, atlas, scores) if len(leaders) > 1 else []
     separable = len(leaders) <= 1
     if not separable:
@@ -140,6 +140,18 @@ def _leaders(ranked: Sequence[Evaluation]) -> list[Evaluation]:
     return [top, *(e for e in ranked[1:4]
                    if e.score >= LEADER_RATIO * top.score
                    or (e.evidence_fit >= top.evidence_fit - LEADER_MARGIN and e.score >= 0.5 * top.score))]
+
+
+def _leader_options(scores: Scores, ks: Sequence[int]) -> list[int]:
+    """The options of :func:`_leaders` among the ranked options *ks*, read from the score lists."""
+    if not ks:
+        return []
+    score, evidence_fit = scores.score, scores.evidence_fit
+    top = ks[0]
+    top_score, top_fit = score[top], evidence_fit[top]
+    return [top, *(k for k in ks[1:4]
+                   if score[k] >= LEADER_RATIO * top_score
+                   or (evidence_fit[k] >= top_fit - LEADER_MARGIN and score[k] >= 0.5 * top_score))]
 
 
 def _ranked(scores: Scores, max_hypotheses: int) -> list[Evaluation]:
