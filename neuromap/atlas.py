@@ -13,19 +13,21 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from neuromap.datasets import ROOT_IDS, AtlasData, bundled_data_dir, read_atlas_data
 from neuromap.errors import AtlasDataError, UnknownNameError, suggest
 from neuromap.geometry import FootTemplate
-from neuromap.graph import build_graph_and_order
+from neuromap.graph import GraphTables, build_tables, to_digraph
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Atlas", "Entity", "Territory", "load_atlas", "normalize_name"]
 
@@ -186,7 +188,9 @@ class Atlas:
     Attributes
     ----------
     graph : networkx.DiGraph
-        The frozen innervation graph (see :mod:`neuromap.graph` for node kinds and relations).
+        The frozen innervation graph (see :mod:`neuromap.graph` for node kinds and relations),
+        built on first access (loading, localizing and plotting do not need networkx; use
+        :meth:`node`, :meth:`edge`, :meth:`successors` and :meth:`predecessors` for lookups).
     template : FootTemplate
         The foot surface: region polygons in four views, for either side.
     version : str
@@ -208,7 +212,12 @@ class Atlas:
 
     def __init__(self, data: AtlasData) -> None:
         self.data = data
-        self.graph, topo = build_graph_and_order(data)
+        tables = build_tables(data)
+        self._node, self._succ, self._pred = tables.nodes, tables.succ, tables.pred
+        self._graph_attrs = tables.attrs
+        self._graph: nx.DiGraph | None = None
+        self._graph_lock = threading.Lock()
+        topo = tables.order
         self.template = FootTemplate.from_geojson(data.foot, file="foot.geojson")
         self.version = data.version
         self.default_dermatome_map: str = data.dermatomes["default"]
@@ -218,7 +227,7 @@ class Atlas:
         self._check_regions_match()
         ids: dict[str, list[str]] = {k: [] for k in ("root", "plexus", "nerve", "muscle", "movement", "reflex",
                                                       "region")}
-        for n, attrs in self.graph._node.items():
+        for n, attrs in self._node.items():
             ids[attrs["kind"]].append(n)
         self._ids = {k: tuple(v) for k, v in ids.items()}
         self._off_foot = frozenset(normalize_name(t) for t in data.not_on_foot)
@@ -228,9 +237,159 @@ class Atlas:
         self._nerve_territories = self._build_nerve_territories(topo)
         self._root_territories: dict[str, dict[str, Territory]] = {}
 
+    # -- the graph ----------------------------------------------------------------------
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The frozen innervation graph as a :class:`networkx.DiGraph`, built on first access.
+
+        The same object every time (built once, also under concurrent first access); its nodes,
+        edges and attribute mappings are those :meth:`node` and :meth:`edge` return.
+        """
+        g = self._graph
+        if g is None:
+            with self._graph_lock:
+                g = self._graph
+                if g is None:
+                    g = self._graph = to_digraph(GraphTables(self._node, self._succ, self._pred,
+                                                             self._graph_attrs, []))
+        return g
+
+    def _unknown_node(self, ident: object) -> UnknownNameError:
+        if not isinstance(ident, str):
+            return UnknownNameError(repr(ident), "node", (), reason="is not a node id (expected a string)")
+        return UnknownNameError(ident, "node", suggest(ident, self._node), reason="is not a node of the atlas graph")
+
+    def node(self, ident: str) -> Mapping[str, Any]:
+        """The attributes of one node of the graph (read-only), without building the graph.
+
+        Parameters
+        ----------
+        ident : str
+            A node id (a root, plexus, nerve, muscle, movement, reflex or region id; names and
+            aliases go through :meth:`resolve`).
+
+        Returns
+        -------
+        Mapping
+            The node's read-only attributes: ``kind``, ``label``, ``aliases``, ``sources`` and
+            the kind's own (see :mod:`neuromap.graph`); the same mapping as ``graph.nodes[ident]``.
+
+        Raises
+        ------
+        UnknownNameError
+            If *ident* is not a node id; the message lists the closest ids.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> atlas = neuromap.load_atlas()
+        >>> atlas.node("deep_fibular")["label"]
+        'Deep fibular nerve'
+        >>> atlas.node("L5")["kind"]
+        'root'
+        """
+        try:
+            return self._node[ident]
+        except (KeyError, TypeError):
+            raise self._unknown_node(ident) from None
+
+    def edge(self, u: str, v: str) -> Mapping[str, Any]:
+        """The attributes of the edge *u* -> *v* (read-only), without building the graph.
+
+        Parameters
+        ----------
+        u, v : str
+            Node ids: the edge runs from *u* (toward the roots) to *v*.
+
+        Returns
+        -------
+        Mapping
+            The edge's read-only attributes: ``relation``, ``sources`` and the relation's own
+            (``origin``, ``maps``, ...); the same mapping as ``graph.edges[u, v]``.
+
+        Raises
+        ------
+        UnknownNameError
+            If *u* or *v* is not a node id, or there is no edge from *u* to *v*.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> atlas = neuromap.load_atlas()
+        >>> atlas.edge("common_fibular", "deep_fibular")["relation"]
+        'branch'
+        >>> dict(atlas.edge("L5", "first_web_space")["maps"])["lee_2008"]
+        'primary'
+        """
+        try:
+            return self._succ[u][v]
+        except (KeyError, TypeError):
+            self.node(u)
+            self.node(v)
+            close = [f"{u} -> {w}" for w in suggest(v, self._succ[u])]
+            raise UnknownNameError(f"{u} -> {v}", "edge", close, reason="is not an edge of the atlas graph") from None
+
+    def successors(self, ident: str) -> tuple[str, ...]:
+        """The nodes an edge from *ident* leads to, in graph order, without building the graph.
+
+        Parameters
+        ----------
+        ident : str
+            A node id.
+
+        Returns
+        -------
+        tuple of str
+            The successors' ids, in the order of ``graph.successors(ident)``.
+
+        Raises
+        ------
+        UnknownNameError
+            If *ident* is not a node id.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().successors("common_fibular")
+        ('superficial_fibular', 'deep_fibular', 'lateral_sural_cutaneous', 'biceps_femoris_short_head')
+        """
+        try:
+            return tuple(self._succ[ident])
+        except (KeyError, TypeError):
+            raise self._unknown_node(ident) from None
+
+    def predecessors(self, ident: str) -> tuple[str, ...]:
+        """The nodes with an edge to *ident*, in graph order, without building the graph.
+
+        Parameters
+        ----------
+        ident : str
+            A node id.
+
+        Returns
+        -------
+        tuple of str
+            The predecessors' ids, in the order of ``graph.predecessors(ident)``.
+
+        Raises
+        ------
+        UnknownNameError
+            If *ident* is not a node id.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().predecessors("first_web_space")
+        ('deep_fibular', 'L5')
+        """
+        try:
+            return tuple(self._pred[ident])
+        except (KeyError, TypeError):
+            raise self._unknown_node(ident) from None
+
     # -- construction ---------------------------------------------------------------------
     def _check_regions_match(self) -> None:
-        nodes = self.graph._node
+        nodes = self._node
         graph_regions = {n for n, a in nodes.items() if a["kind"] == "region"}
         template_regions = set(self.template.regions())
         for r in sorted(template_regions - graph_regions):
@@ -249,7 +408,7 @@ class Atlas:
                  "movement": "muscles.json", "reflex": "reflexes.json", "region": "regions.json"}
         names: list[str] = []
         owners: list[tuple[str, str, str]] = []  # (kind, id, file) of each name
-        for node, attrs in self.graph._node.items():
+        for node, attrs in self._node.items():
             kind = attrs["kind"]
             # (the id with spaces for underscores folds to the id's own form, so it adds nothing)
             entity_names = (node, attrs["label"], *attrs["aliases"])
@@ -275,7 +434,7 @@ class Atlas:
 
         *topo* is the graph's topological order (that of :func:`networkx.topological_sort`).
         """
-        nodes, pred = self.graph._node, self.graph._pred
+        nodes, pred = self._node, self._pred
         chains: dict[str, tuple[str, ...]] = {}
 
         def parent(node: str) -> str | None:
@@ -296,7 +455,7 @@ class Atlas:
         return chains
 
     def _build_nerve_territories(self, topo: list[str]) -> dict[tuple[str, str], Territory]:
-        nodes, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
+        nodes, succ, pred = self._node, self._succ, self._pred
         out: dict[tuple[str, str], Territory] = {}
         movement_muscles = {m: list(pred[m]) for m, a in nodes.items() if a["kind"] == "movement"}
         position = {n: i for i, n in enumerate(topo)}
@@ -326,7 +485,7 @@ class Atlas:
         Branches leaving the lesioned nerve above the site are spared; a branch leaving at the
         site itself keeps the certainty its documented variants give it.
         """
-        pred = self.graph._pred
+        pred = self._pred
         acc: dict[str, float] = {nerve: 1.0}
         for v in below:
             total = 0.0
@@ -348,7 +507,7 @@ class Atlas:
         return acc
 
     def _territory_from(self, weights: Mapping[str, float], movement_muscles: Mapping[str, list[str]]) -> Territory:
-        nodes, succ = self.graph._node, self.graph._succ
+        nodes, succ = self._node, self._succ
         by_kind: dict[str, dict[str, float]] = {"region": {}, "muscle": {}, "reflex": {}}
         for node, w in weights.items():
             kind = nodes[node]["kind"]
@@ -373,7 +532,7 @@ class Atlas:
             return MappingProxyType(self._groups[ident])
         if kind == "sign":
             return MappingProxyType(self._signs[ident])
-        return self.graph.nodes[ident]
+        return self.node(ident)
 
     def _label(self, ident: str, kind: str) -> str:
         return str(self._attrs(ident, kind)["label"])
@@ -389,7 +548,7 @@ class Atlas:
         """
         kinds = _kinds(kind)
         out: set[str] = set()
-        for node, attrs in self.graph.nodes(data=True):
+        for node, attrs in self._node.items():
             if attrs["kind"] in kinds:
                 out.update((node, attrs["label"], *attrs["aliases"]))
         if "group" in kinds:
@@ -551,24 +710,61 @@ class Atlas:
         """Roots one dermatome layer assigns to a region, with their weights."""
         m = self.check_map(dermatome_map)
         out = {}
-        for u in self.graph.predecessors(region):
-            e = self.graph.edges[u, region]
+        for u in self.predecessors(region):
+            e = self._succ[u][region]
             if e["relation"] == "dermatome" and m in e["weights"]:
                 out[u] = e["weights"][m]
+        return dict(sorted(out.items(), key=lambda kv: ROOT_IDS.index(kv[0])))
+
+    def dermatome_grades(self, region: str, dermatome_map: str | None = None) -> dict[str, str]:
+        """Roots one dermatome layer assigns to a region, with their grades, cranial first.
+
+        Parameters
+        ----------
+        region : str
+            A region id.
+        dermatome_map : str, optional
+            The layer (id or label); the default layer if None.
+
+        Returns
+        -------
+        dict of str to str
+            Root -> grade (``primary``, ``overlap`` or ``variable``), most cranial root first;
+            empty where the layer gives the region no root (a points layer gives none).
+
+        Raises
+        ------
+        UnknownNameError
+            If *region* is not a node id or the layer is unknown.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().dermatome_grades("first_web_space", "lee_2008")
+        {'L5': 'primary'}
+        """
+        m = self.check_map(dermatome_map)
+        succ = self._succ
+        out = {}
+        for u in self.predecessors(region):
+            e = succ[u][region]
+            if e["relation"] == "dermatome" and m in e["maps"]:
+                out[u] = e["maps"][m]
         return dict(sorted(out.items(), key=lambda kv: ROOT_IDS.index(kv[0])))
 
     def dermatome_agreement(self, region: str, root: str) -> float:
         """Mean weight the area maps give *root* on *region* (0 where a map gives it nothing)."""
         area = [m for m, info in self._maps.items() if info["kind"] == "areas"]
-        if not self.graph.has_edge(root, region):
+        e = self._succ.get(root, {}).get(region)
+        if e is None:
             return 0.0
-        w = self.graph.edges[root, region].get("weights", {})
+        w = e.get("weights", {})
         return sum(w.get(m, 0.0) for m in area) / len(area)
 
     # -- territories ---------------------------------------------------------------------
     def sites(self, nerve: str) -> tuple[str, ...]:
         """Lesion sites along a nerve, proximal to distal."""
-        return tuple(s["id"] for s in self.graph.nodes[nerve]["sites"])
+        return tuple(s["id"] for s in self.node(nerve)["sites"])
 
     def nerve_territory(self, nerve: str, site: str | None = None) -> Territory:
         """What a lesion of *nerve* at *site* (default: its most proximal site) would affect."""
@@ -587,21 +783,23 @@ class Atlas:
         cache = self._root_territories.setdefault(m, {})
         if root in cache:
             return cache[root]
-        g = self.graph
+        nodes, succ = self._node, self._succ
+        out_edges = succ.get(root)
+        if out_edges is None:
+            raise self._unknown_node(root)
         regions = {}
-        for v in g.successors(root):
-            e = g.edges[root, v]
+        for v, e in out_edges.items():
             if e["relation"] == "dermatome":
                 w = 0.75 * e["weights"].get(m, 0.0) + 0.25 * self.dermatome_agreement(v, root)
                 if w > 0:
                     regions[v] = round(w, 6)
-        muscles = {n: a["root_weights"][root] for n, a in g.nodes(data=True)
+        muscles = {n: a["root_weights"][root] for n, a in nodes.items()
                    if a["kind"] == "muscle" and root in a["root_weights"]}
-        reflexes = {n: a["root_weights"][root] for n, a in g.nodes(data=True)
+        reflexes = {n: a["root_weights"][root] for n, a in nodes.items()
                     if a["kind"] == "reflex" and root in a["root_weights"]}
         movements: dict[str, float] = {}
         for mu, w in muscles.items():
-            for mv in g.successors(mu):
+            for mv in succ[mu]:
                 movements[mv] = max(movements.get(mv, 0.0), w)
         t = Territory(_ro(regions), _ro(muscles), _ro(movements), _ro(reflexes))
         cache[root] = t
@@ -609,8 +807,12 @@ class Atlas:
 
     # -- queries -------------------------------------------------------------------------
     def _id(self, text: str) -> tuple[str, str]:
-        if text in self.graph:
-            return text, self.graph.nodes[text]["kind"]
+        try:
+            attrs = self._node.get(text)
+        except TypeError:  # not hashable: resolve() words the error
+            attrs = None
+        if attrs is not None:
+            return text, attrs["kind"]
         e = self.resolve(text)
         return e.id, e.kind
 
@@ -642,7 +844,7 @@ class Atlas:
         if kind == "nerve":
             return dict(self.nerve_territory(ident).muscles)
         if kind == "movement":
-            return dict.fromkeys(self.graph.predecessors(ident), 1.0)
+            return dict.fromkeys(self._pred[ident], 1.0)
         return {}
 
     def movements_for(self, text: str) -> dict[str, float]:
@@ -653,7 +855,7 @@ class Atlas:
         if kind == "nerve":
             return dict(self.nerve_territory(ident).movements)
         if kind == "muscle":
-            return dict.fromkeys(self.graph.successors(ident), 1.0)
+            return dict.fromkeys(self._succ[ident], 1.0)
         return {}
 
     def roots_for(self, text: str, *, dermatome_map: str | None = None) -> dict[str, float]:
@@ -667,15 +869,15 @@ class Atlas:
         'L5'
         """
         ident, kind = self._id(text)
-        g = self.graph
+        nodes = self._node
         if kind == "region":
             return self.dermatome(ident, dermatome_map)
         if kind in ("muscle", "reflex", "nerve"):
-            return dict(g.nodes[ident]["root_weights"])
+            return dict(nodes[ident]["root_weights"])
         if kind == "movement":
             out: dict[str, float] = {}
-            for mu in g.predecessors(ident):
-                for r, w in g.nodes[mu]["root_weights"].items():
+            for mu in self._pred[ident]:
+                for r, w in nodes[mu]["root_weights"].items():
                     out[r] = max(out.get(r, 0.0), w)
             return dict(sorted(out.items(), key=lambda kv: ROOT_IDS.index(kv[0])))
         if kind == "group":
@@ -696,21 +898,21 @@ class Atlas:
         ('deep_fibular', 'common_fibular', 'sciatic')
         """
         ident, kind = self._id(text)
-        g = self.graph
+        nodes = self._node
         if kind == "root":
-            return tuple(n for n, a in g.nodes(data=True) if a["kind"] == "nerve" and ident in a["roots"])
+            return tuple(n for n, a in nodes.items() if a["kind"] == "nerve" and ident in a["roots"])
         if kind == "nerve":
-            return tuple(v for v in nx.descendants(g, ident) if g.nodes[v]["kind"] == "nerve")
+            return tuple(v for v in self._descendants(ident) if nodes[v]["kind"] == "nerve")
         if kind in ("region", "muscle", "reflex"):
-            direct = [u for u in g.predecessors(ident) if g.nodes[u]["kind"] == "nerve"]
+            direct = [u for u in self._pred[ident] if nodes[u]["kind"] == "nerve"]
             out: list[str] = []
             for d in direct:
                 for n in reversed(self._chains.get(d, (d,))):
-                    if g.nodes[n]["kind"] == "nerve" and n not in out:
+                    if nodes[n]["kind"] == "nerve" and n not in out:
                         out.append(n)
             return tuple(out)
         if kind == "movement":
-            return tuple(dict.fromkeys(n for mu in g.predecessors(ident) for n in self.nerves_for(mu)))
+            return tuple(dict.fromkeys(n for mu in self._pred[ident] for n in self.nerves_for(mu)))
         return ()
 
     def path(self, source: str, target: str, *, dermatome_map: str | None = None) -> list[str] | None:
@@ -729,9 +931,9 @@ class Atlas:
         """
         src, skind = self._id(source)
         tgt, tkind = self._id(target)
-        g = self.graph
+        nodes = self._node
         if tkind == "movement":
-            for mu in g.predecessors(tgt):
+            for mu in self._pred[tgt]:
                 p = self.path(src, mu, dermatome_map=dermatome_map)
                 if p is not None:
                     return [*p, tgt]
@@ -743,47 +945,118 @@ class Atlas:
             return self._variant_path(src, tgt)
         if skind in ("root", "plexus"):
             if chain:
-                nerves = [n for n in chain if g.nodes[n]["kind"] == "nerve"]
+                nerves = [n for n in chain if nodes[n]["kind"] == "nerve"]
                 top = chain[0]
-                carried = all(src in g.nodes[n]["roots"] for n in nerves) if skind == "root" else True
+                carried = all(src in nodes[n]["roots"] for n in nerves) if skind == "root" else True
                 if tkind in ("muscle", "reflex") and skind == "root":
-                    carried = carried and src in g.nodes[tgt]["roots"]
+                    carried = carried and src in nodes[tgt]["roots"]
                 if carried:
                     head = self._root_to_plexus(src, top) if skind == "root" else ([src] if src == top else None)
                     if head is not None:
                         return [*head, *chain[1:]] if head[-1] == chain[0] else [*head, *chain]
-            if skind == "root" and tkind == "region" and g.has_edge(src, tgt):
-                maps = g.edges[src, tgt]["maps"]
+            if skind == "root" and tkind == "region" and tgt in self._succ[src]:
+                maps = self._succ[src][tgt]["maps"]
                 if dermatome_map is None or self.check_map(dermatome_map) in maps:
                     return [src, tgt]
         return None
 
     def _variant_path(self, src: str, tgt: str) -> list[str] | None:
-        g = self.graph
-        try:
-            p = nx.shortest_path(g, src, tgt)
-        except nx.NetworkXNoPath:
+        p = self._shortest_path(src, tgt)
+        if p is None:
             return None
-        return [str(n) for n in p] if all(g.nodes[n]["kind"] != "root" for n in p) else None
+        nodes = self._node
+        return [str(n) for n in p] if all(nodes[n]["kind"] != "root" for n in p) else None
+
+    def _shortest_path(self, source: str, target: str) -> list[str] | None:
+        """``networkx.shortest_path(graph, source, target)`` (the same path), or None if there is none.
+
+        networkx's bidirectional breadth-first search, step for step, on the plain adjacency.
+        """
+        if target == source:
+            return [source]
+        gsucc, gpred = self._succ, self._pred
+        pred: dict[str, str | None] = {source: None}
+        succ: dict[str, str | None] = {target: None}
+        forward, reverse = [source], [target]
+        meet: str | None = None
+        while forward and reverse and meet is None:
+            if len(forward) <= len(reverse):
+                level, forward = forward, []
+                for v in level:
+                    for w in gsucc[v]:
+                        if w not in pred:
+                            forward.append(w)
+                            pred[w] = v
+                        if w in succ:
+                            meet = w
+                            break
+                    if meet is not None:
+                        break
+            else:
+                level, reverse = reverse, []
+                for v in level:
+                    for w in gpred[v]:
+                        if w not in succ:
+                            succ[w] = v
+                            reverse.append(w)
+                        if w in pred:
+                            meet = w
+                            break
+                    if meet is not None:
+                        break
+        if meet is None:
+            return None
+        path: list[str] = []
+        node: str | None = meet
+        while node is not None:
+            path.append(node)
+            node = pred[node]
+        path.reverse()
+        node = succ[path[-1]]
+        while node is not None:
+            path.append(node)
+            node = succ[node]
+        return path
+
+    def _descendants(self, node: str) -> set[str]:
+        """``networkx.descendants(graph, node)``: built in the same breadth-first order (so it iterates alike)."""
+        succ = self._succ
+        seen = {node}
+        out: set[str] = set()
+        frontier = [node]
+        while frontier:
+            nxt = []
+            for parent in frontier:
+                for child in succ[parent]:
+                    if child not in seen:
+                        seen.add(child)
+                        nxt.append(child)
+                        out.add(child)
+            frontier = nxt
+        return out
 
     def _root_to_plexus(self, root: str, node: str) -> list[str] | None:
-        g = self.graph
-        if g.nodes[node]["kind"] != "plexus":
+        nodes, succ = self._node, self._succ
+        if nodes[node]["kind"] != "plexus":
             return None
-        if g.has_edge(root, node):
+        if node in succ[root]:
             return [root, node]
-        for u in g.predecessors(node):
-            if g.nodes[u]["kind"] == "plexus" and g.has_edge(root, u):
+        for u in self._pred[node]:
+            if nodes[u]["kind"] == "plexus" and u in succ[root]:
                 return [root, u, node]
         return None
 
     # -- export --------------------------------------------------------------------------
     def to_node_link(self) -> dict[str, Any]:
         """The graph as node-link JSON-safe data (``networkx.node_link_data``)."""
+        import networkx as nx
+
         return plain_data(nx.node_link_data(self.graph, edges="links"))
 
     def write_graphml(self, path: str | Path) -> None:
         """Write the graph as GraphML; list and mapping attributes are stored as JSON strings."""
+        import networkx as nx
+
         g = nx.DiGraph()
         g.graph.update({k: _scalar(v) for k, v in self.graph.graph.items()})
         for n, a in self.graph.nodes(data=True):
@@ -794,17 +1067,20 @@ class Atlas:
 
     def copy_graph(self) -> nx.DiGraph:
         """An unfrozen deep copy of the graph with plain dict and list attributes, for experiments."""
+        import networkx as nx
+
         return nx.node_link_graph(self.to_node_link(), edges="links")
 
     def summary(self) -> dict[str, Any]:
         """Counts of the atlas's contents (roots, nerves, muscles, regions, maps, sources)."""
         kinds: dict[str, int] = {}
-        for _, k in self.graph.nodes(data="kind"):
+        for a in self._node.values():
+            k = a["kind"]
             kinds[k] = kinds.get(k, 0) + 1
         return {
             "version": self.version,
             **{_PLURALS[k]: v for k, v in kinds.items()},
-            "edges": self.graph.number_of_edges(),
+            "edges": sum(map(len, self._succ.values())),
             "groups": len(self._groups),
             "signs": len(self._signs),
             "dermatome_maps": len(self._maps),
@@ -869,8 +1145,8 @@ def _scalar(value: Any) -> Any:
 
 @functools.lru_cache(maxsize=8)
 def _load(directory: str) -> Atlas:
-    # building the atlas allocates many small containers right after numpy, shapely and networkx
-    # were imported; without this the cyclic collector walks the whole heap several times
+    # building the atlas allocates many small containers right after numpy and shapely were
+    # imported; without this the cyclic collector walks the whole heap several times
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -906,7 +1182,7 @@ def load_atlas(path: str | Path | None = None) -> Atlas:
     >>> atlas = neuromap.load_atlas()
     >>> atlas is neuromap.load_atlas()
     True
-    >>> atlas.graph.nodes["L5"]["kind"]
+    >>> atlas.node("L5")["kind"]
     'root'
     """
     global _DEFAULT

@@ -15,6 +15,11 @@ lets a lesion site along a nerve spare the branches above it.
 
 The returned graph is frozen twice over: its structure (:func:`networkx.freeze`) and its
 attribute mappings (read-only views holding tuples), so no caller can change the shared atlas.
+
+:func:`build_tables` builds and checks the same graph as plain dicts (:class:`GraphTables`,
+networkx's own adjacency layout) without importing networkx; :func:`to_digraph` wraps them in
+the frozen :class:`networkx.DiGraph`. The atlas keeps the tables and builds the DiGraph only when
+:attr:`neuromap.atlas.Atlas.graph` is first asked for.
 """
 
 from __future__ import annotations
@@ -22,14 +27,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from neuromap.datasets import ROOT_IDS, AtlasData
 from neuromap.errors import AtlasDataError
 
-__all__ = ["NODE_KINDS", "build_graph", "root_weights"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["NODE_KINDS", "GraphTables", "build_graph", "build_tables", "root_weights", "to_digraph"]
 
 NODE_KINDS = ("root", "plexus", "nerve", "muscle", "movement", "reflex", "region")
 
@@ -112,6 +118,22 @@ def topological_order(succ: Mapping[str, Iterable[str]]) -> list[str] | None:
     return order if len(order) == len(indegree) else None
 
 
+class GraphTables(NamedTuple):
+    """The checked, frozen innervation graph as plain dicts, in networkx's adjacency layout.
+
+    ``nodes[n]`` is node *n*'s read-only attribute mapping; ``succ[u][v]`` and ``pred[v][u]`` are
+    the same read-only attribute mapping of the edge u -> v, in the insertion orders
+    ``add_node``/``add_edge`` would give; ``attrs`` are the graph attributes; ``order`` is the
+    topological order of :func:`networkx.topological_sort`. Treat every dict as read-only.
+    """
+
+    nodes: dict[str, Mapping[str, Any]]
+    succ: dict[str, dict[str, Mapping[str, Any]]]
+    pred: dict[str, dict[str, Mapping[str, Any]]]
+    attrs: Mapping[str, Any]
+    order: list[str]
+
+
 def build_graph(data: AtlasData) -> nx.DiGraph:
     """Build, check and freeze the innervation graph.
 
@@ -132,14 +154,36 @@ def build_graph(data: AtlasData) -> nx.DiGraph:
         a cycle; a nerve, muscle or reflex carrying a root its parent does not; a region that no
         nerve supplies or that a dermatome map leaves without a root.
     """
-    return build_graph_and_order(data)[0]
+    return to_digraph(build_tables(data))
 
 
 def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
-    """Build, check and freeze the graph; also return its topological order.
+    """Build, check and freeze the graph; also return its topological order."""
+    tables = build_tables(data)
+    return to_digraph(tables), tables.order
+
+
+def to_digraph(tables: GraphTables) -> nx.DiGraph:
+    """The frozen :class:`networkx.DiGraph` over *tables* (which it shares, not copies).
+
+    This is the only place where building the graph imports networkx.
+    """
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g._node.update(tables.nodes)
+    g._succ.update(tables.succ)  # fill in place: g._adj is g._succ
+    g._pred.update(tables.pred)
+    g.graph = tables.attrs
+    return nx.freeze(g)
+
+
+def build_tables(data: AtlasData) -> GraphTables:
+    """Build, check and freeze the innervation graph as plain dicts (no networkx).
 
     The graph is assembled in plain dicts (networkx's own adjacency layout, same insertion order
     and attribute order as ``add_node``/``add_edge`` would give) and its attributes frozen once.
+    Raises :class:`~neuromap.errors.AtlasDataError` as :func:`build_graph` does.
     """
     nodes: dict[str, dict[str, Any]] = {}
     succ: dict[str, dict[str, Any]] = {}
@@ -293,8 +337,7 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
 
     # every attribute value is already immutable (tuples, read-only views, scalars) except the
     # map -> grade and map -> weight dicts of the dermatome edges, filled in above
-    g = nx.DiGraph()
-    node_store: dict[str, Any] = g._node
+    node_store: dict[str, Mapping[str, Any]] = {}
     for node_id, node_attrs in nodes.items():
         node_store[node_id] = MappingProxyType(node_attrs)
     for nbrs in succ.values():
@@ -306,10 +349,8 @@ def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
     for v, preds in pred.items():  # same objects, in the predecessor dicts' own insertion order
         for u in preds:
             preds[u] = succ[u][v]
-    g._succ.update(succ)  # fill in place: g._adj is g._succ
-    g._pred.update(pred)
-    g.graph = MappingProxyType({k: _freeze_value(v) for k, v in graph_attrs.items()})
-    return nx.freeze(g), order
+    return GraphTables(node_store, succ, pred,
+                       MappingProxyType({k: _freeze_value(v) for k, v in graph_attrs.items()}), order)
 
 
 def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str, Mapping[str, Mapping[str, Any]]],
@@ -317,6 +358,8 @@ def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str,
     """Check the graph invariants on the plain adjacency; return the topological order."""
     order = topological_order(succ)
     if order is None:
+        import networkx as nx
+
         g = nx.DiGraph()
         g.add_nodes_from(nodes)
         g.add_edges_from((u, v) for u, nbrs in succ.items() for v in nbrs)

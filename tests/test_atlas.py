@@ -292,3 +292,128 @@ def test_batch_name_folding_matches_normalize_name(atlas):
         assert name == normalize_name(name)
         for kind, ident in slot.items():
             assert atlas.resolve(name, kind).id == ident
+
+
+# --------------------------------------------------------------------------- networkx only on demand
+_NO_NETWORKX = r"""
+import contextlib, io, json, sys, traceback
+from pathlib import Path
+
+class Hook:
+    # names the line that first imported networkx
+    def find_spec(self, name, path=None, target=None):
+        if name == "networkx" and "culprit" not in globals():
+            globals()["culprit"] = "".join(traceback.format_stack(limit=12))
+        return None
+
+sys.meta_path.insert(0, Hook())
+steps = []
+def step(name):
+    steps.append((name, "networkx" in sys.modules))
+
+import neuromap
+step("import")
+atlas = neuromap.load_atlas()
+step("load_atlas")
+case = {"side": "left", "sensory": [{"regions": ["first web space"], "modality": "numbness"}],
+        "motor": [{"name": "great toe extension", "grade": 4}, {"name": "hip abduction", "grade": 4}],
+        "reflexes": {"achilles": "normal"}}
+neuromap.localize(case).to_dict()
+step("localize")
+from neuromap.io import localize_json
+localize_json(json.dumps(case))
+step("localize_json")
+from neuromap.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    rc = main(["localize", str(Path("docs/examples/l5_radiculopathy.json")), "--json"])
+step("cli localize")
+import matplotlib
+matplotlib.use("Agg")
+from neuromap.plotting import plot_dermatomes
+plot_dermatomes().savefig(io.BytesIO(), format="png")
+step("plot_dermatomes")
+print(json.dumps({"rc": rc, "steps": steps, "culprit": globals().get("culprit"),
+                  "built": atlas._graph is not None}))
+g = atlas.graph
+print(json.dumps({"networkx": "networkx" in sys.modules, "same": atlas.graph is g, "frozen": g.frozen}))
+"""
+
+
+def test_networkx_is_imported_only_for_the_graph():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-c", _NO_NETWORKX], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent.parent).stdout.splitlines()
+    before, after = json.loads(out[-2]), json.loads(out[-1])
+    assert before["culprit"] is None, before["culprit"]
+    assert before["rc"] == 0
+    assert [s for s, imported in before["steps"] if imported] == []
+    assert len(before["steps"]) == 6 and not before["built"]
+    assert after == {"networkx": True, "same": True, "frozen": True}
+
+
+def test_graph_is_built_once_under_concurrent_first_access(atlas):
+    import threading
+
+    fresh = neuromap.Atlas(atlas.data)
+    assert fresh._graph is None
+    barrier = threading.Barrier(8)
+    got = []
+
+    def worker():
+        barrier.wait()
+        got.append(fresh.graph)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 8 and all(g is got[0] for g in got) and fresh.graph is got[0]
+    assert nx.utils.graphs_equal(got[0], atlas.graph) and nx.is_frozen(got[0])
+
+
+def test_plain_accessors_answer_as_the_graph_does(atlas):
+    from types import MappingProxyType
+
+    g = atlas.graph
+    assert list(atlas._node) == list(g.nodes)
+    for n in g:
+        assert atlas.node(n) is g.nodes[n]
+        assert isinstance(atlas.node(n), MappingProxyType)
+        assert atlas.successors(n) == tuple(g.successors(n))
+        assert atlas.predecessors(n) == tuple(g.predecessors(n))
+        assert list(atlas._descendants(n)) == list(nx.descendants(g, n))
+    for u, v in g.edges:
+        assert atlas.edge(u, v) is g.edges[u, v]
+    with pytest.raises(TypeError):
+        atlas.node("L5")["label"] = "changed"  # type: ignore[index]
+    for s in ("sciatic", "tibial", "common_fibular", "femoral", "L5", "sacral_plexus"):
+        for t in atlas.ids("region") + atlas.ids("muscle"):
+            try:
+                p = nx.shortest_path(g, s, t)
+            except nx.NetworkXNoPath:
+                p = None
+            assert atlas._shortest_path(s, t) == p, (s, t)
+    for r in atlas.ids("region"):
+        for m in atlas.dermatome_maps:
+            grades = atlas.dermatome_grades(r, m)
+            assert list(grades) == list(atlas.dermatome(r, m)), (r, m)
+            assert grades == {u: g.edges[u, r]["maps"][m] for u in grades}
+
+
+def test_plain_accessors_name_unknown_ids(atlas):
+    with pytest.raises(neuromap.UnknownNameError, match="'deep_fibulr' is not a node.*'deep_fibular'"):
+        atlas.node("deep_fibulr")
+    with pytest.raises(KeyError):  # an UnknownNameError is a KeyError, as graph.nodes[...] raised
+        atlas.successors("L6")
+    with pytest.raises(neuromap.UnknownNameError, match="is not a node"):
+        atlas.predecessors(["L5"])  # type: ignore[arg-type]
+    with pytest.raises(neuromap.UnknownNameError, match="'L5 -> sciatic' is not an edge"):
+        atlas.edge("L5", "sciatic")
+    with pytest.raises(neuromap.UnknownNameError, match="'scitic' is not a node.*'sciatic'"):
+        atlas.edge("L5", "scitic")
+    with pytest.raises(neuromap.UnknownNameError, match="not a node"):
+        atlas.dermatome_grades("hallx")

@@ -130,7 +130,6 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
     >>> sorted(kinds)
     ['cauda_equina', 'nerve', 'plexus', 'polyneuropathy', 'root', 'roots']
     """
-    g = atlas.graph
     out: list[Candidate] = []
     map_sources = tuple(atlas.dermatome_map_info(dermatome_map)["sources"])
 
@@ -144,7 +143,7 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
     root_t = {r: atlas.root_territory(r, dermatome_map) for r in ROOT_IDS}
     for r in ROOT_IDS:
         add("root", r, f"{r} radiculopathy", root_t[r], levels=(r,), points_to=[f"root:{r}"],
-            sources=(*g.nodes[r]["sources"], *map_sources))
+            sources=(*atlas.node(r)["sources"], *map_sources))
     for width in (2, 3):
         for i in range(len(ROOT_IDS) - width + 1):
             levels = ROOT_IDS[i:i + width]
@@ -154,9 +153,8 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
             add("roots", ident, f"{ident} radiculopathy", _union(root_t[r] for r in levels), levels=levels,
                 cost_key=f"roots{width}", points_to=[f"root:{r}" for r in levels], sources=map_sources)
 
-    for nerve, attrs in g.nodes(data=True):
-        if attrs["kind"] != "nerve":
-            continue
+    for nerve in atlas.ids("nerve"):
+        attrs = atlas.node(nerve)
         for site in atlas.sites(nerve):
             t = atlas.nerve_territory(nerve, site)
             if not (t.regions or t.muscles or t.reflexes):
@@ -167,15 +165,14 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
 
     out = _fold_equivalent_nerves(out, atlas)
 
-    for plexus, attrs in g.nodes(data=True):
-        if attrs["kind"] != "plexus":
-            continue
+    for plexus in atlas.ids("plexus"):
+        attrs = atlas.node(plexus)
         if plexus == "lumbosacral_trunk":
             continue
-        parts = [atlas.nerve_territory(v) for v in g.successors(plexus) if g.nodes[v]["kind"] == "nerve"]
-        direct = {v: 1.0 for v in g.successors(plexus) if g.nodes[v]["kind"] == "muscle"}
+        parts = [atlas.nerve_territory(v) for v in atlas.successors(plexus) if atlas.node(v)["kind"] == "nerve"]
+        direct = {v: 1.0 for v in atlas.successors(plexus) if atlas.node(v)["kind"] == "muscle"}
         if direct:
-            movements = {mv: 1.0 for m in direct for mv in g.successors(m)}
+            movements = {mv: 1.0 for m in direct for mv in atlas.successors(m)}
             parts.append(Territory(MappingProxyType({}), MappingProxyType(direct), MappingProxyType(movements),
                                    MappingProxyType({})))
         t = _union(parts)
@@ -191,7 +188,7 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
                     share = max(getattr(root_t[r], key).get(target, 0.0) for r in ("L4", "L5"))
                     if share > 0:
                         lt[key][target] = round(w * share, 6)
-            trunk = g.nodes["lumbosacral_trunk"]
+            trunk = atlas.node("lumbosacral_trunk")
             add("plexus", "lumbosacral_trunk", f"{trunk['label']} lesion",
                 Territory(**{k: MappingProxyType(v) for k, v in lt.items()}),
                 points_to=["plexus:lumbosacral_trunk"], sources=trunk["sources"])
@@ -205,7 +202,7 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
     movements = dict(pn.get("movements", {}))
     muscles: dict[str, float] = {}
     for mv, w in movements.items():
-        for mu in g.predecessors(mv):
+        for mu in atlas.predecessors(mv):
             muscles[mu] = max(muscles.get(mu, 0.0), w)
     add("polyneuropathy", "polyneuropathy", pn["label"],
         Territory(MappingProxyType(dict(pn.get("regions", {}))), MappingProxyType(muscles), MappingProxyType(movements),
