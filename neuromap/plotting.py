@@ -366,64 +366,6 @@ def _atlas(atlas: Atlas | None) -> Atlas:
     return atlas
 
 
-class _Layers:
-    """The bundled atlas's surface and dermatome layers, read without building the atlas.
-
-    A dermatome figure needs only the template, the layers and their root assignments; these
-    come straight from the validated data files (:func:`neuromap.datasets.read_atlas_data`),
-    so ``plot_dermatomes()`` in a fresh process does not import networkx or build the graph,
-    its indexes and territories. It answers the few questions the figure asks exactly as the
-    :class:`~neuromap.atlas.Atlas` built from the same files does (the tests compare them).
-    """
-
-    def __init__(self) -> None:
-        from neuromap.datasets import bundled_data_dir, read_atlas_data
-        from neuromap.geometry import FootTemplate
-
-        self.data = read_atlas_data(bundled_data_dir())
-        self.template = FootTemplate.from_geojson(self.data.foot, file="foot.geojson")
-        derm = self.data.dermatomes
-        self.default_dermatome_map: str = derm["default"]
-        self._maps = {m["id"]: m for m in derm["maps"]}
-        grades: dict[tuple[str, str], dict[str, str]] = {}
-        for a in derm["assignments"]:
-            grades.setdefault((a["map"], a["region"]), {}).update(a["roots"])
-        self._grades = {k: _cranial_first(v) for k, v in grades.items()}
-
-    def check_map(self, dermatome_map: str | None) -> str:
-        return self.default_dermatome_map if dermatome_map is None else str(self._maps[dermatome_map]["id"])
-
-    def dermatome_map_info(self, dermatome_map: str) -> Mapping[str, Any]:
-        return MappingProxyType(self._maps[dermatome_map])
-
-    def grades(self, region: str, dermatome_map: str) -> dict[str, str]:
-        return dict(self._grades.get((dermatome_map, region), {}))
-
-
-_BUNDLED_LAYERS: list[_Layers] = []
-
-
-def _dermatome_source(atlas: Atlas | None, dermatome_map: str | None) -> Atlas | _Layers:
-    """What a dermatome figure reads: *atlas*, else the bundled atlas if it is loaded, else its layers.
-
-    A layer named other than by its id (a label, a misspelling) goes to the atlas, which
-    resolves the name or raises the usual error.
-    """
-    if atlas is not None:
-        return atlas
-    import sys
-
-    loaded = getattr(sys.modules.get("neuromap.atlas"), "_DEFAULT", None)
-    if loaded is not None:
-        return _atlas(None)
-    if not _BUNDLED_LAYERS:
-        _BUNDLED_LAYERS.append(_Layers())
-    layers = _BUNDLED_LAYERS[0]
-    if dermatome_map is None or dermatome_map in layers._maps:
-        return layers
-    return _atlas(None)
-
-
 # ---------------------------------------------------------------------------- colours
 def _text_color(face: Any) -> str:
     r, g, b, _ = mcolors.to_rgba(face)
@@ -718,9 +660,8 @@ def _nerve_colors(atlas: Atlas, nerves: Sequence[str], views: Sequence[str]) -> 
         palette = _palette(len(nerves))
         return {n: palette[i % len(palette)] for i, n in enumerate(nerves)}
     t = atlas.template
-    g = atlas.graph
     foot_sup = {r: _primary_suppliers(atlas, r) for v in VIEWS for r in t.regions(v)}
-    foot = [n for n, k in g.nodes(data="kind") if k == "nerve" and any(n in s for s in foot_sup.values())]
+    foot = [n for n in atlas.ids("nerve") if any(n in s for s in foot_sup.values())]
     base = _nerve_colors(atlas, foot, VIEWS)
     spare = [c for c in OKABE_ITO[:7] if c not in base.values()]
     spare += [mcolors.to_hex(_blend(c, 0.45)).upper() for c in spare]
@@ -873,21 +814,9 @@ def _outline_for_labels(template: Any, view: str, side: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- dermatome data
-def _grades(atlas: Atlas | _Layers, region: str, dermatome_map: str) -> dict[str, str]:
+def _grades(atlas: Atlas, region: str, dermatome_map: str) -> dict[str, str]:
     """Root -> grade (primary, overlap, variable) of one region in one layer, cranial first."""
-    if isinstance(atlas, _Layers):
-        return atlas.grades(region, dermatome_map)
-    g = atlas.graph
-    out = {}
-    for u in g.predecessors(region):
-        e = g.edges[u, region]
-        if e["relation"] == "dermatome" and dermatome_map in e["maps"]:
-            out[u] = e["maps"][dermatome_map]
-    return _cranial_first(out)
-
-
-def _cranial_first(grades: Mapping[str, str]) -> dict[str, str]:
-    return dict(sorted(grades.items(), key=lambda kv: ROOT_IDS.index(kv[0]) if kv[0] in ROOT_IDS else 99))
+    return atlas.dermatome_grades(region, dermatome_map)
 
 
 def _dermatome_style(grades: Mapping[str, str]) -> tuple[str, tuple[str, str] | None, str, str]:
@@ -989,7 +918,7 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
     'anterior'
     """
     _check_option("side", side, SIDES)
-    src = _dermatome_source(atlas, dermatome_map)
+    src = _atlas(atlas)
     t = src.template
     vs = _layout_views(t, layout, views)
     m = src.check_map(dermatome_map)
@@ -1064,7 +993,7 @@ def _faces(patches: Mapping[Any, RegionPatch]) -> list[str]:
     return [mcolors.to_hex(p.get_facecolor()).upper() for p in patches.values()]
 
 
-def _view_name(atlas: Atlas | _Layers, view: str) -> str:
+def _view_name(atlas: Atlas, view: str) -> str:
     del atlas
     return f"{view.capitalize()} view"
 
@@ -1094,7 +1023,7 @@ def _legend(frame: _Frame, handles: Sequence[Any], title: str, *, y: float | Non
     return leg
 
 
-def _draw_key_points(atlas: Atlas | _Layers, frame: _Frame, side: str, outlines: Mapping[Any, Any]) -> list[_Label]:
+def _draw_key_points(atlas: Atlas, frame: _Frame, side: str, outlines: Mapping[Any, Any]) -> list[_Label]:
     t = atlas.template
     items = []
     for kp in atlas.data.dermatomes.get("key_points", []):
@@ -1122,9 +1051,8 @@ def _label_offset(t: Any, view: str, side: str, xy: tuple[float, float]) -> tupl
 
 # ---------------------------------------------------------------------------- nerve territories
 def _primary_suppliers(atlas: Atlas, region: str) -> list[str]:
-    g = atlas.graph
-    out = [u for u in g.predecessors(region)
-           if g.edges[u, region]["relation"] == "supplies" and g.edges[u, region].get("role") == "primary"]
+    out = [u for u in atlas.predecessors(region)
+           if atlas.edge(u, region)["relation"] == "supplies" and atlas.edge(u, region).get("role") == "primary"]
     return sorted(out, key=lambda n: len(atlas.chain(n)), reverse=True)
 
 
@@ -1202,13 +1130,12 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right",
     t = atlas.template
     vs = _layout_views(t, layout, views)
     limb = layout == "limb"
-    g = atlas.graph
     # the nerves of the drawn views only, so that the foot figure keeps its colours
     suppliers = {r: _primary_suppliers(atlas, r) for v in vs for r in t.regions(v)}
-    nerves = [n for n, k in g.nodes(data="kind") if k == "nerve" and any(n in s for s in suppliers.values())]
+    nerves = [n for n in atlas.ids("nerve") if any(n in s for s in suppliers.values())]
     colors = _nerve_colors(atlas, nerves, vs)
     taken: set[str] = set()
-    abbr = {n: _abbrev(g.nodes[n]["label"], taken) for n in nerves}
+    abbr = {n: _abbrev(atlas.node(n)["label"], taken) for n in nerves}
     frame = _make_frame(t, [_Block(None, side, vs)], mode="limb" if limb else "row", fig=fig,
                         right_in=(3.3 if limb else 2.6) if legend else 0.1, top_in=0.45, bottom_in=0.4,
                         mm_per_inch=_LIMB_MM_PER_INCH if limb else _MM_PER_INCH)
@@ -1248,7 +1175,7 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right",
     leg = None
     if legend:
         handles: list[Any] = [Patch(facecolor=c, edgecolor=_OUTLINE, linewidth=0.6,
-                                    label=f"{abbr[n]}  {g.nodes[n]['label']}") for n, c in shown.items()]
+                                    label=f"{abbr[n]}  {atlas.node(n)['label']}") for n, c in shown.items()]
         if shared:
             handles.append(_hatch_handle(GRADE_HATCH["overlap"], "two primary nerves\n(stripes: second nerve)"))
         leg = _legend(frame, handles, "Nerve (most specific branch)")
@@ -1394,7 +1321,7 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
         handles.append(Patch(facecolor="white", edgecolor="black", linewidth=1.6, linestyle=(0, (3, 1.5)),
                              label="layers disagree"))
         leg = _legend(frame, handles, "Root")
-    names = ", ".join(str(atlas.graph.nodes[r]["label"]) for r in differ) or "none"
+    names = ", ".join(str(atlas.node(r)["label"]) for r in differ) or "none"
     listing = _wrap(f"Layers disagree on {len(differ)} region(s): {names}.", int(fw * 15))
     foot = fig_.text(0.012, 0.1 / fh, listing, ha="left", va="bottom", fontsize=7, color="#222222")
     return AtlasDisplay(fig_, frame.axes, patches, leg, kept, dropped_labels=dropped, colors=colors, title=title,
@@ -1725,7 +1652,6 @@ def plot_pathway(atlas: Atlas | None, source: str, target: str, *, ax: Axes | No
     path = atlas.path(source, target, dermatome_map=dermatome_map)
     if not path:
         raise ValueError(f"Invalid value for 'target': {source!r} does not reach {target!r} in the atlas.")
-    g = atlas.graph
     n = len(path)
     if ax is None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -1742,7 +1668,7 @@ def plot_pathway(atlas: Atlas | None, source: str, target: str, *, ax: Axes | No
     texts: dict[str, Text] = {}
     boxes: dict[str, Any] = {}
     for i, node in enumerate(path):
-        attrs = g.nodes[node]
+        attrs = atlas.node(node)
         kind = attrs["kind"]
         lab = _wrap(str(attrs["label"]), 14)
         txt = ax.text(i, 0, f"{lab}\n({kind})", ha="center", va="center", fontsize=7.5, zorder=3,
@@ -1752,12 +1678,12 @@ def plot_pathway(atlas: Atlas | None, source: str, target: str, *, ax: Axes | No
         boxes[node] = txt.get_bbox_patch()
     relations = []
     for i, (u, v) in enumerate(zip(path, path[1:], strict=False)):
-        rel = str(g.edges[u, v].get("relation", "")) if g.has_edge(u, v) else ""
+        rel = str(atlas.edge(u, v).get("relation", "")) if v in atlas.successors(u) else ""
         relations.append(rel)
         ax.annotate("", xy=(0, 0.5), xycoords=texts[v], xytext=(1, 0.5), textcoords=texts[u],
                     arrowprops={"arrowstyle": "-|>", "color": _OUTLINE, "lw": 1.0, "shrinkA": 2, "shrinkB": 2})
         ax.text(i + 0.5, 0.36, rel, ha="center", va="bottom", fontsize=7, style="italic", color="#444444")
-    title = fig.text(0.01, 0.98, f"{g.nodes[path[0]]['label']} → {g.nodes[path[-1]]['label']}", ha="left",
+    title = fig.text(0.01, 0.98, f"{atlas.node(path[0])['label']} → {atlas.node(path[-1])['label']}", ha="left",
                      va="top", fontsize=10, fontweight="bold")
     del title
     return PathDisplay(fig, {"path": ax}, boxes, None, texts, path=tuple(path), relations=tuple(relations))
