@@ -586,16 +586,19 @@ class FootTemplate:
         _check_side(side)
         geom = _parse_drawing(drawing, max_vertices)
         data = self._side(side)
-        tree: shapely.STRtree = data["trees"][view]
         region_area: list[float] = data["areas"][view]
         ids = self._regions[view]
-        cand = np.sort(tree.query(geom))  # bounding-box candidates
+        # bounding-box candidates, in region order (what the view's STR-tree query returns,
+        # sorted; a view has a few dozen regions at most, so a plain scan is cheaper)
+        xmin, ymin, xmax, ymax = shapely.bounds(geom).tolist()
+        cand = [i for i, (a, b, c, d) in enumerate(data["bounds"][view])
+                if a <= xmax and c >= xmin and b <= ymax and d >= ymin]
         total = float(geom.area)
         overlaps: list[RegionOverlap] = []
         inside = 0.0
-        if len(cand):
+        if cand:
             areas = _intersection_areas(data["arrays"][view][cand], geom, total)
-            for i, a in zip(cand.tolist(), areas.tolist(), strict=True):
+            for i, a in zip(cand, areas.tolist(), strict=True):
                 if a > 0.0:
                     overlaps.append(RegionOverlap(ids[i], a, a / region_area[i], a / total))
                     inside += a
@@ -691,8 +694,10 @@ class FootTemplate:
                 a.flags.writeable = False
             # region areas (what polygon.area gives), for the fractions of overlay()
             areas = {v: shapely.area(a).tolist() for v, a in arrays.items()}
+            # region bounding boxes (xmin, ymin, xmax, ymax), for the candidates of overlay()
+            bounds = {v: [tuple(b) for b in shapely.bounds(a).tolist()] for v, a in arrays.items()}
             got = {"polys": polys, "outlines": outlines, "view_polys": view_polys,
-                   "trees": trees, "arrays": arrays, "areas": areas}
+                   "trees": trees, "arrays": arrays, "areas": areas, "bounds": bounds}
             self._cache[key] = got
         return got
 
@@ -708,24 +713,16 @@ class FootTemplate:
 
 # ---------------------------------------------------------------------- helpers
 def _intersection_areas(polys: np.ndarray, geom: Any, total: float) -> np.ndarray:
-    """Areas of ``polys[i] & geom``: exact GEOS overlay on bbox-clipped regions.
+    """Areas of ``polys[i] & geom``: exact GEOS overlay of the (prepared) regions with the drawing.
 
     A drawing that one region covers is answered without an overlay (the other candidates
-    only touch it).  Clipping the (prepared) regions to the drawing's bounding box first
-    keeps the overlay small; if GEOS refuses a clipped piece the unclipped overlay is used.
+    only touch it).  The regions are not clipped to the drawing's bounding box first: for
+    drawings of a few dozen vertices the clip costs more than it saves.
     """
     covered = shapely.covers(polys, geom)
     if covered.any():
         return np.where(covered & (np.cumsum(covered) == 1), total, 0.0)
-    areas = np.zeros(len(polys))
-    hit = np.flatnonzero(shapely.intersects(polys, geom))  # prepared: cheap
-    if len(hit):
-        try:
-            clipped = shapely.clip_by_rect(polys[hit], *geom.bounds)
-            areas[hit] = shapely.area(shapely.intersection(clipped, geom))
-        except shapely.errors.GEOSException:  # pragma: no cover - defensive
-            areas[hit] = shapely.area(shapely.intersection(polys[hit], geom))
-    return areas
+    return shapely.area(shapely.intersection(polys, geom))
 
 
 def _build_raster(polys: Sequence[Polygon], outline: Polygon) -> _Raster:
