@@ -95,7 +95,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     table = scoring_table(atlas, map_id)
     scores = table.evaluate(scored, [finding_weight(f, atlas) for f in scored]) if scored else None
     shown = _ranked_options(scores, max_hypotheses) if scores is not None else []
-    ranked_scores = [scores.lists[2][k] for k in shown] if scores is not None else []
+    ranked_scores = [scores.score[k] for k in shown] if scores is not None else []
     warnings = list(parsed.notes)
     red_flags = _red_flags(parsed, atlas)
     warnings.extend(_umn_warnings(parsed, atlas))
@@ -513,11 +513,19 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
             v = v[:, keep]
             spread = v.max(axis=0) - v.min(axis=0)
             vals = (weights[keep] * (top_two[keep] + 0.1 * spread)).tolist()
+            # targets examined on every side of the case are not proposed
+            done = {(k, t) for k, t, _ in examined if all((k, t, s) in examined for s in sides)}
             for j, val, ps_row in zip(keep.tolist(), vals, v.T.tolist(), strict=True):
                 kind, target = kinds[j], targets[j]
-                if all((kind, target, s) in examined for s in sides):
+                if (kind, target) in done:
                     continue
                 found.append((val, kind, target, ps_row))
+        if len(found) > 3:
+            # only the best three are shown: round(val, 9) is monotone in val and moves it by
+            # at most 5e-10, so the best three by the rounded key are among those within 2e-9
+            # of the third best by value; sort only those by the exact key
+            third = sorted([o[0] for o in found], reverse=True)[2]
+            found = [o for o in found if o[0] >= third - 2e-9]
         found.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
         options = [(val, kind, target, dict(zip(names, ps_row, strict=True)))
                    for val, kind, target, ps_row in found[:3]]
