@@ -828,8 +828,9 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
     A label is kept only where its extent (measured with the renderer) overlaps no kept label
     and no box in *fixed*, lies inside the figure, and lies inside the foot outline of its view.
 
-    Each text variant (size, stacking) is measured once, at its anchor: moving a text does not
-    change its size, so the candidate positions are that extent translated, and all of them
+    Each text variant (text, size, weight) is measured once per call, at the first anchor it is
+    tried at: moving a text does not change its size, so the candidate positions of every label
+    showing that variant are that extent translated, and all of them
     are tested at once (figure, kept boxes, the outline at the corners); the first that passes
     is confirmed with the exact containment test of the box in the outline.
     """
@@ -846,13 +847,19 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
         n_placed += 1
     kept: dict[Any, Text] = {}
     dropped: list[Any] = []
+    # (text, size, weight) -> its extent less the anchor's pixel: labels share few texts (L5/S1?),
+    # and every label is a centred text with the same properties but these
+    extents: dict[tuple[str, float, str], np.ndarray] = {}
+    transforms: dict[int, tuple[Any, Any]] = {}
     for item in sorted(items, key=lambda i: -i.priority):
         t = item.ax.text(item.xy[0], item.xy[1], item.text, ha="center", va="center", fontsize=item.size,
                          fontweight=item.weight, color=item.color, zorder=5, clip_on=False)
         if item.halo:
             t.set_bbox({"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
-        trans = item.ax.transData
-        inv = trans.inverted()
+        tr = transforms.get(id(item.ax))
+        if tr is None:
+            tr = transforms[id(item.ax)] = (item.ax.transData, item.ax.transData.inverted())
+        trans, inv = tr
         ax_px = trans.transform(item.xy)
         at: np.ndarray | None = None
         variants = [(item.text, item.size), (item.text, max(_MIN_LABEL_SIZE, item.size * 0.8))]
@@ -860,10 +867,16 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
             stacked = item.text.replace("/", "/\n")
             variants += [(stacked, max(_MIN_LABEL_SIZE, item.size * 0.8)), (stacked, _MIN_LABEL_SIZE)]
         for text, size in dict.fromkeys(variants):
-            t.set_text(text)
-            t.set_fontsize(size)
             step = size * fig.dpi / 72 * 0.55
-            boxes = np.asarray(t.get_window_extent(renderer).extents) + _NUDGE_BOX * step  # (13, 4)
+            rel = extents.get((text, size, item.weight))
+            if rel is None:
+                t.set_text(text)
+                t.set_fontsize(size)
+                box = np.asarray(t.get_window_extent(renderer).extents)
+                extents[(text, size, item.weight)] = box - np.tile(ax_px, 2)
+            else:
+                box = np.tile(ax_px, 2) + rel
+            boxes = box + _NUDGE_BOX * step  # (13, 4)
             ok = (fx0 <= boxes[:, 0]) & (boxes[:, 2] <= fx1) & (fy0 <= boxes[:, 1]) & (boxes[:, 3] <= fy1)
             if n_placed:
                 o = placed[:n_placed]
@@ -879,6 +892,8 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
                         shapely.box(*np.minimum(lo[i], hi[i]), *np.maximum(lo[i], hi[i]))):
                     continue  # the corners are inside but an edge of the box crosses the outline
                 at = boxes[i]
+                t.set_text(text)
+                t.set_fontsize(size)
                 t.set_position(tuple(inv.transform(ax_px + _NUDGES[i] * step)))
                 break
             if at is not None:
