@@ -380,22 +380,41 @@ def _cached_path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], t
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def _saddle_regions(atlas: Atlas) -> frozenset[str]:
+    """The regions of the saddle view (empty if the template has none)."""
+    return frozenset(atlas.template.regions("saddle")) if "saddle" in atlas.template.views else frozenset()
+
+
+#: what a finding must be to raise the cauda equina flag (anything else is skipped at once)
+_FLAG_REFLEXES = ("anal_wink", "bulbocavernosus")
+_FLAG_MOTOR = ("voluntary_anal_contraction", "external_anal_sphincter")
+
+
 def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
     triggers: list[str] = []
-    saddle = set(atlas.template.regions("saddle")) if "saddle" in atlas.template.views else set()
+    saddle = _saddle_regions(atlas)
+    motor_sides: set[str] = set()
     for f in parsed.findings:
         if not f.abnormal:
             continue
-        if f.kind == "sign" and atlas._signs[f.target].get("red_flag") == "cauda_equina":
+        kind = f.kind
+        if kind == "region":
+            if f.target in saddle and f.modality != "pain":
+                triggers.append(f"saddle sensory change: {f.text} ({f.field})")
+            continue
+        if kind in ("movement", "muscle"):
+            motor_sides.add(f.side)
+            if f.target in _FLAG_MOTOR:
+                triggers.append(f"{f.text} weak ({f.field})")
+            continue
+        if kind == "reflex" and f.target not in _FLAG_REFLEXES:
+            continue
+        if kind == "sign" and atlas._signs[f.target].get("red_flag") == "cauda_equina":
             triggers.append(f"{f.text} ({f.field})")
-        if f.kind == "reflex" and f.target in ("anal_wink", "bulbocavernosus") and f.modality in ("reduced", "absent"):
+        if kind == "reflex" and f.modality in ("reduced", "absent"):
             triggers.append(f"{f.text} {f.modality} ({f.field})")
-        if f.kind in ("movement", "muscle") and f.target in ("voluntary_anal_contraction", "external_anal_sphincter"):
-            triggers.append(f"{f.text} weak ({f.field})")
-        if f.kind == "region" and f.modality != "pain" and f.target in saddle:
-            triggers.append(f"saddle sensory change: {f.text} ({f.field})")
-    motor_sides = {f.side for f in parsed.findings if f.abnormal and f.kind in ("movement", "muscle")}
-    if motor_sides == {"left", "right"}:
+    if len(motor_sides) == 2:  # {"left", "right"}
         triggers.append("weakness in both legs (bilateral motor deficit)")
     if not triggers:
         return []
@@ -435,6 +454,15 @@ def _pattern_index(atlas: Atlas) -> tuple[dict[str, frozenset[str]], dict[str, f
     return roots, {k: frozenset(v) for k, v in nerves.items()}, sizes
 
 
+_ROOT_INDEX = {r: i for i, r in enumerate(ROOT_IDS)}
+
+
+@functools.lru_cache(maxsize=8)
+def _nerve_index(atlas: Atlas) -> dict[str, int]:
+    """Position of each nerve in ``atlas.ids("nerve")``."""
+    return {n: i for i, n in enumerate(atlas.ids("nerve"))}
+
+
 def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
     """Read the sensory findings: dermatomal, single nerve, stocking, none or no sensory findings."""
     sensory = [f for f in parsed.findings if f.kind == "region" and f.abnormal]
@@ -453,9 +481,11 @@ def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
     regions = set().union(*by_side.values())
     region_roots, region_nerves, nerve_size = _pattern_index(atlas)
     fitting_roots = frozenset.intersection(*(region_roots[r] for r in regions))
-    dermatomes = [r for r in ROOT_IDS if r in fitting_roots]
+    dermatomes = sorted(fitting_roots, key=_ROOT_INDEX.__getitem__)  # ROOT_IDS order
     fitting_nerves = frozenset.intersection(*(region_nerves[r] for r in regions))
-    nerves = [n for n in atlas.ids("nerve") if n in fitting_nerves and len(regions) / nerve_size[n] >= 0.25]
+    nerve_index = _nerve_index(atlas)
+    nerves = [n for n in sorted(fitting_nerves, key=nerve_index.__getitem__)  # atlas order
+              if len(regions) / nerve_size[n] >= 0.25]
     pain_only = all(f.modality == "pain" for f in sensory) and not any(
         f.abnormal and f.kind != "region" for f in parsed.findings)
     if pain_only:
