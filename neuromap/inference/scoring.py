@@ -173,7 +173,7 @@ class ScoringTable:
         self._option_cache: dict[tuple[bool, bool], _Options] = {}
         #: per pattern of examined (column, side) pairs: see :meth:`_pattern`
         self._patterns: dict[tuple[tuple[int, ...], tuple[bool, ...]],
-                             tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int], list[int]]] = {}
+                             tuple[np.ndarray, np.ndarray, list[int], list[int], list[int]]] = {}
         self._pattern_bytes = 0
         self._exam_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]] = {}
         for has_left in (False, True):
@@ -219,41 +219,44 @@ class ScoringTable:
         pattern = self._patterns.get(key)
         if pattern is None:
             pattern = self._pattern(*key)
-        gh, costs, static, opt_rows, opt_codes, position = pattern
-        # v = (abnormal weights, -normal weights)
+        g, static, opt_rows, opt_codes, position = pattern
         sum_wa = sum_wn = 0.0
-        v = []
-        vn = []
         for f, w in zip(findings, weights, strict=True):
             if f.abnormal:
                 sum_wa += w
-                v.append(w)
-                vn.append(0.0)
             else:
                 sum_wn += w
-                v.append(0.0)
-                vn.append(-w)
         total = (sum_wa + sum_wn) or 1.0
-        v += vn
-        # rows 0..n-1: the fit; n..2n-1: the evidence fit (no parsimony or size costs)
-        fits = (gh @ np.array(v) + (costs + (sum_wn - LAMBDA * sum_wa))) / total
+        # v = (abnormal weights, -normal weights, 1, the constant sum_wn - LAMBDA * sum_wa, 1) / total,
+        # the last 1 not divided (see _pattern)
+        v = [w / total if f.abnormal else 0.0 for f, w in zip(findings, weights, strict=True)]
+        v += [0.0 if f.abnormal else -w / total for f, w in zip(findings, weights, strict=True)]
+        v += (1.0 / total, (sum_wn - LAMBDA * sum_wa) / total, 1.0)
+        # rows 0..n-1: the fit; n..2n-1: the evidence fit; 2n..3n-1: KAPPA * (fit - 1)
+        out = g @ np.array(v)
         n = len(opt_rows)
-        score = np.minimum(np.exp(KAPPA * (fits[:n] - 1.0)), 1.0)
+        score = out[2 * n:]
+        np.exp(score, out=score)
+        np.minimum(score, 1.0, out=score)
         # best first: score rounded to 12 decimals (rint(score * 1e12) is what np.round(score, 12)
         # rounds to), then tie rank, then side: one exact integer key per option
-        order = np.argsort(static - np.rint(score * 1e12) * _KEY_SCALE, kind="stable").tolist()
-        out = np.concatenate((score, fits)).tolist()
-        return Scores(self, key[0], key[1], opt_rows, opt_codes, out[:n], out[n:2 * n], out[2 * n:], position,
-                      order)
+        key_ = np.rint(score * 1e12)
+        key_ *= -_KEY_SCALE
+        key_ += static
+        order = key_.argsort(kind="stable").tolist()
+        values = out.tolist()
+        return Scores(self, key[0], key[1], opt_rows, opt_codes, values[2 * n:], values[:n], values[n:2 * n],
+                      position, order)
 
     def _pattern(self, cols: tuple[int, ...], right: tuple[bool, ...]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int], list[int], list[int]]:
+                 ) -> tuple[np.ndarray, np.ndarray, list[int], list[int], list[int]]:
         """What depends only on the examined (target, side) pairs, not on the weights (cached, bounded).
 
-        ``gh @ (w_abnormal, -w_normal) + costs + sum_wn - LAMBDA * sum_wa`` is ``total`` times
-        the fit (rows ``0..n-1``) and the evidence fit (rows ``n..2n-1``) of every option:
-        explained weight ``e`` earns ``1 + LAMBDA + discount - 1`` (``1 + LAMBDA`` without the
-        size principle), contradicted weight costs its ``p * tolerance``.
+        ``g @ v``, ``v = (w_abnormal, -w_normal, 1, sum_wn - LAMBDA * sum_wa) / total`` and a
+        final 1, is the fit (rows ``0..n-1``), the evidence fit (rows ``n..2n-1``) and
+        ``KAPPA * (fit - 1)`` (rows ``2n..3n-1``) of every option: explained weight ``e``
+        earns ``1 + LAMBDA + discount - 1`` (``1 + LAMBDA`` without the size principle),
+        contradicted weight costs its ``p * tolerance``, the option's cost is paid once.
         """
         opt = self._side_options(not all(right), any(right))
         c = np.array(cols, dtype=np.intp)
@@ -261,19 +264,22 @@ class ScoringTable:
         p = self.p[opt.rows[:, None], c] * masks
         pt = self.p_tolerance[opt.rows[:, None], c] * masks
         n = len(opt.rows)
-        gh = np.empty((2 * n, 2 * len(cols)))
         k = len(cols)
-        gh[:n, :k] = p * (1.0 + opt.discount_lambda)[:, None]
-        gh[n:, :k] = p * (1.0 + LAMBDA)
-        gh[:n, k:] = pt
-        gh[n:, k:] = pt
-        costs = np.concatenate((-opt.cost, np.zeros(n)))
+        g = np.zeros((3 * n, 2 * k + 3))
+        g[:n, :k] = p * (1.0 + opt.discount_lambda)[:, None]
+        g[n:2 * n, :k] = p * (1.0 + LAMBDA)
+        g[:n, k:2 * k] = pt
+        g[n:2 * n, k:2 * k] = pt
+        g[:n, 2 * k] = -opt.cost
+        g[:2 * n, 2 * k + 1] = 1.0
+        g[2 * n:] = KAPPA * g[:n]
+        g[2 * n:, 2 * k + 2] = -KAPPA
         static = opt.static.astype(float)
-        got = (gh, costs, static, opt.rows.tolist(), opt.codes.tolist(), opt.position.tolist())
-        size = gh.nbytes + costs.nbytes + static.nbytes
+        got = (g, static, opt.rows.tolist(), opt.codes.tolist(), opt.position.tolist())
+        size = g.nbytes + static.nbytes
         if self._pattern_bytes + size <= _PATTERN_CACHE_BYTES:
-            for a in (gh, costs, static):
-                a.flags.writeable = False
+            for arr in (g, static):
+                arr.flags.writeable = False
             self._patterns[(cols, right)] = got
             self._pattern_bytes += size
         return got
