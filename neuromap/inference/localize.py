@@ -538,24 +538,32 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
         kinds, targets, cols, weights = table.exam_columns(EXAM_WEIGHTS)
         v = table.p[rows[:, None], cols]                         # (leaders, examinable targets)
         top_two = np.abs(v[0] - v[1])
-        keep = np.flatnonzero(weights * top_two >= 0.4)
+        ok = weights * top_two >= 0.4
+        # targets examined on every side of the case are not proposed
+        done = {(k, t) for k, t, _ in examined if all((k, t, s) in examined for s in sides)}
+        if done:
+            position = table.memo.get(("exam_position", EXAM_WEIGHTS))
+            if position is None:
+                position = {kt: j for j, kt in enumerate(zip(kinds, targets, strict=True))}
+                table.memo[("exam_position", EXAM_WEIGHTS)] = position
+            for kt in done:
+                j = position.get(kt)
+                if j is not None:
+                    ok[j] = False
+        keep = np.flatnonzero(ok)
         if len(keep):
             v = v[:, keep]
             spread = v.max(axis=0) - v.min(axis=0)
-            vals = (weights[keep] * (top_two[keep] + 0.1 * spread)).tolist()
-            # targets examined on every side of the case are not proposed
-            done = {(k, t) for k, t, _ in examined if all((k, t, s) in examined for s in sides)}
-            for j, val, ps_row in zip(keep.tolist(), vals, v.T.tolist(), strict=True):
-                kind, target = kinds[j], targets[j]
-                if (kind, target) in done:
-                    continue
-                found.append((val, kind, target, ps_row))
-        if len(found) > 3:
-            # only the best three are shown: round(val, 9) is monotone in val and moves it by
-            # at most 5e-10, so the best three by the rounded key are among those within 2e-9
-            # of the third best by value; sort only those by the exact key
-            third = sorted([o[0] for o in found], reverse=True)[2]
-            found = [o for o in found if o[0] >= third - 2e-9]
+            vals = weights[keep] * (top_two[keep] + 0.1 * spread)
+            if len(keep) > 3:
+                # only the best three are shown: round(val, 9) is monotone in val and moves it by
+                # at most 5e-10, so the best three by the rounded key are among those within
+                # 2e-9 of the third best by value; only those are sorted by the exact key
+                third = np.partition(vals, len(vals) - 3)[len(vals) - 3]
+                sel = np.flatnonzero(vals >= third - 2e-9)
+                keep, vals, v = keep[sel], vals[sel], v[:, sel]
+            found = [(val, kinds[j], targets[j], ps_row)
+                     for j, val, ps_row in zip(keep.tolist(), vals.tolist(), v.T.tolist(), strict=True)]
         found.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
         options = [(val, kind, target, dict(zip(names, ps_row, strict=True)))
                    for val, kind, target, ps_row in found[:3]]
