@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -40,10 +41,16 @@ _PLURALS = {"root": "roots", "plexus": "plexuses", "nerve": "nerves", "muscle": 
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
 _WORD_FOLDS = {"peroneal": "fibular", "peroneus": "fibularis", "peronei": "fibulares"}
 _KIND_WORDS = ("nerve", "nerves", "muscle", "reflex", "root", "region")
+_KIND_WORD_SET = frozenset(_KIND_WORDS)
 #: str.translate table: every ASCII character that is not [a-z0-9] becomes a space (text is lower case)
 _SPLIT_ASCII = {c: " " for c in range(128) if not (chr(c).isascii() and (chr(c).isdigit() or "a" <= chr(c) <= "z"))}
 _SPLIT_ASCII_LINES = {c: s for c, s in _SPLIT_ASCII.items() if c != ord("\n")}
 _FOLDED_WORDS = frozenset(_ORDINALS) | frozenset(_WORD_FOLDS)
+#: the word folds of _fold_words as one whole-word pattern over folded text ([a-z0-9] words)
+_FOLD_TABLE = {**_ORDINALS, **_WORD_FOLDS}
+_FOLD_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, _FOLD_TABLE)) + r")(?![a-z0-9])")
+_SPACE_RUNS = re.compile(" +")
+_LINE_EDGES = re.compile(" ?\n ?")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -87,7 +94,14 @@ def _normalize_many(names: list[str]) -> list[str]:
     if not joined.isascii() or joined.count("\n") != len(names) - 1:
         return [normalize_name(n) for n in names]
     text = joined.lower().replace("'", "").replace("&", " and ").translate(_SPLIT_ASCII_LINES)
-    return [_fold_words(line.split()) for line in text.split("\n")]
+    # what _fold_words does to each line's words, on the whole text: words joined by one space,
+    # ordinals and 'peroneal' folded, 'ae' -> 'e', then a leading 'the' dropped
+    text = _LINE_EDGES.sub("\n", _SPACE_RUNS.sub(" ", text)).strip(" ")
+    text = _FOLD_RE.sub(lambda m: _FOLD_TABLE[m.group()], text).replace("ae", "e")
+    lines = text.split("\n")
+    if "the" in text:
+        lines = ["" if line == "the" else line[4:] if line.startswith("the ") else line for line in lines]
+    return lines
 
 
 @dataclass(frozen=True)
@@ -420,13 +434,21 @@ class Atlas:
                 names.extend(entity_names)
                 owners.extend([(kind, ident, file)] * len(entity_names))
         index: dict[str, dict[str, str]] = {}
-        setdefault = index.setdefault
+        kind_words = _KIND_WORD_SET
         for name, base, (kind, ident, file) in zip(names, _normalize_many(names), owners, strict=True):
-            for variant in _variants_of(base):
-                slot = setdefault(variant, {})
-                if slot.get(kind, ident) != ident:
-                    raise AtlasDataError(file, ident, f"name {name!r} also names the {kind} {slot[kind]!r}")
-                slot[kind] = ident
+            if not base:
+                continue
+            head, _, last = base.rpartition(" ")  # _variants_of(base), inline
+            for variant in ((base, head) if head and last in kind_words else (base,)):
+                slot = index.get(variant)
+                if slot is None:
+                    index[variant] = {kind: ident}
+                    continue
+                got = slot.get(kind)
+                if got is None:
+                    slot[kind] = ident
+                elif got != ident:
+                    raise AtlasDataError(file, ident, f"name {name!r} also names the {kind} {got!r}")
         return index
 
     def _build_chains(self, topo: list[str]) -> dict[str, tuple[str, ...]]:

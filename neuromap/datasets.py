@@ -195,6 +195,11 @@ class _Checker:
             self.source_keys(rv["sources"], e + ".sources")
 
 
+_ROOT_SET = frozenset(ROOT_IDS)
+#: required and allowed keys of a dermatome assignment
+_ASSIGNMENT_KEYS = (frozenset(("map", "region", "roots", "sources")),
+                    frozenset(("map", "region", "roots", "sources", "note")))
+
 #: (required, optional) key tuples of _Checker.obj -> (required set, allowed set)
 _KEY_SPECS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -416,7 +421,23 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
     map_ids = {m["id"] for m in maps}
     if derm["default"] not in map_ids:
         raise c.fail("default", f"default map {derm['default']!r} is not one of the maps")
+    known = sources
     for i, a in enumerate(c.list_of(derm["assignments"], "assignments", dict)):
+        # fast path: an assignment of plain, valid values passes without wording an entry;
+        # anything else goes through the checks below, which raise the first problem
+        if type(a) is dict and _ASSIGNMENT_KEYS[0] <= a.keys() <= _ASSIGNMENT_KEYS[1]:
+            m, reg, rs, srcs = a["map"], a["region"], a["roots"], a["sources"]
+            if (type(m) is str and m in map_ids and type(reg) is str and reg in region_ids and type(rs) is dict
+                    and rs and type(srcs) is list and srcs):
+                for r, grade in rs.items():
+                    if r not in _ROOT_SET or type(grade) is not str or grade not in weights:
+                        break
+                else:
+                    for key in srcs:
+                        if type(key) is not str or key not in known:
+                            break
+                    else:
+                        continue
         e = f"assignments[{i}] ({a.get('map')}, {a.get('region')})"
         c.obj(a, e, ("map", "region", "roots", "sources"), ("note",))
         if a["map"] not in map_ids:

@@ -24,7 +24,6 @@ the frozen :class:`networkx.DiGraph`. The atlas keeps the tables and builds the 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,29 +55,27 @@ def root_weights(root_values: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     >>> root_weights([{"roots": ["L4", "L5"], "major": ["L4"]}, {"roots": ["L4", "L5"], "major": ["L5"]}])
     {'L4': 0.875, 'L5': 0.625}
     """
-    versions = list(root_values)
-
-    def grade(rv: Mapping[str, Any], root: str) -> float:
-        if root not in rv["roots"]:
-            return 0.0
-        major = rv.get("major") or []
-        if not major or root in major:
-            return ROOT_GRADE_WEIGHTS["major"]
-        return ROOT_GRADE_WEIGHTS["minor"]
-
-    roots = sorted({r for rv in versions for r in rv["roots"]}, key=ROOT_IDS.index)
+    w_major, w_minor = ROOT_GRADE_WEIGHTS["major"], ROOT_GRADE_WEIGHTS["minor"]
+    # each source's grade per root it gives (a root it does not give grades 0)
+    grades: list[dict[str, float]] = []
+    for rv in root_values:
+        major = rv.get("major") or ()
+        grades.append({r: w_major if not major or r in major else w_minor for r in rv["roots"]})
+    if not grades:
+        return {}
+    given = set(grades[0]).union(*grades[1:])
+    roots = [r for r in ROOT_IDS if r in given]
+    if len(roots) != len(given):  # a root outside L1-S5: the error sorting by ROOT_IDS.index gives
+        roots = sorted(given, key=ROOT_IDS.index)
+    default_grades, alternatives = grades[0], grades[1:]
     out = {}
     for r in roots:
-        default = grade(versions[0], r)
-        alt = max((grade(rv, r) for rv in versions[1:]), default=default)
+        default = default_grades.get(r, 0.0)
+        alt = default
+        if alternatives:
+            alt = max([g.get(r, 0.0) for g in alternatives])
         out[r] = round(0.75 * default + 0.25 * alt, 6)
     return out
-
-
-def _sources(*groups: Iterable[str]) -> tuple[str, ...]:
-    if len(groups) == 1:
-        return tuple(dict.fromkeys(groups[0]))
-    return tuple(dict.fromkeys(itertools.chain.from_iterable(groups)))
 
 
 _SCALARS = frozenset((str, float, int, bool, type(None)))
@@ -205,6 +202,16 @@ def build_tables(data: AtlasData) -> GraphTables:
         else:
             d.update(attrs)
 
+    memo: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def srcs(keys: Iterable[str]) -> tuple[str, ...]:
+        # the distinct keys in order, one shared tuple per distinct list (many edges cite the same sources)
+        t = tuple(keys)
+        got = memo.get(t)
+        if got is None:
+            got = memo[t] = tuple(dict.fromkeys(t))
+        return got
+
     def kind(node: str) -> str | None:
         try:
             a = nodes.get(node)
@@ -220,12 +227,12 @@ def build_tables(data: AtlasData) -> GraphTables:
             "kind": "plexus", "subkind": _freeze_value(p.get("subkind", "plexus")), "label": p["label"],
             "aliases": tuple(p.get("aliases", ())), "sources": tuple(p["sources"]), "roots": tuple(p["roots"])})
         for r in p["roots"]:
-            edge(r, p["id"], {"relation": "joins", "sources": _sources(p["sources"])})
+            edge(r, p["id"], {"relation": "joins", "sources": srcs(p["sources"])})
     for p in data.plexuses:
         if "joins" in p:
             if kind(p["joins"]) != "plexus":
                 raise AtlasDataError("roots.json", p["id"], f"joins unknown plexus {p['joins']!r}")
-            edge(p["id"], p["joins"], {"relation": "joins", "sources": _sources(p["sources"])})
+            edge(p["id"], p["joins"], {"relation": "joins", "sources": srcs(p["sources"])})
 
     nerve_sites: dict[str, list[str]] = {}
     for n in data.nerves:
@@ -258,12 +265,12 @@ def build_tables(data: AtlasData) -> GraphTables:
         contributions = n.get("contributions", [])
         share = 1.0 - sum(k["share"] for k in contributions)
         edge(n["parent"], n["id"], {"relation": "branch", "origin": origin, "certainty": certainty, "share": share,
-                                    "sources": _sources(n["sources"])})
+                                    "sources": srcs(n["sources"])})
         for k in contributions:
             if kind(k["from"]) != "nerve":
                 raise AtlasDataError("nerves.json", f"{n['id']}.contributions", f"unknown nerve {k['from']!r}")
             edge(k["from"], n["id"], {"relation": "communicating", "origin": nerve_sites[k["from"]][0],
-                                      "certainty": 1.0, "share": k["share"], "sources": _sources(k["sources"])})
+                                      "certainty": 1.0, "share": k["share"], "sources": srcs(k["sources"])})
 
     for m in data.movements:
         add(m["id"], "muscles.json", m["id"], {"kind": "movement", "label": m["label"],
@@ -278,11 +285,11 @@ def build_tables(data: AtlasData) -> GraphTables:
             "root_weights": MappingProxyType(weights), "isncsci_key": m.get("isncsci_key")})
         origin = check_origin("muscles.json", f"{m['id']}.nerve", m["nerve"], m.get("origin"))
         edge(m["nerve"], m["id"], {"relation": "innervates", "origin": origin, "certainty": 1.0,
-                                   "sources": _sources(m["sources"])})
+                                   "sources": srcs(m["sources"])})
         for mv in m["movements"]:
             if kind(mv) != "movement":
                 raise AtlasDataError("muscles.json", f"{m['id']}.movements", f"unknown movement {mv!r}")
-            edge(m["id"], mv, {"relation": "performs", "sources": _sources(m["sources"])})
+            edge(m["id"], mv, {"relation": "performs", "sources": srcs(m["sources"])})
 
     for r in data.reflexes:
         weights = root_weights(r["root_values"])
@@ -299,18 +306,18 @@ def build_tables(data: AtlasData) -> GraphTables:
                 origin = succ[r["nerve"]][r["muscle"]]["origin"]
         origin = check_origin("reflexes.json", f"{r['id']}.nerve", r["nerve"], origin)
         edge(r["nerve"], r["id"], {"relation": "reflex_arc", "origin": origin, "certainty": 1.0,
-                                   "sources": _sources(r["sources"])})
+                                   "sources": srcs(r["sources"])})
 
     for reg in data.regions:
         add(reg["id"], "regions.json", reg["id"], {
             "kind": "region", "label": reg["label"], "aliases": tuple(reg.get("aliases", ())),
-            "sources": _sources(*(s["sources"] for s in reg["nerves"])), "view": reg["view"]})
+            "sources": srcs([k for s in reg["nerves"] for k in s["sources"]]), "view": reg["view"]})
         for s in reg["nerves"]:
             if kind(s["nerve"]) != "nerve":
                 raise AtlasDataError("regions.json", f"{reg['id']}.nerves", f"unknown nerve {s['nerve']!r}")
             edge(s["nerve"], reg["id"], {"relation": "supplies", "role": s["role"],
                                          "origin": nerve_sites[s["nerve"]][-1], "certainty": 1.0,
-                                         "sources": _sources(s["sources"])})
+                                         "sources": srcs(s["sources"])})
 
     derm = data.dermatomes
     grade_w = derm["weights"]
@@ -323,10 +330,10 @@ def build_tables(data: AtlasData) -> GraphTables:
                     raise AtlasDataError("dermatomes.json", f"{a['map']}, {a['region']}", "assigned twice")
                 e["maps"][a["map"]] = grade
                 e["weights"][a["map"]] = grade_w[grade]
-                e["sources"] = _sources(e["sources"], a["sources"])
+                e["sources"] = srcs(e["sources"] + tuple(a["sources"]))
             else:
                 edge(root, region, {"relation": "dermatome", "maps": {a["map"]: grade},
-                                    "weights": {a["map"]: grade_w[grade]}, "sources": _sources(a["sources"])})
+                                    "weights": {a["map"]: grade_w[grade]}, "sources": srcs(a["sources"])})
     graph_attrs = {
         "atlas_version": data.version,
         "dermatome_maps": {m["id"]: {k: v for k, v in m.items() if k != "id"} for m in derm["maps"]},
@@ -401,15 +408,22 @@ def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str,
     area_maps = [m["id"] for m in maps if m["kind"] == "areas"]
     for reg in data.regions:
         rid = reg["id"]
-        into = pred[rid].values()
-        if not any(e["relation"] == "supplies" and e.get("role") == "primary" for e in into):
+        primary = False
+        drawn: set[str] = set()  # the maps giving the region a root
+        for e in pred[rid].values():
+            if e["relation"] == "supplies":
+                primary = primary or e.get("role") == "primary"
+            elif "maps" in e:
+                drawn.update(e["maps"])
+        if not primary:
             raise AtlasDataError("regions.json", rid, "no nerve is its primary supply")
         for m in area_maps:
-            if not any(m in e.get("maps", ()) for e in into):
+            if m not in drawn:
                 raise AtlasDataError("dermatomes.json", f"{m}, {rid}", "the map gives this region no root")
     point_maps = [m["id"] for m in maps if m["kind"] == "points"]
     if point_maps:
-        used = {k for nbrs in succ.values() for e in nbrs.values() if "maps" in e for k in e["maps"]}
+        # the maps on the dermatome edges: those of the assignments (each gives at least one root)
+        used = {a["map"] for a in data.dermatomes["assignments"] if a["roots"]}
         for m in point_maps:
             if m not in used:
                 raise AtlasDataError("dermatomes.json", m, "the points map assigns no key point")
