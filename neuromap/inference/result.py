@@ -81,8 +81,8 @@ class Hypothesis:
             "kind": self.kind, "id": self.id, "label": self.label, "levels": list(self.levels),
             "nerve": self.nerve, "site": self.site, "site_label": self.site_label,
             "candidate_sites": list(self.candidate_sites), "side": self.side, "score": self.score,
-            "explains": [dict(x) for x in self.explains], "unexplained": [dict(x) for x in self.unexplained],
-            "contradicts": [dict(x) for x in self.contradicts],
+            "explains": list(map(dict, self.explains)), "unexplained": list(map(dict, self.unexplained)),
+            "contradicts": list(map(dict, self.contradicts)),
             "paths": [{**p, "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
         }
 
