@@ -326,13 +326,16 @@ def _rgba(fig):
 
 
 def test_text_renderer_draws_the_same_pixels(atlas):
-    # neuromap's canvas sets a font's size once per run of glyphs (matplotlib 3.11's Agg sets it
-    # before every glyph): the same bitmaps at the same places, also for mathtext's mixed sizes
+    # neuromap's canvas draws text with the loop of matplotlib 3.11's Agg minus the per-glyph
+    # font resizes and matrices: the same bitmaps at the same places, also for mathtext's mixed
+    # sizes and boxes, rotated and unantialiased text
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     d = plotting.plot_dermatomes(atlas)
-    d.figure.text(0.5, 0.02, r"mixed $x^{2}_{i}$ sizes", fontsize=9)
+    d.figure.text(0.5, 0.02, r"mixed $x^{2}_{i}$ sizes, $\sqrt{y}$ with its bar", fontsize=9)
+    d.figure.text(0.3, 0.5, "rotated text", rotation=30, fontsize=8)
+    d.figure.text(0.3, 0.4, "aliased text", antialiased=False, fontstyle="italic")
     assert type(d.figure.canvas) is not FigureCanvasAgg
     ours = _rgba(d.figure)
     FigureCanvasAgg(d.figure)
