@@ -380,6 +380,8 @@ def _got(v: Any) -> str:
 
 
 _REQUIRED_NOT = frozenset({"required", "not"})
+#: exact types that validate() accepts as a JSON number (bool is not one)
+_NUMBER_TYPES = (int, float)
 
 
 class _Validator:
@@ -388,6 +390,8 @@ class _Validator:
     def __init__(self, root: Mapping[str, Any], limits: Limits) -> None:
         self.root = root
         self.limits = limits
+        #: per schema node (by id; the schemas live as long as the validator): see _number_pairs
+        self._pairs: dict[int, bool] = {}
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         while "$ref" in schema:
@@ -527,8 +531,25 @@ class _Validator:
                           f"give at most {n} items, got {len(v)}")
         if "items" in schema:
             items = self.resolve(schema["items"])
+            if self._number_pairs(items) and all(
+                    type(x) is list and len(x) == 2 and type(x[0]) in _NUMBER_TYPES and type(x[1]) in _NUMBER_TYPES
+                    for x in v):
+                return  # points [x, y]: every one is what validate() accepts (any other: the full check)
             for i, item in enumerate(v):
                 self.validate(item, items, f"{path}[{i}]")
+
+    def _number_pairs(self, schema: Mapping[str, Any]) -> bool:
+        """Whether *schema* is exactly 'an array of two numbers' (a point), with nothing else to check."""
+        key = id(schema)
+        got = self._pairs.get(key)
+        if got is None:
+            items = self.resolve(schema.get("items", {}))
+            got = (schema.get("type") == "array" and schema.get("minItems") == 2 and schema.get("maxItems") == 2
+                   and "x-limit" not in schema
+                   and set(schema) - _ANNOTATIONS <= {"type", "minItems", "maxItems", "items"}
+                   and set(items) - _ANNOTATIONS == {"type"} and items["type"] == "number")
+            self._pairs[key] = got
+        return got
 
 
 def check_case(case: Any, *, limits: JsonLimits | Limits | None = None) -> None:

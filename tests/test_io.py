@@ -481,3 +481,24 @@ def test_export_formats(tmp_path: Path) -> None:
     with pytest.raises(UnknownNameError) as info:
         export_atlas("geojsn", tmp_path / "x")
     assert info.value.suggestions[0] == "geojson"
+
+
+@pytest.mark.parametrize("ring, field, words", [
+    ([[0, 0], [10, 0], [10, True]], "sensory[0].drawing.polygon[2][1]", "expected a number"),
+    ([[0, 0], [10, 0, 1], [10, 10]], "sensory[0].drawing.polygon[1]", "at most 2"),
+    ([[0, 0], [10], [10, 10]], "sensory[0].drawing.polygon[1]", "at least 2"),
+    ([[0, 0], "10,0", [10, 10]], "sensory[0].drawing.polygon[1]", "expected a list"),
+    ([[0, 0], [10, "0"], [10, 10]], "sensory[0].drawing.polygon[1][1]", "expected a number"),
+])
+def test_drawing_points_are_checked_one_by_one(ring: list, field: str, words: str) -> None:
+    """The fast check of [x, y] points falls back to the full check, which names the bad point."""
+    case = {"side": "left", "sensory": [{"drawing": {"view": "dorsal", "polygon": ring}}]}
+    with pytest.raises(InvalidCaseError) as exc:
+        check_case(case)
+    assert exc.value.field == field
+    assert words in str(exc.value)
+
+
+def test_drawing_points_fast_path_accepts_ints_and_floats() -> None:
+    check_case({"side": "left", "sensory": [{"drawing": {"view": "dorsal",
+                                                          "polygon": [[0, 0], [10.5, 0], [10, 10.25]]}}]})
