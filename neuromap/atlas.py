@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import gc
 import json
-import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -46,11 +45,6 @@ _KIND_WORD_SET = frozenset(_KIND_WORDS)
 _SPLIT_ASCII = {c: " " for c in range(128) if not (chr(c).isascii() and (chr(c).isdigit() or "a" <= chr(c) <= "z"))}
 _SPLIT_ASCII_LINES = {c: s for c, s in _SPLIT_ASCII.items() if c != ord("\n")}
 _FOLDED_WORDS = frozenset(_ORDINALS) | frozenset(_WORD_FOLDS)
-#: the word folds of _fold_words as one whole-word pattern over folded text ([a-z0-9] words)
-_FOLD_TABLE = {**_ORDINALS, **_WORD_FOLDS}
-_FOLD_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, _FOLD_TABLE)) + r")(?![a-z0-9])")
-_SPACE_RUNS = re.compile(" +")
-_LINE_EDGES = re.compile(" ?\n ?")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -94,14 +88,7 @@ def _normalize_many(names: list[str]) -> list[str]:
     if not joined.isascii() or joined.count("\n") != len(names) - 1:
         return [normalize_name(n) for n in names]
     text = joined.lower().replace("'", "").replace("&", " and ").translate(_SPLIT_ASCII_LINES)
-    # what _fold_words does to each line's words, on the whole text: words joined by one space,
-    # ordinals and 'peroneal' folded, 'ae' -> 'e', then a leading 'the' dropped
-    text = _LINE_EDGES.sub("\n", _SPACE_RUNS.sub(" ", text)).strip(" ")
-    text = _FOLD_RE.sub(lambda m: _FOLD_TABLE[m.group()], text).replace("ae", "e")
-    lines = text.split("\n")
-    if "the" in text:
-        lines = ["" if line == "the" else line[4:] if line.startswith("the ") else line for line in lines]
-    return lines
+    return [_fold_words(line.split()) for line in text.split("\n")]
 
 
 @dataclass(frozen=True)

@@ -958,12 +958,13 @@ def _template_fast(
     if np.bincount(ring_geom[geom_outline[ring_geom]], minlength=1).max(initial=0) > 1:
         return None  # an outline with holes
     point_ring = np.repeat(np.arange(len(oring) - 1), np.diff(oring))
-    # vertex ids: equal coordinates, equal id (+ 0.0 folds -0.0 into 0.0, as GEOS compares)
-    bits = (oxy + 0.0).view(np.int64)
-    order = np.lexsort((bits[:, 1], bits[:, 0]))
-    sbits = bits[order]
+    # vertex ids: equal coordinates, equal id (+ 0.0 folds -0.0 into 0.0, as GEOS compares); the
+    # coordinates are finite, so sorting them as x + iy (real part first) puts equal ones together
+    cxy = (oxy + 0.0).view(np.complex128).ravel()
+    order = np.argsort(cxy)
+    scxy = cxy[order]
     vid = np.empty(len(oxy), dtype=np.int64)
-    vid[order] = np.concatenate([[0], np.cumsum((sbits[1:] != sbits[:-1]).any(axis=1))])
+    vid[order] = np.concatenate([[0], np.cumsum(scxy[1:] != scxy[:-1])])
     last = np.zeros(len(oxy), dtype=bool)
     last[oring[1:] - 1] = True
     start = np.flatnonzero(~last)
