@@ -174,6 +174,108 @@ def prof_figure(top: int) -> None:
     print(f"\n## savefig of plot_dermatomes(atlas) by artist (wall ms per figure, {n} figures, not profiled)")
     for name, v in sorted(acc.items(), key=lambda kv: -sum(kv[1])):
         print(f"    {sum(v):8.2f} ms  {len(v) // n:3d} draws  {name}")
+    _figure_stages(atlas, spec)
+    _figure_parts(atlas, spec)
+
+
+def _figure_stages(atlas, spec: dict, n: int = 9) -> None:
+    """CPU time of build / draw / PNG encoding, and the PNG's size, ours and the floor's, interleaved."""
+    import statistics
+    import time
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from neuromap.plotting import _PNG_COMPRESS_LEVEL, plot_dermatomes
+
+    def floor_figure() -> Figure:  # run.bare_figure up to savefig
+        from matplotlib.collections import PolyCollection
+
+        fig = Figure(figsize=spec["figsize"], dpi=spec["dpi"])
+        FigureCanvasAgg(fig)
+        for i, (view, v) in enumerate(spec["views"].items()):
+            ax = fig.add_subplot(1, len(spec["views"]), i + 1)
+            ax.set_axis_off()
+            ax.add_collection(PolyCollection(v["polys"], facecolors=v["faces"], edgecolors="white", linewidths=0.8))
+            ax.autoscale_view()
+            ax.set_aspect("equal")
+            ax.set_title(view, fontsize=9)
+            for x, y, text, size in v["labels"]:
+                ax.text(x, y, text, ha="center", va="center", fontsize=size)
+        return fig
+
+    import matplotlib.image as mimage
+
+    pt = time.process_time_ns
+    rows: dict[str, dict[str, list[float]]] = {"neuromap": {}, "floor": {}}
+    for i in range(n + 1):
+        for who in ("neuromap", "floor"):
+            t0 = pt()
+            d = plot_dermatomes(atlas) if who == "neuromap" else None
+            fig = d.figure if d is not None else floor_figure()
+            t1 = pt()
+            fig.canvas.draw()
+            t2 = pt()
+            buf = io.BytesIO()
+            # what Display.savefig passes for a PNG; the floor saves with matplotlib's defaults
+            kw = {"pil_kwargs": {"compress_level": _PNG_COMPRESS_LEVEL}} if who == "neuromap" else {}
+            mimage.imsave(buf, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi, **kw)
+            t3 = pt()
+            if i:  # the first round warms up
+                for k, v in (("build", t1 - t0), ("draw", t2 - t1), ("encode", t3 - t2), ("kB", len(buf.getvalue()))):
+                    rows[who].setdefault(k, []).append(v / 1e6 if k != "kB" else v / 1e3)
+    print(f"\n## stages, CPU ms (process time) per figure, median of {n}, interleaved")
+    print("    " + " | ".join(f"{k:>8s}" for k in ("", "build", "draw", "encode", "PNG kB")))
+    for who, r in rows.items():
+        cells = (f"{statistics.median(r[k]):8.1f}" for k in ("build", "draw", "encode", "kB"))
+        print(f"    {who:>8s} | " + " | ".join(cells))
+
+
+def _figure_parts(atlas, spec: dict, n: int = 9) -> None:
+    """What each feature costs: plot + savefig with it removed after plotting, CPU ms, interleaved."""
+    import statistics
+    import time
+
+    from neuromap.plotting import plot_dermatomes
+
+    def strip(d, what: str) -> None:
+        if what == "hatches":
+            for ax in d.axes.values():
+                for c in [c for c in ax.collections if c.get_hatch()]:
+                    c.remove()
+        elif what == "legend" and d.legend is not None:
+            d.legend.remove()
+        elif what == "title":
+            d.title.remove()
+        elif what == "footnote" and d.footnote is not None:
+            d.footnote.remove()
+        elif what == "outlines":
+            for ax in d.axes.values():
+                ax.collections[-1].remove()
+        elif what == "labels":
+            for t in d.labels.values():
+                t.remove()
+
+    parts = ("full", "hatches", "legend", "title", "footnote", "outlines", "labels")
+    pt = time.process_time_ns
+    res: dict[str, list[float]] = {p: [] for p in (*parts, "floor")}
+    for i in range(n + 1):
+        for what in res:
+            t0 = pt()
+            if what == "floor":
+                run.bare_figure(spec)
+            else:
+                d = plot_dermatomes(atlas)
+                strip(d, what)
+                d.savefig(io.BytesIO(), format="png")
+            if i:
+                res[what].append((pt() - t0) / 1e6)
+    full, floor = statistics.median(res["full"]), statistics.median(res["floor"])
+    print(f"\n## what each part costs: plot_dermatomes + savefig without it, CPU ms, median of {n}, interleaved")
+    print(f"    full {full:7.1f} ms ({full / floor:.2f}x the floor, {floor:.1f} ms)")
+    for what in parts[1:]:
+        m = statistics.median(res[what])
+        print(f"    {full - m:7.1f} ms  {what} (without: {m:.1f} ms, {m / floor:.2f}x)")
 
 
 _FIRST = """
