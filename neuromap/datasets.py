@@ -230,7 +230,36 @@ def _read_json(path: Path) -> Any:
         raise AtlasDataError(name, "(file)", "not UTF-8 text") from None
 
 
+_NO_ALIASES: list[str] = []
+#: (required, optional) of _entity -> (required key set, allowed key set)
+_ENTITY_SPECS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
+
+
 def _entity(c: _Checker, item: Any, entry: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
+    # fast path: an entity of plain valid values passes in one go; anything else goes through
+    # the checks below, which raise the first problem
+    spec = _ENTITY_SPECS.get((required, optional))
+    if spec is None:
+        req = frozenset(("id", "label", *required))
+        spec = _ENTITY_SPECS[(required, optional)] = (req, req | {"aliases", "sources", "description", *optional})
+    if type(item) is dict and spec[0] <= item.keys() <= spec[1]:
+        label = item["label"]
+        aliases = item["aliases"] if "aliases" in item else _NO_ALIASES
+        if type(label) is str and label.strip() and type(aliases) is list:
+            for alias in aliases:
+                if type(alias) is not str:
+                    break
+            else:
+                if "sources" not in item:
+                    return item
+                keys = item["sources"]
+                if type(keys) is list and keys:
+                    known = c.sources
+                    for key in keys:
+                        if type(key) is not str or (known is not None and key not in known):
+                            break
+                    else:
+                        return item
     c.obj(item, entry, ("id", "label", *required), ("aliases", "sources", "description", *optional))
     c.string(item["label"], entry + ".label")
     c.list_of(item.get("aliases", []), entry + ".aliases", str)

@@ -56,7 +56,12 @@ CORRUPTIONS = [
     ("regions.json", lambda o: o["regions"][0].update(nerves=[]), "hallux_dorsal", "at least one supplying nerve"),
     ("dermatomes.json", lambda o: o["assignments"].pop(0), "hallux_dorsal", "gives this region no root"),
     ("dermatomes.json", lambda o: o.update(default="nobody_1900"), "default", "is not one of the maps"),
-    # an assignment that leaves the fast path is worded by the full checks
+    # an entity or assignment that leaves the fast path is worded by the full checks
+    ("nerves.json", lambda o: o["nerves"][2].update(label=None), "nerves[2]", "expected a non-empty string"),
+    ("nerves.json", lambda o: o["nerves"][2].update(aliases=None), "nerves[2]", "expected a list, got NoneType"),
+    ("nerves.json", lambda o: o["nerves"][2].update(aliases=["ok", 3]), "nerves[2]", "expected str, got int"),
+    ("regions.json", lambda o: o["regions"][2].update(sources=None), "regions[2]", "expected a list, got NoneType"),
+    ("muscles.json", lambda o: o["movements"][0].update(sources=[]), "movements[0]", "at least one source key"),
     ("dermatomes.json", lambda o: o["assignments"][3].update(map="nobody_1900"), "assignments[3]", "unknown map"),
     ("dermatomes.json", lambda o: o["assignments"][3].update(region="elbow"), "assignments[3]", "unknown region"),
     ("dermatomes.json", lambda o: o["assignments"][3].update(roots={"L9": "primary"}), "assignments[3]",
