@@ -265,6 +265,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         case = case.to_dict()
     _keys(case, "case", CASE_KEYS, required=("side",))
     side = _choice(case["side"], SIDES, "side")
+    case_sides = _finding_sides(side, None, "side")  # the sides of a finding without its own
     findings: list[Finding] = []
     notes: list[str] = []
     drawings: list[Mapping[str, Any]] = []
@@ -297,8 +298,9 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
         if ("regions" in item) == ("drawing" in item):
             raise InvalidCaseError(base, "give either 'regions' or 'drawing'", ["regions", "drawing"])
-        state = _choice(item.get("state", "abnormal"), STATES, base + ".state")
-        abnormal = state == "abnormal"
+        state = item.get("state", "abnormal")
+        abnormal = state == "abnormal" if type(state) is str and state in STATES else (
+            _choice(state, STATES, base + ".state") == "abnormal")
         modality: str | None = None
         if "modality" in item:
             raw = item["modality"]
@@ -311,7 +313,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                     _MODALITY_RAW[raw] = modality
         elif abnormal:
             modality = "numbness"
-        own_sides = _finding_sides(side, item.get("side"), base + ".side")
+        own = item.get("side")
+        own_sides = case_sides if own is None else _finding_sides(side, own, base + ".side")
         if "regions" in item:
             names = _list(item["regions"], base + ".regions")
             if not names:
@@ -359,7 +362,13 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                         pending.append((fld, reg, s, text))
             shares = _shares([p[2] for p in pending])
             for (fld, reg, s, text), share in zip(pending, shares, strict=True):
-                add(_finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share))
+                f = _finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share)
+                key = ("region", reg, s)
+                if key in seen or len(findings) >= limits.max_findings:
+                    add(f)  # a duplicate or the limit: add() decides
+                else:
+                    seen[key] = (abnormal, fld)  # what add() does for a new finding
+                    findings.append(f)
         else:
             fld = base + ".drawing"
             drawn = _drawing_regions(item["drawing"], fld, own_sides, atlas, limits)
@@ -391,7 +400,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         else:
             word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), base + ".grade")
             abnormal, severity = word == "weak", 0.8 if word == "weak" else 1.0
-        for s in _finding_sides(side, item.get("side"), base + ".side"):
+        own = item.get("side")
+        for s in case_sides if own is None else _finding_sides(side, own, base + ".side"):
             add(_finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None, severity, text,
                          1.0))
 
@@ -412,7 +422,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             for s, g in grade.items():
                 per_side.append(((s,), g, f"{base}.{s}"))
         else:
-            per_side.append((_finding_sides(side, None, "side"), grade, base))
+            per_side.append((case_sides, grade, base))
         for sides, g, fld in per_side:
             word = _reflex_grade(g, fld)
             for s in sides:

@@ -90,8 +90,10 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         dermatome_map = case["dermatome_map"]
     map_id = atlas.check_map(dermatome_map)
     parsed = parse_case(case, atlas, limits=limits)
-    scored_flags = [is_scored(f, atlas) for f in parsed.findings]
-    scored = [f for f, ok in zip(parsed.findings, scored_flags, strict=True) if ok]
+    scored: list[Finding] = []
+    not_scored: list[Finding] = []
+    for f in parsed.findings:
+        (scored if is_scored(f, atlas) else not_scored).append(f)
     table = scoring_table(atlas, map_id)
     scores = table.evaluate(scored, [finding_weight(f, atlas) for f in scored]) if scored else None
     shown = _ranked_options(scores, max_hypotheses) if scores is not None else []
@@ -122,7 +124,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     # the fields of Localization, in order
     return make_localization(
         parsed.side, explain, tuple(red_flags), tuple(warnings), pattern, separable, tuple(next_exam),
-        parsed.findings, tuple(f for f, ok in zip(parsed.findings, scored_flags, strict=True) if not ok),
+        parsed.findings, tuple(not_scored),
         parsed.drawings, {"id": map_id, "label": info["label"]}, atlas.version, __version__)
 
 
@@ -465,7 +467,16 @@ def _nerve_index(atlas: Atlas) -> dict[str, int]:
 
 def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
     """Read the sensory findings: dermatomal, single nerve, stocking, none or no sensory findings."""
-    sensory = [f for f in parsed.findings if f.kind == "region" and f.abnormal]
+    sensory: list[Finding] = []
+    pain_only = True  # every abnormal finding is sensory, and pain
+    for f in parsed.findings:
+        if f.abnormal:
+            if f.kind == "region":
+                sensory.append(f)
+                if f.modality != "pain":
+                    pain_only = False
+            else:
+                pain_only = False
     if not sensory:
         return {"kind": "no_sensory", "dermatomes": [], "nerves": [],
                 "message": "No abnormal sensory findings: the ranking rests on motor, reflex and other findings."}
@@ -486,8 +497,6 @@ def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
     nerve_index = _nerve_index(atlas)
     nerves = [n for n in sorted(fitting_nerves, key=nerve_index.__getitem__)  # atlas order
               if len(regions) / nerve_size[n] >= 0.25]
-    pain_only = all(f.modality == "pain" for f in sensory) and not any(
-        f.abnormal and f.kind != "region" for f in parsed.findings)
     if pain_only:
         return {"kind": "none", "dermatomes": dermatomes, "nerves": nerves,
                 "message": ("Pain alone, without sensory loss, weakness or reflex change, follows no reliable "

@@ -215,22 +215,32 @@ class ScoringTable:
         sums, in another order: the results agree to the last few bits).
         """
         columns = self.columns
-        key = (tuple([columns[(f.kind, f.target)] for f in findings]), tuple([f.side == "right" for f in findings]))
+        cols: list[int] = []
+        right: list[bool] = []
+        wa: list[float] = []
+        wn: list[float] = []
+        sum_wa = sum_wn = 0.0
+        for f, w in zip(findings, weights, strict=True):
+            cols.append(columns[(f.kind, f.target)])
+            right.append(f.side == "right")
+            if f.abnormal:
+                sum_wa += w
+                wa.append(w)
+                wn.append(0.0)
+            else:
+                sum_wn += w
+                wa.append(0.0)
+                wn.append(w)
+        key = (tuple(cols), tuple(right))
         pattern = self._patterns.get(key)
         if pattern is None:
             pattern = self._pattern(*key)
         g, static, opt_rows, opt_codes, position = pattern
-        sum_wa = sum_wn = 0.0
-        for f, w in zip(findings, weights, strict=True):
-            if f.abnormal:
-                sum_wa += w
-            else:
-                sum_wn += w
         total = (sum_wa + sum_wn) or 1.0
         # v = (abnormal weights, -normal weights, 1, the constant sum_wn - LAMBDA * sum_wa, 1) / total,
         # the last 1 not divided (see _pattern)
-        v = [w / total if f.abnormal else 0.0 for f, w in zip(findings, weights, strict=True)]
-        v += [0.0 if f.abnormal else -w / total for f, w in zip(findings, weights, strict=True)]
+        v = [w / total for w in wa]
+        v += [-w / total for w in wn]
         v += (1.0 / total, (sum_wn - LAMBDA * sum_wa) / total, 1.0)
         # rows 0..n-1: the fit; n..2n-1: the evidence fit; 2n..3n-1: KAPPA * (fit - 1)
         out = g @ np.array(v)
