@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["NODE_KINDS", "GraphTables", "build_graph", "build_tables", "root_weights", "to_digraph"]
 
 NODE_KINDS = ("root", "plexus", "nerve", "muscle", "movement", "reflex", "region")
+_ROOT_SET = frozenset(ROOT_IDS)
 
 #: Weight of a root in a muscle, reflex or nerve: a major root of the default source, another
 #: root of the default source, a root that only an alternative source gives.
@@ -56,39 +57,66 @@ def root_weights(root_values: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     {'L4': 0.875, 'L5': 0.625}
     """
     w_major, w_minor = ROOT_GRADE_WEIGHTS["major"], ROOT_GRADE_WEIGHTS["minor"]
-    # each source's grade per root it gives (a root it does not give grades 0)
+    # each source's grade per root it gives (a root it does not give grades 0); plain loops, as
+    # the lists are short and a comprehension is a call of its own
     grades: list[dict[str, float]] = []
+    given: set[str] = set()
     for rv in root_values:
         major = rv.get("major") or ()
-        grades.append({r: w_major if not major or r in major else w_minor for r in rv["roots"]})
+        g: dict[str, float] = {}
+        for r in rv["roots"]:
+            g[r] = w_major if not major or r in major else w_minor
+        grades.append(g)
+        given.update(g)
     if not grades:
         return {}
-    given = set(grades[0]).union(*grades[1:])
-    roots = [r for r in ROOT_IDS if r in given]
-    if len(roots) != len(given):  # a root outside L1-S5: the error sorting by ROOT_IDS.index gives
+    if given <= _ROOT_SET:
+        roots = [r for r in ROOT_IDS if r in given] if len(given) > 1 else list(given)
+    else:  # a root outside L1-S5: the error sorting by ROOT_IDS.index gives
         roots = sorted(given, key=ROOT_IDS.index)
     default_grades, alternatives = grades[0], grades[1:]
     out = {}
+    blend = _BLENDS
     for r in roots:
         default = default_grades.get(r, 0.0)
-        alt = default
-        if alternatives:
-            alt = max([g.get(r, 0.0) for g in alternatives])
-        out[r] = round(0.75 * default + 0.25 * alt, 6)
+        if alternatives:  # the strongest alternative
+            alt = alternatives[0].get(r, 0.0)
+            for g in alternatives[1:]:
+                x = g.get(r, 0.0)
+                if x > alt:
+                    alt = x
+        else:
+            alt = default
+        w = blend.get((default, alt))
+        if w is None:
+            w = blend[(default, alt)] = round(0.75 * default + 0.25 * alt, 6)
+        out[r] = w
     return out
+
+
+#: (default grade, strongest alternative grade) -> root weight, as root_weights rounds it
+_BLENDS: dict[tuple[float, float], float] = {}
 
 
 _SCALARS = frozenset((str, float, int, bool, type(None)))
 
 
 def _freeze_value(value: Any) -> Any:
+    # plain loops: the lists and records here are short, and a comprehension is a call of its own
     t = type(value)
     if t in _SCALARS:
         return value
+    scalars = _SCALARS
     if t is list or t is tuple:
-        return tuple([v if type(v) in _SCALARS else _freeze_value(v) for v in value])
+        items = []
+        for v in value:
+            items.append(v if type(v) in scalars else _freeze_value(v))
+        return tuple(items)
     if t is dict or isinstance(value, Mapping):
-        return MappingProxyType({k: v if type(v) in _SCALARS else _freeze_value(v) for k, v in value.items()})
+        record = {}
+        for k, v in value.items():
+            record[k] = v if type(v) in scalars else _freeze_value(v)
+        return MappingProxyType(record)
     return value
 
 
