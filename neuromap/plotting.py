@@ -127,12 +127,18 @@ _LIMB_MM_PER_INCH = 115.0  # atlas figures in the limb layout
 _PNG_COMPRESS_LEVEL = 1
 
 
-def _png_kwargs(fname: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """*kwargs* for ``Figure.savefig``, with zlib level :data:`_PNG_COMPRESS_LEVEL` when the output is a PNG.
+def _png_kwargs(figure: Figure, fname: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """*kwargs* for ``Figure.savefig``, with zlib level :data:`_PNG_COMPRESS_LEVEL` when Agg writes a PNG.
 
     The format is found as matplotlib finds it: ``format``, else the file name's extension, else
-    ``rcParams["savefig.format"]``. Whatever the caller passes wins.
+    ``rcParams["savefig.format"]``. Only for a figure on an Agg canvas (neuromap's own figures, or
+    a pyplot figure of an Agg-based backend; a Cairo canvas's ``print_png`` takes no
+    ``pil_kwargs``). Whatever the caller passes wins.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        return kwargs
     fmt = kwargs.get("format")
     if fmt is None:
         import os
@@ -272,7 +278,7 @@ class _Display:
         ``compress_level``: the same pixels, encoded in about two thirds of the time of Pillow's
         default level 6, for a file about 5 % larger.
         """
-        self.figure.savefig(fname, **_png_kwargs(fname, kwargs))
+        self.figure.savefig(fname, **_png_kwargs(self.figure, fname, kwargs))
 
     def _repr_png_(self) -> bytes:
         buf = io.BytesIO()

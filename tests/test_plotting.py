@@ -364,6 +364,16 @@ def test_savefig_png_level_and_caller_wins(atlas, tmp_path, monkeypatch):
     assert seen[2]["dpi"] == 50
     # the same pixels either way
     assert np.array_equal(np.asarray(Image.open(fast)), np.asarray(Image.open(default)))
+    # a figure that is not on an Agg canvas (a Cairo canvas's print_png takes no pil_kwargs) is
+    # saved with matplotlib's defaults
+    from matplotlib.figure import Figure
+
+    given = plotting.plot_dermatomes(atlas, views="plantar", fig=Figure(figsize=(4, 3)))
+    seen.clear()
+    save = given.figure.savefig
+    monkeypatch.setattr(given.figure, "savefig", lambda f, **kw: (seen.append(kw), save(f, **kw)))
+    given.savefig(io.BytesIO(), format="png")
+    assert seen == [{"format": "png"}]
 
 
 # --------------------------------------------------------------------------- laziness
