@@ -382,6 +382,8 @@ def _got(v: Any) -> str:
 _REQUIRED_NOT = frozenset({"required", "not"})
 #: exact types that validate() accepts as a JSON number (bool is not one)
 _NUMBER_TYPES = (int, float)
+#: id(schema node) -> (the node, whether it is exactly 'an array of two numbers'); see _number_pairs
+_NUMBER_PAIRS: dict[int, tuple[Mapping[str, Any], bool]] = {}
 
 
 class _Validator:
@@ -390,8 +392,6 @@ class _Validator:
     def __init__(self, root: Mapping[str, Any], limits: Limits) -> None:
         self.root = root
         self.limits = limits
-        #: per schema node (by id; the schemas live as long as the validator): see _number_pairs
-        self._pairs: dict[int, bool] = {}
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         while "$ref" in schema:
@@ -540,15 +540,16 @@ class _Validator:
 
     def _number_pairs(self, schema: Mapping[str, Any]) -> bool:
         """Whether *schema* is exactly 'an array of two numbers' (a point), with nothing else to check."""
-        key = id(schema)
-        got = self._pairs.get(key)
-        if got is None:
-            items = self.resolve(schema.get("items", {}))
-            got = (schema.get("type") == "array" and schema.get("minItems") == 2 and schema.get("maxItems") == 2
-                   and "x-limit" not in schema
-                   and set(schema) - _ANNOTATIONS <= {"type", "minItems", "maxItems", "items"}
-                   and set(items) - _ANNOTATIONS == {"type"} and items["type"] == "number")
-            self._pairs[key] = got
+        hit = _NUMBER_PAIRS.get(id(schema))
+        if hit is not None and hit[0] is schema:
+            return hit[1]
+        items = self.resolve(schema.get("items", {}))
+        got = (schema.get("type") == "array" and schema.get("minItems") == 2 and schema.get("maxItems") == 2
+               and "x-limit" not in schema
+               and set(schema) - _ANNOTATIONS <= {"type", "minItems", "maxItems", "items"}
+               and set(items) - _ANNOTATIONS == {"type"} and items["type"] == "number")
+        if len(_NUMBER_PAIRS) < 4096:  # the schema is kept with its answer: its id cannot be reused
+            _NUMBER_PAIRS[id(schema)] = (schema, got)
         return got
 
 
