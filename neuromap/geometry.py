@@ -588,8 +588,8 @@ class FootTemplate:
         data = self._side(side)
         region_area: list[float] = data["areas"][view]
         ids = self._regions[view]
-        # bounding-box candidates, in region order (what the view's STR-tree query returns,
-        # sorted; a view has a few dozen regions at most, so a plain scan is cheaper)
+        # bounding-box candidates, in region order (a view has a few dozen regions at most: a
+        # plain scan of the cached boxes is cheaper than an STR-tree query)
         xmin, ymin, xmax, ymax = shapely.bounds(geom).tolist()
         cand = [i for i, (a, b, c, d) in enumerate(data["bounds"][view])
                 if a <= xmax and c >= xmin and b <= ymax and d >= ymin]
@@ -671,7 +671,7 @@ class FootTemplate:
         return region
 
     def _side(self, side: str) -> dict[str, Any]:
-        """Geometry of one side (mirrored for the left foot), STR-trees; cached."""
+        """Geometry of one side (mirrored for the left foot), prepared, with areas and bounds; cached."""
         _check_side(side)
         key = ("side", side)
         got = self._cache.get(key)
@@ -686,9 +686,7 @@ class FootTemplate:
             for ps in view_polys.values():
                 for p in ps:
                     shapely.prepare(p)
-            trees = {v: shapely.STRtree(ps) for v, ps in view_polys.items()}
-            # object arrays of the *prepared* polygons (STRtree.geometries hands back new
-            # wrappers that are not prepared)
+            # object arrays of the *prepared* polygons, for the vectorized predicates
             arrays = {v: np.array(ps, dtype=object) for v, ps in view_polys.items()}
             for a in arrays.values():
                 a.flags.writeable = False
@@ -697,7 +695,7 @@ class FootTemplate:
             # region bounding boxes (xmin, ymin, xmax, ymax), for the candidates of overlay()
             bounds = {v: [tuple(b) for b in shapely.bounds(a).tolist()] for v, a in arrays.items()}
             got = {"polys": polys, "outlines": outlines, "view_polys": view_polys,
-                   "trees": trees, "arrays": arrays, "areas": areas, "bounds": bounds}
+                   "arrays": arrays, "areas": areas, "bounds": bounds}
             self._cache[key] = got
         return got
 
