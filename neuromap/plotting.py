@@ -31,7 +31,6 @@ import io
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -120,38 +119,6 @@ _INSET_PAD_MM = 10.0  # inside the inset frame, at the limb's scale
 _INSET_HEAD_MM = 50.0  # above the inset's views, for their titles and the inset caption
 _INSET_HEAD_IN = 0.42  # the same in inches, as drawn (text does not scale with the layout)
 _LIMB_MM_PER_INCH = 115.0  # atlas figures in the limb layout
-
-
-#: The zlib level of the PNG files a display's ``savefig`` writes (unless ``pil_kwargs`` sets one).
-#: Pillow's default, 6, spends half of a four-view figure's encoding time for 5 % of its size.
-_PNG_COMPRESS_LEVEL = 1
-
-
-def _png_kwargs(figure: Figure, fname: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """*kwargs* for ``Figure.savefig``, with zlib level :data:`_PNG_COMPRESS_LEVEL` when Agg writes a PNG.
-
-    The format is found as matplotlib finds it: ``format``, else the file name's extension, else
-    ``rcParams["savefig.format"]``. Only for a figure on an Agg canvas (neuromap's own figures, or
-    a pyplot figure of an Agg-based backend; a Cairo canvas's ``print_png`` takes no
-    ``pil_kwargs``). Whatever the caller passes wins.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not isinstance(figure.canvas, FigureCanvasAgg):
-        return kwargs
-    fmt = kwargs.get("format")
-    if fmt is None:
-        import os
-
-        from matplotlib import rcParams
-
-        ext = os.path.splitext(os.fspath(fname))[1][1:] if isinstance(fname, (str, os.PathLike)) else ""
-        fmt = ext or rcParams["savefig.format"]
-    if str(fmt).lower() != "png":
-        return kwargs
-    pil = dict(kwargs.get("pil_kwargs") or {})
-    pil.setdefault("compress_level", _PNG_COMPRESS_LEVEL)
-    return {**kwargs, "pil_kwargs": pil}
 
 
 # ---------------------------------------------------------------------------- displays
@@ -271,18 +238,12 @@ class _Display:
             Where to write.
         **kwargs
             Passed to :meth:`matplotlib.figure.Figure.savefig` (``dpi``, ``format``, ...).
-
-        Notes
-        -----
-        A PNG is compressed at zlib level 1 unless ``pil_kwargs`` sets
-        ``compress_level``: the same pixels, encoded in about two thirds of the time of Pillow's
-        default level 6, for a file about 5 % larger.
         """
-        self.figure.savefig(fname, **_png_kwargs(self.figure, fname, kwargs))
+        self.figure.savefig(fname, **kwargs)
 
     def _repr_png_(self) -> bytes:
         buf = io.BytesIO()
-        self.savefig(buf, format="png")
+        self.figure.savefig(buf, format="png")
         return buf.getvalue()
 
     def __repr__(self) -> str:
@@ -578,8 +539,10 @@ def _make_frame(template: Any, blocks: Sequence[_Block], *, mode: str, fig: Figu
     nat_w = total_w / mm_per_inch + 2 * margin_in + right_in
     nat_h = total_h / mm_per_inch + top_in + bottom_in
     if fig is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         fig = Figure(figsize=(nat_w, nat_h), dpi=100)
-        _canvas_class()(fig)
+        FigureCanvasAgg(fig)
         scale = 1.0 / mm_per_inch
     else:
         fw0, fh0 = fig.get_size_inches()
@@ -764,72 +727,6 @@ class _Label:
 def _renderer(fig: Figure) -> Any:
     get = getattr(fig.canvas, "get_renderer", None)
     return get() if get is not None else fig._get_renderer()  # type: ignore[attr-defined]
-
-
-@cache
-def _canvas_class() -> type:
-    """The Agg canvas of the figures neuromap creates: Agg, with less work per glyph of text.
-
-    matplotlib 3.11's Agg renderer draws text glyph by glyph, and before every glyph sets the
-    font's size (``FT2Font.set_size``, which also makes the next glyph's rendering slower) and
-    computes the same rotation matrix with numpy. The renderer here runs the same loop with what
-    does not change between glyphs done once: the size is set when the font or the size differs
-    from the previous glyph's (nothing else touches the font in between), the matrix once per
-    (slant, extend). The bitmaps and their places are the same, so are the pixels (the tests
-    compare); about 30 us less per glyph, a third of a glyph's cost. Other matplotlib versions
-    get plain Agg.
-    """
-    import math
-
-    import matplotlib
-    from matplotlib.backends import backend_agg
-    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-
-    if tuple(matplotlib.__version__.split(".")[:2]) != ("3", "11") or not hasattr(
-            RendererAgg, "_draw_text_glyphs_and_boxes"):
-        return FigureCanvasAgg
-    from matplotlib.ft2font import RenderMode
-
-    class _TextRenderer(RendererAgg):
-        def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float, glyphs: Iterable[Any],
-                                        boxes: Any) -> None:
-            # backend_agg.RendererAgg._draw_text_glyphs_and_boxes of matplotlib 3.11, same arithmetic
-            cos = math.cos(math.radians(angle))
-            sin = math.sin(math.radians(angle))
-            load_flags = backend_agg.get_hinting_flag()
-            antialiased = gc.get_antialiased()
-            mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
-            rotation = 0x10000 * np.array([[cos, -sin], [sin, cos]])
-            matrices: dict[tuple[float, float], np.ndarray] = {}
-            draw_text_image = self._renderer.draw_text_image
-            height = self.height
-            last: tuple[Any, float] | None = None
-            for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards.
-                if last is None or font is not last[0] or size != last[1]:
-                    font.set_size(size, self.dpi)
-                    last = (font, size)
-                m = matrices.get((slant, extend))
-                if m is None:
-                    m = matrices[(slant, extend)] = (rotation @ [[extend, extend * slant], [0, 1]]).round().astype(int)
-                font._set_transform(m, [round(0x40 * (x + dx * cos - dy * sin)),
-                                        round(0x40 * (height - y + dx * sin + dy * cos))])  # FreeType's y is upwards
-                bitmap = font._render_glyph(glyph_index, load_flags, mode)
-                buffer = bitmap.buffer
-                if not antialiased:
-                    buffer *= 0xff
-                # draw_text_image's y is downwards & the bitmap bottom side.
-                draw_text_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
-            if boxes:
-                super()._draw_text_glyphs_and_boxes(gc, x, y, angle, (), boxes)
-
-    class _Canvas(FigureCanvasAgg):
-        def get_renderer(self) -> Any:
-            r = super().get_renderer()
-            if type(r) is RendererAgg:
-                r.__class__ = _TextRenderer
-            return r
-
-    return _Canvas
 
 
 #: The positions a label tries, in steps of about half its font size from its anchor, in order.
@@ -1772,8 +1669,10 @@ def plot_pathway(atlas: Atlas | None, source: str, target: str, *, ax: Axes | No
         raise ValueError(f"Invalid value for 'target': {source!r} does not reach {target!r} in the atlas.")
     n = len(path)
     if ax is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         fig = Figure(figsize=(max(4.0, 1.45 * n + 0.3), 1.9), dpi=100)
-        _canvas_class()(fig)
+        FigureCanvasAgg(fig)
         ax = fig.add_axes((0.01, 0.02, 0.98, 0.82), frameon=False)
     else:
         fig = ax.get_figure(root=True)  # type: ignore[assignment]

@@ -318,64 +318,6 @@ def test_drawing_stays_cheap(atlas, tmp_path):
             assert group[0].get_paths()[0].contains_point(atlas.template.anchor(r, side="right")), r
 
 
-def _rgba(fig):
-    import numpy as np
-
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba()).copy()
-
-
-def test_text_renderer_draws_the_same_pixels(atlas):
-    # neuromap's canvas draws text with the loop of matplotlib 3.11's Agg minus the per-glyph
-    # font resizes and matrices: the same bitmaps at the same places, also for mathtext's mixed
-    # sizes and boxes, rotated and unantialiased text
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    d = plotting.plot_dermatomes(atlas)
-    d.figure.text(0.5, 0.02, r"mixed $x^{2}_{i}$ sizes, $\sqrt{y}$ with its bar", fontsize=9)
-    d.figure.text(0.3, 0.5, "rotated text", rotation=30, fontsize=8)
-    d.figure.text(0.3, 0.4, "aliased text", antialiased=False, fontstyle="italic")
-    assert type(d.figure.canvas) is not FigureCanvasAgg
-    ours = _rgba(d.figure)
-    FigureCanvasAgg(d.figure)
-    assert np.array_equal(ours, _rgba(d.figure))
-
-
-def test_savefig_png_level_and_caller_wins(atlas, tmp_path, monkeypatch):
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    d = plotting.plot_dermatomes(atlas, views="plantar")
-    seen = []
-    save = d.figure.savefig
-    monkeypatch.setattr(d.figure, "savefig", lambda f, **kw: (seen.append(kw), save(f, **kw)))
-    fast, default = io.BytesIO(), io.BytesIO()
-    d.savefig(fast, format="png")
-    d.savefig(default, format="png", pil_kwargs={"compress_level": 6})
-    d.savefig(tmp_path / "x.png", dpi=50)
-    d.savefig(tmp_path / "x.svg")
-    d._repr_png_()
-    levels = [kw.get("pil_kwargs", {}).get("compress_level") for kw in seen]
-    assert levels == [plotting._PNG_COMPRESS_LEVEL, 6, plotting._PNG_COMPRESS_LEVEL, None,
-                      plotting._PNG_COMPRESS_LEVEL]
-    assert seen[2]["dpi"] == 50
-    # the same pixels either way
-    assert np.array_equal(np.asarray(Image.open(fast)), np.asarray(Image.open(default)))
-    # a figure that is not on an Agg canvas (a Cairo canvas's print_png takes no pil_kwargs) is
-    # saved with matplotlib's defaults
-    from matplotlib.figure import Figure
-
-    given = plotting.plot_dermatomes(atlas, views="plantar", fig=Figure(figsize=(4, 3)))
-    seen.clear()
-    save = given.figure.savefig
-    monkeypatch.setattr(given.figure, "savefig", lambda f, **kw: (seen.append(kw), save(f, **kw)))
-    given.savefig(io.BytesIO(), format="png")
-    assert seen == [{"format": "png"}]
-
-
 # --------------------------------------------------------------------------- laziness
 def test_neuromap_does_not_import_matplotlib():
     code = ("import sys, neuromap; neuromap.localize({'side': 'left', 'reflexes': {'achilles': 'absent'}}); "
