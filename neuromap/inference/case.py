@@ -121,6 +121,10 @@ class Finding:
 
 #: builds a Finding from every field, positionally (see :mod:`neuromap.inference._fast`)
 _finding = maker(Finding)
+#: the keys a case, a sensory and a motor entry may have (the fast check of a plain dict)
+_CASE_KEY_SET = frozenset(CASE_KEYS)
+_SENSORY_KEYS = frozenset(("regions", "drawing", "modality", "state", "side", "note"))
+_MOTOR_KEYS = frozenset(("name", "grade", "side", "note"))
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,10 @@ class ParsedCase:
     findings: tuple[Finding, ...]
     notes: tuple[str, ...]
     drawings: tuple[Mapping[str, Any], ...]
+
+
+#: builds a ParsedCase from every field, positionally
+_parsed_case = maker(ParsedCase)
 
 
 def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
@@ -263,13 +271,17 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     """
     if isinstance(case, Case):
         case = case.to_dict()
-    _keys(case, "case", CASE_KEYS, required=("side",))
-    side = _choice(case["side"], SIDES, "side")
+    if type(case) is not dict or not _CASE_KEY_SET.issuperset(case) or "side" not in case:
+        _keys(case, "case", CASE_KEYS, required=("side",))
+    side = case["side"]
+    if type(side) is not str or side not in SIDES:
+        side = _choice(side, SIDES, "side")
     case_sides = _finding_sides(side, None, "side")  # the sides of a finding without its own
     findings: list[Finding] = []
     notes: list[str] = []
     drawings: list[Mapping[str, Any]] = []
     seen: dict[tuple[str, str, str], tuple[bool, str]] = {}
+    motor_names, reflex_names = _entity_names(atlas)
 
     def add(f: Finding) -> None:
         key = (f.kind, f.target, f.side)
@@ -295,7 +307,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     # sensory
     for i, item in enumerate(_list(case.get("sensory", []), "sensory")):
         base = f"sensory[{i}]"
-        _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
+        if type(item) is not dict or not _SENSORY_KEYS.issuperset(item):
+            _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
         if ("regions" in item) == ("drawing" in item):
             raise InvalidCaseError(base, "give either 'regions' or 'drawing'", ["regions", "drawing"])
         state = item.get("state", "abnormal")
@@ -316,7 +329,9 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         own = item.get("side")
         own_sides = case_sides if own is None else _finding_sides(side, own, base + ".side")
         if "regions" in item:
-            names = _list(item["regions"], base + ".regions")
+            names = item["regions"]
+            if type(names) is not list:
+                names = _list(names, base + ".regions")
             if not names:
                 raise InvalidCaseError(base + ".regions", "the list of regions is empty")
             if len(names) > limits.max_regions_per_finding:
@@ -360,7 +375,11 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                 for reg in regs:
                     for s in sides:
                         pending.append((fld, reg, s, text))
-            shares = _shares([p[2] for p in pending])
+            if len(own_sides) == 1 and pending:  # every region on the one side: one share (as _shares)
+                n_pending = len(pending)
+                shares = [(1.0 + 0.5 * math.log(n_pending)) / n_pending] * n_pending
+            else:
+                shares = _shares([p[2] for p in pending])
             for (fld, reg, s, text), share in zip(pending, shares, strict=True):
                 f = _finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share)
                 key = ("region", reg, s)
@@ -382,9 +401,17 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     # motor
     for i, item in enumerate(_list(case.get("motor", []), "motor")):
         base = f"motor[{i}]"
-        _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
-        text = _text(item["name"], base + ".name", limits)
-        entity = atlas.resolve(text, ("movement", "muscle"), field=base + ".name")
+        if type(item) is not dict or not _MOTOR_KEYS.issuperset(item) or "name" not in item or "grade" not in item:
+            _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
+        text = item["name"]
+        motor = motor_names.get(text) if type(text) is str and len(text) <= limits.max_text_length else None
+        if motor is None:
+            text = _text(text, base + ".name", limits)
+            entity = atlas.resolve(text, ("movement", "muscle"), field=base + ".name")
+            motor = (entity.kind, entity.id)
+            if len(motor_names) < 65536:
+                motor_names[text] = motor
+        motor_kind, motor_id = motor
         grade = item["grade"]
         if type(grade) is int and 0 <= grade <= 5:
             abnormal, severity = grade < 5, _MRC_SEVERITY[grade]  # the common form, as below
@@ -402,8 +429,13 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             abnormal, severity = word == "weak", 0.8 if word == "weak" else 1.0
         own = item.get("side")
         for s in case_sides if own is None else _finding_sides(side, own, base + ".side"):
-            add(_finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None, severity, text,
-                         1.0))
+            f = _finding(base, motor_kind, motor_id, s, abnormal, "weakness" if abnormal else None, severity, text, 1.0)
+            key = (motor_kind, motor_id, s)
+            if key in seen or len(findings) >= limits.max_findings:
+                add(f)  # a duplicate or the limit: add() decides
+            else:
+                seen[key] = (abnormal, base)  # what add() does for a new finding
+                findings.append(f)
 
     # reflexes
     reflexes = case.get("reflexes", {})
@@ -412,8 +444,26 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                                f"got a {type(reflexes).__name__}")
     for name, grade in reflexes.items():
         base = f"reflexes.{name}"
-        text = _text(name, base, limits)
-        entity = atlas.resolve(text, "reflex", field=base)
+        reflex_id = reflex_names.get(name) if type(name) is str and len(name) <= limits.max_text_length else None
+        if reflex_id is None:
+            text = _text(name, base, limits)
+            reflex_id = atlas.resolve(text, "reflex", field=base).id
+            if len(reflex_names) < 65536:
+                reflex_names[text] = reflex_id
+        else:
+            text = name
+        if type(grade) is str:  # the common form: one grade for the case's sides
+            word = _reflex_grade(grade, base)
+            abnormal = word != "normal"
+            for s in case_sides:
+                key = ("reflex", reflex_id, s)
+                f = _finding(base, "reflex", reflex_id, s, abnormal, word, _REFLEX_SEVERITY[word], text, 1.0)
+                if key in seen or len(findings) >= limits.max_findings:
+                    add(f)  # a duplicate or the limit: add() decides
+                else:
+                    seen[key] = (abnormal, base)  # what add() does for a new finding
+                    findings.append(f)
+            continue
         per_side: list[tuple[tuple[str, ...], Any, str]] = []
         if isinstance(grade, Mapping):
             _keys(grade, base, ("left", "right"))
@@ -426,7 +476,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         for sides, g, fld in per_side:
             word = _reflex_grade(g, fld)
             for s in sides:
-                add(_finding(fld, "reflex", entity.id, s, word != "normal", word, _REFLEX_SEVERITY[word], text, 1.0))
+                add(_finding(fld, "reflex", reflex_id, s, word != "normal", word, _REFLEX_SEVERITY[word], text, 1.0))
 
     # other signs
     for i, item in enumerate(_list(case.get("other", []), "other")):
@@ -447,7 +497,16 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     if not findings:
         raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
                                "'reflexes' or 'other' (an examined normal finding counts)")
-    return ParsedCase(side, tuple(findings), tuple(notes), tuple(drawings))
+    return _parsed_case(side, tuple(findings), tuple(notes), tuple(drawings))
+
+
+@functools.lru_cache(maxsize=8)
+def _entity_names(atlas: Atlas) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Per atlas: motor names already read, as written -> (kind, id), and reflex names -> id.
+
+    Only names that resolved are kept (a name's reading never depends on the case); bounded.
+    """
+    return {}, {}
 
 
 @functools.lru_cache(maxsize=8)
