@@ -18,9 +18,7 @@ from neuromap.inference.scoring import (
     SIDE_NAMES,
     Evaluation,
     Scores,
-    finding_weight,
     involvement,
-    is_scored,
     scoring_table,
 )
 
@@ -86,16 +84,13 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     'L5'
     """
     atlas = atlas if atlas is not None else load_atlas()
-    if isinstance(case, Mapping) and "dermatome_map" in case and dermatome_map is None:
+    if dermatome_map is None and (type(case) is dict or isinstance(case, Mapping)) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
     map_id = atlas.check_map(dermatome_map)
     parsed = parse_case(case, atlas, limits=limits)
-    scored: list[Finding] = []
-    not_scored: list[Finding] = []
-    for f in parsed.findings:
-        (scored if is_scored(f, atlas) else not_scored).append(f)
     table = scoring_table(atlas, map_id)
-    scores = table.evaluate(scored, [finding_weight(f, atlas) for f in scored]) if scored else None
+    # scored / not scored (is_scored) and the scores of the scored (finding_weight), in one pass
+    scored, not_scored, scores = table.evaluate_case(parsed.findings, atlas)
     shown = _ranked_options(scores, max_hypotheses) if scores is not None else []
     ranked_scores = [scores.score[k] for k in shown] if scores is not None else []
     warnings = list(parsed.notes)
@@ -166,14 +161,13 @@ def _ranked(scores: Scores, max_hypotheses: int) -> list[Evaluation]:
 
 def _ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
     """The option indices (into *scores*) of :func:`_ranked`, best first."""
-    seen: set[tuple[int, int]] = set()
+    seen: set[int] = set()
     out: list[int] = []
-    table = scores.table
-    rows, codes, score, _, _ = scores.lists
-    group = table.group
+    score = scores.score
+    group_keys = scores.group_keys  # (hypothesis group, side) of each option, as one int
     last = None
     for k in scores.order:
-        key = (group[rows[k]], codes[k])
+        key = group_keys[k]
         if key in seen:
             continue
         if len(out) > max_hypotheses and last is not None and abs(score[k] - last) >= 1e-12:
@@ -465,31 +459,18 @@ def _nerve_index(atlas: Atlas) -> dict[str, int]:
     return {n: i for i, n in enumerate(atlas.ids("nerve"))}
 
 
-def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
-    """Read the sensory findings: dermatomal, single nerve, stocking, none or no sensory findings."""
-    sensory: list[Finding] = []
-    pain_only = True  # every abnormal finding is sensory, and pain
-    for f in parsed.findings:
-        if f.abnormal:
-            if f.kind == "region":
-                sensory.append(f)
-                if f.modality != "pain":
-                    pain_only = False
-            else:
-                pain_only = False
-    if not sensory:
-        return {"kind": "no_sensory", "dermatomes": [], "nerves": [],
-                "message": "No abnormal sensory findings: the ranking rests on motor, reflex and other findings."}
-    by_side: dict[str, set[str]] = {}
-    for f in sensory:
-        by_side.setdefault(f.side, set()).add(f.target)
-    if len(by_side) == 2:
-        left, right = by_side["left"], by_side["right"]
-        overlap = len(left & right) / len(left | right)
-        if overlap >= 0.5 and (left | right) & set(atlas.regions_of("toes")):
-            return {"kind": "stocking", "dermatomes": [], "nerves": [],
-                    "message": "Symmetric distal sensory change in both feet: a stocking (length-dependent) pattern."}
-    regions = set().union(*by_side.values())
+@functools.lru_cache(maxsize=8)
+def _pattern_fits(atlas: Atlas) -> dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Per atlas: the :func:`_fitting` roots and nerves of region sets already read (bounded)."""
+    return {}
+
+
+def _fitting(regions: frozenset[str], atlas: Atlas) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The roots (``ROOT_IDS`` order) and nerves (atlas order) whose territory fits every region.
+
+    A nerve fits when it supplies every region (at least half) and the regions are at least a
+    quarter of its territory; a root when an area layer gives it every region.
+    """
     region_roots, region_nerves, nerve_size = _pattern_index(atlas)
     fitting_roots = frozenset.intersection(*(region_roots[r] for r in regions))
     dermatomes = sorted(fitting_roots, key=_ROOT_INDEX.__getitem__)  # ROOT_IDS order
@@ -497,6 +478,42 @@ def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
     nerve_index = _nerve_index(atlas)
     nerves = [n for n in sorted(fitting_nerves, key=nerve_index.__getitem__)  # atlas order
               if len(regions) / nerve_size[n] >= 0.25]
+    return tuple(dermatomes), tuple(nerves)
+
+
+def _pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
+    """Read the sensory findings: dermatomal, single nerve, stocking, none or no sensory findings."""
+    by_side: dict[str, set[str]] = {}  # the abnormal sensory findings' regions, per side
+    pain_only = True  # every abnormal finding is sensory, and pain
+    for f in parsed.findings:
+        if f.abnormal:
+            if f.kind == "region":
+                side_regions = by_side.get(f.side)
+                if side_regions is None:
+                    by_side[f.side] = {f.target}
+                else:
+                    side_regions.add(f.target)
+                if f.modality != "pain":
+                    pain_only = False
+            else:
+                pain_only = False
+    if not by_side:
+        return {"kind": "no_sensory", "dermatomes": [], "nerves": [],
+                "message": "No abnormal sensory findings: the ranking rests on motor, reflex and other findings."}
+    if len(by_side) == 2:
+        left, right = by_side["left"], by_side["right"]
+        overlap = len(left & right) / len(left | right)
+        if overlap >= 0.5 and (left | right) & set(atlas.regions_of("toes")):
+            return {"kind": "stocking", "dermatomes": [], "nerves": [],
+                    "message": "Symmetric distal sensory change in both feet: a stocking (length-dependent) pattern."}
+    regions = frozenset().union(*by_side.values())
+    fits = _pattern_fits(atlas)
+    fit = fits.get(regions)
+    if fit is None:
+        fit = _fitting(regions, atlas)
+        if len(fits) < 65536:
+            fits[regions] = fit
+    dermatomes, nerves = list(fit[0]), list(fit[1])
     if pain_only:
         return {"kind": "none", "dermatomes": dermatomes, "nerves": nerves,
                 "message": ("Pain alone, without sensory loss, weakness or reflex change, follows no reliable "

@@ -173,7 +173,7 @@ class ScoringTable:
         self._option_cache: dict[tuple[bool, bool], _Options] = {}
         #: per pattern of examined (column, side) pairs: see :meth:`_pattern`
         self._patterns: dict[tuple[tuple[int, ...], tuple[bool, ...]],
-                             tuple[np.ndarray, np.ndarray, list[int], list[int], list[int]]] = {}
+                             tuple[np.ndarray, np.ndarray, list[int], list[int], list[int], list[int]]] = {}
         self._pattern_bytes = 0
         self._exam_cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]] = {}
         for has_left in (False, True):
@@ -231,11 +231,75 @@ class ScoringTable:
                 sum_wn += w
                 wa.append(0.0)
                 wn.append(w)
-        key = (tuple(cols), tuple(right))
+        return self._scores(cols, right, wa, wn, sum_wa, sum_wn)
+
+    def evaluate_case(self, findings: Sequence[Finding], atlas: Atlas
+                      ) -> tuple[list[Finding], list[Finding], Scores | None]:
+        """Split a case's findings into scored and not scored and score the scored ones, in one pass.
+
+        The same as ``evaluate(scored, [finding_weight(f, atlas) for f in scored])`` with
+        ``scored`` the findings :func:`is_scored` keeps (None when there are none).
+
+        Parameters
+        ----------
+        findings : sequence of Finding
+            Every finding of the case.
+        atlas : Atlas
+            The atlas of the table.
+
+        Returns
+        -------
+        scored, not_scored : list of Finding
+        scores : Scores or None
+        """
+        columns = self.columns
+        signs = atlas._signs
+        scored: list[Finding] = []
+        not_scored: list[Finding] = []
+        cols: list[int] = []
+        right: list[bool] = []
+        wa: list[float] = []
+        wn: list[float] = []
+        sum_wa = sum_wn = 0.0
+        for f in findings:
+            kind = f.kind
+            if kind == "reflex" and f.modality == "brisk":
+                not_scored.append(f)
+                continue
+            if kind == "sign" and not signs[f.target]["points_to"]:
+                not_scored.append(f)
+                continue
+            scored.append(f)
+            cols.append(columns[(kind, f.target)])
+            right.append(f.side == "right")
+            # finding_weight, inline
+            if not f.abnormal:
+                w = NORMAL_WEIGHTS[kind] * f.share
+                sum_wn += w
+                wa.append(0.0)
+                wn.append(w)
+                continue
+            if kind == "region":
+                w = SENSORY_WEIGHTS.get(f.modality or "numbness", 0.5) * f.severity * f.share
+            elif kind == "sign":
+                w = 1.0 if signs[f.target].get("red_flag") else 0.6
+            else:
+                w = f.severity
+            sum_wa += w
+            wa.append(w)
+            wn.append(0.0)
+        if not scored:
+            return scored, not_scored, None
+        return scored, not_scored, self._scores(cols, right, wa, wn, sum_wa, sum_wn)
+
+    def _scores(self, cols_list: list[int], right_list: list[bool], wa: list[float], wn: list[float],
+                sum_wa: float, sum_wn: float) -> Scores:
+        """The :class:`Scores` of findings in these columns and sides with these weights (see :meth:`evaluate`)."""
+        key = (tuple(cols_list), tuple(right_list))
         pattern = self._patterns.get(key)
         if pattern is None:
             pattern = self._pattern(*key)
-        g, static, opt_rows, opt_codes, position = pattern
+        g, static, opt_rows, opt_codes, position, group_keys = pattern
         total = (sum_wa + sum_wn) or 1.0
         # v = (abnormal weights, -normal weights, 1, the constant sum_wn - LAMBDA * sum_wa, 1) / total,
         # the last 1 not divided (see _pattern)
@@ -256,10 +320,10 @@ class ScoringTable:
         order = key_.argsort(kind="stable").tolist()
         values = out.tolist()
         return Scores(self, key[0], key[1], opt_rows, opt_codes, values[2 * n:], values[:n], values[n:2 * n],
-                      position, order)
+                      position, order, group_keys)
 
     def _pattern(self, cols: tuple[int, ...], right: tuple[bool, ...]
-                 ) -> tuple[np.ndarray, np.ndarray, list[int], list[int], list[int]]:
+                 ) -> tuple[np.ndarray, np.ndarray, list[int], list[int], list[int], list[int]]:
         """What depends only on the examined (target, side) pairs, not on the weights (cached, bounded).
 
         ``g @ v``, ``v = (w_abnormal, -w_normal, 1, sum_wn - LAMBDA * sum_wa) / total`` and a
@@ -285,7 +349,11 @@ class ScoringTable:
         g[2 * n:] = KAPPA * g[:n]
         g[2 * n:, 2 * k + 2] = -KAPPA
         static = opt.static.astype(float)
-        got = (g, static, opt.rows.tolist(), opt.codes.tolist(), opt.position.tolist())
+        rows_list, codes_list = opt.rows.tolist(), opt.codes.tolist()
+        group = self.group
+        # one int per (hypothesis group, side) of each option (see Scores.group_keys)
+        group_keys = [group[r] * 3 + c for r, c in zip(rows_list, codes_list, strict=True)]
+        got = (g, static, rows_list, codes_list, opt.position.tolist(), group_keys)
         size = g.nbytes + static.nbytes
         if self._pattern_bytes + size <= _PATTERN_CACHE_BYTES:
             for arr in (g, static):
@@ -420,14 +488,17 @@ class Scores:
     order : list of int
         Option indices best first: score, then the more local kind, the smaller territory,
         the id, the side.
+    group_keys : list of int
+        ``group * 3 + side code`` of each option (``group`` the hypothesis group of its
+        candidate, :attr:`ScoringTable.group`): equal for the sites of one nerve on one side.
     """
 
     __slots__ = ("table", "cols", "right", "rows", "side_codes", "score", "fit", "evidence_fit", "position",
-                 "order")
+                 "order", "group_keys")
 
     def __init__(self, table: ScoringTable, cols: tuple[int, ...], right: tuple[bool, ...], rows: list[int],
                  side_codes: list[int], score: list[float], fit: list[float], evidence_fit: list[float],
-                 position: list[int], order: list[int]) -> None:
+                 position: list[int], order: list[int], group_keys: list[int] | None = None) -> None:
         self.table = table
         self.cols = cols
         self.right = right
@@ -438,6 +509,10 @@ class Scores:
         self.evidence_fit = evidence_fit
         self.position = position
         self.order = order
+        if group_keys is None:
+            group = table.group
+            group_keys = [group[r] * 3 + c for r, c in zip(rows, side_codes, strict=True)]
+        self.group_keys = group_keys
 
     @property
     def sides(self) -> list[str]:
