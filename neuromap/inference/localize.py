@@ -105,22 +105,34 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     # Evaluations (per-finding involvement) are built for the leaders now and for the shown
     # hypotheses only when their explanations are asked for
     explain = functools.partial(_explain_options, tuple(shown[:cut]), tuple(scored), atlas, map_id, scores)
-    leaders = scores.evaluations(_leader_options(scores, shown[:4])) if scores is not None else []
-    next_exam = _next_examination(leaders, parsed, atlas, scores) if len(leaders) > 1 else []
-    separable = len(leaders) <= 1
-    if not separable:
+    leader_ks = _leader_options(scores, shown[:4]) if scores is not None else []
+    separable = len(leader_ks) <= 1
+    next_exam: list[dict[str, Any]] = []
+    if not separable and scores is not None:  # a lone leader needs no Evaluation
+        leaders = scores.evaluations(leader_ks)
+        next_exam = _next_examination(leaders, parsed, atlas, scores)
         names = ", ".join(_name(e, leaders) for e in leaders)
         tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
         warnings.append(f"The findings given do not separate {names}{tip}.")
-    info = atlas.dermatome_map_info(map_id)
-    if info.get("confidence") == "low" and pattern["kind"] not in ("no_sensory", "stocking"):
-        warnings.append(f"The {info['label']} dermatome layer is encoded with low confidence at foot level; "
-                        f"see its caveats (atlas.dermatome_map_info({map_id!r})) and compare the other layers.")
+    label, low_confidence = _map_notes(atlas, map_id)
+    if low_confidence is not None and pattern["kind"] not in ("no_sensory", "stocking"):
+        warnings.append(low_confidence)
     # the fields of Localization, in order
     return make_localization(
         parsed.side, explain, tuple(red_flags), tuple(warnings), pattern, separable, tuple(next_exam),
         parsed.findings, tuple(not_scored),
-        parsed.drawings, {"id": map_id, "label": info["label"]}, atlas.version, __version__)
+        parsed.drawings, {"id": map_id, "label": label}, atlas.version, __version__)
+
+
+@functools.lru_cache(maxsize=64)
+def _map_notes(atlas: Atlas, map_id: str) -> tuple[str, str | None]:
+    """A dermatome layer's label and, if it is encoded with low confidence, the warning that says so."""
+    info = atlas.dermatome_map_info(map_id)
+    warning = None
+    if info.get("confidence") == "low":
+        warning = (f"The {info['label']} dermatome layer is encoded with low confidence at foot level; "
+                   f"see its caveats (atlas.dermatome_map_info({map_id!r})) and compare the other layers.")
+    return info["label"], warning
 
 
 def _leaders(ranked: Sequence[Evaluation]) -> list[Evaluation]:
