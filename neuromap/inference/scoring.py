@@ -318,9 +318,9 @@ class ScoringTable:
         key_ *= -_KEY_SCALE
         key_ += static
         order = key_.argsort(kind="stable").tolist()
-        values = out.tolist()
-        return Scores(self, key[0], key[1], opt_rows, opt_codes, values[2 * n:], values[:n], values[n:2 * n],
-                      position, order, group_keys)
+        # the fits become lists when first read (most cases read a few of them, or none)
+        return Scores(self, key[0], key[1], opt_rows, opt_codes, score.tolist(), None, None, position, order,
+                      group_keys, out[:2 * n])
 
     def _pattern(self, cols: tuple[int, ...], right: tuple[bool, ...]
                  ) -> tuple[np.ndarray, np.ndarray, list[int], list[int], list[int], list[int]]:
@@ -493,26 +493,49 @@ class Scores:
         candidate, :attr:`ScoringTable.group`): equal for the sites of one nerve on one side.
     """
 
-    __slots__ = ("table", "cols", "right", "rows", "side_codes", "score", "fit", "evidence_fit", "position",
-                 "order", "group_keys")
+    __slots__ = ("table", "cols", "right", "rows", "side_codes", "score", "_fit", "_evidence_fit", "position",
+                 "order", "group_keys", "_fits")
 
     def __init__(self, table: ScoringTable, cols: tuple[int, ...], right: tuple[bool, ...], rows: list[int],
-                 side_codes: list[int], score: list[float], fit: list[float], evidence_fit: list[float],
-                 position: list[int], order: list[int], group_keys: list[int] | None = None) -> None:
+                 side_codes: list[int], score: list[float], fit: list[float] | None,
+                 evidence_fit: list[float] | None, position: list[int], order: list[int],
+                 group_keys: list[int] | None = None, fits: np.ndarray | None = None) -> None:
         self.table = table
         self.cols = cols
         self.right = right
         self.rows = rows
         self.side_codes = side_codes
         self.score = score
-        self.fit = fit
-        self.evidence_fit = evidence_fit
+        # fit and evidence fit as lists, or None until read from fits (fit, then evidence fit)
+        self._fit = fit
+        self._evidence_fit = evidence_fit
+        self._fits = fits
+        if (fit is None or evidence_fit is None) and fits is None:
+            raise ValueError("Scores needs fit and evidence_fit, or the array of both")
         self.position = position
         self.order = order
         if group_keys is None:
             group = table.group
             group_keys = [group[r] * 3 + c for r, c in zip(rows, side_codes, strict=True)]
         self.group_keys = group_keys
+
+    @property
+    def fit(self) -> list[float]:
+        """Fit of each option."""
+        got = self._fit
+        if got is None:
+            assert self._fits is not None
+            got = self._fit = self._fits[:len(self.rows)].tolist()
+        return got
+
+    @property
+    def evidence_fit(self) -> list[float]:
+        """Evidence fit of each option (the fit before parsimony and size costs)."""
+        got = self._evidence_fit
+        if got is None:
+            assert self._fits is not None
+            got = self._evidence_fit = self._fits[len(self.rows):].tolist()
+        return got
 
     @property
     def sides(self) -> list[str]:
