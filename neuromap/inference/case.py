@@ -269,14 +269,14 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     >>> p.findings[0].target, p.findings[0].modality
     ('achilles', 'absent')
     """
-    if isinstance(case, Case):
+    if type(case) is not dict and isinstance(case, Case):
         case = case.to_dict()
     if type(case) is not dict or not _CASE_KEY_SET.issuperset(case) or "side" not in case:
         _keys(case, "case", CASE_KEYS, required=("side",))
     side = case["side"]
     if type(side) is not str or side not in SIDES:
         side = _choice(side, SIDES, "side")
-    case_sides = _finding_sides(side, None, "side")  # the sides of a finding without its own
+    case_sides = ("left", "right") if side == "bilateral" else (side,)  # of a finding without its own side
     findings: list[Finding] = []
     notes: list[str] = []
     drawings: list[Mapping[str, Any]] = []
@@ -304,8 +304,10 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         if len(findings) > limits.max_findings:
             raise LimitExceededError("case", f"more than {limits.max_findings} findings")
 
+    known = _region_names(atlas)
     # sensory
-    for i, item in enumerate(_list(case.get("sensory", []), "sensory")):
+    entries = case.get("sensory", ())
+    for i, item in enumerate(entries if type(entries) is list else _list(entries, "sensory")):
         base = f"sensory[{i}]"
         if type(item) is not dict or not _SENSORY_KEYS.issuperset(item):
             _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
@@ -337,7 +339,6 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             if len(names) > limits.max_regions_per_finding:
                 raise LimitExceededError(base + ".regions", f"more than {limits.max_regions_per_finding} regions")
             pending: list[tuple[str, str, str, str]] = []  # (field, region, side, text)
-            known = _region_names(atlas)
             for j, name in enumerate(names):
                 fld = f"{base}.regions[{j}]"
                 hit = known.get(name) if type(name) is str and len(name) <= limits.max_text_length else None
@@ -399,7 +400,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                              "modality": modality, "abnormal": abnormal})
 
     # motor
-    for i, item in enumerate(_list(case.get("motor", []), "motor")):
+    entries = case.get("motor", ())
+    for i, item in enumerate(entries if type(entries) is list else _list(entries, "motor")):
         base = f"motor[{i}]"
         if type(item) is not dict or not _MOTOR_KEYS.issuperset(item) or "name" not in item or "grade" not in item:
             _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
@@ -439,7 +441,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
 
     # reflexes
     reflexes = case.get("reflexes", {})
-    if not isinstance(reflexes, Mapping):
+    if type(reflexes) is not dict and not isinstance(reflexes, Mapping):
         raise InvalidCaseError("reflexes", "expected an object such as {'achilles': 'absent'}, "
                                f"got a {type(reflexes).__name__}")
     for name, grade in reflexes.items():
@@ -479,7 +481,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                 add(_finding(fld, "reflex", reflex_id, s, word != "normal", word, _REFLEX_SEVERITY[word], text, 1.0))
 
     # other signs
-    for i, item in enumerate(_list(case.get("other", []), "other")):
+    entries = case.get("other", ())
+    for i, item in enumerate(entries if type(entries) is list else _list(entries, "other")):
         fld = f"other[{i}]"
         own = None
         if isinstance(item, Mapping):
