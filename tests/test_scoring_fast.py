@@ -51,3 +51,31 @@ def test_pattern_fits_cached_as_computed() -> None:
     assert first["dermatomes"] is not second["dermatomes"]  # each result owns its lists
     regions = frozenset(f.target for f in parse_case(case, atlas).findings if f.abnormal and f.kind == "region")
     assert localize_module._fitting(regions, atlas) == (tuple(first["dermatomes"]), tuple(first["nerves"]))
+
+
+FLAG_CASES = [
+    {"side": "left", "reflexes": {"patellar": "brisk", "achilles": "brisk"}, "other": ["babinski"],
+     "motor": [{"name": "hip flexion", "grade": 4}]},
+    {"side": "bilateral", "sensory": [{"regions": ["heel"], "modality": "numbness"}],
+     "motor": [{"name": "ankle dorsiflexion", "grade": 3}], "other": ["saddle anaesthesia", "urinary retention"],
+     "reflexes": {"achilles": "absent"}},
+    CASES[0],
+]
+
+
+def _umn_reference(parsed, atlas) -> list[str]:
+    signs = [f.text for f in parsed.findings
+             if f.abnormal and ((f.kind == "reflex" and f.modality == "brisk")
+                                or (f.kind == "sign" and atlas._signs[f.target].get("warning") == "umn"))]
+    return [localize_module._umn_message(signs)[0]] if signs else []
+
+
+@pytest.mark.parametrize("case", FLAG_CASES)
+def test_flags_one_pass(case: dict) -> None:
+    atlas = neuromap.load_atlas()
+    parsed = parse_case(case, atlas)
+    red_flags, umn = localize_module._flags(parsed, atlas)
+    assert umn == _umn_reference(parsed, atlas)
+    assert red_flags == localize_module._red_flags(parsed, atlas)
+    assert bool(umn) == (case is FLAG_CASES[0])
+    assert bool(red_flags) == (case is FLAG_CASES[1])

@@ -94,8 +94,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     shown = _ranked_options(scores, max_hypotheses) if scores is not None else []
     ranked_scores = [scores.score[k] for k in shown] if scores is not None else []
     warnings = list(parsed.notes)
-    red_flags = _red_flags(parsed, atlas)
-    warnings.extend(_umn_warnings(parsed, atlas))
+    red_flags, umn = _flags(parsed, atlas)
+    warnings.extend(umn)
     pattern = _pattern(parsed, atlas)
     if pattern["kind"] == "none" and pattern.get("message"):
         warnings.append(pattern["message"])
@@ -400,7 +400,14 @@ _FLAG_MOTOR = ("voluntary_anal_contraction", "external_anal_sphincter")
 
 
 def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
+    """The red flags of a case (cauda equina)."""
+    return _flags(parsed, atlas)[0]
+
+
+def _flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[str]]:
+    """The red flags and the upper motor neuron warnings of a case, in one pass over its findings."""
     triggers: list[str] = []
+    umn_signs: list[str] = []  # what _umn_warnings reads, in finding order
     saddle = _saddle_regions(atlas)
     motor_sides: set[str] = set()
     for f in parsed.findings:
@@ -416,16 +423,24 @@ def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
             if f.target in _FLAG_MOTOR:
                 triggers.append(f"{f.text} weak ({f.field})")
             continue
-        if kind == "reflex" and f.target not in _FLAG_REFLEXES:
-            continue
-        if kind == "sign" and atlas._signs[f.target].get("red_flag") == "cauda_equina":
-            triggers.append(f"{f.text} ({f.field})")
+        if kind == "reflex":
+            if f.modality == "brisk":
+                umn_signs.append(f.text)
+            if f.target not in _FLAG_REFLEXES:
+                continue
+        if kind == "sign":
+            sign = atlas._signs[f.target]
+            if sign.get("warning") == "umn":
+                umn_signs.append(f.text)
+            if sign.get("red_flag") == "cauda_equina":
+                triggers.append(f"{f.text} ({f.field})")
         if kind == "reflex" and f.modality in ("reduced", "absent"):
             triggers.append(f"{f.text} {f.modality} ({f.field})")
+    umn = _umn_message(umn_signs)
     if len(motor_sides) == 2:  # {"left", "right"}
         triggers.append("weakness in both legs (bilateral motor deficit)")
     if not triggers:
-        return []
+        return [], umn
     unique = list(dict.fromkeys(triggers))
     return [{
         "id": "cauda_equina",
@@ -434,13 +449,16 @@ def _red_flags(parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
                     "assessment and imaging; do not wait for the ranking below."),
         "triggers": unique,
         "sources": ["bmj_bp_ces", "nice_cks_sciatica", "gardner_2011"],
-    }]
+    }], umn
 
 
 def _umn_warnings(parsed: ParsedCase, atlas: Atlas) -> list[str]:
-    signs = [f.text for f in parsed.findings
-             if f.abnormal and ((f.kind == "reflex" and f.modality == "brisk")
-                                or (f.kind == "sign" and atlas._signs[f.target].get("warning") == "umn"))]
+    """The upper motor neuron warning of a case (brisk reflexes, upper motor neuron signs), if any."""
+    return _flags(parsed, atlas)[1]
+
+
+def _umn_message(signs: list[str]) -> list[str]:
+    """The upper motor neuron warning naming these signs (each once), or none."""
     if not signs:
         return []
     return [f"Upper motor neuron signs ({', '.join(dict.fromkeys(signs))}): the lesion may lie above the cauda "
