@@ -313,9 +313,10 @@ class ScoringTable:
         np.exp(score, out=score)
         np.minimum(score, 1.0, out=score)
         # best first: score rounded to 12 decimals (rint(score * 1e12) is what np.round(score, 12)
-        # rounds to), then tie rank, then side: one exact integer key per option
-        key_ = np.rint(score * 1e12)
-        key_ *= -_KEY_SCALE
+        # rounds to), then tie rank, then side: one exact key per option, -rint(score * 1e12)
+        # plus the static rank / _KEY_SCALE (static holds that fraction): an integer below 2**40
+        # plus a multiple of 2**-12 below 1, exact in a float64 (the integer key this was, over _KEY_SCALE)
+        key_ = np.rint(score * -1e12)
         key_ += static
         order = key_.argsort(kind="stable").tolist()
         # the fits become lists when first read (most cases read a few of them, or none)
@@ -348,7 +349,7 @@ class ScoringTable:
         g[:2 * n, 2 * k + 1] = 1.0
         g[2 * n:] = KAPPA * g[:n]
         g[2 * n:, 2 * k + 2] = -KAPPA
-        static = opt.static.astype(float)
+        static = opt.static / _KEY_SCALE  # exact: a power of two
         rows_list, codes_list = opt.rows.tolist(), opt.codes.tolist()
         group = self.group
         # one int per (hypothesis group, side) of each option (see Scores.group_keys)
@@ -444,7 +445,8 @@ class ScoringTable:
 SIDE_NAMES = ("left", "right", "bilateral")
 #: memory the per-table cache of examined-target patterns may hold
 _PATTERN_CACHE_BYTES = 4_000_000
-#: rint(score * 1e12) <= 1e12 times this plus a static rank below it stays an exact float64 integer
+#: a static rank / this is a multiple of 2**-12 below 1: added to -rint(score * 1e12) (an integer
+#: below 2**40) it stays exact
 _KEY_SCALE = 4096.0
 #: side-option mask of a finding on the left (row 0) or the right (row 1): left, right, both
 _SIDE_MASKS = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
