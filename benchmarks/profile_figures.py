@@ -183,28 +183,9 @@ def _figure_stages(atlas, spec: dict, n: int = 9) -> None:
     import statistics
     import time
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from neuromap.plotting import _PNG_COMPRESS_LEVEL, plot_dermatomes
-
-    def floor_figure() -> Figure:  # run.bare_figure up to savefig
-        from matplotlib.collections import PolyCollection
-
-        fig = Figure(figsize=spec["figsize"], dpi=spec["dpi"])
-        FigureCanvasAgg(fig)
-        for i, (view, v) in enumerate(spec["views"].items()):
-            ax = fig.add_subplot(1, len(spec["views"]), i + 1)
-            ax.set_axis_off()
-            ax.add_collection(PolyCollection(v["polys"], facecolors=v["faces"], edgecolors="white", linewidths=0.8))
-            ax.autoscale_view()
-            ax.set_aspect("equal")
-            ax.set_title(view, fontsize=9)
-            for x, y, text, size in v["labels"]:
-                ax.text(x, y, text, ha="center", va="center", fontsize=size)
-        return fig
-
     import matplotlib.image as mimage
+
+    from neuromap.plotting import plot_dermatomes
 
     pt = time.process_time_ns
     rows: dict[str, dict[str, list[float]]] = {"neuromap": {}, "floor": {}}
@@ -212,14 +193,12 @@ def _figure_stages(atlas, spec: dict, n: int = 9) -> None:
         for who in ("neuromap", "floor"):
             t0 = pt()
             d = plot_dermatomes(atlas) if who == "neuromap" else None
-            fig = d.figure if d is not None else floor_figure()
+            fig = d.figure if d is not None else run.build_bare_figure(spec)
             t1 = pt()
             fig.canvas.draw()
             t2 = pt()
             buf = io.BytesIO()
-            # what Display.savefig passes for a PNG; the floor saves with matplotlib's defaults
-            kw = {"pil_kwargs": {"compress_level": _PNG_COMPRESS_LEVEL}} if who == "neuromap" else {}
-            mimage.imsave(buf, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi, **kw)
+            mimage.imsave(buf, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi)
             t3 = pt()
             if i:  # the first round warms up
                 for k, v in (("build", t1 - t0), ("draw", t2 - t1), ("encode", t3 - t2), ("kB", len(buf.getvalue()))):

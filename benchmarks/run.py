@@ -249,6 +249,13 @@ def bare_figure(spec: dict) -> bytes:
     """One PolyCollection per view plus text labels, same polygons, size and dpi; PNG bytes."""
     import io
 
+    buf = io.BytesIO()
+    build_bare_figure(spec).savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def build_bare_figure(spec: dict):
+    """The floor's figure (see :func:`bare_figure`), built and not yet drawn."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
@@ -265,9 +272,7 @@ def bare_figure(spec: dict) -> bytes:
         ax.set_title(view, fontsize=9)
         for x, y, text, size in v["labels"]:
             ax.text(x, y, text, ha="center", va="center", fontsize=size)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return fig
 
 
 # ----------------------------------------------------------------------------- children (fresh interpreters)
