@@ -182,12 +182,6 @@ def build_graph(data: AtlasData) -> nx.DiGraph:
     return to_digraph(build_tables(data))
 
 
-def build_graph_and_order(data: AtlasData) -> tuple[nx.DiGraph, list[str]]:
-    """Build, check and freeze the graph; also return its topological order."""
-    tables = build_tables(data)
-    return to_digraph(tables), tables.order
-
-
 def to_digraph(tables: GraphTables) -> nx.DiGraph:
     """The frozen :class:`networkx.DiGraph` over *tables* (which it shares, not copies).
 

@@ -241,12 +241,13 @@ def test_territories_and_dermatomes_are_exact_unions_of_regions(atlas):
 
 def test_graph_order_and_territory_order(atlas):
     """The load-time topological order is networkx's, and territories list targets in it."""
-    from neuromap.graph import build_graph_and_order, topological_order
+    from neuromap.graph import build_tables, to_digraph, topological_order
 
     order = list(nx.topological_sort(atlas.graph))
     assert topological_order(atlas.graph._succ) == order
-    g, topo = build_graph_and_order(atlas.data)
-    assert topo == order and nx.utils.graphs_equal(g, atlas.graph) and nx.is_frozen(g)
+    tables = build_tables(atlas.data)
+    g = to_digraph(tables)
+    assert tables.order == order and nx.utils.graphs_equal(g, atlas.graph) and nx.is_frozen(g)
     assert topological_order({"a": {"b": {}}, "b": {"a": {}}}) is None
     position = {n: i for i, n in enumerate(order)}
     for nerve in atlas._ids["nerve"]:
