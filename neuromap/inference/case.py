@@ -225,6 +225,15 @@ def _split_side_word(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+def _word_sides(word_side: str, own_sides: tuple[str, ...], field: str, text: str, rest: str) -> tuple[str, ...]:
+    """The side a region name's side word ('left heel') names, if the finding is on that side."""
+    if word_side not in own_sides:
+        raise InvalidCaseError(
+            field, f"{text!r} names the {word_side} foot but this finding is on the "
+            f"{' and '.join(own_sides)} side; set the finding's 'side' or the case 'side'", [rest])
+    return (word_side,)
+
+
 def _finding_sides(case_side: str, own: Any, field: str) -> tuple[str, ...]:
     side = case_side if own is None else _choice(own, SIDES, field)
     return ("left", "right") if side == "bilateral" else (side,)
@@ -345,28 +354,14 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                 if hit is not None:
                     # a name read before: its side word and regions (the atlas is immutable)
                     word_side, rest, regs = hit
-                    sides = own_sides
-                    if word_side is not None:
-                        if word_side not in own_sides:
-                            raise InvalidCaseError(
-                                fld, f"{name!r} names the {word_side} foot but this finding is on the "
-                                f"{' and '.join(own_sides)} side; set the finding's 'side' or the case 'side'",
-                                [rest])
-                        sides = (word_side,)
+                    sides = own_sides if word_side is None else _word_sides(word_side, own_sides, fld, name, rest)
                     for reg in regs:
                         for s in sides:
                             pending.append((fld, reg, s, name))
                     continue
                 text = _text(name, fld, limits)
                 word_side, rest = _split_side_word(text)
-                sides = own_sides
-                if word_side is not None:
-                    if word_side not in own_sides:
-                        raise InvalidCaseError(
-                            fld, f"{text!r} names the {word_side} foot but this finding is on the "
-                            f"{' and '.join(own_sides)} side; set the finding's 'side' or the case 'side'",
-                            [rest])
-                    sides = (word_side,)
+                sides = own_sides if word_side is None else _word_sides(word_side, own_sides, fld, text, rest)
                 if atlas.is_off_foot(rest):
                     raise UnknownNameError(rest, "region", (), field=fld,
                                            reason="is not on the foot: neuromap's surface covers the foot and ankle")
