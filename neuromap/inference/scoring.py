@@ -388,10 +388,6 @@ class ScoringTable:
         score = np.minimum(np.exp(KAPPA * (fits[1] - 1.0)), 1.0)
         return {"rows": opt.rows, "side_codes": opt.codes, "score": score, "fit": fits[1], "evidence_fit": fits[0]}
 
-    def targets_of(self, kind: str) -> tuple[tuple[str, ...], np.ndarray]:
-        """The targets of one kind, in atlas order, and their columns of :attr:`p`."""
-        return self._targets[kind]
-
     def exam_columns(self, weights: tuple[tuple[str, float], ...]
                      ) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]:
         """Kind, target, column and weight of every target of the weighted kinds, kind by kind (cached)."""
