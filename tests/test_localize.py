@@ -97,6 +97,30 @@ def test_inseparable_leaders_get_a_next_examination():
     assert any("do not separate" in w for w in result.warnings)
 
 
+def test_next_examination_is_remembered_but_never_shared():
+    """The proposal is remembered per scoring table: a repeat gives equal, fresh entries, and a
+    caller changing its own copy changes nothing for the next case; the memo agrees with the
+    computation it replaces."""
+    from neuromap.inference.scoring import scoring_table
+
+    case = {"side": "left", "sensory": [{"regions": ["top of the foot"]}],
+            "motor": [{"name": "ankle dorsiflexion", "grade": 3}, {"name": "great toe extension", "grade": 3}]}
+    atlas = neuromap.load_atlas()
+    table = scoring_table(atlas, atlas.default_dermatome_map)
+    table.memo.clear()
+    first = neuromap.localize(case).next_examination
+    assert first and any(k[0] == "next_exam" for k in table.memo if isinstance(k, tuple) and k)
+    expected = json.loads(json.dumps(first))
+    first[0]["value"] = -1.0
+    first[0]["predictions"].clear()
+    again = neuromap.localize(case).next_examination
+    assert json.loads(json.dumps(again)) == expected
+    assert again[0] is not first[0] and again[0]["predictions"] is not first[0]["predictions"]
+    # computed afresh (the memo emptied) the proposal is the same
+    table.memo.clear()
+    assert json.loads(json.dumps(neuromap.localize(case).next_examination)) == expected
+
+
 def test_dermatome_map_changes_root_ranking():
     case = {"side": "left", "sensory": [{"regions": ["hallux_dorsal", "medial_forefoot"], "modality": "numbness"}],
             "motor": [{"name": "ankle dorsiflexion", "grade": 4}]}

@@ -582,13 +582,20 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
     table (the same numbers as :func:`~neuromap.inference.scoring.involvement`), vectorized
     over the targets.
     """
-    examined = {(f.kind, f.target, f.side) for f in parsed.findings}
-    sides = {f.side for f in parsed.findings}
+    examined = frozenset([(f.kind, f.target, f.side) for f in parsed.findings])
+    sides = frozenset([f.side for f in parsed.findings])
     names = [_name(e, leaders) for e in leaders]
     side = sorted(sides)[0]
     options: list[tuple[float, str, str, dict[str, float]]] = []
     rows = _table_rows(leaders, scores) if scores is not None and len(set(names)) == len(names) else None
+    memo_key = None
     if rows is not None and scores is not None:
+        # a pure function of the leaders' table rows and names and of what was examined on
+        # which sides: remembered per table (the entries are rebuilt, callers may change them)
+        memo_key = ("next_exam", tuple(rows.tolist()), tuple(names), examined, sides)
+        hit = scores.table.memo.get(memo_key)
+        if hit is not None:
+            return [{**x, "predictions": dict(x["predictions"])} for x in hit]
         table = scores.table
         found: list[tuple[float, str, str, list[float]]] = []
         kinds, targets, cols, weights = table.exam_columns(EXAM_WEIGHTS)
@@ -645,6 +652,8 @@ def _next_examination(leaders: Sequence[Evaluation], parsed: ParsedCase, atlas: 
                     "predictions": {k: round(v, 3) for k, v in ps.items()},
                     "why": (f"expected abnormal under {', '.join(hi) or 'none'}; "
                             f"normal under {', '.join(lo) or 'none'}")})
+    if memo_key is not None and scores is not None and len(scores.table.memo) < 200_000:
+        scores.table.memo[memo_key] = tuple({**x, "predictions": dict(x["predictions"])} for x in out)
     return out
 
 
