@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 import neuromap
 from neuromap.inference import Case
+from neuromap.inference.localize import MAX_HYPOTHESES
 
 L5 = {"side": "left",
       "sensory": [{"regions": ["first dorsal web space", "hallux"], "modality": "numbness"}],
@@ -229,3 +231,23 @@ def test_fused_scores_equal_the_array_reference(atlas, case):
         np.testing.assert_allclose(getattr(got, name), ref[name], rtol=0, atol=1e-12)
     order = np.lexsort((ref["side_codes"], table.tie_rank[ref["rows"]], -np.round(ref["score"], 12)))
     assert got.order == order.tolist()
+
+
+def test_hypotheses_that_explain_nothing_are_not_listed():
+    """Pain alone over the first web space: before, 33 hypotheses that explain none of it tied
+    at the cut and were all listed (43 in all); now each listed hypothesis explains part of it
+    (docs/method.md, section 4)."""
+    atlas = neuromap.load_atlas()
+    x, y = atlas.template.anchor("first_web_space", side="right")
+    ring = [[x + 10 * math.cos(a), y + 12 * math.sin(a)] for a in (2 * math.pi * i / 24 for i in range(24))]
+    drawn = neuromap.localize({"side": "right",
+                               "sensory": [{"drawing": {"view": "dorsal", "polygon": ring}, "modality": "pain"}]})
+    assert 1 <= len(drawn.hypotheses) <= MAX_HYPOTHESES
+    assert all(h.explains for h in drawn.hypotheses)
+    assert {"L5", "deep_fibular", "common_fibular"} <= {h.id for h in drawn.hypotheses}
+    named = neuromap.localize({"side": "left", "sensory": [{"regions": ["heel"], "modality": "numbness"}],
+                               "reflexes": {"achilles": "reduced"}})
+    assert all(h.explains for h in named.hypotheses)
+    # with no abnormal finding nothing can be explained: every hypothesis is still ranked
+    normal = neuromap.localize({"side": "left", "reflexes": {"achilles": "normal", "patellar": "normal"}})
+    assert len(normal.hypotheses) >= 12 and not any(h.explains for h in normal.hypotheses)

@@ -51,7 +51,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     limits : Limits, optional
         Size limits for the case.
     max_hypotheses : int, optional
-        How many hypotheses to return at most (more only to keep a tie whole).
+        How many hypotheses to return at most (more only to keep a tie whole). Hypotheses
+        that explain none of the abnormal findings are not returned (unless none explains
+        one); see ``docs/method.md``.
 
     Returns
     -------
@@ -178,7 +180,7 @@ def _ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
     score = scores.score
     group_keys = scores.group_keys  # (hypothesis group, side) of each option, as one int
     last = None
-    for k in scores.order:
+    for k in scores.listed:  # hypotheses that explain no abnormal finding are not listed
         key = group_keys[k]
         if key in seen:
             continue

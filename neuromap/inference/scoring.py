@@ -309,7 +309,7 @@ class ScoringTable:
         # rows 0..n-1: the fit; n..2n-1: the evidence fit; 2n..3n-1: KAPPA * (fit - 1)
         out = g @ np.array(v)
         n = len(opt_rows)
-        score = out[2 * n:]
+        score = out[2 * n:3 * n]
         np.exp(score, out=score)
         np.minimum(score, 1.0, out=score)
         # best first: score rounded to 12 decimals (rint(score * 1e12) is what np.round(score, 12)
@@ -318,10 +318,18 @@ class ScoringTable:
         # plus a multiple of 2**-12 below 1, exact in a float64 (the integer key this was, over _KEY_SCALE)
         key_ = np.rint(score * -1e12)
         key_ += static
-        order = key_.argsort(kind="stable").tolist()
+        ranks = key_.argsort(kind="stable")
+        order = ranks.tolist()
+        listed = order
+        if sum_wa > 0.0:
+            # rows 3n..4n-1: the explained abnormal weight (products of non-negative numbers: 0
+            # exactly when the option explains no abnormal finding)
+            explains = out[3 * n:] > 0.0
+            if not explains.all() and explains.any():
+                listed = ranks[explains[ranks]].tolist()
         # the fits become lists when first read (most cases read a few of them, or none)
         return Scores(self, key[0], key[1], opt_rows, opt_codes, score.tolist(), None, None, position, order,
-                      group_keys, out[:2 * n])
+                      group_keys, out[:2 * n], listed)
 
     def _pattern(self, cols: tuple[int, ...], right: tuple[bool, ...]
                  ) -> tuple[np.ndarray, np.ndarray, list[int], list[int], list[int], list[int]]:
@@ -331,7 +339,8 @@ class ScoringTable:
         final 1, is the fit (rows ``0..n-1``), the evidence fit (rows ``n..2n-1``) and
         ``KAPPA * (fit - 1)`` (rows ``2n..3n-1``) of every option: explained weight ``e``
         earns ``1 + LAMBDA + discount - 1`` (``1 + LAMBDA`` without the size principle),
-        contradicted weight costs its ``p * tolerance``, the option's cost is paid once.
+        contradicted weight costs its ``p * tolerance``, the option's cost is paid once. Rows
+        ``3n..4n-1`` are ``e / total`` itself (which options explain an abnormal finding).
         """
         opt = self._side_options(not all(right), any(right))
         c = np.array(cols, dtype=np.intp)
@@ -340,15 +349,16 @@ class ScoringTable:
         pt = self.p_tolerance[opt.rows[:, None], c] * masks
         n = len(opt.rows)
         k = len(cols)
-        g = np.zeros((3 * n, 2 * k + 3))
+        g = np.zeros((4 * n, 2 * k + 3))
         g[:n, :k] = p * (1.0 + opt.discount_lambda)[:, None]
         g[n:2 * n, :k] = p * (1.0 + LAMBDA)
         g[:n, k:2 * k] = pt
         g[n:2 * n, k:2 * k] = pt
         g[:n, 2 * k] = -opt.cost
         g[:2 * n, 2 * k + 1] = 1.0
-        g[2 * n:] = KAPPA * g[:n]
-        g[2 * n:, 2 * k + 2] = -KAPPA
+        g[2 * n:3 * n] = KAPPA * g[:n]
+        g[2 * n:3 * n, 2 * k + 2] = -KAPPA
+        g[3 * n:, :k] = p
         static = opt.static / _KEY_SCALE  # exact: a power of two
         rows_list, codes_list = opt.rows.tolist(), opt.codes.tolist()
         group = self.group
@@ -486,18 +496,22 @@ class Scores:
     order : list of int
         Option indices best first: score, then the more local kind, the smaller territory,
         the id, the side.
+    listed : list of int
+        :attr:`order` without the options that explain none of the abnormal findings (all of
+        :attr:`order` when the case has no abnormal finding, or when no option explains one).
     group_keys : list of int
         ``group * 3 + side code`` of each option (``group`` the hypothesis group of its
         candidate, :attr:`ScoringTable.group`): equal for the sites of one nerve on one side.
     """
 
     __slots__ = ("table", "cols", "right", "rows", "side_codes", "score", "_fit", "_evidence_fit", "position",
-                 "order", "group_keys", "_fits")
+                 "order", "group_keys", "_fits", "listed")
 
     def __init__(self, table: ScoringTable, cols: tuple[int, ...], right: tuple[bool, ...], rows: list[int],
                  side_codes: list[int], score: list[float], fit: list[float] | None,
                  evidence_fit: list[float] | None, position: list[int], order: list[int],
-                 group_keys: list[int] | None = None, fits: np.ndarray | None = None) -> None:
+                 group_keys: list[int] | None = None, fits: np.ndarray | None = None,
+                 listed: list[int] | None = None) -> None:
         self.table = table
         self.cols = cols
         self.right = right
@@ -512,6 +526,7 @@ class Scores:
             raise ValueError("Scores needs fit and evidence_fit, or the array of both")
         self.position = position
         self.order = order
+        self.listed = order if listed is None else listed
         if group_keys is None:
             group = table.group
             group_keys = [group[r] * 3 + c for r, c in zip(rows, side_codes, strict=True)]
