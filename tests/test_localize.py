@@ -251,3 +251,21 @@ def test_hypotheses_that_explain_nothing_are_not_listed():
     # with no abnormal finding nothing can be explained: every hypothesis is still ranked
     normal = neuromap.localize({"side": "left", "reflexes": {"achilles": "normal", "patellar": "normal"}})
     assert len(normal.hypotheses) >= 12 and not any(h.explains for h in normal.hypotheses)
+
+
+def test_a_nerve_is_listed_at_a_site_that_explains_a_finding():
+    """Posterior thigh, popliteal and upper calf numbness with a normal calf: the tibial nerve
+    at the tarsal tunnel explains none of it, so the tibial hypothesis is the nerve in the
+    popliteal fossa (medial sural cutaneous nerve to the upper calf), and the sites that
+    explain nothing are not offered as its candidate sites."""
+    case = {"side": "left",
+            "sensory": [{"regions": ["posterior_thigh", "popliteal_fossa", "posterior_calf_proximal"],
+                         "modality": "numbness"}],
+            "motor": [{"name": "knee flexion", "grade": "normal"}, {"name": "ankle plantarflexion", "grade": "normal"}],
+            "reflexes": {"achilles": "normal"}}
+    result = neuromap.localize(case)
+    tibial = result["tibial"]
+    assert tibial.site == "popliteal_fossa" and tibial.candidate_sites == ()
+    assert [x["target"] for x in tibial.explains] == ["posterior_calf_proximal"]
+    for h in result.hypotheses:
+        assert h.explains, h.id

@@ -219,6 +219,8 @@ def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str,
     position = scores.position_list
     code = SIDE_NAMES.index(e.side)
     same = [k for k in (position[r * 3 + code] for r in table.nerve_rows_list[c.nerve or ""]) if k >= 0]
+    if len(same) > 1:  # only the sites that explain an abnormal finding compete (see Scores.listed)
+        same = [k for k, listed in zip(same, scores.is_listed(same), strict=True) if listed]
     if len(same) <= 1:
         return c.site, ()
     rows, _, _, _, evidence_fit = scores.lists

@@ -321,15 +321,17 @@ class ScoringTable:
         ranks = key_.argsort(kind="stable")
         order = ranks.tolist()
         listed = order
+        explained = None
         if sum_wa > 0.0:
             # rows 3n..4n-1: the explained abnormal weight (products of non-negative numbers: 0
             # exactly when the option explains no abnormal finding)
-            explains = out[3 * n:] > 0.0
-            if not explains.all() and explains.any():
-                listed = ranks[explains[ranks]].tolist()
+            kept = ranks[out[3 * n:][ranks] > 0.0]
+            if 0 < len(kept) < n:
+                listed = kept.tolist()
+                explained = out[3 * n:]
         # the fits become lists when first read (most cases read a few of them, or none)
         return Scores(self, key[0], key[1], opt_rows, opt_codes, score.tolist(), None, None, position, order,
-                      group_keys, out[:2 * n], listed)
+                      group_keys, out[:2 * n], listed, explained)
 
     def _pattern(self, cols: tuple[int, ...], right: tuple[bool, ...]
                  ) -> tuple[np.ndarray, np.ndarray, list[int], list[int], list[int], list[int]]:
@@ -505,13 +507,13 @@ class Scores:
     """
 
     __slots__ = ("table", "cols", "right", "rows", "side_codes", "score", "_fit", "_evidence_fit", "position",
-                 "order", "group_keys", "_fits", "listed")
+                 "order", "group_keys", "_fits", "listed", "_explained")
 
     def __init__(self, table: ScoringTable, cols: tuple[int, ...], right: tuple[bool, ...], rows: list[int],
                  side_codes: list[int], score: list[float], fit: list[float] | None,
                  evidence_fit: list[float] | None, position: list[int], order: list[int],
                  group_keys: list[int] | None = None, fits: np.ndarray | None = None,
-                 listed: list[int] | None = None) -> None:
+                 listed: list[int] | None = None, explained: np.ndarray | None = None) -> None:
         self.table = table
         self.cols = cols
         self.right = right
@@ -527,6 +529,8 @@ class Scores:
         self.position = position
         self.order = order
         self.listed = order if listed is None else listed
+        # explained abnormal weight of each option (array), None when every option is listed
+        self._explained = explained
         if group_keys is None:
             group = table.group
             group_keys = [group[r] * 3 + c for r, c in zip(rows, side_codes, strict=True)]
@@ -549,6 +553,12 @@ class Scores:
             assert self._fits is not None
             got = self._evidence_fit = self._fits[len(self.rows):].tolist()
         return got
+
+    def is_listed(self, ks: Sequence[int]) -> list[bool]:
+        """Whether each option in *ks* is in :attr:`listed` (explains an abnormal finding)."""
+        if self._explained is None:
+            return [True] * len(ks)
+        return (self._explained[list(ks)] > 0.0).tolist()
 
     @property
     def sides(self) -> list[str]:
