@@ -285,7 +285,7 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
     return make_hypothesis(
         c.kind, c.id, label, c.levels, c.nerve, site if multi_site else None, site_label, tied, e.side,
         round(e.score, 4), tuple(explains), tuple(unexplained), tuple(contradicts), tuple(paths),
-        tuple(s for s in sources if s in known))
+        tuple(sources) if known.issuperset(sources) else tuple(s for s in sources if s in known))
 
 
 def _round3(p: float, memo: dict) -> float:

@@ -529,8 +529,9 @@ class Scores:
         self.position = position
         self.order = order
         self.listed = order if listed is None else listed
-        # explained abnormal weight of each option (array), None when every option is listed
-        self._explained = explained
+        # explained abnormal weight of each option (an array; once read, whether it is > 0, as a
+        # list), None when every option is listed
+        self._explained: np.ndarray | list[bool] | None = explained
         if group_keys is None:
             group = table.group
             group_keys = [group[r] * 3 + c for r, c in zip(rows, side_codes, strict=True)]
@@ -556,9 +557,12 @@ class Scores:
 
     def is_listed(self, ks: Sequence[int]) -> list[bool]:
         """Whether each option in *ks* is in :attr:`listed` (explains an abnormal finding)."""
-        if self._explained is None:
+        flags = self._explained
+        if flags is None:
             return [True] * len(ks)
-        return (self._explained[list(ks)] > 0.0).tolist()
+        if isinstance(flags, np.ndarray):  # the array, read once per case
+            flags = self._explained = (flags > 0.0).tolist()
+        return [flags[k] for k in ks]
 
     @property
     def sides(self) -> list[str]:
