@@ -117,3 +117,32 @@ def test_region_drawn_as_itself(view: str, side: str, data: st.DataObject) -> No
     assert res.regions == (region,)
     assert res[0].fraction_of_region == pytest.approx(1.0, abs=1e-9)
     assert res.outside_area_mm2 == pytest.approx(0.0, abs=1e-9)
+
+
+coordinate = st.one_of(st.floats(-300, 300, allow_nan=False), st.integers(-300, 300))
+odd_value = st.sampled_from([float("nan"), float("inf"), True, "1", None, [1.0], 1 + 0j])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(coordinate, min_size=2, max_size=2), min_size=8, max_size=40), st.booleans(),
+       st.data())
+def test_list_ring_fast_path_equals_the_checked_path(ring: list, close: bool, data: st.DataObject) -> None:
+    """A drawing given as a list of [x, y] is read without numpy (``_ring_from_list``): the polygon
+    is the one the checked path builds, coordinate for coordinate, and anything the fast path
+    does not read (odd values, other shapes) goes to the checked path, which raises the error."""
+    from neuromap.geometry import _ring_array, _ring_from_list
+
+    if close:
+        ring = [*ring, list(ring[0])]
+    fast = _ring_from_list(ring)
+    assert fast is not None
+    slow = shapely.polygons(_ring_array(ring, "ring"))
+    np.testing.assert_array_equal(shapely.get_coordinates(fast), shapely.get_coordinates(slow))
+    # one odd value or a point of the wrong length anywhere: the fast path declines
+    i = data.draw(st.integers(0, len(ring) - 1))
+    odd = [list(p) for p in ring]
+    if data.draw(st.booleans()):
+        odd[i][data.draw(st.integers(0, 1))] = data.draw(odd_value)
+    else:
+        odd[i] = odd[i][:1] if data.draw(st.booleans()) else [*odd[i], 0.0]
+    assert _ring_from_list(odd) is None
