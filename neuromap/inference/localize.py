@@ -13,7 +13,7 @@ from neuromap.atlas import Atlas, load_atlas
 from neuromap.datasets import ROOT_IDS
 from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import DEFAULT_LIMITS, Finding, Limits, ParsedCase, parse_case
-from neuromap.inference.result import Hypothesis, Localization, make_hypothesis, make_localization
+from neuromap.inference.result import Localization, make_hypothesis, make_localization
 from neuromap.inference.scoring import (
     SIDE_NAMES,
     Evaluation,
@@ -193,20 +193,25 @@ def _ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
 
 
 def _explain_options(ks: Sequence[int], findings: Sequence[Finding], atlas: Atlas, map_id: str,
-                     scores: Scores | None) -> tuple[Hypothesis, ...]:
+                     scores: Scores | None, as_dicts: bool = False) -> tuple[Any, ...]:
+    """Explain the shown hypotheses.
+
+    :class:`~neuromap.inference.result.Hypothesis` objects, or with *as_dicts* the dicts of
+    their ``to_dict()`` built directly (what ``Localization.to_dict`` needs).
+    """
     if scores is None:
         return ()
-    return _hypotheses(scores.evaluations(ks), findings, atlas, map_id, scores)
+    return _hypotheses(scores.evaluations(ks), findings, atlas, map_id, scores, as_dicts)
 
 
 def _hypotheses(ranked: Sequence[Evaluation], findings: Sequence[Finding], atlas: Atlas, map_id: str,
-                scores: Scores | None) -> tuple[Hypothesis, ...]:
+                scores: Scores | None, as_dicts: bool = False) -> tuple[Any, ...]:
     if scores is None:
         return ()
     # the reference part of each finding's entry is the same for every hypothesis
     refs = [{"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
             for f in findings]
-    return tuple(_hypothesis(e, findings, atlas, map_id, scores, refs) for e in ranked)
+    return tuple(_hypothesis(e, findings, atlas, map_id, scores, refs, as_dicts) for e in ranked)
 
 
 def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str, ...]]:
@@ -234,7 +239,12 @@ def _site_decided(e: Evaluation, scores: Scores) -> tuple[str | None, tuple[str,
 
 
 def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id: str,
-                scores: Scores, refs: Sequence[Mapping[str, Any]] | None = None) -> Hypothesis:
+                scores: Scores, refs: Sequence[Mapping[str, Any]] | None = None, as_dict: bool = False) -> Any:
+    """Build the hypothesis of *e*.
+
+    A :class:`~neuromap.inference.result.Hypothesis`, or with *as_dict* its ``to_dict()``
+    (every entry is built fresh for each call, so the dict shares nothing and needs no copy).
+    """
     c = e.candidate
     site, tied = _site_decided(e, scores)
     if refs is None:
@@ -281,11 +291,17 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
     label = c.label
     if nerve_label is not None:
         label = nerve_label + (f" {site_label}" if site_label else "")
+    source_keys = list(sources) if known.issuperset(sources) else [s for s in sources if s in known]
+    if as_dict:  # the keys and values of Hypothesis.to_dict, in its order
+        return {"kind": c.kind, "id": c.id, "label": label, "levels": list(c.levels), "nerve": c.nerve,
+                "site": site if multi_site else None, "site_label": site_label, "candidate_sites": list(tied),
+                "side": e.side, "score": round(e.score, 4), "explains": explains, "unexplained": unexplained,
+                "contradicts": contradicts, "paths": paths, "sources": source_keys}
     # the fields of Hypothesis, in order
     return make_hypothesis(
         c.kind, c.id, label, c.levels, c.nerve, site if multi_site else None, site_label, tied, e.side,
         round(e.score, 4), tuple(explains), tuple(unexplained), tuple(contradicts), tuple(paths),
-        tuple(sources) if known.issuperset(sources) else tuple(s for s in sources if s in known))
+        tuple(source_keys))
 
 
 def _round3(p: float, memo: dict) -> float:

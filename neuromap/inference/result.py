@@ -117,7 +117,8 @@ class Localization:
     """
 
     case_side: str
-    explain: Callable[[], tuple[Hypothesis, ...]] = field(repr=False, compare=False)
+    #: ``explain()`` gives the hypotheses; ``explain(as_dicts=True)`` their ``to_dict()`` dicts
+    explain: Callable[..., tuple[Any, ...]] = field(repr=False, compare=False)
     red_flags: tuple[Mapping[str, Any], ...]
     warnings: tuple[str, ...]
     pattern: Mapping[str, Any]
@@ -169,13 +170,24 @@ class Localization:
             "red_flags": [plain_data(r) for r in self.red_flags],
             "warnings": list(self.warnings),
             "pattern": plain_data(self.pattern),
-            "hypotheses": [h.to_dict() for h in self.hypotheses],
+            "hypotheses": self._hypothesis_dicts(),
             "separable": self.separable,
             "next_examination": [plain_data(x) for x in self.next_examination],
             "findings": [f.to_dict() for f in self.findings],
             "not_scored": [f.to_dict() for f in self.not_scored],
             "disclaimer": DISCLAIMER,
         }
+
+    def _hypothesis_dicts(self) -> list[dict[str, Any]]:
+        """Return ``[h.to_dict() for h in self.hypotheses]``.
+
+        Built directly when the hypotheses were not asked for yet (then they are not kept: a
+        later ``.hypotheses`` builds them).
+        """
+        hypotheses = self.__dict__.get("hypotheses")  # the cached_property's value, if computed
+        if hypotheses is None:
+            return list(self.explain(as_dicts=True))
+        return [h.to_dict() for h in hypotheses]
 
     def __repr__(self) -> str:
         lead = ", ".join(f"{h.id}{'@' + h.site if h.site else ''} {h.score:.2f}" for h in self.hypotheses[:3])

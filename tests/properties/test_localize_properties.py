@@ -30,6 +30,24 @@ def test_deterministic(case):
 
 
 @SETTINGS
+@given(cases())
+def test_to_dict_is_the_same_before_and_after_the_hypotheses_are_built(case):
+    """to_dict() builds the hypotheses' dicts directly until .hypotheses is read; both ways give
+    the same dict, and each call's dicts are its own (changing one changes nothing else)."""
+    result = neuromap.localize(case)
+    direct = result.to_dict()
+    assert "hypotheses" not in result.__dict__  # nothing was kept
+    for h in direct["hypotheses"]:
+        h["explains"].clear()
+        h["paths"].append({"finding": "x", "target": "x", "path": []})
+    again = result.to_dict()
+    built = result.hypotheses
+    via_objects = result.to_dict()
+    assert via_objects == again
+    assert [h.to_dict() for h in built] == again["hypotheses"]
+
+
+@SETTINGS
 @given(cases(), st.randoms(use_true_random=False))
 def test_order_of_findings_does_not_matter(case, rnd: random.Random):
     shuffled = dict(case)
