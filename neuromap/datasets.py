@@ -182,6 +182,8 @@ class _Checker:
             seen.add(item["id"])
 
     def root_values(self, value: Any, entry: str) -> None:
+        if _root_values_ok(value, self.sources):
+            return
         self.list_of(value, entry, dict)
         if not value:
             raise self.fail(entry, "expected at least one root-value entry")
@@ -196,6 +198,61 @@ class _Checker:
 
 
 _ROOT_SET = frozenset(ROOT_IDS)
+#: required and allowed keys of a root-value entry and of a region's supplying nerve
+_ROOT_VALUE_KEYS = (frozenset(("roots", "sources")), frozenset(("roots", "sources", "major", "note")))
+_SUPPLY_KEYS = (frozenset(("nerve", "role", "sources")), frozenset(("nerve", "role", "sources", "note")))
+
+
+def _keys_ok(keys: Any, known: Mapping[str, Any] | None) -> bool:
+    """Whether *keys* passes :meth:`_Checker.source_keys` (a non-empty list of known keys)."""
+    if type(keys) is not list or not keys:
+        return False
+    for key in keys:
+        if type(key) is not str or (known is not None and key not in known):
+            return False
+    return True
+
+
+def _root_values_ok(value: Any, known: Mapping[str, Any] | None) -> bool:
+    """Whether *value* passes :meth:`_Checker.root_values`, without wording any entry.
+
+    Plain values only: anything else returns False and goes through the full checks, which
+    raise the first problem.
+    """
+    if type(value) is not list or not value:
+        return False
+    lo, hi = _ROOT_VALUE_KEYS
+    for rv in value:
+        if type(rv) is not dict or not lo <= rv.keys() <= hi:
+            return False
+        roots = rv["roots"]
+        if type(roots) is not list or not roots:
+            return False
+        for r in roots:
+            if type(r) is not str or r not in _ROOT_SET:
+                return False
+        if "major" in rv:
+            major = rv["major"]
+            if type(major) is not list:
+                return False
+            for r in major:
+                if type(r) is not str or r not in roots:
+                    return False
+        if not _keys_ok(rv["sources"], known):
+            return False
+    return True
+
+
+def _supplies_ok(value: Any, known: Mapping[str, Any] | None) -> bool:
+    """Whether a region's ``nerves`` list passes the checks of read_atlas_data, without wording entries."""
+    if type(value) is not list or not value:
+        return False
+    lo, hi = _SUPPLY_KEYS
+    for s in value:
+        if (type(s) is not dict or not lo <= s.keys() <= hi or s["role"] not in ("primary", "variant")
+                or not _keys_ok(s["sources"], known)):
+            return False
+    return True
 #: required and allowed keys of a dermatome assignment
 _ASSIGNMENT_KEYS = (frozenset(("map", "region", "roots", "sources")),
                     frozenset(("map", "region", "roots", "sources", "note")))
@@ -403,6 +460,8 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         c.ident(r["id"], e + ".id")
         if r["view"] not in views:
             raise c.fail(e + ".view", f"unknown view {r['view']!r} (views: {', '.join(views)})")
+        if _supplies_ok(r["nerves"], sources):
+            continue
         c.list_of(r["nerves"], e + ".nerves", dict)
         if not r["nerves"]:
             raise c.fail(e + ".nerves", "every region needs at least one supplying nerve")
