@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import os
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -1212,7 +1213,7 @@ def load_atlas(path: str | Path | None = None) -> Atlas:
     global _DEFAULT
     if path is None:
         if _DEFAULT is None:
-            _DEFAULT = _load(str(bundled_data_dir().resolve()))
+            _DEFAULT = _load(os.path.realpath(bundled_data_dir()))  # the str(Path.resolve()) of it
         return _DEFAULT
     return _load(str(Path(path).resolve()))
 

@@ -196,3 +196,29 @@ def test_graph_build_error_names_duplicate_id(data_copy):
     _edit(data_copy, "muscles.json", lambda o: o["movements"][0].update(id="femoral"))
     with pytest.raises(neuromap.AtlasDataError, match="muscles.json: femoral.*already used by a nerve"):
         _load(data_copy)
+
+
+def test_a_file_that_is_not_a_regular_file_is_missing(data_copy):
+    import os
+
+    (data_copy / "signs.json").unlink()
+    (data_copy / "signs.json").mkdir()
+    with pytest.raises(neuromap.AtlasDataError, match="signs.json.*missing"):
+        _load(data_copy)
+    if hasattr(os, "mkfifo"):  # a FIFO is refused without blocking on it
+        (data_copy / "signs.json").rmdir()
+        os.mkfifo(data_copy / "signs.json")
+        with pytest.raises(neuromap.AtlasDataError, match="signs.json.*missing"):
+            _load(data_copy)
+
+
+def test_empty_file_is_invalid_json(data_copy):
+    (data_copy / "patterns.json").write_bytes(b"")
+    with pytest.raises(neuromap.AtlasDataError, match=r"patterns.json: line 1 column 1.*invalid JSON"):
+        _load(data_copy)
+
+
+def test_not_utf8(data_copy):
+    (data_copy / "patterns.json").write_bytes(b'{"a": "\xff"}')
+    with pytest.raises(neuromap.AtlasDataError, match=r"patterns.json.*not UTF-8"):
+        _load(data_copy)
