@@ -3,6 +3,8 @@
 The template (``data/foot.geojson``) draws the skin of a reference adult RIGHT foot in four
 views and cuts each view into the skin regions of ``regions.json``.  The regions of a view tile
 its outline exactly (no gaps, no overlaps; shared borders are identical vertex for vertex).
+The file stores every coordinate and anchor as an integer number of hundredths of a millimetre
+(format 2, ``coordinates_per_mm`` 100), which loading divides back to millimetres.
 
 Coordinate frame
 ----------------
@@ -77,7 +79,10 @@ ALL_VIEWS: tuple[str, ...] = FOOT_VIEWS + LIMB_VIEWS
 #: The foot views; kept under this name for the figures and callers that mean "the foot".
 VIEWS: tuple[str, ...] = FOOT_VIEWS
 SIDES: tuple[str, ...] = ("left", "right")
-FORMAT = 1
+#: The template file formats read: 1, coordinates and anchors in mm; 2, the same as numbers of
+#: ``coordinates_per_mm`` steps (the builder writes integers: hundredths of a millimetre).
+FORMATS = (1, 2)
+FORMAT = 1  # the format of the in-memory template (mm), which :meth:`FootTemplate.to_geojson` writes
 DEFAULT_MAX_VERTICES = 10_000
 #: Side of a cell of the classification raster, mm.
 CELL_MM = 0.25
@@ -235,9 +240,12 @@ class FootTemplate:
         Parameters
         ----------
         data : mapping
-            The parsed GeoJSON: a FeatureCollection with a ``"neuromap"`` member (format 1)
-            and one Polygon feature per region (``properties.region`` and ``.view``); outline
-            features (``properties.outline``) are optional and, when present, checked.
+            The parsed GeoJSON: a FeatureCollection with a ``"neuromap"`` member and one
+            Polygon feature per region (``properties.region`` and ``.view``); outline features
+            (``properties.outline``) are optional and, when present, checked. Format 1 gives
+            coordinates and anchors in mm; format 2 gives them as multiples of
+            ``1 / coordinates_per_mm`` mm (a positive integer; the bundled file stores integer
+            hundredths of a millimetre), which are divided by it on load.
         file : str
             File name used in error messages.
         max_vertices : int
@@ -269,8 +277,19 @@ class FootTemplate:
         if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
             raise AtlasDataError(file, "type", "is not a GeoJSON FeatureCollection")
         meta = data.get("neuromap")
-        if not isinstance(meta, Mapping) or meta.get("format") != FORMAT:
-            raise AtlasDataError(file, "neuromap.format", f"must be {FORMAT}")
+        fmt = meta.get("format") if isinstance(meta, Mapping) else None
+        if not isinstance(meta, Mapping) or type(fmt) is not int or fmt not in FORMATS:
+            raise AtlasDataError(file, "neuromap.format", "must be 1 (coordinates in mm) or 2 "
+                                 "(coordinates in steps of 1 / coordinates_per_mm mm)")
+        scale = meta.get("coordinates_per_mm")
+        if fmt == 2:
+            if type(scale) is not int or scale < 1:
+                raise AtlasDataError(file, "neuromap.coordinates_per_mm",
+                                     "must be a positive integer (format 2)")
+        elif scale is not None:
+            raise AtlasDataError(file, "neuromap.coordinates_per_mm", "is only read in format 2")
+        else:
+            scale = 1
         side = meta.get("template_side", "right")
         if side not in SIDES:
             raise AtlasDataError(file, "neuromap.template_side", "must be 'left' or 'right'")
@@ -284,11 +303,13 @@ class FootTemplate:
         # the exact tiling proof on the canonical (vertex-snapped) form; anything it cannot prove
         # goes through the reference checks below, which raise the precise error (or accept a
         # file whose outline matches only within the tolerance)
-        built = _template_fast(features, side == "left", max_vertices)
+        built = _template_fast(features, side == "left", max_vertices, scale)
         if built is None:
-            built = _template_checked(features, side, tol, file, max_vertices)
+            built = _template_checked(features, side, tol, file, max_vertices, scale)
         regions, outlines, anchors = built
-        meta_out = {k: v for k, v in meta.items() if k != "template_side"}
+        # the metadata of the template as held: the right foot, in mm (format 1)
+        meta_out = {k: v for k, v in meta.items() if k not in ("template_side", "coordinates_per_mm")}
+        meta_out["format"] = FORMAT
         meta_out["template_side"] = "right"
         return cls({v: dict(sorted(regions[v].items())) for v in regions}, outlines, anchors,
                    meta_out)
@@ -301,7 +322,11 @@ class FootTemplate:
 
     @property
     def metadata(self) -> dict[str, Any]:
-        """A (deep) copy of the ``"neuromap"`` member of the template file."""
+        """A (deep) copy of the ``"neuromap"`` member of the template file, as the template holds it.
+
+        That is the right foot in mm: ``template_side`` is ``"right"`` and ``format`` 1 (a
+        format 2 file's ``coordinates_per_mm`` is dropped, its coordinates having been divided).
+        """
         return copy.deepcopy(dict(self._meta))
 
     def regions(self, view: str | None = None) -> tuple[str, ...]:
@@ -799,7 +824,7 @@ def _lists(obj: Any) -> Any:
 
 
 def _template_fast(
-    features: list[Any], left: bool, max_vertices: int,
+    features: list[Any], left: bool, max_vertices: int, scale: int = 1,
 ) -> tuple[dict[str, dict[str, Polygon]], dict[str, Polygon], dict[str, tuple[float, float]]] | None:
     """Build and validate the template in one vectorized pass, or return None.
 
@@ -818,6 +843,9 @@ def _template_fast(
     indicators equals the outline's indicator: no gaps, no overlaps, nothing outside. A
     T-junction or a border drawn differently on its two sides leaves unpaired edges inside
     the outline and fails the comparison.
+
+    Coordinates and anchors are divided by *scale* (``coordinates_per_mm`` of a format 2 file;
+    1 for mm), as :func:`_template_checked` divides them.
 
     Returns None (never raises) when the data is not in that form or a check fails; the caller
     then runs the reference checks, which raise the precise error.
@@ -881,10 +909,12 @@ def _template_fast(
         return None
     try:
         xy = np.fromiter(itertools.chain.from_iterable(points), dtype=float, count=2 * len(points))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # (an integer too large for a float)
         return None
     if not np.isfinite(xy).all():
         return None
+    if scale != 1:
+        xy /= scale
     xy = xy.reshape(-1, 2)
     ring_offsets = np.zeros(len(rings) + 1, dtype=np.int64)
     np.cumsum([len(r) for r in rings], out=ring_offsets[1:])
@@ -915,7 +945,11 @@ def _template_fast(
     for k, j in enumerate(reg_index):
         a = given[j]
         if a is not None:
-            ax[k], ay[k] = (-float(a[0]) if left else float(a[0])), float(a[1])
+            try:
+                x, y = float(a[0]) / scale, float(a[1]) / scale
+            except OverflowError:
+                return None
+            ax[k], ay[k] = (-x if left else x), y
     if not np.isfinite(ax).all() or not np.isfinite(ay).all():
         return None
     if not shapely.intersects_xy(drawn[reg_index], ax, ay).all():
@@ -1001,12 +1035,13 @@ def _template_fast(
 
 
 def _template_checked(
-    features: list[Any], side: str, tol: float, file: str, max_vertices: int,
+    features: list[Any], side: str, tol: float, file: str, max_vertices: int, scale: int = 1,
 ) -> tuple[dict[str, dict[str, Polygon]], dict[str, Polygon], dict[str, tuple[float, float]]]:
     """The reference construction: feature by feature, with GEOS coverage checks.
 
     Raises the first problem in feature order, naming the feature or the view. It accepts an
-    outline that matches the union of the regions within *tol* mm².
+    outline that matches the union of the regions within *tol* mm². Coordinates and anchors
+    are divided by *scale* (``coordinates_per_mm``; 1 for a file in mm).
     """
     regions: dict[str, dict[str, Polygon]] = {}
     outlines: dict[str, Polygon] = {}
@@ -1026,7 +1061,7 @@ def _template_checked(
         if view not in ALL_VIEWS:
             raise AtlasDataError(file, entry, f"unknown view {view!r} (expected one of "
                                  f"{', '.join(ALL_VIEWS)})")
-        poly = _feature_polygon(feat.get("geometry"), file, entry, max_vertices)
+        poly = _feature_polygon(feat.get("geometry"), file, entry, max_vertices, scale)
         if side == "left":
             poly = _mirror(poly)
         if oview is not None:
@@ -1044,11 +1079,11 @@ def _template_checked(
         elif (
             not isinstance(anchor, Sequence)
             or len(anchor) != 2
-            or not all(isinstance(a, (int, float)) and math.isfinite(a) for a in anchor)
+            or not all(isinstance(a, (int, float)) and _finite(a) for a in anchor)
         ):
             raise AtlasDataError(file, entry, "anchor must be [x, y] with finite numbers")
         else:
-            ax, ay = float(anchor[0]), float(anchor[1])
+            ax, ay = float(anchor[0]) / scale, float(anchor[1]) / scale
             if side == "left":
                 ax = -ax
         if not poly.intersects(shapely.Point(ax, ay)):
@@ -1090,8 +1125,16 @@ def _template_checked(
     return regions, outlines, anchors
 
 
-def _feature_polygon(geom: Any, file: str, entry: str, max_vertices: int) -> Polygon:
-    """Parse and validate the Polygon geometry of a template feature."""
+def _finite(a: float) -> bool:
+    """Whether a number is finite as a float (an integer too large for a float is not)."""
+    try:
+        return math.isfinite(a)
+    except OverflowError:
+        return False
+
+
+def _feature_polygon(geom: Any, file: str, entry: str, max_vertices: int, scale: int = 1) -> Polygon:
+    """Parse and validate the Polygon geometry of a template feature (coordinates / *scale*, mm)."""
     if not isinstance(geom, Mapping) or geom.get("type") != "Polygon":
         raise AtlasDataError(file, entry, "geometry must be a GeoJSON Polygon")
     rings = geom.get("coordinates")
@@ -1099,6 +1142,9 @@ def _feature_polygon(geom: Any, file: str, entry: str, max_vertices: int) -> Pol
         raise AtlasDataError(file, entry, "coordinates must be a list of rings")
     try:
         arrays = [np.asarray(r, dtype=float) for r in rings]
+    except OverflowError:
+        raise AtlasDataError(file, entry, "has non-finite coordinates (a number too large for "
+                             "a float)") from None
     except (TypeError, ValueError):
         raise AtlasDataError(file, entry, "coordinates are not arrays of numbers") from None
     if not arrays or any(a.ndim != 2 or a.shape[1] != 2 or len(a) < 4 for a in arrays):
@@ -1107,6 +1153,8 @@ def _feature_polygon(geom: Any, file: str, entry: str, max_vertices: int) -> Pol
         raise AtlasDataError(file, entry, f"has more than {max_vertices} vertices")
     if not all(np.isfinite(a).all() for a in arrays):
         raise AtlasDataError(file, entry, "has non-finite coordinates")
+    if scale != 1:
+        arrays = [a / scale for a in arrays]
     poly = Polygon(arrays[0], arrays[1:])
     if not poly.is_valid:
         raise AtlasDataError(file, entry, f"invalid polygon: {shapely.is_valid_reason(poly)}")

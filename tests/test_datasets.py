@@ -77,7 +77,48 @@ CORRUPTIONS = [
     ("dermatomes.json", lambda o: o["assignments"][3].pop("map"), "assignments[3]", "missing required key 'map'"),
     ("groups.json", lambda o: o["groups"][0]["regions"].append("elbow"), "hallux", "unknown region 'elbow'"),
     ("sources.json", lambda o: o["sources"]["lee_2008"].update(tier="T9"), "lee_2008", "tier"),
+    # root values and a region's supplying nerves that leave their fast paths
+    ("nerves.json", lambda o: o["nerves"][1]["root_values"][0].update(major=["S1"]), "nerves[1] (saphenous)"
+     ".root_values[0].major", "major root 'S1' is not among the roots"),
+    ("nerves.json", lambda o: o["nerves"][1]["root_values"][0].update(sources=["nope"]), "saphenous",
+     "'nope' is not in sources.json"),
+    ("nerves.json", lambda o: o["nerves"][1]["root_values"][0].update(extra=1), "root_values[0]",
+     "unknown key 'extra'"),
+    ("nerves.json", lambda o: o["nerves"][1].update(root_values=[]), "saphenous", "at least one root-value entry"),
+    ("muscles.json", lambda o: o["muscles"][0]["root_values"][0].update(roots=[]), "psoas_major",
+     "expected at least one root"),
+    ("reflexes.json", lambda o: o["reflexes"][0]["root_values"][0].update(roots="L4"), "reflexes[0]",
+     "expected a list, got str"),
+    ("regions.json", lambda o: o["regions"][0]["nerves"][0].update(role="sometimes"), "hallux_dorsal",
+     "must be primary or variant"),
+    ("regions.json", lambda o: o["regions"][0]["nerves"][0].update(sources=["nope"]), "regions[0] (hallux_dorsal)"
+     ".nerves[0].sources", "'nope' is not in sources.json"),
+    ("regions.json", lambda o: o["regions"][0]["nerves"][0].pop("role"), "hallux_dorsal",
+     "missing required key 'role'"),
+    ("regions.json", lambda o: o["regions"][0]["nerves"].append("deep_fibular"), "regions[0] (hallux_dorsal).nerves",
+     "expected dict, got str"),
 ]
+
+
+def test_bundled_root_values_and_supplies_take_the_fast_paths():
+    from neuromap import datasets
+
+    data = read_atlas_data()
+    for item in (*data.nerves, *data.muscles, *data.reflexes):
+        assert datasets._root_values_ok(item["root_values"], data.sources), item["id"]
+    for r in data.regions:
+        assert datasets._supplies_ok(r["nerves"], data.sources), r["id"]
+    # and they reject what the full checks reject
+    ok = {"roots": ["L4", "L5"], "major": ["L5"], "sources": ["lee_2008"]}
+    for bad in ([], [{**ok, "major": ["S1"]}], [{**ok, "major": "L5"}], [{**ok, "roots": ["L9"]}],
+                [{**ok, "sources": []}], [{**ok, "sources": ["nope"]}], [{**ok, "x": 1}], [ok, "L5"]):
+        assert not datasets._root_values_ok(bad, data.sources), bad
+    assert datasets._root_values_ok([ok], data.sources)
+    sup = {"nerve": "deep_fibular", "role": "primary", "sources": ["lee_2008"]}
+    for bad in ([], [{**sup, "role": "main"}], [{**sup, "sources": ["nope"]}], [{**sup, "x": 1}], [sup, "x"],
+                [{k: v for k, v in sup.items() if k != "nerve"}]):
+        assert not datasets._supplies_ok(bad, data.sources), bad
+    assert datasets._supplies_ok([sup, {**sup, "note": "n"}], data.sources)
 
 
 @pytest.mark.parametrize("name,corrupt,entry,problem", CORRUPTIONS)
@@ -154,4 +195,30 @@ def test_unhashable_reference_is_an_unknown_name(data_copy):
 def test_graph_build_error_names_duplicate_id(data_copy):
     _edit(data_copy, "muscles.json", lambda o: o["movements"][0].update(id="femoral"))
     with pytest.raises(neuromap.AtlasDataError, match="muscles.json: femoral.*already used by a nerve"):
+        _load(data_copy)
+
+
+def test_a_file_that_is_not_a_regular_file_is_missing(data_copy):
+    import os
+
+    (data_copy / "signs.json").unlink()
+    (data_copy / "signs.json").mkdir()
+    with pytest.raises(neuromap.AtlasDataError, match="signs.json.*missing"):
+        _load(data_copy)
+    if hasattr(os, "mkfifo"):  # a FIFO is refused without blocking on it
+        (data_copy / "signs.json").rmdir()
+        os.mkfifo(data_copy / "signs.json")
+        with pytest.raises(neuromap.AtlasDataError, match="signs.json.*missing"):
+            _load(data_copy)
+
+
+def test_empty_file_is_invalid_json(data_copy):
+    (data_copy / "patterns.json").write_bytes(b"")
+    with pytest.raises(neuromap.AtlasDataError, match=r"patterns.json: line 1 column 1.*invalid JSON"):
+        _load(data_copy)
+
+
+def test_not_utf8(data_copy):
+    (data_copy / "patterns.json").write_bytes(b'{"a": "\xff"}')
+    with pytest.raises(neuromap.AtlasDataError, match=r"patterns.json.*not UTF-8"):
         _load(data_copy)

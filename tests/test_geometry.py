@@ -49,19 +49,40 @@ def region_spec() -> dict[str, list[str]]:
 def test_metadata(raw: dict[str, Any]) -> None:
     """Check metadata."""
     meta = raw["neuromap"]
-    assert meta["format"] == 1
+    assert meta["format"] == 2
     assert meta["template_side"] == "right"
     assert meta["units"] == "mm"
     assert meta["grid_size"] == 0.01
+    assert meta["coordinates_per_mm"] == 100  # integer hundredths of a millimetre
     assert meta["tiling_tolerance"] == TILING_TOLERANCE_MM2
     assert set(meta["frame"]) >= set(VIEWS)
 
 
 def test_coordinates_on_grid(raw: dict[str, Any]) -> None:
-    """Check coordinates on grid."""
+    """Every coordinate and anchor is an integer number of grid steps (0.01 mm)."""
     for f in raw["features"]:
-        c = np.asarray(f["geometry"]["coordinates"][0])
-        assert np.allclose(c * 100, np.round(c * 100), atol=1e-6), f["properties"]
+        for ring in f["geometry"]["coordinates"]:
+            assert all(type(v) is int for p in ring for v in p), f["properties"]
+        assert all(type(v) is int for v in f["properties"].get("anchor", [])), f["properties"]
+
+
+def test_integer_coordinates_read_as_the_decimal_millimetres(raw: dict[str, Any], foot: FootTemplate) -> None:
+    """A format 2 file reads to the same template, bit for bit, as its format 1 (decimal mm) form."""
+    mm = copy.deepcopy(raw)
+    mm["neuromap"]["format"] = 1
+    del mm["neuromap"]["coordinates_per_mm"]
+
+    def decimal(v: int) -> float:
+        return float(f"{v / 100:.2f}")  # the two-decimal text the format 1 file had, parsed
+
+    for f in mm["features"]:
+        f["geometry"]["coordinates"] = [[[decimal(x), decimal(y)] for x, y in ring]
+                                        for ring in f["geometry"]["coordinates"]]
+        if "anchor" in f["properties"]:
+            f["properties"]["anchor"] = [decimal(v) for v in f["properties"]["anchor"]]
+    _same_template(FootTemplate.from_geojson(mm), foot)
+    assert FootTemplate.from_geojson(mm).metadata == foot.metadata
+    assert foot.metadata["format"] == 1 and "coordinates_per_mm" not in foot.metadata
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -458,7 +479,18 @@ def test_bad_template_data(raw: dict[str, Any]) -> None:
     i = _index(raw, "plantar_heel")
     heel = raw["features"][i]
     cases: list[tuple[dict[str, Any], str]] = [
-        ({**raw, "neuromap": {**raw["neuromap"], "format": 2}}, "format"),
+        ({**raw, "neuromap": {**raw["neuromap"], "format": 3}}, "format"),
+        ({**raw, "neuromap": {**raw["neuromap"], "format": True}}, "format"),
+        ({**raw, "neuromap": {**raw["neuromap"], "format": 1}}, "coordinates_per_mm"),
+        ({**raw, "neuromap": {k: v for k, v in raw["neuromap"].items() if k != "coordinates_per_mm"}},
+         "coordinates_per_mm"),
+        ({**raw, "neuromap": {**raw["neuromap"], "coordinates_per_mm": 0}}, "coordinates_per_mm"),
+        ({**raw, "neuromap": {**raw["neuromap"], "coordinates_per_mm": 0.01}}, "coordinates_per_mm"),
+        (_broken(raw, i, geometry={"type": "Polygon", "coordinates": [[[0, 0], [1, 0],
+                                                                        [0, 10**400],
+                                                                        [0, 0]]]}),
+         "non-finite"),
+        (_broken(raw, i, properties={**heel["properties"], "anchor": [10**400, 0]}), "finite numbers"),
         ({**raw, "type": "Feature"}, "FeatureCollection"),
         (_broken(raw, i, properties={**heel["properties"], "view": "top"}), "unknown view"),
         (_broken(raw, i, geometry={"type": "Point", "coordinates": [0, 0]}), "Polygon"),
@@ -523,9 +555,11 @@ def test_exact_tiling_proof_agrees_with_reference(foot: FootTemplate, raw: dict[
     from neuromap import geometry
 
     fc = raw if side == "right" else json.loads(json.dumps(foot.to_geojson(side=side)))
-    fast = geometry._template_fast(fc["features"], side == "left", geometry.DEFAULT_MAX_VERTICES)
+    scale = fc["neuromap"].get("coordinates_per_mm", 1)  # the bundled file: 100; an export: mm
+    fast = geometry._template_fast(fc["features"], side == "left", geometry.DEFAULT_MAX_VERTICES, scale)
     assert fast is not None, "the bundled template must take the exact (fast) path"
-    ref = geometry._template_checked(fc["features"], side, 0.1, "foot.geojson", geometry.DEFAULT_MAX_VERTICES)
+    ref = geometry._template_checked(fc["features"], side, 0.1, "foot.geojson", geometry.DEFAULT_MAX_VERTICES,
+                                     scale)
     meta = {"format": 1, "template_side": "right"}
     _same_template(FootTemplate(*fast, meta), FootTemplate(*ref, meta))
     _same_template(FootTemplate.from_geojson(fc), foot)
