@@ -236,11 +236,7 @@ class Atlas:
         self._index = self._build_index()
         self._resolved: dict[tuple[str, Any], Entity] = {}
         self._chains = self._build_chains(topo)
-        # the territories of the lesion sites are derived tables (nothing in them is checked):
-        # built per nerve on first use, like the root territories
-        self._topo_position = {n: i for i, n in enumerate(topo)}
-        self._movement_muscles: dict[str, list[str]] | None = None
-        self._nerve_territories: dict[tuple[str, str], Territory] = {}
+        self._nerve_territories = self._build_nerve_territories(topo)
         self._root_territories: dict[str, dict[str, Territory]] = {}
 
     # -- the graph ----------------------------------------------------------------------
@@ -468,28 +464,27 @@ class Atlas:
             chains[node] = (*chains.get(p, (p,)), node)
         return chains
 
-    def _build_nerve_territories(self, nerve: str) -> dict[tuple[str, str], Territory]:
-        """The territory of a lesion of *nerve* at each of its sites, keyed by (nerve, site)."""
+    def _build_nerve_territories(self, topo: list[str]) -> dict[tuple[str, str], Territory]:
         nodes, succ, pred = self._node, self._succ, self._pred
-        movement_muscles = self._movement_muscles
-        if movement_muscles is None:
-            movement_muscles = self._movement_muscles = {m: list(pred[m]) for m, a in nodes.items()
-                                                         if a["kind"] == "movement"}
-        position = self._topo_position
-        seen: set[str] = set()
-        stack = [nerve]
-        while stack:
-            for v in succ[stack.pop()]:
-                if v not in seen:
-                    seen.add(v)
-                    stack.append(v)
-        seen.discard(nerve)
-        below = sorted(seen, key=position.__getitem__)
-        sites = [s["id"] for s in nodes[nerve]["sites"]]
         out: dict[tuple[str, str], Territory] = {}
-        for i, site in enumerate(sites):
-            weights = self._spread(nerve, below, sites[i:], site)
-            out[(nerve, site)] = self._territory_from(weights, movement_muscles)
+        movement_muscles = {m: list(pred[m]) for m, a in nodes.items() if a["kind"] == "movement"}
+        position = {n: i for i, n in enumerate(topo)}
+        for nerve, attrs in nodes.items():
+            if attrs["kind"] != "nerve":
+                continue
+            seen: set[str] = set()
+            stack = [nerve]
+            while stack:
+                for v in succ[stack.pop()]:
+                    if v not in seen:
+                        seen.add(v)
+                        stack.append(v)
+            seen.discard(nerve)
+            below = sorted(seen, key=position.__getitem__)
+            sites = [s["id"] for s in attrs["sites"]]
+            for i, site in enumerate(sites):
+                weights = self._spread(nerve, below, sites[i:], site)
+                out[(nerve, site)] = self._territory_from(weights, movement_muscles)
         return out
 
     def _spread(self, nerve: str, below: list[str], allowed_sites: list[str], site: str) -> dict[str, float]:
@@ -784,17 +779,7 @@ class Atlas:
     def nerve_territory(self, nerve: str, site: str | None = None) -> Territory:
         """What a lesion of *nerve* at *site* (default: its most proximal site) would affect."""
         site = site or self.sites(nerve)[0]
-        key = (nerve, site)
-        got = self._nerve_territories.get(key)
-        if got is None:
-            attrs = self._node.get(nerve) if isinstance(nerve, str) else None
-            if attrs is None or attrs["kind"] != "nerve":
-                raise KeyError(key)
-            for k, t in self._build_nerve_territories(nerve).items():
-                # setdefault: concurrent first calls all return the object stored first
-                self._nerve_territories.setdefault(k, t)
-            got = self._nerve_territories[key]  # a site the nerve does not have: KeyError, as before
-        return got
+        return self._nerve_territories[(nerve, site)]
 
     def root_territory(self, root: str, dermatome_map: str | None = None) -> Territory:
         """What a lesion of *root* would affect under one dermatome layer.

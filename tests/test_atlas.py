@@ -418,33 +418,3 @@ def test_plain_accessors_name_unknown_ids(atlas):
         atlas.edge("L5", "scitic")
     with pytest.raises(neuromap.UnknownNameError, match="not a node"):
         atlas.dermatome_grades("hallx")
-
-
-def test_nerve_territories_are_built_on_first_use_and_shared():
-    # a fresh atlas (not the cached one): no territory is built by loading; each nerve's sites
-    # are built together on first use, the same object every time, also from several threads
-    import threading
-
-    from neuromap.atlas import Atlas
-    from neuromap.datasets import read_atlas_data
-
-    fresh = Atlas(read_atlas_data())
-    assert fresh._nerve_territories == {}
-    got: list[object] = []
-    threads = [threading.Thread(target=lambda: got.append(fresh.nerve_territory("tibial", "tarsal_tunnel")))
-               for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(g is got[0] for g in got)
-    assert {k for k in fresh._nerve_territories} == {("tibial", s) for s in fresh.sites("tibial")}
-    cached = neuromap.load_atlas()
-    for nerve in fresh.ids("nerve"):
-        for site in fresh.sites(nerve):
-            assert fresh.nerve_territory(nerve, site) == cached.nerve_territory(nerve, site)
-    assert fresh.nerve_territory("tibial") is fresh.nerve_territory("tibial", fresh.sites("tibial")[0])
-    with pytest.raises(KeyError):
-        fresh.nerve_territory("tibial", "no_such_site")
-    with pytest.raises(KeyError):
-        fresh.nerve_territory("gastrocnemius", "popliteal_fossa")  # a muscle, not a nerve
