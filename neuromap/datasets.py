@@ -268,12 +268,17 @@ def _tname(kind: type | tuple[type, ...]) -> str:
     return kind.__name__
 
 
+#: extra flags of the atlas file reads: no blocking on a FIFO, close on exec, and binary mode
+#: on Windows (where O_NONBLOCK and O_CLOEXEC do not exist and text mode is the default)
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read_json(path: Path) -> Any:
     name = path.name
     # one open, one fstat and reads until EOF (half the system calls of stat + open().read());
     # O_NONBLOCK: a FIFO or device at the path is refused without blocking
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         raise AtlasDataError(name, "(file)", f"missing from the atlas directory {path.parent}") from None
     except OSError as exc:
