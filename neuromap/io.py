@@ -265,6 +265,66 @@ def parse_json(data: str | bytes | bytearray | memoryview, *, limits: JsonLimits
     return value
 
 
+class _NotPlain(Exception):
+    """A duplicate key or a non-finite constant met by :func:`_parse_plain`."""
+
+
+def _plain_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _NotPlain
+    return out
+
+
+def _not_plain(s: str) -> Any:
+    raise _NotPlain
+
+
+def _parse_plain(data: str | bytes | bytearray | memoryview, lim: JsonLimits) -> tuple[Any] | None:
+    """JSON text parsed as :func:`parse_json` would parse it, when that is sure to raise nothing; else None.
+
+    The value (in a 1-tuple) is the one parse_json returns, for text within the size limits
+    that has no number literal longer than ``max_number_length`` (no run of number characters
+    that long), no NaN or Infinity and no duplicate key: the numbers then parse with
+    ``int``/``float`` as parse_json's hooks parse them, and every object is a plain dict. The
+    text's nesting depth is checked as parse_json checks it (skipped when the text has no more
+    brackets than ``max_depth``, which bounds the depth). The tree rules of
+    :func:`_check_tree` are left to the compiled check; None means: run parse_json.
+    """
+    if type(lim.max_number_length) is not int:
+        return None
+    if isinstance(data, str):
+        text = data[1:] if data.startswith("\ufeff") else data
+        if len(text) > lim.max_bytes or len(text.encode("utf-8", "surrogatepass")) > lim.max_bytes:
+            return None
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+        if len(raw) > lim.max_bytes:
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+    else:
+        return None
+    if not text.strip():
+        return None
+    if text.count("[") + text.count("{") > lim.max_depth and _json_depth(text) > lim.max_depth:
+        return None
+    if _number_run(lim.max_number_length).search(text):
+        return None
+    try:
+        return (json.loads(text, object_pairs_hook=_plain_pairs, parse_constant=_not_plain),)
+    except (ValueError, RecursionError, _NotPlain):  # JSONDecodeError is a ValueError
+        return None
+
+
+@lru_cache(maxsize=4)
+def _number_run(max_length: int) -> re.Pattern[str]:
+    """A run of more than *max_length* characters that a JSON number literal is made of."""
+    return re.compile(f"[-+.0-9eE]{{{max(0, max_length) + 1},}}")
+
+
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -553,6 +613,439 @@ class _Validator:
         return got
 
 
+# ---------------------------------------------------------------------------------- compiled check
+# The schema compiled once per (schema, JsonLimits) into nested closures that answer only "valid
+# or not" for exact built-in JSON types (dict, list, str, int, float, bool, None): refs followed,
+# bounds looked up and keywords dispatched when compiling, the rules of _check_tree (string keys,
+# depth, finite bounded numbers) checked in the same walk. A closure answers True only where
+# _check_tree and _Validator both accept; anything else (an invalid case, a tuple, a Mapping or
+# float subclass, a keyword combination the compiler does not translate exactly) answers False,
+# and the caller then runs the reference checks, which raise the error. So a valid case is
+# checked once, quickly, and every error is the reference's own.
+_Check = Callable[[Any], bool]
+
+
+def _never(v: Any) -> bool:
+    return False
+
+
+def _always(v: Any) -> bool:
+    return True
+
+
+def _is_int(x: Any) -> bool:
+    return type(x) is int
+
+
+def _is_real(x: Any) -> bool:
+    return type(x) in _NUMBER_TYPES and math.isfinite(x)
+
+
+class _Compiler:
+    """Compile a schema of :data:`SUPPORTED_KEYWORDS` into a :data:`_Check` (see above)."""
+
+    def __init__(self, root: Mapping[str, Any], lim: JsonLimits) -> None:
+        self.root = root
+        self.limits = lim.case
+        self.max_depth: int = lim.max_depth
+        self.m: float = lim.max_abs_number
+        self.tree = _tree_check(lim.max_depth, lim.max_abs_number)
+
+    def resolve(self, schema: Any) -> Mapping[str, Any] | None:
+        seen: set[str] = set()
+        while isinstance(schema, Mapping) and "$ref" in schema:
+            ref = schema["$ref"]
+            if not isinstance(ref, str) or not ref.startswith("#/") or ref in seen:
+                return None
+            seen.add(ref)
+            node: Any = self.root
+            try:
+                for part in ref[2:].split("/"):
+                    node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+            schema = node
+        return schema if type(schema) is dict else None
+
+    def bound(self, s: Mapping[str, Any], key: str) -> Any:
+        """The bound of *key* as _Validator.bound finds it; None when absent; _never when not an int."""
+        if key not in s:
+            return None
+        if "x-limit" in s and key in ("maxItems", "maxLength", "maxProperties"):
+            n = getattr(self.limits, s["x-limit"], _never) if isinstance(s["x-limit"], str) else _never
+        else:
+            n = s[key]
+        return n if _is_int(n) else _never
+
+    def compile(self, schema: Any, depth: int, active: frozenset[tuple[int, int]] = frozenset()) -> _Check:
+        """The check of a value at *depth* (the case is 1) against *schema*."""
+        s = self.resolve(schema)
+        if s is None or (id(s), depth) in active or depth > self.max_depth + 1:
+            return _never
+        active = active | {(id(s), depth)}
+        # the checks by exact type of the value; None: that type is not accepted
+        types = s.get("type")
+        if "type" not in s:
+            allowed = {"null", "boolean", "integer", "number", "string", "object", "array"}
+        elif isinstance(types, str):
+            allowed = {types}
+        elif isinstance(types, (list, tuple)) and all(isinstance(t, str) for t in types):
+            allowed = set(types)
+        else:
+            return _never
+        if "number" in allowed:
+            allowed.add("integer")
+        by_type: dict[str, _Check] = {}
+        if "string" in allowed:
+            by_type["string"] = self.string(s)
+        if "integer" in allowed:
+            by_type["integer" if "number" not in allowed else "number"] = self.number(s, "number" in allowed)
+        if "object" in allowed:
+            by_type["object"] = self.object(s, depth, active)
+        if "array" in allowed:
+            by_type["array"] = self.array(s, depth, active)
+        if "boolean" in allowed:
+            by_type["boolean"] = _always
+        if "null" in allowed:
+            by_type["null"] = _always
+        extra = self.combinators(s, depth, active, objects_only=set(by_type) == {"object"})
+        if len(by_type) == 1:
+            base = next(iter(by_type.values()))
+            if "boolean" in by_type or "null" in by_type:  # a single type that no handler gates
+                want: Any = bool if "boolean" in by_type else type(None)
+
+                def base(v: Any) -> bool:
+                    return type(v) is want
+        else:
+            base = self.dispatch(by_type)
+        if extra is None:
+            return base
+
+        def both(v: Any) -> bool:
+            return base(v) and extra(v)
+        return both
+
+    @staticmethod
+    def dispatch(by_type: Mapping[str, _Check]) -> _Check:
+        handlers: dict[type, _Check] = {}
+        for word, types in (("string", (str,)), ("integer", (int, float)), ("number", (int, float)),
+                            ("object", (dict,)), ("array", (list,)), ("boolean", (bool,)), ("null", (type(None),))):
+            if word in by_type:
+                for t in types:
+                    handlers[t] = by_type[word]
+        get = handlers.get
+
+        def check(v: Any) -> bool:
+            h = get(type(v))
+            return h is not None and h(v)
+        return check
+
+    def string(self, s: Mapping[str, Any]) -> _Check:
+        lo = s.get("minLength", 0)
+        hi = self.bound(s, "maxLength")
+        if not _is_int(lo) or hi is _never:
+            return _never
+        if hi is None:
+            if lo <= 0:
+                def check(v: Any) -> bool:
+                    return type(v) is str
+                return check
+            hi = math.inf
+
+        def bounded(v: Any) -> bool:
+            return type(v) is str and lo <= len(v) <= hi
+        return bounded
+
+    def number(self, s: Mapping[str, Any], real: bool) -> _Check:
+        lo = s.get("minimum", -math.inf)
+        hi = s.get("maximum", math.inf)
+        m = self.m
+        if not ((lo == -math.inf or _is_real(lo)) and (hi == math.inf or _is_real(hi))):
+            return _never
+        if real:
+            def check(v: Any) -> bool:
+                t = type(v)
+                return (t is int or t is float) and -m <= v <= m and lo <= v <= hi
+            return check
+
+        def integer(v: Any) -> bool:
+            t = type(v)
+            if t is int:
+                return -m <= v <= m and lo <= v <= hi
+            return t is float and v.is_integer() and -m <= v <= m and lo <= v <= hi
+        return integer
+
+    def object(self, s: Mapping[str, Any], depth: int, active: frozenset[tuple[int, int]]) -> _Check:
+        props = s.get("properties", {})
+        extra = s.get("additionalProperties", True)
+        required = s.get("required", ())
+        lo = s.get("minProperties", 0)
+        hi = self.bound(s, "maxProperties")
+        if (depth > self.max_depth or not isinstance(props, Mapping) or not isinstance(required, (list, tuple))
+                or not _is_int(lo) or hi is _never):
+            return _never
+        hi = math.inf if hi is None else hi
+        closed = extra is False
+        names = frozenset(props)
+        children = {k: self.compile(sub, depth + 1, active) for k, sub in props.items()}
+        if isinstance(extra, Mapping):
+            other = self.compile(extra, depth + 1, active)
+        else:
+            tree, below = self.tree, depth + 1
+
+            def other(v: Any) -> bool:
+                return tree(v, below)
+        keys = None
+        if "propertyNames" in s:
+            keys = self.compile(s["propertyNames"], depth + 1, active)
+        one_of = self.one_of(s)
+        if one_of is _never:
+            return _never
+        child = children.get
+        req = tuple(required)
+
+        def check(v: Any) -> bool:
+            if type(v) is not dict or not lo <= len(v) <= hi or (closed and not names.issuperset(v)):
+                return False
+            for k in req:
+                if k not in v:
+                    return False
+            if one_of is not None and not one_of(v):
+                return False
+            for k, x in v.items():
+                if type(k) is not str or (keys is not None and not keys(k)):
+                    return False
+                c = child(k, other)
+                if not c(x):
+                    return False
+            return True
+        return check
+
+    def array(self, s: Mapping[str, Any], depth: int, active: frozenset[tuple[int, int]]) -> _Check:
+        lo = s.get("minItems", 0)
+        hi = self.bound(s, "maxItems")
+        if depth > self.max_depth or not _is_int(lo) or hi is _never:
+            return _never
+        hi = math.inf if hi is None else hi
+        if "items" not in s:
+            tree, below = self.tree, depth + 1
+
+            def free(v: Any) -> bool:
+                return type(v) is list and lo <= len(v) <= hi and all(tree(x, below) for x in v)
+            return free
+        if not isinstance(s["items"], Mapping):
+            return _never
+        if self.is_point(s["items"]) and depth + 1 <= self.max_depth and math.isfinite(self.m):
+            m = self.m
+
+            def points(v: Any) -> bool:
+                if type(v) is not list or not lo <= len(v) <= hi:
+                    return False
+                for p in v:
+                    if type(p) is not list or len(p) != 2:
+                        return False
+                    x, y = p
+                    tx, ty = type(x), type(y)
+                    if not ((tx is float or tx is int) and (ty is float or ty is int)
+                            and -m <= x <= m and -m <= y <= m):
+                        return False
+                return True
+            return points
+        item = self.compile(s["items"], depth + 1, active)
+
+        def check(v: Any) -> bool:
+            if type(v) is not list or not lo <= len(v) <= hi:
+                return False
+            for x in v:
+                if not item(x):
+                    return False
+            return True
+        return check
+
+    def is_point(self, schema: Mapping[str, Any]) -> bool:
+        """Whether *schema* is exactly 'an array of two numbers' with no other keyword (as _Validator._number_pairs)."""
+        s = self.resolve(schema)
+        if s is None:
+            return False
+        items = self.resolve(s.get("items", {}))
+        return (items is not None and s.get("type") == "array" and _is_int(s.get("minItems")) and s["minItems"] == 2
+                and _is_int(s.get("maxItems")) and s["maxItems"] == 2 and "x-limit" not in s
+                and set(s) - _ANNOTATIONS <= {"type", "minItems", "maxItems", "items"}
+                and set(items) - _ANNOTATIONS == {"type"} and items["type"] == "number")
+
+    def combinators(self, s: Mapping[str, Any], depth: int, active: frozenset[tuple[int, int]], *,
+                    objects_only: bool) -> _Check | None:
+        """const, enum, anyOf and not (oneOf is checked here too unless the value is an object)."""
+        checks: list[_Check] = []
+        if "const" in s:
+            const = s["const"]
+
+            def same(v: Any) -> bool:
+                return not v != const
+            checks.append(same)
+        if "enum" in s:
+            options = s["enum"]
+            if not isinstance(options, (list, tuple)):
+                return _never
+
+            def listed(v: Any) -> bool:
+                return v in options
+            checks.append(listed)
+        if "anyOf" in s:
+            alts = s["anyOf"]
+            if not isinstance(alts, (list, tuple)) or not alts:
+                return _never
+            resolved = [self.resolve(a) for a in alts]
+            if any(r is None or ("type" in r and not isinstance(r["type"], (str, list, tuple))) for r in resolved):
+                return _never  # _Validator.validate_any_of would fail on this option whatever the value
+            fs = tuple(self.compile(a, depth, active) for a in alts)
+
+            def any_of(v: Any) -> bool:
+                for f in fs:
+                    if f(v):
+                        return True
+                return False
+            checks.append(any_of)
+        if "oneOf" in s and not objects_only:
+            # validate() checks it for a non-object, validate_object() for an object (as the
+            # object check here does): checked here too unless only an object is accepted
+            one_of = self.one_of(s)
+            if one_of is None or one_of is _never:
+                return _never
+            checks.append(one_of)
+        if "not" in s:
+            banned = self.exact(s["not"])
+            if banned is None:
+                return _never
+
+            def allowed(v: Any) -> bool:
+                return not banned(v)
+            checks.append(allowed)
+        if not checks:
+            return None
+        if len(checks) == 1:
+            return checks[0]
+        fs2 = tuple(checks)
+
+        def every(v: Any) -> bool:
+            for f in fs2:
+                if not f(v):
+                    return False
+            return True
+        return every
+
+    def one_of(self, s: Mapping[str, Any]) -> _Check | None:
+        if "oneOf" not in s:
+            return None
+        alts = s["oneOf"]
+        if not isinstance(alts, (list, tuple)):
+            return _never
+        preds = [self.exact(a) for a in alts]
+        if any(p is None for p in preds):
+            return _never
+        ps = tuple(p for p in preds if p is not None)
+
+        def exactly_one(v: Any) -> bool:
+            n = 0
+            for p in ps:
+                if p(v):
+                    n += 1
+            return n == 1
+        return exactly_one
+
+    def exact(self, schema: Any) -> _Check | None:
+        """_Validator.is_valid for a schema of only 'required' and 'not' (None for any other schema).
+
+        Called only on a value of exact JSON types whose tree is already accepted.
+        """
+        s = self.resolve(schema)
+        if s is None or not set(s) - _ANNOTATIONS <= _REQUIRED_NOT:
+            return None
+        required = s.get("required", ())
+        if not isinstance(required, (list, tuple)):
+            return None
+        req = tuple(required)
+        banned = self.exact(s["not"]) if "not" in s else _never
+        if banned is None:
+            return None
+
+        def check(v: Any) -> bool:
+            if type(v) is dict:
+                for k in req:
+                    if k not in v:
+                        return False
+            return not banned(v)
+        return check
+
+
+def _tree_check(max_depth: int, m: float) -> Callable[[Any, int], bool]:
+    """What _check_tree accepts of a value of exact JSON types at *depth* (False for any other type)."""
+    def tree(v: Any, depth: int) -> bool:
+        t = type(v)
+        if t is str or t is bool or v is None:
+            return True
+        if t is int or t is float:
+            return -m <= v <= m
+        if t is not dict and t is not list:
+            return False
+        stack = [(v, depth)]
+        while stack:
+            node, d = stack.pop()
+            if d > max_depth:
+                return False
+            if type(node) is dict:
+                for k in node:
+                    if type(k) is not str:
+                        return False
+                values: Iterable[Any] = node.values()
+            else:
+                values = node
+            for x in values:
+                t = type(x)
+                if t is str or t is bool or x is None:
+                    continue
+                if t is int or t is float:
+                    if not -m <= x <= m:
+                        return False
+                elif t is dict or t is list:
+                    stack.append((x, d + 1))
+                else:
+                    return False
+        return True
+    return tree
+
+
+#: id(JsonLimits) -> (the limits, the schema, its compiled check or None); the limits are kept so their id is not reused
+_COMPILED: dict[int, tuple[JsonLimits, Mapping[str, Any], _Check | None]] = {}
+
+
+def _compiled_check(lim: JsonLimits) -> _Check | None:
+    """The compiled check of the case schema under *lim*, or None (then only the reference checks run)."""
+    schema = _case_schema()
+    hit = _COMPILED.get(id(lim))
+    if hit is not None and hit[0] is lim and hit[1] is schema:
+        return hit[2]
+    try:
+        check = _compile_case_schema(lim)
+    except TypeError:  # limits that cannot be hashed
+        check = None
+    if len(_COMPILED) >= 64:
+        _COMPILED.clear()
+    _COMPILED[id(lim)] = (lim, schema, check)
+    return check
+
+
+@lru_cache(maxsize=16)
+def _compile_case_schema(lim: JsonLimits) -> _Check | None:
+    if not (type(lim) is JsonLimits and type(lim.case) is Limits and _is_int(lim.max_depth)
+            and type(lim.max_abs_number) in _NUMBER_TYPES and math.isfinite(lim.max_abs_number)):
+        return None
+    try:
+        return _Compiler(_case_schema(), lim).compile(_case_schema(), 1)
+    except RecursionError:  # pragma: no cover - a schema nested deeper than Python recursion allows
+        return None
+
+
 def check_case(case: Any, *, limits: JsonLimits | Limits | None = None) -> None:
     """Check a parsed case (dict) against the case schema and the tree limits.
 
@@ -583,6 +1076,10 @@ def check_case(case: Any, *, limits: JsonLimits | Limits | None = None) -> None:
 'sensory', 'motor', 'reflexes', 'other', 'dermatome_map', 'id', 'notes'. Did you mean 'sensory'?
     """
     lim = _json_limits(limits)
+    if type(case) is dict:
+        fast = _compiled_check(lim)
+        if fast is not None and fast(case):
+            return
     _check_tree(case, lim)
     _Validator(_case_schema(), lim.case).validate(case, _case_schema(), "case")
 
@@ -627,9 +1124,18 @@ def load_case(case: str | bytes | bytearray | Mapping[str, Any], *,
     """
     lim = _json_limits(limits)
     if isinstance(case, (str, bytes, bytearray, memoryview)):
+        fast = _compiled_check(lim)
+        if fast is not None:
+            parsed = _parse_plain(case, lim)
+            if parsed is not None and fast(parsed[0]):
+                return parsed[0]  # what parse_json and _Validator accept (see _parse_plain)
         value = parse_json(case, limits=lim)
     elif isinstance(case, Mapping):
         value = case
+        if type(value) is dict:
+            fast = _compiled_check(lim)
+            if fast is not None and fast(value):
+                return value  # what _check_tree and _Validator accept (see _Compiler)
         _check_tree(value, lim)
     else:
         raise InvalidCaseError("case", f"expected JSON text or an object, got a {type(case).__name__}")
