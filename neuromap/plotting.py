@@ -823,9 +823,9 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
             t.set_bbox({"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
         tr = transforms.get(id(item.ax))
         if tr is None:
-            tr = transforms[id(item.ax)] = (item.ax.transData, item.ax.transData.inverted())
+            tr = transforms[id(item.ax)] = _affine_pair(item.ax)
         trans, inv = tr
-        ax_px = trans.transform(item.xy)
+        ax_px = trans(np.asarray(item.xy, dtype=float))
         at: np.ndarray | None = None
         variants = [(item.text, item.size), (item.text, max(_MIN_LABEL_SIZE, item.size * 0.8))]
         if "/" in item.text:
@@ -848,10 +848,12 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
                 ok &= ~((boxes[:, None, 0] < o[:, 2]) & (o[:, 0] < boxes[:, None, 2])
                         & (boxes[:, None, 1] < o[:, 3]) & (o[:, 1] < boxes[:, None, 3])).any(axis=1)
             if item.outline is not None and ok.any():
-                lo = inv.transform(boxes[:, :2])
-                hi = inv.transform(boxes[:, 2:])
-                for cx, cy in ((lo[:, 0], lo[:, 1]), (hi[:, 0], lo[:, 1]), (hi[:, 0], hi[:, 1]), (lo[:, 0], hi[:, 1])):
-                    ok &= shapely.contains_xy(item.outline, cx, cy)
+                lo = inv(boxes[:, :2])
+                hi = inv(boxes[:, 2:])
+                # the four corners of every candidate, in one call
+                cx = np.concatenate([lo[:, 0], hi[:, 0], hi[:, 0], lo[:, 0]])
+                cy = np.concatenate([lo[:, 1], lo[:, 1], hi[:, 1], hi[:, 1]])
+                ok &= shapely.contains_xy(item.outline, cx, cy).reshape(4, -1).all(axis=0)
             for i in np.flatnonzero(ok):
                 if item.outline is not None and not item.outline.contains(
                         shapely.box(*np.minimum(lo[i], hi[i]), *np.maximum(lo[i], hi[i]))):
@@ -859,7 +861,8 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
                 at = boxes[i]
                 t.set_text(text)
                 t.set_fontsize(size)
-                t.set_position(tuple(inv.transform(ax_px + _NUDGES[i] * step)))
+                x, y = inv(ax_px + _NUDGES[i] * step)
+                t.set_position((float(x), float(y)))
                 break
             if at is not None:
                 break
@@ -871,6 +874,23 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
         n_placed += 1
         kept[item.key] = t
     return kept, tuple(dropped)
+
+
+def _affine_pair(ax: Axes) -> tuple[Any, Any]:
+    """Data -> pixels and back for *ax*, as functions of (..., 2) arrays.
+
+    On linear axes (all of ours) ``transData`` is affine: its matrix, taken once, maps points
+    with one numpy product instead of a walk of the transform tree per call.
+    """
+    trans = ax.transData
+    if ax.get_xscale() != "linear" or ax.get_yscale() != "linear":  # pragma: no cover - not drawn here
+        inv = trans.inverted()
+        return trans.transform, inv.transform
+    m = trans.get_affine().get_matrix()
+    mi = np.linalg.inv(m)
+    a, b = m[:2, :2].T.copy(), m[:2, 2].copy()
+    ai, bi = mi[:2, :2].T.copy(), mi[:2, 2].copy()
+    return (lambda xy: xy @ a + b), (lambda xy: xy @ ai + bi)
 
 
 def _outline_for_labels(template: Any, view: str, side: str) -> Any:
