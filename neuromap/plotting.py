@@ -728,19 +728,20 @@ def _draw_dots(ax: Axes, rings: Sequence[np.ndarray], color: str, *, zorder: flo
     per = min(pos.width * fw / abs(x1 - x0), pos.height * fh / abs(y1 - y0))
     step = _DOT_STEP_IN / per
     polys = np.array([shapely.Polygon(r) for r in rings], dtype=object)
-    bx0, by0, bx1, by1 = shapely.total_bounds(polys)
-    rows = np.arange(np.floor(by0 / step), np.ceil(by1 / step) + 1)
-    cols = np.arange(np.floor(bx0 / step) - 1, np.ceil(bx1 / step) + 1)
-    gx, gy = np.meshgrid(cols, rows)
+    pts = np.concatenate(rings)
+    (bx0, by0), (bx1, by1) = pts.min(axis=0), pts.max(axis=0)
+    gy = np.arange(np.floor(by0 / step), np.ceil(by1 / step) + 1)[:, None]
+    gx = np.arange(np.floor(bx0 / step) - 1, np.ceil(bx1 / step) + 1)[None, :]
     xs = ((gx + 0.5 * (gy % 2)) * step).ravel()
-    ys = (gy * step).ravel()
+    ys = np.broadcast_to(gy * step, (gy.size, gx.size)).ravel()
     # dots whose centres are at least a dot's radius inside: none crosses the regions' edges
     area = shapely.buffer(shapely.multipolygons(polys), -_DOT_SIZE_PT / 144.0 / per)
     shapely.prepare(area)
     keep = shapely.contains_xy(area, xs, ys)
     xs, ys = xs[keep], ys[keep]
-    empty = [p for p in polys if not shapely.contains_xy(p, xs, ys).any()]
-    if empty:
+    shapely.prepare(polys)
+    empty = polys[~shapely.contains_xy(polys[:, None], xs[None, :], ys[None, :]).any(axis=1)]
+    if len(empty):
         extra = shapely.get_coordinates(shapely.point_on_surface(empty))
         xs, ys = np.concatenate([xs, extra[:, 0]]), np.concatenate([ys, extra[:, 1]])
     line = Line2D(xs, ys, linestyle="none", marker="o", markersize=_DOT_SIZE_PT, markeredgewidth=0.0,
