@@ -215,12 +215,15 @@ def _figure_parts(atlas, spec: dict, n: int = 9) -> None:
     import statistics
     import time
 
+    from matplotlib.lines import Line2D
+
     from neuromap.plotting import plot_dermatomes
 
     def strip(d, what: str) -> None:
-        if what == "hatches":
+        if what == "hatches":  # stripes (hatched collections) and the dots (lines of markers)
             for ax in d.axes.values():
-                for c in [c for c in ax.collections if c.get_hatch()]:
+                for c in [c for c in ax.get_children()
+                          if getattr(c, "get_hatch", lambda: None)() or isinstance(c, Line2D)]:
                     c.remove()
         elif what == "legend" and d.legend is not None:
             d.legend.remove()
@@ -234,15 +237,26 @@ def _figure_parts(atlas, spec: dict, n: int = 9) -> None:
         elif what == "labels":
             for t in d.labels.values():
                 t.remove()
+        elif what == "all text":  # labels, view titles, title, footnote, legend
+            for w in ("legend", "title", "footnote", "labels"):
+                strip(d, w)
+            for ax in d.axes.values():
+                ax.set_title("")
 
-    parts = ("full", "hatches", "legend", "title", "footnote", "outlines", "labels")
+    parts = ("full", "hatches", "legend", "title", "footnote", "outlines", "labels", "all text")
     pt = time.process_time_ns
-    res: dict[str, list[float]] = {p: [] for p in (*parts, "floor")}
+    res: dict[str, list[float]] = {p: [] for p in (*parts, "floor", "floor without text")}
+    no_text = {**spec, "views": {k: {**v, "labels": []} for k, v in spec["views"].items()}}
     for i in range(n + 1):
         for what in res:
             t0 = pt()
             if what == "floor":
                 run.bare_figure(spec)
+            elif what == "floor without text":
+                fig = run.build_bare_figure(no_text)
+                for ax in fig.axes:
+                    ax.set_title("")
+                fig.savefig(io.BytesIO(), format="png")
             else:
                 d = plot_dermatomes(atlas)
                 strip(d, what)
@@ -255,6 +269,9 @@ def _figure_parts(atlas, spec: dict, n: int = 9) -> None:
     for what in parts[1:]:
         m = statistics.median(res[what])
         print(f"    {full - m:7.1f} ms  {what} (without: {m:.1f} ms, {m / floor:.2f}x)")
+    bare = statistics.median(res["floor without text"])
+    print(f"    without any text: neuromap {statistics.median(res['all text']):.1f} ms, the floor (no labels, no "
+          f"view titles) {bare:.1f} ms")
 
 
 _FIRST = """

@@ -42,7 +42,9 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
-from matplotlib.patches import Patch
+from matplotlib.legend_handler import HandlerPatch
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -87,7 +89,8 @@ ROOT_COLORS: Mapping[str, str] = MappingProxyType({
 #: Fill of a region that the chosen layer leaves without a root.
 UNASSIGNED_COLOR = "#EBEBEB"
 #: Hatch of each grade of a multi-root region: ``overlap`` = the map draws the region at the
-#: border of the roots; ``variable`` = the map leaves it blank or unresolved.
+#: border of the roots; ``variable`` = the map leaves it blank or unresolved. Atlas figures
+#: draw the ``variable`` dots as markers (the same dot pattern, see :func:`_draw_dots`).
 GRADE_HATCH: Mapping[str, str] = MappingProxyType({"overlap": "////", "variable": "..."})
 #: Hatch of each sensory modality in case figures.
 MODALITY_HATCH: Mapping[str, str] = MappingProxyType({
@@ -687,6 +690,9 @@ def _draw_regions(ax: Axes, template: Any, view: str, side: str, faces: Sequence
         if r in hatches:
             groups.setdefault(hatches[r], []).append(verts[i])
     for (hatch, color), vs in groups.items():
+        if hatch == GRADE_HATCH["variable"]:
+            _draw_dots(ax, vs, color, zorder=zorder + 0.1)
+            continue
         # one compound path per group: Agg renders the hatch tile once per path drawn
         hc = PathCollection([_compound(vs)], facecolors="none", edgecolors="none", linewidths=0.0, hatch=hatch,
                             zorder=zorder + 0.1)
@@ -696,6 +702,52 @@ def _draw_regions(ax: Axes, template: Any, view: str, side: str, faces: Sequence
     _draw_outline(ax, template, view, side, zorder=zorder + 0.3)
     patches = {r: RegionPatch(r, view, pc, i, *hatches.get(r, (None, None))) for i, r in enumerate(regions)}
     return pc, patches
+
+
+#: The dot pattern of :data:`GRADE_HATCH` ``"variable"``, drawn as markers: as matplotlib's
+#: ``"..."`` hatch, rows of dots 1/18 inch apart, every other row shifted by half a step, dots
+#: 1.7 pt across (a 0.8 pt dot under a 0.9 pt hatch line).
+_DOT_STEP_IN = 1.0 / 18.0
+_DOT_SIZE_PT = 1.7
+
+
+def _draw_dots(ax: Axes, rings: Sequence[np.ndarray], color: str, *, zorder: float) -> Any:
+    """Dot the regions bounded by *rings* in *color*: one :class:`~matplotlib.lines.Line2D` of markers.
+
+    Agg draws a marker once and stamps it at every dot, which costs a fraction of a hatch fill
+    (a hatch tile of a few hundred dots rendered, then filled across the region). The dots sit
+    on a lattice fixed to the view (1/18 inch, as the hatch), those inside the regions (by at least
+    a dot's radius) kept; a region too small to hold one gets a dot at its representative point.
+    """
+    fig = ax.get_figure(root=True)
+    fw, fh = fig.get_size_inches()  # type: ignore[union-attr]
+    pos = ax.get_position(original=True)  # the box as laid out (without applying the aspect)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    # inches per data unit: the aspect is equal and adjusts the data limits, so the tighter axis rules
+    per = min(pos.width * fw / abs(x1 - x0), pos.height * fh / abs(y1 - y0))
+    step = _DOT_STEP_IN / per
+    polys = np.array([shapely.Polygon(r) for r in rings], dtype=object)
+    pts = np.concatenate(rings)
+    (bx0, by0), (bx1, by1) = pts.min(axis=0), pts.max(axis=0)
+    gy = np.arange(np.floor(by0 / step), np.ceil(by1 / step) + 1)[:, None]
+    gx = np.arange(np.floor(bx0 / step) - 1, np.ceil(bx1 / step) + 1)[None, :]
+    xs = ((gx + 0.5 * (gy % 2)) * step).ravel()
+    ys = np.broadcast_to(gy * step, (gy.size, gx.size)).ravel()
+    # dots whose centres are at least a dot's radius inside: none crosses the regions' edges
+    area = shapely.buffer(shapely.multipolygons(polys), -_DOT_SIZE_PT / 144.0 / per)
+    shapely.prepare(area)
+    keep = shapely.contains_xy(area, xs, ys)
+    xs, ys = xs[keep], ys[keep]
+    shapely.prepare(polys)
+    empty = polys[~shapely.contains_xy(polys[:, None], xs[None, :], ys[None, :]).any(axis=1)]
+    if len(empty):
+        extra = shapely.get_coordinates(shapely.point_on_surface(empty))
+        xs, ys = np.concatenate([xs, extra[:, 0]]), np.concatenate([ys, extra[:, 1]])
+    line = Line2D(xs, ys, linestyle="none", marker="o", markersize=_DOT_SIZE_PT, markeredgewidth=0.0,
+                  markerfacecolor=color, zorder=zorder)
+    ax.add_artist(line)
+    return line
 
 
 def _compound(rings: Sequence[np.ndarray]) -> MplPath:
@@ -772,9 +824,9 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
             t.set_bbox({"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
         tr = transforms.get(id(item.ax))
         if tr is None:
-            tr = transforms[id(item.ax)] = (item.ax.transData, item.ax.transData.inverted())
+            tr = transforms[id(item.ax)] = _affine_pair(item.ax)
         trans, inv = tr
-        ax_px = trans.transform(item.xy)
+        ax_px = trans(np.asarray(item.xy, dtype=float))
         at: np.ndarray | None = None
         variants = [(item.text, item.size), (item.text, max(_MIN_LABEL_SIZE, item.size * 0.8))]
         if "/" in item.text:
@@ -797,10 +849,12 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
                 ok &= ~((boxes[:, None, 0] < o[:, 2]) & (o[:, 0] < boxes[:, None, 2])
                         & (boxes[:, None, 1] < o[:, 3]) & (o[:, 1] < boxes[:, None, 3])).any(axis=1)
             if item.outline is not None and ok.any():
-                lo = inv.transform(boxes[:, :2])
-                hi = inv.transform(boxes[:, 2:])
-                for cx, cy in ((lo[:, 0], lo[:, 1]), (hi[:, 0], lo[:, 1]), (hi[:, 0], hi[:, 1]), (lo[:, 0], hi[:, 1])):
-                    ok &= shapely.contains_xy(item.outline, cx, cy)
+                lo = inv(boxes[:, :2])
+                hi = inv(boxes[:, 2:])
+                # the four corners of every candidate, in one call
+                cx = np.concatenate([lo[:, 0], hi[:, 0], hi[:, 0], lo[:, 0]])
+                cy = np.concatenate([lo[:, 1], lo[:, 1], hi[:, 1], hi[:, 1]])
+                ok &= shapely.contains_xy(item.outline, cx, cy).reshape(4, -1).all(axis=0)
             for i in np.flatnonzero(ok):
                 if item.outline is not None and not item.outline.contains(
                         shapely.box(*np.minimum(lo[i], hi[i]), *np.maximum(lo[i], hi[i]))):
@@ -808,7 +862,8 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
                 at = boxes[i]
                 t.set_text(text)
                 t.set_fontsize(size)
-                t.set_position(tuple(inv.transform(ax_px + _NUDGES[i] * step)))
+                x, y = inv(ax_px + _NUDGES[i] * step)
+                t.set_position((float(x), float(y)))
                 break
             if at is not None:
                 break
@@ -820,6 +875,23 @@ def _place_labels(fig: Figure, items: Sequence[_Label], *, fixed: Sequence[Bbox]
         n_placed += 1
         kept[item.key] = t
     return kept, tuple(dropped)
+
+
+def _affine_pair(ax: Axes) -> tuple[Any, Any]:
+    """Data -> pixels and back for *ax*, as functions of (..., 2) arrays.
+
+    On linear axes (all of ours) ``transData`` is affine: its matrix, taken once, maps points
+    with one numpy product instead of a walk of the transform tree per call.
+    """
+    trans = ax.transData
+    if ax.get_xscale() != "linear" or ax.get_yscale() != "linear":  # pragma: no cover - not drawn here
+        inv = trans.inverted()
+        return trans.transform, inv.transform
+    m = trans.get_affine().get_matrix()
+    mi = np.linalg.inv(m)
+    a, b = m[:2, :2].T.copy(), m[:2, 2].copy()
+    ai, bi = mi[:2, :2].T.copy(), mi[:2, 2].copy()
+    return (lambda xy: xy @ a + b), (lambda xy: xy @ ai + bi)
 
 
 def _outline_for_labels(template: Any, view: str, side: str) -> Any:
@@ -995,7 +1067,7 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
         if not points and any(f == UNASSIGNED_COLOR for f in _faces(patches)):
             handles.append(Patch(facecolor=UNASSIGNED_COLOR, edgecolor=_OUTLINE, linewidth=0.6,
                                  label="no root in this layer"))
-        leg = _legend(frame, handles, "Root" if not points else "ISNCSCI")
+        leg = _legend(frame, handles, "Root" if not points else "ISNCSCI", dots=True)
     note = (f"Layer: {info['label']} ({info['kind']}; encoding confidence {info.get('confidence', 'n/a')}). "
             f"Maps disagree on the {'foot' if not limb else 'limb'}; compare layers with plot_map_comparison.")
     foot = frame.fig.text(0.012, 0.18 / frame.fig.get_size_inches()[1], note, ha="left", va="bottom", fontsize=7,
@@ -1014,8 +1086,6 @@ def _view_name(atlas: Atlas, view: str) -> str:
 
 
 def _marker_handle(color: str, label: str) -> Any:
-    from matplotlib.lines import Line2D
-
     return Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=color,
                   markeredgecolor=_OUTLINE, label=label)
 
@@ -1026,15 +1096,48 @@ def _hatch_handle(hatch: str, label: str, *, face: str = "white") -> Patch:
     return h
 
 
+def _legend_handler_map(handles: Sequence[Any]) -> dict[Any, Any]:
+    """Legend handlers of the handles whose hatch the map draws as dots: draw them as dots too."""
+    dots = [h for h in handles if isinstance(h, Patch) and h.get_hatch() == GRADE_HATCH["variable"]]
+    return {h: _HandlerDots() for h in dots}
+
+
+class _HandlerDots(HandlerPatch):
+    """A dotted legend key: the patch without its hatch, and the dots of :func:`_draw_dots` on it."""
+
+    def create_artists(self, legend: Any, orig_handle: Any, xdescent: float, ydescent: float, width: float,
+                       height: float, fontsize: float, trans: Any) -> list[Any]:
+        rect = Rectangle((-xdescent, -ydescent), width, height)
+        self.update_prop(rect, orig_handle, legend)
+        rect.set_hatch(None)  # type: ignore[arg-type]  # None (no hatch) is accepted; the stub says str
+        rect.set_transform(trans)
+        # the lattice of _draw_dots in points (the units of the handle box), centred in the key and
+        # a dot's radius (and the edge) inside it
+        step = _DOT_STEP_IN * 72.0
+        r = _DOT_SIZE_PT / 2 + 0.6
+        nx, ny = (int((size - 2 * r) // step) + 1 for size in (width, height))
+        gx, gy = np.meshgrid(np.arange(nx), np.arange(ny))
+        xs = ((gx + 0.5 * (gy % 2)) * step + (width - (nx - 1) * step) / 2).ravel()
+        ys = (gy * step + (height - (ny - 1) * step) / 2).ravel()
+        keep = xs <= width - r
+        dots = Line2D(xs[keep] - xdescent, ys[keep] - ydescent, linestyle="none", marker="o",
+                      markersize=_DOT_SIZE_PT, markeredgewidth=0.0, markerfacecolor=orig_handle.get_hatchcolor(),
+                      transform=trans)
+        return [rect, dots]
+
+
 def _surface_word(views: Sequence[str]) -> str:
     """'foot' when only foot views are drawn, else 'lower limb'."""
     return "foot" if all(v in VIEWS for v in views) else "lower limb"
 
 
-def _legend(frame: _Frame, handles: Sequence[Any], title: str, *, y: float | None = None) -> Legend:
+def _legend(frame: _Frame, handles: Sequence[Any], title: str, *, y: float | None = None,
+            dots: bool = False) -> Legend:
+    """The legend at the right of the views; with *dots*, dotted keys drawn as the map draws them (markers)."""
     leg = frame.fig.legend(handles=list(handles), loc="upper left", bbox_to_anchor=(frame.right, y or frame.top),
                            fontsize=7.5, title=title, title_fontsize=8.5, frameon=False, handlelength=1.6,
-                           handleheight=1.2, labelspacing=0.55, alignment="left")
+                           handleheight=1.2, labelspacing=0.55, alignment="left",
+                           handler_map=_legend_handler_map(handles) if dots else None)
     return leg
 
 
@@ -1335,7 +1438,7 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
                                              else "variable (dots, ?)"))
         handles.append(Patch(facecolor="white", edgecolor="black", linewidth=1.6, linestyle=(0, (3, 1.5)),
                              label="layers disagree"))
-        leg = _legend(frame, handles, "Root")
+        leg = _legend(frame, handles, "Root", dots=True)
     names = ", ".join(str(atlas.node(r)["label"]) for r in differ) or "none"
     listing = _wrap(f"Layers disagree on {len(differ)} region(s): {names}.", int(fw * 15))
     foot = fig_.text(0.012, 0.1 / fh, listing, ha="left", va="bottom", fontsize=7, color="#222222")

@@ -298,24 +298,46 @@ def test_collision_pass_drops_what_cannot_fit(atlas):
 
 
 def test_drawing_stays_cheap(atlas, tmp_path):
-    # what keeps a figure cheap to draw: one compound path per hatch group (Agg renders a hatch
-    # tile per path), view titles that do not make the draw lay out ticks, no axis artists
+    # what keeps a figure cheap to draw: one compound path per stripe-hatch group (Agg renders a
+    # hatch tile per path), the dots of "variable" regions as one line of markers per group (Agg
+    # stamps a marker; a dot hatch tile is a few hundred dots), view titles that do not make the
+    # draw lay out ticks, no axis artists
+    import shapely
+    from matplotlib.lines import Line2D
+
     d = plotting.plot_dermatomes(atlas)
     d.savefig(tmp_path / "x.png")
+    dots_hatch = plotting.GRADE_HATCH["variable"]
     for v, ax in d.axes.items():
         hatched = [c for c in ax.collections if c.get_hatch()]
-        assert hatched, v
         assert all(len(c.get_paths()) == 1 for c in hatched), v
         assert len({(c.get_hatch(), tuple(c.get_hatchcolor()[0])) for c in hatched}) == len(hatched), v
+        assert dots_hatch not in {c.get_hatch() for c in hatched}, v
+        dots = [ln for ln in ax.get_children() if isinstance(ln, Line2D) and ln.get_marker() == "o"]
+        assert hatched or dots, v
+        assert len({_hex(ln.get_markerfacecolor()) for ln in dots}) == len(dots), v
         assert not ax.axison
         assert len(ax.xaxis.majorTicks) <= 1 and len(ax.yaxis.majorTicks) <= 1, v
-    # every hatched region is inside its group's path
+    # every hatched region is inside its group's path; every dotted region has dots of its
+    # second root's colour, and every dot lies in a region dotted in that colour
     for r, p in d.patches.items():
-        if p.hatch:
+        if p.hatch and p.hatch != dots_hatch:
             group = [c for c in p.axes.collections if c.get_hatch() == p.hatch
                      and _hex(c.get_hatchcolor()[0]) == _hex(p.hatch_color)]
             assert len(group) == 1, r
             assert group[0].get_paths()[0].contains_point(atlas.template.anchor(r, side="right")), r
+        elif p.hatch:
+            group = [ln for ln in p.axes.get_children() if isinstance(ln, Line2D)
+                     and _hex(ln.get_markerfacecolor()) == _hex(p.hatch_color)]
+            assert len(group) == 1, r
+            poly = atlas.template.polygon(r, side="right")
+            assert shapely.contains_xy(poly, group[0].get_xdata(), group[0].get_ydata()).any(), r
+    for v, ax in d.axes.items():
+        for ln in [ln for ln in ax.get_children() if isinstance(ln, Line2D) and ln.get_marker() == "o"]:
+            polys = [atlas.template.polygon(r, side="right") for r, p in d.patches.items()
+                     if p.view == v and p.hatch == dots_hatch and _hex(p.hatch_color) == _hex(ln.get_markerfacecolor())]
+            inside = shapely.contains_xy(shapely.union_all(polys), ln.get_xdata(), ln.get_ydata())
+            assert inside.all(), v
 
 
 # --------------------------------------------------------------------------- laziness
