@@ -159,13 +159,8 @@ class _Checker:
         return value
 
     def source_keys(self, value: Any, entry: str) -> list[str]:
-        if type(value) is list and value:
-            known = self.sources
-            for key in value:
-                if type(key) is not str or (known is not None and key not in known):
-                    break
-            else:
-                return value
+        if _plain_known_keys(value, self.sources):
+            return value
         self.list_of(value, entry, str)
         if not value:
             raise self.fail(entry, "every fact needs at least one source key")
@@ -268,6 +263,16 @@ def _tname(kind: type | tuple[type, ...]) -> str:
     return kind.__name__
 
 
+def _plain_known_keys(keys: Any, known: Any) -> bool:
+    """Tell whether *keys* is a non-empty list of strings, each in *known* (any when None).
+
+    The common case of a ``sources`` list, accepted without the wording checks.
+    """
+    if type(keys) is not list or not keys:
+        return False
+    return all(type(k) is str and (known is None or k in known) for k in keys)
+
+
 #: extra flags of the atlas file reads: no blocking on a FIFO, close on exec, and binary mode
 #: on Windows (where O_NONBLOCK and O_CLOEXEC do not exist and text mode is the default)
 _OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -331,14 +336,8 @@ def _entity(c: _Checker, item: Any, entry: str, required: tuple[str, ...], optio
             else:
                 if "sources" not in item:
                     return item
-                keys = item["sources"]
-                if type(keys) is list and keys:
-                    known = c.sources
-                    for key in keys:
-                        if type(key) is not str or (known is not None and key not in known):
-                            break
-                    else:
-                        return item
+                if _plain_known_keys(item["sources"], c.sources):
+                    return item
     c.obj(item, entry, ("id", "label", *required), ("aliases", "sources", "description", *optional))
     c.string(item["label"], entry + ".label")
     c.list_of(item.get("aliases", []), entry + ".aliases", str)
