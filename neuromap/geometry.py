@@ -1289,11 +1289,30 @@ def _collinear(geom: Any) -> bool:
 
 def _parse_drawing(drawing: Any, max_vertices: int) -> Polygon | MultiPolygon:
     """Turn any accepted drawing form into a validated shapely (Multi)Polygon."""
-    # the common form first: a list of [x, y] (None when it needs the checked path below)
+    # the common form first: a list of [x, y] (None when it needs the checked reading)
     geom = _ring_from_list(drawing) if type(drawing) is list and 8 <= len(drawing) <= max_vertices else None
-    if geom is not None:
-        pass
-    elif isinstance(drawing, shapely.Geometry):
+    if geom is None:
+        geom = _read_drawing(drawing, max_vertices)
+    if not geom.is_valid:
+        if _collinear(geom):
+            raise InvalidCaseError("drawing", "has no area (its points lie on one line)")
+        reason = shapely.is_valid_reason(geom)
+        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
+            problem = f"intersects itself ({reason}); redraw it without crossing lines"
+        else:
+            problem = f"is not a valid polygon ({reason})"
+        raise InvalidCaseError("drawing", problem)
+    if not geom.area > 0:
+        few = any(len(np.unique(shapely.get_coordinates(g), axis=0)) < 3
+                  for g in shapely.get_parts(geom))
+        raise InvalidCaseError("drawing", "has fewer than 3 distinct points" if few
+                               else "has no area (its points lie on one line)")
+    return geom
+
+
+def _read_drawing(drawing: Any, max_vertices: int) -> Polygon | MultiPolygon:
+    """Read any accepted drawing form into a (not yet validated) polygon, with the precise errors."""
+    if isinstance(drawing, shapely.Geometry):
         if drawing.is_empty:
             raise InvalidCaseError("drawing", "is empty")
         if not isinstance(drawing, (Polygon, MultiPolygon)):
@@ -1313,18 +1332,4 @@ def _parse_drawing(drawing: Any, max_vertices: int) -> Polygon | MultiPolygon:
     else:
         raise InvalidCaseError("drawing", f"a {type(drawing).__name__} is not a polygon, "
                                "a GeoJSON geometry or a list of [x, y]")
-    if not geom.is_valid:
-        if _collinear(geom):
-            raise InvalidCaseError("drawing", "has no area (its points lie on one line)")
-        reason = shapely.is_valid_reason(geom)
-        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-            problem = f"intersects itself ({reason}); redraw it without crossing lines"
-        else:
-            problem = f"is not a valid polygon ({reason})"
-        raise InvalidCaseError("drawing", problem)
-    if not geom.area > 0:
-        few = any(len(np.unique(shapely.get_coordinates(g), axis=0)) < 3
-                  for g in shapely.get_parts(geom))
-        raise InvalidCaseError("drawing", "has fewer than 3 distinct points" if few
-                               else "has no area (its points lie on one line)")
     return geom
