@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from neuromap._version import __version__
 from neuromap.errors import (
     AtlasDataError,
+    InvalidArgumentError,
     InvalidCaseError,
     LimitExceededError,
     NeuromapError,
@@ -39,6 +40,7 @@ __all__ = [
     "Atlas",
     "AtlasDataError",
     "Case",
+    "InvalidArgumentError",
     "InvalidCaseError",
     "Limits",
     "LimitExceededError",

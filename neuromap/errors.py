@@ -9,16 +9,21 @@ valid values.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 __all__ = [
     "AtlasDataError",
+    "InvalidArgumentError",
     "InvalidCaseError",
     "LimitExceededError",
     "NeuromapError",
     "UnknownNameError",
+    "check_option",
     "suggest",
 ]
+
+T = TypeVar("T")
 
 
 class NeuromapError(Exception):
@@ -85,13 +90,13 @@ class UnknownNameError(NeuromapError, KeyError):
         return self.message
 
 
-class InvalidCaseError(NeuromapError, ValueError):
-    """A case (the findings passed to :func:`neuromap.localize`) is invalid.
+class InvalidArgumentError(NeuromapError, ValueError):
+    """An argument of a neuromap function has a value it does not accept.
 
     Parameters
     ----------
     field : str
-        The field at fault, as a path into the case (``"motor[1].grade"``).
+        The argument at fault (``"side"``), or a path into it (``"motor[1].grade"``).
     problem : str
         What is wrong with it.
     suggestions : sequence of str
@@ -104,6 +109,20 @@ class InvalidCaseError(NeuromapError, ValueError):
         self.suggestions = tuple(suggestions)
         hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"Invalid value for {field!r}: {problem}.{hint}")
+
+
+class InvalidCaseError(InvalidArgumentError):
+    """A case (the findings passed to :func:`neuromap.localize`) is invalid.
+
+    Parameters
+    ----------
+    field : str
+        The field at fault, as a path into the case (``"motor[1].grade"``).
+    problem : str
+        What is wrong with it.
+    suggestions : sequence of str
+        The closest valid values, best first.
+    """
 
 
 class LimitExceededError(InvalidCaseError):
@@ -129,6 +148,77 @@ def _or_list(items: Sequence[str]) -> str:
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+
+def allowed_text(allowed: Sequence[Any]) -> str:
+    """The allowed values as a message says them: ``'a', 'b' and 'c'``.
+
+    Examples
+    --------
+    >>> allowed_text(["left", "right", "bilateral"])
+    "'left', 'right' and 'bilateral'"
+    """
+    quoted = [repr(a) for a in allowed]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def check_option(name: str, value: Any, allowed: Sequence[T], *, fold: Callable[[str], str] | None = None,
+                 error: type[InvalidArgumentError] = InvalidArgumentError) -> T:
+    """Return *value* if it is one of *allowed*, else raise *error* naming *name* and the allowed values.
+
+    The one check behind every "allowed values are ..." message (MNE's ``_check_option``).
+
+    Parameters
+    ----------
+    name : str
+        The argument or field, as the message names it.
+    value : object
+        The value given.
+    allowed : sequence
+        The values accepted.
+    fold : callable, optional
+        For string values: a normalisation (such as case folding) under which a value matches
+        an allowed string; the allowed value is returned.
+    error : type, optional
+        The :class:`InvalidArgumentError` subclass to raise (:class:`InvalidCaseError` for a
+        field of a case).
+
+    Returns
+    -------
+    object
+        The allowed value matched.
+
+    Raises
+    ------
+    InvalidArgumentError
+        (or *error*) when *value* is not allowed, with the closest allowed strings as suggestions.
+
+    Examples
+    --------
+    >>> check_option("side", "left", ("left", "right"))
+    'left'
+    >>> check_option("side", "middle", ("left", "right"))
+    Traceback (most recent call last):
+    ...
+    neuromap.errors.InvalidArgumentError: Invalid value for 'side': allowed values are 'left' and 'right', but \
+got 'middle'.
+    """
+    try:
+        if value in allowed:
+            return allowed[list(allowed).index(value)]
+    except TypeError:  # an unhashable or incomparable value is simply not allowed
+        pass
+    if fold is not None and isinstance(value, str):
+        folded = fold(value)
+        for a in allowed:
+            if isinstance(a, str) and fold(a) == folded:
+                return a
+    got = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+    close = suggest(value, [a for a in allowed if isinstance(a, str)]) if isinstance(value, str) else []
+    raise error(name, f"allowed values are {allowed_text(allowed)}, but got {got}", close)
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.5) -> list[str]:

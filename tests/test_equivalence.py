@@ -34,7 +34,10 @@ def test_same_inputs(outputs) -> None:
     assert sorted(got) == sorted(expected)
 
 
-@pytest.mark.parametrize("prefix", ["named/", "distinct/", "drawing/", "points/", "suite/", "vocabulary/", "export/"])
+PREFIXES = ["named/", "distinct/", "drawing/", "points/", "suite/", "vocabulary/", "export/", "json/", "batch"]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
 def test_outputs_unchanged(outputs, prefix: str) -> None:
     expected, got = outputs
     names = [k for k in expected if k.startswith(prefix)]

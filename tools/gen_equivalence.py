@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import neuromap
-from neuromap.io import export_atlas, vocabulary
+from neuromap.cli import format_table
+from neuromap.io import export_atlas, localize_json, localize_many, vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "tests" / "fixtures" / "equivalence.json.gz"
@@ -91,6 +92,26 @@ def inputs(atlas: neuromap.Atlas) -> list[tuple[str, dict[str, Any], str | None]
     return out
 
 
+#: JSON texts the JSON layer refuses (syntax, limits, types, keys), one per line of a batch
+BAD_TEXTS = [
+    "", "{", "[]", "null", '{"side": "left"', '{"side": "left", "side": "right", "other": ["clonus"]}',
+    '{"side": "left", "motor": [{"name": "hip abduction", "grade": NaN}]}',
+    '{"side": "left", "motor": [{"name": "hip abduction", "grade": 1e999}]}',
+    '{"side": "left", "motor": [{"name": "hip abduction", "grade": ' + "9" * 400 + "}]}",
+    '{"side": "left", "sensory": [{"regions": "heel"}]}', '{"side": "left", "sensory": [{"regions": []}]}',
+    '{"side": "left", "sensory": [{"regions": ["heel"], "modality": 3}]}',
+    '{"side": "left", "sensory": [{"regions": ["heel"], "colour": "red"}]}',
+    '{"side": "left", "motor": [{"name": "hip abduction"}]}', '{"side": "left", "motor": {"name": "x"}}',
+    '{"side": "left", "reflexes": ["achilles"]}', '{"side": "left", "reflexes": {"achilles": 7}}',
+    '{"side": "left", "other": [{"nom": "clonus"}]}', '{"sid": "left", "other": ["clonus"]}',
+    '{"side": 1, "other": ["clonus"]}', '{"side": "left", "other": ["clonus"], "id": 5}',
+    '{"side": "left", "sensory": [{"drawing": {"view": "dorsal", "polygon": [[0, 0], [1, 0]]}}]}',
+    '{"side": "left", "sensory": [{"drawing": {"view": "top", "polygon": [[0, 0], [1, 0], [1, 1]]}}]}',
+    "[" * 200 + "]" * 200, '{"side": "left", "other": ["clonus"], "notes": "' + "x" * 300_000 + '"}',
+    b'{"side": "left", "other": ["\xff"]}'.decode("latin-1"),
+]
+
+
 def outputs() -> dict[str, str]:
     """Every input's output as canonical JSON text (or the error's type and message)."""
     atlas = neuromap.load_atlas()
@@ -102,6 +123,20 @@ def outputs() -> dict[str, str]:
         except neuromap.NeuromapError as exc:
             value = {"error": type(exc).__name__, "message": str(exc)}
         got[name] = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    # the JSON contract: every suite case as text, and texts the JSON layer must refuse
+    texts = [(name, json.dumps(case), map_id) for name, case, map_id in inputs(atlas) if name.startswith("suite/")
+             and "@" not in name]
+    texts += [(f"text/{i}", t, None) for i, t in enumerate(BAD_TEXTS)]
+    for name, text, map_id in texts:
+        try:
+            value = localize_json(text, dermatome_map=map_id)
+            value["neuromap_version"] = "-"
+            got[f"json/{name}"] = format_table(value)
+        except neuromap.NeuromapError as exc:
+            got[f"json/{name}"] = f"{type(exc).__name__}: {exc}"
+    batch = localize_many([t for _, t, _ in texts], workers=1)
+    got["batch"] = json.dumps([{"error": b["error"]} if "error" in b else b["hypotheses"][0]["id"] if b["hypotheses"]
+                               else None for b in batch], sort_keys=True)
     for kind in ("regions", "nerves", "movements", "muscles", "reflexes", "signs", "maps"):
         got[f"vocabulary/{kind}"] = json.dumps(vocabulary(kind), sort_keys=True, ensure_ascii=False)
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neuromap.atlas import Atlas, normalize_name
-from neuromap.errors import InvalidCaseError, LimitExceededError, UnknownNameError, suggest
+from neuromap.errors import InvalidCaseError, LimitExceededError, UnknownNameError, check_option, suggest
 from neuromap.inference._fast import maker
 
 __all__ = ["Case", "Finding", "Limits", "parse_case"]
@@ -171,20 +171,7 @@ _parsed_case = maker(ParsedCase)
 
 
 def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
-    if isinstance(value, str) and value in allowed:
-        return value
-    if isinstance(value, str):
-        folded = normalize_name(value)
-        for a in allowed:
-            if normalize_name(a) == folded:
-                return a
-    got = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
-    if len(allowed) > 1:
-        allowed_txt = ", ".join(repr(a) for a in allowed[:-1]) + f" and {allowed[-1]!r}"
-    else:
-        allowed_txt = repr(allowed[0])
-    close = suggest(value, allowed) if isinstance(value, str) else []
-    raise InvalidCaseError(field, f"allowed values are {allowed_txt}, but got {got}", close)
+    return check_option(field, value, allowed, fold=normalize_name, error=InvalidCaseError)
 
 
 def _text(value: Any, field: str, limits: Limits) -> str:

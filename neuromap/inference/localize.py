@@ -301,7 +301,7 @@ def _hypothesis(e: Evaluation, findings: Sequence[Finding], atlas: Atlas, map_id
     return make_hypothesis(
         c.kind, c.id, label, c.levels, c.nerve, site if multi_site else None, site_label, tied, e.side,
         round(e.score, 4), tuple(explains), tuple(unexplained), tuple(contradicts), tuple(paths),
-        tuple(source_keys))
+        tuple(source_keys), c.territory)
 
 
 def _round3(p: float, memo: dict) -> float:

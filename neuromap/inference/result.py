@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
-from neuromap.atlas import plain_data
+from neuromap.atlas import Territory, plain_data
 from neuromap.inference._fast import maker
 from neuromap.inference.case import Finding
 
@@ -57,6 +57,10 @@ class Hypothesis:
         The atlas path behind each explained finding.
     sources : tuple of str
         Source keys (see ``data/sources.json``).
+    territory : Territory or None
+        What a lesion at this site is expected to involve (regions, muscles, movements,
+        reflexes, each weighted in [0, 1]): what figures draw for it. Not part of the JSON
+        output.
     """
 
     kind: str
@@ -74,6 +78,7 @@ class Hypothesis:
     contradicts: tuple[Mapping[str, Any], ...]
     paths: tuple[Mapping[str, Any], ...]
     sources: tuple[str, ...]
+    territory: Territory | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of the hypothesis."""
