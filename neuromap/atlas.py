@@ -687,6 +687,17 @@ class Atlas:
         """
         return self._chains.get(node, ())
 
+    def sign(self, sign: str) -> Mapping[str, Any]:
+        """The attributes of a sign (read-only), by id.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().sign("saddle_anaesthesia")["red_flag"]
+        'cauda_equina'
+        """
+        return MappingProxyType(self._signs[sign])
+
     def view_label(self, view: str) -> str:
         """The display label of a surface view ('Dorsal view')."""
         return str(self.data.views[view]["label"])

@@ -99,28 +99,18 @@ def test_inseparable_leaders_get_a_next_examination():
     assert any("do not separate" in w for w in result.warnings)
 
 
-def test_next_examination_is_remembered_but_never_shared():
-    """The proposal is remembered per scoring table: a repeat gives equal, fresh entries, and a
-    caller changing its own copy changes nothing for the next case; the memo agrees with the
-    computation it replaces."""
-    from neuromap.inference.scoring import scoring_table
-
+def test_next_examination_is_never_shared():
+    """A repeat of a case gives an equal proposal, and a caller changing its copy changes nothing
+    for the next case."""
     case = {"side": "left", "sensory": [{"regions": ["top of the foot"]}],
             "motor": [{"name": "ankle dorsiflexion", "grade": 3}, {"name": "great toe extension", "grade": 3}]}
-    atlas = neuromap.load_atlas()
-    table = scoring_table(atlas, atlas.default_dermatome_map)
-    table.memo.clear()
     first = neuromap.localize(case).next_examination
-    assert first and any(k[0] == "next_exam" for k in table.memo if isinstance(k, tuple) and k)
+    assert first
     expected = json.loads(json.dumps(first))
     first[0]["value"] = -1.0
     first[0]["predictions"].clear()
     again = neuromap.localize(case).next_examination
     assert json.loads(json.dumps(again)) == expected
-    assert again[0] is not first[0] and again[0]["predictions"] is not first[0]["predictions"]
-    # computed afresh (the memo emptied) the proposal is the same
-    table.memo.clear()
-    assert json.loads(json.dumps(neuromap.localize(case).next_examination)) == expected
 
 
 def test_dermatome_map_changes_root_ranking():
@@ -214,23 +204,27 @@ def test_examined_normal_is_evidence():
     {"side": "right", "sensory": [{"regions": ["heel"], "modality": "pain"}], "other": ["saddle anaesthesia"]},
     {"side": "left", "reflexes": {"achilles": {"left": "absent", "right": "normal"}}},
 ])
-def test_fused_scores_equal_the_array_reference(atlas, case):
-    """ScoringTable.evaluate (one matrix per examined pattern) agrees with the direct array formula."""
+def test_scores_equal_the_written_out_formula(atlas, case):
+    """ScoringTable.score (numpy, every option at once) agrees with the formula of docs/method.md
+    written out one candidate, side and finding at a time (tests/oracles/scoring.py)."""
     import numpy as np
 
     from neuromap.inference.case import parse_case
-    from neuromap.inference.scoring import finding_weight, is_scored, scoring_table
+    from neuromap.inference.scoring import SIDE_NAMES, finding_weight, is_scored, scoring_table
+    from tests.oracles.scoring import reference_scores
 
     table = scoring_table(atlas, atlas.default_dermatome_map)
     findings = [f for f in parse_case(case, atlas).findings if is_scored(f, atlas)]
-    weights = [finding_weight(f, atlas) for f in findings]
-    got = table.evaluate(findings, weights)
-    ref = table.evaluate_arrays(findings, weights)
-    assert got.rows == ref["rows"].tolist() and got.side_codes == ref["side_codes"].tolist()
-    for name in ("score", "fit", "evidence_fit"):
-        np.testing.assert_allclose(getattr(got, name), ref[name], rtol=0, atol=1e-12)
-    order = np.lexsort((ref["side_codes"], table.tie_rank[ref["rows"]], -np.round(ref["score"], 12)))
-    assert got.order == order.tolist()
+    got = table.score(findings, [finding_weight(f, atlas) for f in findings])
+    ref = reference_scores(table.candidates, findings, atlas)
+    options = [(int(r), SIDE_NAMES[c]) for r, c in zip(got.rows, got.side_codes, strict=True)]
+    assert sorted(options) == sorted(ref)
+    for name, column in (("score", 0), ("fit", 1), ("evidence_fit", 2)):
+        np.testing.assert_allclose(getattr(got, name), [ref[o][column] for o in options], rtol=0, atol=1e-12)
+    # best first by score, ties by kind, territory size, id and side
+    key = [(-round(float(got.score[k]), 12), int(table.tie_rank[got.rows[k]]), int(got.side_codes[k]))
+           for k in got.order]
+    assert key == sorted(key)
 
 
 def test_hypotheses_that_explain_nothing_are_not_listed():

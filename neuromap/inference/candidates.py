@@ -16,16 +16,9 @@ from types import MappingProxyType
 
 from neuromap.atlas import Atlas, Territory
 from neuromap.datasets import ROOT_IDS
+from neuromap.weights import PARSIMONY
 
-__all__ = ["Candidate", "KIND_ORDER", "candidates"]
-
-#: Order of kinds when scores tie: the simpler, more local explanation first.
-KIND_ORDER = ("nerve", "root", "roots", "plexus", "polyneuropathy", "cauda_equina")
-
-#: Extra cost (in units of finding weight) of explanations that need more than one lesion or
-#: are rarer: two or three roots, a plexus, the cauda equina, a polyneuropathy.
-PARSIMONY = {"root": 0.0, "nerve": 0.0, "roots2": 0.8, "roots3": 1.4, "plexus": 0.9,
-             "cauda_equina": 1.0, "polyneuropathy": 0.25}
+__all__ = ["Candidate", "candidates"]
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,7 @@ def _fold_equivalent_nerves(cands: list[Candidate], atlas: Atlas) -> list[Candid
         nerves = {c.nerve for c in group}
         if len(nerves) < 2:
             continue
-        depth = {n: len(atlas._chains.get(n or "", ())) for n in nerves}
+        depth = {n: len(atlas.chain(n or "")) for n in nerves}
         best = max(group, key=lambda c: (depth[c.nerve], -len(atlas.sites(c.nerve or "")), c.nerve or ""))
         others = tuple(sorted(n for n in nerves if n != best.nerve and n is not None))
         keep[id(best)] = Candidate(**{**best.__dict__, "equivalents": others,

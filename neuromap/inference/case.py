@@ -25,7 +25,15 @@ from typing import Any
 
 from neuromap.atlas import Atlas, normalize_name
 from neuromap.errors import InvalidCaseError, LimitExceededError, UnknownNameError, check_option, suggest
-from neuromap.inference._fast import maker
+from neuromap.weights import (
+    DRAWING_FULL_COVER,
+    DRAWING_MIN_SEVERITY,
+    DRAWING_OUTSIDE_NOTE,
+    MRC_SEVERITY,
+    REFLEX_SEVERITY,
+    SHARE_LOG_COEFFICIENT,
+    WEAK_SEVERITY,
+)
 
 __all__ = ["Case", "Finding", "Limits", "parse_case"]
 
@@ -52,8 +60,6 @@ _REFLEX_SYNONYMS = {"diminished": "reduced", "decreased": "reduced", "hypoactive
                     "hyperactive": "brisk", "exaggerated": "brisk", "3": "brisk", "3+": "brisk", "4": "brisk",
                     "4+": "brisk"}
 MOTOR_WORDS = ("weak", "normal")
-_MRC_SEVERITY = {0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.7, 5: 1.0}
-_REFLEX_SEVERITY = {"absent": 1.0, "reduced": 0.8, "normal": 1.0, "brisk": 1.0}
 STATES = ("abnormal", "normal")
 
 
@@ -119,8 +125,6 @@ class Finding:
                 "text": self.text}
 
 
-#: builds a Finding from every field, positionally (see :mod:`neuromap.inference._fast`)
-_finding = maker(Finding)
 #: the keys a case, a sensory and a motor entry may have (the fast check of a plain dict)
 _CASE_KEY_SET = frozenset(CASE_KEYS)
 _SENSORY_KEYS = frozenset(("regions", "drawing", "modality", "state", "side", "note"))
@@ -165,9 +169,6 @@ class ParsedCase:
     notes: tuple[str, ...]
     drawings: tuple[Mapping[str, Any], ...]
 
-
-#: builds a ParsedCase from every field, positionally
-_parsed_case = maker(ParsedCase)
 
 
 def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
@@ -360,11 +361,11 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                         pending.append((fld, reg, s, text))
             if len(own_sides) == 1 and pending:  # every region on the one side: one share (as _shares)
                 n_pending = len(pending)
-                shares = [(1.0 + 0.5 * math.log(n_pending)) / n_pending] * n_pending
+                shares = [(1.0 + SHARE_LOG_COEFFICIENT * math.log(n_pending)) / n_pending] * n_pending
             else:
                 shares = _shares([p[2] for p in pending])
             for (fld, reg, s, text), share in zip(pending, shares, strict=True):
-                f = _finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share)
+                f = Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share)
                 key = ("region", reg, s)
                 if key in seen or len(findings) >= limits.max_findings:
                     add(f)  # a duplicate or the limit: add() decides
@@ -377,7 +378,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             shares = _shares([s for _, _, s, _ in drawn])
             notes.extend(note for *_, note in drawn if note)
             for (reg, sev, s, _), share in zip(drawn, shares, strict=True):
-                add(_finding(fld, "region", reg, s, abnormal, modality, sev, f"drawing ({reg})", share))
+                add(Finding(fld, "region", reg, s, abnormal, modality, sev, f"drawing ({reg})", share))
             drawings.append({"field": fld, **dict(item["drawing"]), "sides": list(own_sides),
                              "modality": modality, "abnormal": abnormal})
 
@@ -398,7 +399,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         motor_kind, motor_id = motor
         grade = item["grade"]
         if type(grade) is int and 0 <= grade <= 5:
-            abnormal, severity = grade < 5, _MRC_SEVERITY[grade]  # the common form, as below
+            abnormal, severity = grade < 5, MRC_SEVERITY[grade]  # the common form, as below
         elif isinstance(grade, (int, float)) and not isinstance(grade, bool) or (
                 isinstance(grade, str) and grade.strip().rstrip("+-") in {"0", "1", "2", "3", "4", "5"}):
             if isinstance(grade, str):
@@ -407,13 +408,13 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             if g != int(g) or not 0 <= g <= 5:
                 raise InvalidCaseError(base + ".grade", f"MRC grades are whole numbers from 0 to 5, but got {grade!r}",
                                        ["0", "1", "2", "3", "4", "5"])
-            abnormal, severity = g < 5, _MRC_SEVERITY[int(g)]
+            abnormal, severity = g < 5, MRC_SEVERITY[int(g)]
         else:
             word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), base + ".grade")
-            abnormal, severity = word == "weak", 0.8 if word == "weak" else 1.0
+            abnormal, severity = word == "weak", WEAK_SEVERITY if word == "weak" else 1.0
         own = item.get("side")
         for s in case_sides if own is None else _finding_sides(side, own, base + ".side"):
-            f = _finding(base, motor_kind, motor_id, s, abnormal, "weakness" if abnormal else None, severity, text, 1.0)
+            f = Finding(base, motor_kind, motor_id, s, abnormal, "weakness" if abnormal else None, severity, text, 1.0)
             key = (motor_kind, motor_id, s)
             if key in seen or len(findings) >= limits.max_findings:
                 add(f)  # a duplicate or the limit: add() decides
@@ -441,7 +442,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             abnormal = word != "normal"
             for s in case_sides:
                 key = ("reflex", reflex_id, s)
-                f = _finding(base, "reflex", reflex_id, s, abnormal, word, _REFLEX_SEVERITY[word], text, 1.0)
+                f = Finding(base, "reflex", reflex_id, s, abnormal, word, REFLEX_SEVERITY[word], text, 1.0)
                 if key in seen or len(findings) >= limits.max_findings:
                     add(f)  # a duplicate or the limit: add() decides
                 else:
@@ -460,7 +461,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         for sides, g, fld in per_side:
             word = _reflex_grade(g, fld)
             for s in sides:
-                add(_finding(fld, "reflex", reflex_id, s, word != "normal", word, _REFLEX_SEVERITY[word], text, 1.0))
+                add(Finding(fld, "reflex", reflex_id, s, word != "normal", word, REFLEX_SEVERITY[word], text, 1.0))
 
     # other signs
     entries = case.get("other", ())
@@ -477,12 +478,12 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         text = _text(item, fld, limits)
         entity = atlas.resolve(text, "sign", field=fld)
         for s in _finding_sides(side, own, fld + ".side"):
-            add(_finding(fld, "sign", entity.id, s, present, "sign", 1.0, text, 1.0))
+            add(Finding(fld, "sign", entity.id, s, present, "sign", 1.0, text, 1.0))
 
     if not findings:
         raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
                                "'reflexes' or 'other' (an examined normal finding counts)")
-    return _parsed_case(side, tuple(findings), tuple(notes), tuple(drawings))
+    return ParsedCase(side, tuple(findings), tuple(notes), tuple(drawings))
 
 
 @functools.lru_cache(maxsize=8)
@@ -504,25 +505,12 @@ def _region_names(atlas: Atlas) -> dict[str, tuple[str | None, str, tuple[str, .
 
 
 def _shares(sides: list[str]) -> list[float]:
-    """The share of its entry's evidence each of an entry's regions carries (see :func:`_shared`)."""
+    """The share of its entry's evidence each of an entry's regions carries, per side (``docs/method.md`` §1)."""
     per_side: dict[str, int] = {}
     for s in sides:
         per_side[s] = per_side.get(s, 0) + 1
-    by_count = {n: (1.0 + 0.5 * math.log(n)) / n for n in per_side.values()}
+    by_count = {n: (1.0 + SHARE_LOG_COEFFICIENT * math.log(n)) / n for n in per_side.values()}
     return [by_count[per_side[s]] for s in sides]
-
-
-def _shared(findings: list[Finding]) -> list[Finding]:
-    """Split one sensory entry's evidence over the regions it names, per side."""
-    per_side: dict[str, int] = {}
-    for f in findings:
-        per_side[f.side] = per_side.get(f.side, 0) + 1
-    out = []
-    for f in findings:
-        n = per_side[f.side]
-        out.append(Finding(f.field, f.kind, f.target, f.side, f.abnormal, f.modality, f.severity, f.text,
-                           (1.0 + 0.5 * math.log(n)) / n))
-    return out
 
 
 def _reflex_grade(g: Any, field: str) -> str:
@@ -580,12 +568,12 @@ def _drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: At
             cls = LimitExceededError if isinstance(exc, LimitExceededError) else InvalidCaseError
             raise cls(field, exc.problem, exc.suggestions) from None
         note = None
-        if res.outside_fraction > 0.001:
+        if res.outside_fraction > DRAWING_OUTSIDE_NOTE:
             note = f"{field}: {res.outside_fraction:.0%} of the drawing lies outside the foot outline"
         for ov in res:
             # a region the drawing barely grazes is weak evidence: severity grows with the
             # covered fraction of the region and is full from half the region on
-            severity = max(0.1, min(1.0, ov.fraction_of_region / 0.5))
+            severity = max(DRAWING_MIN_SEVERITY, min(1.0, ov.fraction_of_region / DRAWING_FULL_COVER))
             out.append((ov.region, severity, s, note))
             note = None
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 from collections.abc import Callable, Mapping
@@ -10,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
 from neuromap.atlas import Territory, plain_data
-from neuromap.inference._fast import maker
 from neuromap.inference.case import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,15 +92,13 @@ class Hypothesis:
         }
 
 
-#: builds a Hypothesis from every field, positionally (see :mod:`neuromap.inference._fast`)
-make_hypothesis = maker(Hypothesis)
-
-
 @dataclass(frozen=True)
 class Localization:
     """Ranked lesion sites for a case, red flags first.
 
     Use :meth:`to_dict` for JSON, :meth:`plot` for a figure; in Jupyter it shows as a table.
+    A result pickles and deep-copies (its hypotheses are assembled first), so it can travel
+    through multiprocessing queues and caches.
 
     Attributes
     ----------
@@ -122,8 +120,8 @@ class Localization:
     """
 
     case_side: str
-    #: ``explain()`` gives the hypotheses; ``explain(as_dicts=True)`` their ``to_dict()`` dicts
-    explain: Callable[..., tuple[Any, ...]] = field(repr=False, compare=False)
+    #: ``explain()`` assembles the ranked hypotheses (called once, by :attr:`hypotheses`)
+    explain: Callable[[], tuple[Hypothesis, ...]] = field(repr=False, compare=False)
     red_flags: tuple[Mapping[str, Any], ...]
     warnings: tuple[str, ...]
     pattern: Mapping[str, Any]
@@ -175,24 +173,13 @@ class Localization:
             "red_flags": [plain_data(r) for r in self.red_flags],
             "warnings": list(self.warnings),
             "pattern": plain_data(self.pattern),
-            "hypotheses": self._hypothesis_dicts(),
+            "hypotheses": [h.to_dict() for h in self.hypotheses],
             "separable": self.separable,
             "next_examination": [plain_data(x) for x in self.next_examination],
             "findings": [f.to_dict() for f in self.findings],
             "not_scored": [f.to_dict() for f in self.not_scored],
             "disclaimer": DISCLAIMER,
         }
-
-    def _hypothesis_dicts(self) -> list[dict[str, Any]]:
-        """Return ``[h.to_dict() for h in self.hypotheses]``.
-
-        Built directly when the hypotheses were not asked for yet (then they are not kept: a
-        later ``.hypotheses`` builds them).
-        """
-        hypotheses = self.__dict__.get("hypotheses")  # the cached_property's value, if computed
-        if hypotheses is None:
-            return list(self.explain(as_dicts=True))
-        return [h.to_dict() for h in hypotheses]
 
     def __repr__(self) -> str:
         lead = ", ".join(f"{h.id}{'@' + h.site if h.site else ''} {h.score:.2f}" for h in self.hypotheses[:3])
@@ -215,6 +202,12 @@ class Localization:
         return (f"{flags}<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
                 f"{'<ul>' + warns + '</ul>' if warns else ''}<p><small>{html.escape(DISCLAIMER)}</small></p>")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the ranking's explanations are assembled now: what is pickled or copied is the
+        # result itself, not the engine's tables behind its lazy explanations
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "explain"}
+        return (_restore, (self.hypotheses, state))
+
     def plot(self, **kwargs: Any) -> CaseDisplay:
         """Draw the case on the foot; see :func:`neuromap.plotting.plot_localization`."""
         from neuromap.plotting import plot_localization
@@ -222,5 +215,12 @@ class Localization:
         return plot_localization(self, **kwargs)
 
 
-#: builds a Localization from every field, positionally (see :mod:`neuromap.inference._fast`)
-make_localization = maker(Localization)
+def _restore(hypotheses: tuple[Hypothesis, ...], state: dict[str, Any]) -> Localization:
+    """Rebuild a pickled or copied :class:`Localization` around its assembled hypotheses."""
+    result = Localization(explain=functools.partial(_assembled, hypotheses), **state)
+    result.__dict__["hypotheses"] = hypotheses  # what the cached property would hold
+    return result
+
+
+def _assembled(hypotheses: tuple[Hypothesis, ...]) -> tuple[Hypothesis, ...]:
+    return hypotheses

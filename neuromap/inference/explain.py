@@ -1,0 +1,197 @@
+"""Explain ranked options: what each hypothesis explains, leaves out and contradicts, and why.
+
+Each explained finding gets a reason ("in the L5 dermatome", "in the territory of the deep
+fibular nerve") and the atlas path behind it (root -> plexus -> nerve -> branch -> target, or
+the dermatome edge) with that path's sources. :func:`next_examination` proposes the untested
+examinations that would best separate the leaders.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from neuromap.atlas import Atlas
+from neuromap.inference.case import Finding, ParsedCase
+from neuromap.inference.rank import name, site_decided
+from neuromap.inference.result import Hypothesis
+from neuromap.inference.scoring import Scores
+from neuromap.weights import (
+    EXAM_MIN_SPLIT,
+    EXAM_SPREAD,
+    EXAM_WEIGHTS,
+    MAX_NEXT_EXAMINATIONS,
+    PARTLY_BELOW,
+    PREDICTED_ABNORMAL,
+)
+
+__all__ = ["hypotheses", "next_examination"]
+
+_TARGET_WORDS = {"region": "skin region", "movement": "movement", "muscle": "muscle", "reflex": "reflex",
+                 "sign": "sign"}
+
+
+def hypotheses(scores: Scores | None, ks: Sequence[int], atlas: Atlas, map_id: str) -> tuple[Hypothesis, ...]:
+    """The :class:`~neuromap.inference.result.Hypothesis` of each option in *ks*, in order."""
+    if scores is None:
+        return ()
+    # the part of each finding's entry that is the same for every hypothesis
+    refs = [{"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
+            for f in scores.findings]
+    return tuple(_hypothesis(scores, k, atlas, map_id, refs) for k in ks)
+
+
+def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequence[Mapping[str, Any]]) -> Hypothesis:
+    e = scores.evaluation(k)
+    c = e.candidate
+    explains: list[dict[str, Any]] = []
+    unexplained: list[dict[str, Any]] = []
+    contradicts: list[dict[str, Any]] = []
+    paths: list[dict[str, Any]] = []
+    sources = dict.fromkeys(c.sources)
+    for f, p, ref in zip(scores.findings, e.p, refs, strict=True):
+        if f.abnormal and p > 0:
+            why, path, path_sources = _explanation(atlas, c.kind, c.id, c.levels, c.nerve, c.label, f.kind, f.target,
+                                                   f.text, map_id, p < PARTLY_BELOW)
+            explains.append({**ref, "strength": round(p, 3), "why": why})
+            if path:
+                paths.append({"finding": f.field, "target": f.target, "path": list(path)})
+                sources.update(dict.fromkeys(path_sources))
+        elif f.abnormal:
+            unexplained.append({**ref, "why": _why_not(c.label, f, e.side)})
+        elif p >= PREDICTED_ABNORMAL:
+            contradicts.append({**ref, "strength": round(p, 3),
+                                "why": f"examined normal, but a lesion here predicts it involved (weight {p:.2f})"})
+    site, tied = site_decided(scores, k)
+    label, site_label, multi_site = c.label, None, False
+    if c.nerve is not None:
+        nerve = atlas.node(c.nerve)
+        multi_site = len(atlas.sites(c.nerve)) > 1
+        if site is not None and multi_site:
+            site_label = next(s["label"] for s in nerve["sites"] if s["id"] == site)
+        if c.kind == "nerve":
+            label = nerve["label"] + (f" {site_label}" if site_label else "")
+    known = atlas.data.sources
+    return Hypothesis(
+        kind=c.kind, id=c.id, label=label, levels=c.levels, nerve=c.nerve, site=site if multi_site else None,
+        site_label=site_label, candidate_sites=tied, side=e.side, score=round(e.score, 4),
+        explains=tuple(explains), unexplained=tuple(unexplained), contradicts=tuple(contradicts),
+        paths=tuple(paths), sources=tuple(s for s in sources if s in known), territory=c.territory)
+
+
+@functools.lru_cache(maxsize=65536)
+def _explanation(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], nerve: str | None, label: str,
+                 tkind: str, target: str, text: str, map_id: str, partly: bool
+                 ) -> tuple[str, tuple[str, ...] | None, tuple[str, ...]]:
+    """Why a candidate explains a target, the atlas path behind it and the path's sources.
+
+    Cached: the atlas is immutable, and a case explains the same few targets again and again.
+    """
+    suffix = " (partly)" if partly else ""
+    if tkind == "sign":
+        return f"{text} points to this lesion", None, ()
+    if kind in ("root", "roots", "cauda_equina"):
+        if tkind == "region":
+            roots = [r for r in levels if atlas.root_territory(r, map_id).regions.get(target)]
+            why = f"in the {'/'.join(roots) or ident} dermatome{suffix}"
+        else:
+            reach = [r for r in levels if atlas.root_territory(r).get(tkind, target) > 0]
+            why = f"{'/'.join(reach) or ident} supplies it{suffix}"
+    elif kind == "nerve":
+        why = f"in the territory of the {atlas.node(str(nerve))['label'].lower()}{suffix}"
+    elif kind == "polyneuropathy":
+        return f"involved early in a length-dependent neuropathy{suffix}", None, ()
+    else:
+        why = f"supplied through the {label.replace(' lesion', '').lower()}{suffix}"
+    path = _path(atlas, kind, nerve or ident, levels, tkind, target, map_id)
+    sources: dict[str, None] = {}
+    for u, v in zip(path or (), (path or ())[1:], strict=False):
+        sources.update(dict.fromkeys(atlas.edge(u, v)["sources"]))
+    return why, path, tuple(sources)
+
+
+def _path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], tkind: str, target: str,
+          map_id: str) -> tuple[str, ...] | None:
+    """The atlas path behind one explained finding: from the lesion site down to the target."""
+    if kind == "nerve":
+        p = atlas.path(ident, target, dermatome_map=map_id)
+        return tuple(p) if p else None
+    if kind == "plexus":
+        for v in atlas.successors(ident):
+            p = atlas.path(v, target, dermatome_map=map_id) if atlas.node(v)["kind"] == "nerve" else None
+            if p:
+                return (ident, *p)
+        p = atlas.path(ident, target, dermatome_map=map_id)
+        return tuple(p) if p else None
+    for r in sorted(levels, key=lambda r: -atlas.root_territory(r, map_id).get(tkind, target)):
+        p = atlas.path(r, target, dermatome_map=map_id)
+        if p:
+            return tuple(p)
+    return None
+
+
+def _why_not(label: str, f: Finding, side: str) -> str:
+    if side not in ("bilateral", f.side):
+        return f"on the {f.side} side; this hypothesis is a {side} lesion"
+    return f"this {_TARGET_WORDS[f.kind]} lies outside the territory of the {label.lower()}"
+
+
+def next_examination(scores: Scores, ks: Sequence[int], parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
+    """Untested examinations that best separate the leaders, best first.
+
+    An examination (a reflex, a movement, a skin region; :data:`~neuromap.weights.EXAM_WEIGHTS`)
+    is worth its weight times how differently the top two leaders predict it, plus a little
+    of the spread over all leaders; targets examined on every side of the case are skipped.
+
+    Parameters
+    ----------
+    scores : Scores
+        The case's scores (their table gives every leader's involvement of every target).
+    ks : sequence of int
+        The leaders' options, best first (at least two to separate).
+    parsed : ParsedCase
+        The case (what was examined, on which sides).
+    atlas : Atlas
+
+    Returns
+    -------
+    list of dict
+        At most :data:`~neuromap.weights.MAX_NEXT_EXAMINATIONS` proposals, each with ``kind``,
+        ``id``, ``label``, ``value``, each leader's predicted involvement (``predictions``)
+        and ``why``.
+    """
+    table = scores.table
+    leaders = [scores.evaluation(k) for k in ks]
+    # one row per leader name (a name given twice keeps its last leader, as a dict would)
+    by_name = {name(e, leaders): int(scores.rows[k]) for e, k in zip(leaders, ks, strict=True)}
+    if len(by_name) < 2:
+        return []
+    names = list(by_name)
+    rows = np.array(list(by_name.values()), dtype=np.intp)
+    examined = {(f.kind, f.target, f.side) for f in parsed.findings}
+    sides = {f.side for f in parsed.findings}
+    targets = [(kind, t, w) for kind, w in EXAM_WEIGHTS for t in atlas.ids(kind)
+               if not all((kind, t, s) in examined for s in sides)]
+    if not targets:
+        return []
+    cols = np.array([table.columns[(kind, t)] for kind, t, _ in targets], dtype=np.intp)
+    weight = np.array([w for _, _, w in targets])
+    v = table.p[rows[:, None], cols]                            # (leaders, targets)
+    top_two = np.abs(v[0] - v[1])
+    value = weight * (top_two + EXAM_SPREAD * (v.max(axis=0) - v.min(axis=0)))
+    found = [(val, targets[j][0], targets[j][1], v[:, j].tolist())
+             for j, val in zip(np.flatnonzero(weight * top_two >= EXAM_MIN_SPLIT).tolist(),
+                               value[weight * top_two >= EXAM_MIN_SPLIT].tolist(), strict=True)]
+    found.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
+    out = []
+    for val, kind, target, ps in found[:MAX_NEXT_EXAMINATIONS]:
+        hi = [n for n, p in zip(names, ps, strict=True) if p >= PREDICTED_ABNORMAL]
+        lo = [n for n, p in zip(names, ps, strict=True) if p < PREDICTED_ABNORMAL]
+        out.append({"kind": kind, "id": target, "label": atlas.node(target)["label"], "value": round(val, 3),
+                    "predictions": {n: round(p, 3) for n, p in zip(names, ps, strict=True)},
+                    "why": (f"expected abnormal under {', '.join(hi) or 'none'}; "
+                            f"normal under {', '.join(lo) or 'none'}")})
+    return out

@@ -1,0 +1,148 @@
+"""Read a case before ranking it: red flags, upper motor neuron signs and the sensory pattern.
+
+The red flags (a possible cauda equina syndrome) come first in every result, whatever the
+ranking says (``bmj_bp_ces``, ``nice_cks_sciatica``, ``gardner_2011``). Upper motor neuron signs
+are not scored: they point above the cauda equina, outside the model, and raise a warning. The
+pattern read says whether the abnormal skin fits one dermatome, one nerve, both, a stocking,
+or nothing (``docs/method.md`` §4).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from neuromap.atlas import Atlas
+from neuromap.datasets import ROOT_IDS
+from neuromap.inference.case import ParsedCase
+from neuromap.weights import NERVE_FIT_MIN, NERVE_SUPPLY_MIN, STOCKING_OVERLAP
+
+__all__ = ["flags", "pattern"]
+
+#: Reflexes and muscles whose loss raises the cauda equina flag.
+_FLAG_REFLEXES = ("anal_wink", "bulbocavernosus")
+_FLAG_MOTOR = ("voluntary_anal_contraction", "external_anal_sphincter")
+_FLAG_SOURCES = ["bmj_bp_ces", "nice_cks_sciatica", "gardner_2011"]
+_ROOT_INDEX = {r: i for i, r in enumerate(ROOT_IDS)}
+
+
+@functools.lru_cache(maxsize=8)
+def _saddle_regions(atlas: Atlas) -> frozenset[str]:
+    """The regions of the saddle view (empty if the template has none)."""
+    return frozenset(atlas.template.regions("saddle")) if "saddle" in atlas.template.views else frozenset()
+
+
+def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[str]]:
+    """The red flags and the upper motor neuron warnings of a case.
+
+    Returns
+    -------
+    red_flags : list of dict
+        At most one, ``cauda_equina``, with its urgent message and what triggered it.
+    warnings : list of str
+        At most one, naming the upper motor neuron signs found.
+    """
+    triggers: list[str] = []
+    umn_signs: list[str] = []
+    saddle = _saddle_regions(atlas)
+    motor_sides: set[str] = set()
+    for f in parsed.findings:
+        if not f.abnormal:
+            continue
+        if f.kind == "region":
+            if f.target in saddle and f.modality != "pain":
+                triggers.append(f"saddle sensory change: {f.text} ({f.field})")
+        elif f.kind in ("movement", "muscle"):
+            motor_sides.add(f.side)
+            if f.target in _FLAG_MOTOR:
+                triggers.append(f"{f.text} weak ({f.field})")
+        elif f.kind == "reflex":
+            if f.modality == "brisk":
+                umn_signs.append(f.text)
+            if f.target in _FLAG_REFLEXES and f.modality in ("reduced", "absent"):
+                triggers.append(f"{f.text} {f.modality} ({f.field})")
+        elif f.kind == "sign":
+            sign = atlas.sign(f.target)
+            if sign.get("warning") == "umn":
+                umn_signs.append(f.text)
+            if sign.get("red_flag") == "cauda_equina":
+                triggers.append(f"{f.text} ({f.field})")
+    umn = []
+    if umn_signs:
+        umn.append(f"Upper motor neuron signs ({', '.join(dict.fromkeys(umn_signs))}): the lesion may lie above the "
+                   "cauda equina (spinal cord or brain), outside this lower motor neuron model; these findings are "
+                   "not scored.")
+    if len(motor_sides) == 2:  # {"left", "right"}
+        triggers.append("weakness in both legs (bilateral motor deficit)")
+    if not triggers:
+        return [], umn
+    unique = list(dict.fromkeys(triggers))
+    return [{
+        "id": "cauda_equina",
+        "severity": "urgent",
+        "message": ("Possible cauda equina syndrome: " + "; ".join(unique) + ". This needs same-day emergency "
+                    "assessment and imaging; do not wait for the ranking below."),
+        "triggers": unique,
+        "sources": list(_FLAG_SOURCES),
+    }], umn
+
+
+@functools.lru_cache(maxsize=8)
+def _pattern_index(atlas: Atlas) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, int]]:
+    """Per region: the roots any area layer gives it and the nerves that supply it; per nerve: its size."""
+    area_maps = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
+    roots = {reg: frozenset(r for m in area_maps for r in atlas.dermatome(reg, m)) for reg in atlas.ids("region")}
+    nerves: dict[str, set[str]] = {reg: set() for reg in atlas.ids("region")}
+    sizes = {}
+    for n in atlas.ids("nerve"):
+        supplied = [k for k, w in atlas.nerve_territory(n).regions.items() if w >= NERVE_SUPPLY_MIN]
+        sizes[n] = len(supplied)
+        for reg in supplied:
+            nerves[reg].add(n)
+    return roots, {k: frozenset(v) for k, v in nerves.items()}, sizes
+
+
+def _fitting(regions: frozenset[str], atlas: Atlas) -> tuple[list[str], list[str]]:
+    """The roots (``ROOT_IDS`` order) and nerves (atlas order) whose territory fits every region.
+
+    A nerve fits when it supplies every region and the regions are at least
+    :data:`~neuromap.weights.NERVE_FIT_MIN` of its territory; a root when an area layer gives
+    it every region.
+    """
+    region_roots, region_nerves, nerve_size = _pattern_index(atlas)
+    roots = frozenset.intersection(*(region_roots[r] for r in regions))
+    nerves = frozenset.intersection(*(region_nerves[r] for r in regions))
+    return (sorted(roots, key=_ROOT_INDEX.__getitem__),
+            [n for n in atlas.ids("nerve") if n in nerves and len(regions) / nerve_size[n] >= NERVE_FIT_MIN])
+
+
+def pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
+    """Read the sensory findings: dermatomal, single nerve, both, stocking, none or no sensory findings."""
+    by_side: dict[str, set[str]] = {}  # the abnormal sensory findings' regions, per side
+    pain_only = True  # every abnormal finding is sensory, and pain
+    for f in parsed.findings:
+        if f.abnormal:
+            if f.kind == "region":
+                by_side.setdefault(f.side, set()).add(f.target)
+            if f.kind != "region" or f.modality != "pain":
+                pain_only = False
+    if not by_side:
+        return {"kind": "no_sensory", "dermatomes": [], "nerves": [],
+                "message": "No abnormal sensory findings: the ranking rests on motor, reflex and other findings."}
+    if len(by_side) == 2:
+        left, right = by_side["left"], by_side["right"]
+        if len(left & right) / len(left | right) >= STOCKING_OVERLAP and (left | right) & set(atlas.regions_of("toes")):
+            return {"kind": "stocking", "dermatomes": [], "nerves": [],
+                    "message": "Symmetric distal sensory change in both feet: a stocking (length-dependent) pattern."}
+    dermatomes, nerves = _fitting(frozenset().union(*by_side.values()), atlas)
+    if pain_only:
+        return {"kind": "none", "dermatomes": dermatomes, "nerves": nerves,
+                "message": ("Pain alone, without sensory loss, weakness or reflex change, follows no reliable "
+                            "neural pattern (radicular pain is mostly non-dermatomal); local causes such as plantar "
+                            "fasciitis for heel pain should be considered before a nerve or root.")}
+    if not dermatomes and not nerves:
+        return {"kind": "none", "dermatomes": [], "nerves": [],
+                "message": ("The sensory findings fit no single dermatome and no single nerve territory; "
+                            "no level is forced from them.")}
+    kind = "dermatomal_or_single_nerve" if dermatomes and nerves else "dermatomal" if dermatomes else "single_nerve"
+    return {"kind": kind, "dermatomes": dermatomes, "nerves": nerves, "message": None}

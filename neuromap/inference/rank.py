@@ -1,0 +1,99 @@
+"""Rank scored options into hypotheses: one per lesion site and side, the leaders, a nerve's site.
+
+Works on :class:`~neuromap.inference.scoring.Scores`: an *option* is a candidate on one side
+(or both); a *hypothesis* is the best option of one candidate group on one side (the sites
+of one nerve form one group, and the best site stands for the nerve).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from neuromap.inference.scoring import Evaluation, Scores
+from neuromap.weights import LEADER_MARGIN, LEADER_MIN_RATIO, LEADER_RATIO, SITE_MARGIN, TIE
+
+__all__ = ["cut", "leader_options", "name", "ranked_options", "site_decided"]
+
+
+def ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
+    """The best option per hypothesis (best site per nerve, each side once), best first.
+
+    Only listed options count (those that explain an abnormal finding, see
+    :attr:`Scores.listed`). Enough are returned to fill ``max_hypotheses`` and one more, and
+    to keep the tie at that point whole.
+    """
+    listed = scores.listed
+    keys = scores.table.group[scores.rows[listed]] * 3 + scores.side_codes[listed]
+    _, first = np.unique(keys, return_index=True)
+    best = listed[np.sort(first)].tolist()   # the first, best, option of each (group, side)
+    score = scores.score
+    out: list[int] = []
+    for k in best:
+        if len(out) > max_hypotheses and abs(score[k] - score[out[-1]]) >= TIE:
+            break
+        out.append(k)
+    return out
+
+
+def cut(ranked: Sequence[int], scores: Scores, max_hypotheses: int) -> list[int]:
+    """The first *max_hypotheses* of *ranked*, never cutting through a tie.
+
+    The order inside a tie is only a convention, so a tie at the cut is kept whole.
+    """
+    score = scores.score
+    n = min(max_hypotheses, len(ranked))
+    while 0 < n < len(ranked) and abs(score[ranked[n]] - score[ranked[n - 1]]) < TIE:
+        n += 1
+    return list(ranked[:n])
+
+
+def leader_options(scores: Scores, ks: Sequence[int]) -> list[int]:
+    """The top option of *ks* and those among the next three the findings do not separate from it.
+
+    A hypothesis is a leader when its score is within :data:`~neuromap.weights.LEADER_RATIO`
+    of the top score, or when the findings alone do not separate it (its evidence fit is
+    within :data:`~neuromap.weights.LEADER_MARGIN` of the top's: parsimony and size break
+    ties in the ranking, but they are not findings) and its score is at least
+    :data:`~neuromap.weights.LEADER_MIN_RATIO` of the top's.
+    """
+    if not ks:
+        return []
+    score, evidence_fit = scores.score, scores.evidence_fit
+    top = ks[0]
+    return [top, *(k for k in ks[1:4]
+                   if score[k] >= LEADER_RATIO * score[top]
+                   or (evidence_fit[k] >= evidence_fit[top] - LEADER_MARGIN
+                       and score[k] >= LEADER_MIN_RATIO * score[top]))]
+
+
+def site_decided(scores: Scores, k: int) -> tuple[str | None, tuple[str, ...]]:
+    """The site of nerve option *k* if the findings decide it, else None and the tied sites.
+
+    The sites of the nerve on the same side that explain an abnormal finding compete; a site
+    is decided when its evidence fit beats every other's by :data:`~neuromap.weights.SITE_MARGIN`.
+    """
+    table = scores.table
+    c = table.candidates[scores.rows[k]]
+    if c.kind != "nerve" or c.nerve is None:
+        return None, ()
+    nerve = table.nerve_index[scores.rows]
+    same = np.flatnonzero((nerve == nerve[k]) & (scores.side_codes == scores.side_codes[k]))
+    if len(same) > 1:
+        same = same[scores.is_listed[same]]
+    if len(same) <= 1:
+        return c.site, ()
+    fits = scores.evidence_fit[same]
+    tied = tuple(table.candidates[scores.rows[j]].site or "" for j in same[fits >= fits.max() - SITE_MARGIN])
+    if tied == (c.site,):
+        return c.site, ()
+    return None, tied
+
+
+def name(e: Evaluation, among: Sequence[Evaluation]) -> str:
+    """A hypothesis's id, with its side when the group holds more than one side."""
+    if len({x.side for x in among}) > 1:
+        return f"{e.candidate.id} ({e.side})"
+    return e.candidate.id
+
