@@ -51,7 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_dermatomes", "plot_map_comparison", "plot_nerve_territories"]
 
 
-
 @dataclass
 class _Drawn:
     """What :func:`_draw_views` drew: patches and styles by region key, labels to place, label outlines by view key."""
@@ -107,6 +106,7 @@ def _figure_text(fig: Figure, text: str, y_in: float, *, top: bool, **kwargs: An
 
 
 def _grade_handles(grades: set[str], texts: dict[str, str]) -> list[Any]:
+    """The hatched legend keys of the grades drawn, overlap first, with their texts."""
     return [hatch_handle(GRADE_HATCH[g], texts[g]) for g in ("overlap", "variable") if g in grades]
 
 
