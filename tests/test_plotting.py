@@ -17,6 +17,8 @@ import pytest  # noqa: E402
 
 import neuromap  # noqa: E402
 from neuromap import plotting  # noqa: E402
+from neuromap.datasets import ROOT_IDS  # noqa: E402
+from neuromap.errors import InvalidArgumentError  # noqa: E402
 from neuromap.geometry import VIEWS  # noqa: E402
 
 
@@ -253,8 +255,7 @@ def test_display_is_read_only_and_saves(atlas, tmp_path):
 
 # --------------------------------------------------------------------------- labels
 def _label_boxes(display):
-    renderer = plotting._renderer(display.figure)
-    return {k: t.get_window_extent(renderer) for k, t in display.labels.items()}
+    return {k: t.get_window_extent() for k, t in display.labels.items()}
 
 
 @pytest.mark.parametrize("maker", ["dermatomes", "dermatomes_left", "nerves", "comparison", "isncsci"])
@@ -297,47 +298,42 @@ def test_collision_pass_drops_what_cannot_fit(atlas):
     assert set(d.labels).isdisjoint(d.dropped_labels)
 
 
-def test_drawing_stays_cheap(atlas, tmp_path):
-    # what keeps a figure cheap to draw: one compound path per stripe-hatch group (Agg renders a
-    # hatch tile per path), the dots of "variable" regions as one line of markers per group (Agg
-    # stamps a marker; a dot hatch tile is a few hundred dots), view titles that do not make the
-    # draw lay out ticks, no axis artists
+def test_second_roots_are_drawn_in_their_colour_inside_their_regions(atlas):
+    # a region a layer gives to two roots carries the second root's colour as stripes (overlap)
+    # or dots (variable), drawn over that region and nowhere else
     import shapely
     from matplotlib.lines import Line2D
 
     d = plotting.plot_dermatomes(atlas)
-    d.savefig(tmp_path / "x.png")
-    dots_hatch = plotting.GRADE_HATCH["variable"]
-    for v, ax in d.axes.items():
-        hatched = [c for c in ax.collections if c.get_hatch()]
-        assert all(len(c.get_paths()) == 1 for c in hatched), v
-        assert len({(c.get_hatch(), tuple(c.get_hatchcolor()[0])) for c in hatched}) == len(hatched), v
-        assert dots_hatch not in {c.get_hatch() for c in hatched}, v
-        dots = [ln for ln in ax.get_children() if isinstance(ln, Line2D) and ln.get_marker() == "o"]
-        assert hatched or dots, v
-        assert len({_hex(ln.get_markerfacecolor()) for ln in dots}) == len(dots), v
-        assert not ax.axison
-        assert len(ax.xaxis.majorTicks) <= 1 and len(ax.yaxis.majorTicks) <= 1, v
-    # every hatched region is inside its group's path; every dotted region has dots of its
-    # second root's colour, and every dot lies in a region dotted in that colour
+    m = atlas.default_dermatome_map
+    stripes, dots = plotting.GRADE_HATCH["overlap"], plotting.GRADE_HATCH["variable"]
     for r, p in d.patches.items():
-        if p.hatch and p.hatch != dots_hatch:
-            group = [c for c in p.axes.collections if c.get_hatch() == p.hatch
-                     and _hex(c.get_hatchcolor()[0]) == _hex(p.hatch_color)]
-            assert len(group) == 1, r
-            assert group[0].get_paths()[0].contains_point(atlas.template.anchor(r, side="right")), r
-        elif p.hatch:
-            group = [ln for ln in p.axes.get_children() if isinstance(ln, Line2D)
-                     and _hex(ln.get_markerfacecolor()) == _hex(p.hatch_color)]
-            assert len(group) == 1, r
-            poly = atlas.template.polygon(r, side="right")
-            assert shapely.contains_xy(poly, group[0].get_xdata(), group[0].get_ydata()).any(), r
+        grades = atlas.dermatome_grades(r, m)
+        if len(grades) < 2:
+            assert p.get_hatch() is None, r
+            continue
+        rank = {"primary": 0, "overlap": 1, "variable": 2}
+        first, second = sorted(grades, key=lambda x: (rank[grades[x]], ROOT_IDS.index(x)))[:2]
+        assert _hex(p.get_facecolor()) == plotting.ROOT_COLORS[first].upper(), r
+        assert _hex(p.hatch_color) == plotting.ROOT_COLORS[second].upper(), r
+        assert p.get_hatch() == (dots if "variable" in grades.values() else stripes), r
+        if p.get_hatch() == stripes:
+            hatched = [c for c in p.axes.collections if c.get_hatch() == stripes
+                       and _hex(c.get_hatchcolor()[0]) == _hex(p.hatch_color)]
+            assert any(path.contains_point(atlas.template.anchor(r, side="right"))
+                       for c in hatched for path in c.get_paths()), r
     for v, ax in d.axes.items():
-        for ln in [ln for ln in ax.get_children() if isinstance(ln, Line2D) and ln.get_marker() == "o"]:
+        marks = [ln for ln in ax.get_children() if isinstance(ln, Line2D) and ln.get_marker() == "o"]
+        for ln in marks:
             polys = [atlas.template.polygon(r, side="right") for r, p in d.patches.items()
-                     if p.view == v and p.hatch == dots_hatch and _hex(p.hatch_color) == _hex(ln.get_markerfacecolor())]
+                     if p.view == v and p.hatch == dots and _hex(p.hatch_color) == _hex(ln.get_markerfacecolor())]
             inside = shapely.contains_xy(shapely.union_all(polys), ln.get_xdata(), ln.get_ydata())
             assert inside.all(), v
+        for r, p in d.patches.items():
+            if p.view == v and p.hatch == dots:
+                poly = atlas.template.polygon(r, side="right")
+                assert any(_hex(ln.get_markerfacecolor()) == _hex(p.hatch_color)
+                           and shapely.contains_xy(poly, ln.get_xdata(), ln.get_ydata()).any() for ln in marks), r
 
 
 # --------------------------------------------------------------------------- laziness
@@ -362,17 +358,17 @@ for kw in kinds:
 by_label = plotting.plot_dermatomes(dermatome_map="Keegan & Garrett (1948)").dermatome_maps
 import neuromap.atlas
 atlas = neuromap.atlas.load_atlas()
-print(json.dumps({"networkx": "networkx" in sys.modules, "graph_built": atlas._graph is not None,
-                  "by_label": list(by_label)}))
+print(json.dumps({"networkx": "networkx" in sys.modules, "by_label": list(by_label)}))
 """
 
 
 def test_default_dermatome_figure_does_not_import_networkx():
     # plot_dermatomes() goes through the atlas, whose networkx graph is only built when asked for
+    # (building it imports networkx)
     out = subprocess.run([sys.executable, "-c", _FIGURE_WITHOUT_NETWORKX], capture_output=True, text=True,
                          check=True, cwd=HERE.parent).stdout.splitlines()[-1]
     res = json.loads(out)
-    assert res == {"networkx": False, "graph_built": False, "by_label": ["keegan_garrett_1948"]}
+    assert res == {"networkx": False, "by_label": ["keegan_garrett_1948"]}
 
 
 # --------------------------------------------------------------------------- pixels
@@ -446,7 +442,7 @@ def test_limb_colors_match_the_foot(atlas):
     m = atlas.default_dermatome_map
     for r in ("anterior_knee", "posterior_thigh", "medial_leg_distal", "perianal"):
         roots = atlas.dermatome(r, m)
-        first = next(x for x in plotting.ROOT_IDS if roots.get(x) == max(roots.values()))
+        first = next(x for x in ROOT_IDS if roots.get(x) == max(roots.values()))
         assert _hex(d.patches[r].get_facecolor()) == plotting.ROOT_COLORS[first].upper(), r
     foot = plotting.plot_dermatomes(atlas)
     for r in foot.patches:
@@ -488,11 +484,85 @@ def test_limb_case_saddle_red_flag():
     assert "cauda equina" in text.lower()
     assert all(_hex(t.get_color()) == "#C00000" for t in d.red_flag_texts)
     d.figure.draw_without_rendering()
-    renderer = plotting._renderer(d.figure)
-    assert all(d.figure.bbox.contains(*t.get_window_extent(renderer).p1) for t in d.red_flag_texts)
+    assert all(d.figure.bbox.contains(*t.get_window_extent().p1) for t in d.red_flag_texts)
     assert "lower limb" in d.title.get_text()
 
 
 def test_bad_layout(atlas):
     with pytest.raises(ValueError, match="Invalid value for 'layout'"):
         plotting.plot_dermatomes(atlas, layout="arm")
+
+
+# --------------------------------------------------------------------------- manners and errors
+_PLOTS = {
+    "dermatomes": lambda atlas, res, **kw: plotting.plot_dermatomes(atlas, views="plantar", **kw),
+    "nerves": lambda atlas, res, **kw: plotting.plot_nerve_territories(atlas, views="plantar", **kw),
+    "comparison": lambda atlas, res, **kw: plotting.plot_map_comparison(atlas, views="plantar", **kw),
+    "case": lambda atlas, res, **kw: plotting.plot_localization(res, top=1, views="plantar", **kw),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PLOTS))
+def test_title_and_fig_arguments(atlas, l5_result, name):
+    from matplotlib.figure import Figure
+
+    d = _PLOTS[name](atlas, l5_result)
+    assert d.title.get_text()  # a default title
+    fig = Figure(figsize=(7, 5))
+    d = _PLOTS[name](atlas, l5_result, fig=fig, title="My title")
+    assert d.figure is fig
+    assert d.title.get_text() == "My title"
+    assert d.title.figure is fig
+
+
+def test_pathway_title(atlas):
+    d = plotting.plot_pathway(atlas, "S1", "achilles")
+    assert d.title.get_text() == f"{atlas.node('S1')['label']} → {atlas.node('achilles')['label']}"
+    assert plotting.plot_pathway(atlas, "S1", "achilles", title="Ankle jerk").title.get_text() == "Ankle jerk"
+
+
+@pytest.mark.parametrize("call", [
+    lambda a, r: plotting.plot_dermatomes(a, side="middle"),
+    lambda a, r: plotting.plot_dermatomes(a, views=()),
+    lambda a, r: plotting.plot_nerve_territories(a, views=("top",)),
+    lambda a, r: plotting.plot_map_comparison(a, maps=["lee_2008"]),
+    lambda a, r: plotting.plot_map_comparison(a, layout="arm"),
+    lambda a, r: plotting.plot_localization(r, top=0),
+    lambda a, r: plotting.plot_localization(r, side="both"),
+    lambda a, r: plotting.plot_pathway(a, "L1", "first_web_space"),
+], ids=["side", "no views", "views", "maps", "layout", "top", "case side", "path"])
+def test_bad_arguments_raise_invalid_argument_error(atlas, l5_result, call):
+    with pytest.raises(InvalidArgumentError, match="Invalid value for '"):
+        call(atlas, l5_result)
+
+
+def test_case_shades_the_territory_each_hypothesis_carries(atlas, l5_result):
+    import dataclasses
+
+    from neuromap.atlas import Territory
+
+    top = l5_result.hypotheses[0]
+    assert top.territory is not None
+    d = plotting.plot_localization(l5_result, top=1, views="dorsal")
+    shaded = {k[2] for k, p in d.patches.items() if _hex(p.get_facecolor()) != "#F5F5F5"}
+    assert shaded == {r for r, w in top.territory.regions.items() if w > 0 and r in atlas.template.regions("dorsal")}
+    # the figure draws the hypothesis's own territory, whatever it is
+    only = dataclasses.replace(top, territory=Territory(regions={"intermediate_dorsum": 1.0}))
+    res = copy.copy(l5_result)
+    res.__dict__["hypotheses"] = (only, *l5_result.hypotheses[1:])
+    d = plotting.plot_localization(res, top=1, views="dorsal")
+    assert {k[2] for k, p in d.patches.items() if _hex(p.get_facecolor()) != "#F5F5F5"} == {"intermediate_dorsum"}
+
+
+@pytest.mark.parametrize("hid", ["L5", "deep_fibular"])
+def test_case_without_territory_falls_back_to_the_atlas(atlas, hid):
+    import dataclasses
+
+    res = neuromap.localize(_case("roots.json", 1))
+    h = res[hid]
+    expected = (atlas.regions_for(hid, dermatome_map=res.dermatome_map["id"]) if h.kind == "root"
+                else atlas.nerve_territory(h.nerve, h.site).regions)
+    res.__dict__["hypotheses"] = (dataclasses.replace(h, territory=None),)
+    d = plotting.plot_localization(res, top=1, views="dorsal")
+    shaded = {k[2] for k, p in d.patches.items() if _hex(p.get_facecolor()) != "#F5F5F5"}
+    assert shaded == {r for r, w in expected.items() if w > 0 and r in atlas.template.regions("dorsal")}
