@@ -12,6 +12,14 @@ measured in the same run so that machine load cancels out of the ratio:
 * in-process figures use ``time.perf_counter_ns`` loops after a warm-up;
 * memory uses ``/proc/self/statm`` (resident set) and ``tracemalloc`` in fresh interpreters.
 
+The budgets are the figures a user feels (issue #14): ``import neuromap`` <= 1.2x
+``import shapely, networkx``; the first ``load_atlas()`` <= 20 ms; ``localize(case).to_dict()``
+and ``localize_json`` p99 <= 1 ms; the command-line process <= 1.3x; 1e6 points >= 20 M/s and
+>= 5x prepared ``contains_xy``; the first figure <= 1.2x and the steady figure <= 1.5x a bare
+PolyCollection + labels figure; memory <= 50 MB. Rows marked ``[info]`` have no budget (the
+microsecond budgets of the ranking and of drawings were withdrawn; batches of distinct cases
+and drawings belong to the registries issue).
+
 This is not a test and pytest does not collect it (see ``benchmarks/conftest.py``).
 The module imports only the standard library at top level: it is also the child script
 (``--child NAME``) of the fresh-process measurements.
@@ -458,7 +466,7 @@ class Bench:
         n = 300 if self.quick else 3000
         alone = sample(lambda: neuromap.localize(NAMED_CASE), n, warm=50)
         full = sample(lambda: neuromap.localize(NAMED_CASE).to_dict(), n, warm=50)
-        js = sample(lambda: localize_json(NAMED_CASE), n // 3, warm=20)
+        js = sample(lambda: localize_json(NAMED_CASE), n, warm=50)
         pool = named_cases(162)
         it = iter(range(10**9))
         varied = sample(lambda: neuromap.localize(pool[next(it) % 162]).to_dict(), n // 2, warm=162)
@@ -470,20 +478,18 @@ class Bench:
         built = sample(lambda: marshal.loads(blob), n, warm=50)
         size = len(json.dumps(out))
         n_hyp = len(out["hypotheses"])
-        for label, xs, key, what, floor in (
-                ("localize(case)  [ranking, no explanations]", alone, "localize_named",
-                 "parse + score + rank + red flags/pattern/next exam; explanations not built", None),
-                ("localize(case).to_dict()  [+ explanations, dict]", full, "localize_named_to_dict",
-                 f"the above + lazy .hypotheses (explanations, paths) + to_dict; the output: {n_hyp} hypotheses, "
-                 f"{size:,} bytes as JSON; floor = marshal.loads of that output (building the same dicts and lists "
-                 "in C, nothing computed)", med(built) / 1e3)):
-            m, q = med(xs) / 1e3, p99(xs) / 1e3
-            self.row(label, m, "us", p99_=q, budget="median <= 100 us, p99 <= 1000 us", floor=floor,
-                     ratio=None if floor is None else m / floor,
-                     ok=m <= 100 and q <= 1000, key=key, note=f"{n} calls, warm; {what}")
-        self.row("localize_json(case)  [info: JSON contract]", med(js) / 1e3, "us", p99_=p99(js) / 1e3,
-                 key="localize_json",
-                 note="schema check + localize + to_dict (what the CLI and localize_many run per case)")
+        self.row("localize(case)  [info: ranking, no explanations]", med(alone) / 1e3, "us", p99_=p99(alone) / 1e3,
+                 key="localize_named",
+                 note=f"{n} calls, warm; parse + score + rank + red flags/pattern/next exam; explanations not built")
+        self.row("localize(case).to_dict()  [+ explanations, dict]", med(full) / 1e3, "us", p99_=p99(full) / 1e3,
+                 floor=med(built) / 1e3, ratio=med(full) / med(built), budget="p99 <= 1000 us",
+                 ok=p99(full) / 1e3 <= 1000, key="localize_named_to_dict",
+                 note=f"{n} calls, warm; the above + .hypotheses (explanations, paths) + to_dict; the output: "
+                      f"{n_hyp} hypotheses, {size:,} bytes as JSON; floor = marshal.loads of that output (building "
+                      "the same dicts and lists in C, nothing computed)")
+        self.row("localize_json(case)", med(js) / 1e3, "us", p99_=p99(js) / 1e3, budget="p99 <= 1000 us",
+                 ok=p99(js) / 1e3 <= 1000, key="localize_json",
+                 note="JSON limits + case check + localize + to_dict (what the CLI and localize_many run per case)")
         self.row("localize(varied).to_dict()  [info: 162 variants cycled]", med(varied) / 1e3, "us",
                  p99_=p99(varied) / 1e3, key="localize_varied",
                  note="sides, grades, modalities and reflex grades varied: per-case caches help less")
@@ -515,8 +521,8 @@ class Bench:
         ov = sample(lambda: t.overlay(ring, "dorsal", side="right"), n, warm=30)
         full = sample(lambda: neuromap.localize(case).to_dict(), n // 2, warm=10)
         r = med(nm) / med(fl)
-        self.row("localize(case with a drawing)", med(nm) / 1e3, "us", p99_=p99(nm) / 1e3, floor=med(fl) / 1e3,
-                 ratio=r, budget="<= 1.5x overlay floor", ok=r <= 1.5, key="localize_drawing",
+        self.row("localize(case with a drawing)  [info]", med(nm) / 1e3, "us", p99_=p99(nm) / 1e3,
+                 floor=med(fl) / 1e3, ratio=r, key="localize_drawing",
                  note=f"24-vertex drawing over {covered} of {len(polys)} dorsal regions; floor = "
                       "shapely.area(shapely.intersection(drawing, polys)), drawing prebuilt")
         self.row("shapely.polygons(ring) + the floor  [info]", med(built) / 1e3, "us", floor=med(fl) / 1e3,
@@ -643,8 +649,7 @@ class Bench:
         per = med(sample(lambda: nio.localize_json(pool[next(it) % 162]), 324, warm=162)) / 1e9
         n, est, cores, out, how = sized(named_cases, N, 1000 if self.quick else 2000, budget=5.0)
         errors = sum(1 for o in out if "error" in o)
-        self.row("localize_many, 1e5 named-region cases", est, "s", budget="<= 5 s", ok=est <= 5 and errors == 0,
-                 key="batch_named",
+        self.row("localize_many, 1e5 named-region cases  [info]", est, "s", key="batch_named",
                  note=how + f"{cores:.2f} cores busy (CPU s / wall s), {cpu_per[-1] * 1e6:.0f} us CPU per case "
                  f"(serial localize_json of the same cases: {per * 1e6:.0f} us); {errors} errors; 162 distinct "
                  "cases cycled"
@@ -689,9 +694,7 @@ class Bench:
         errors = sum(1 for o in out if "error" in o)
         floor = N * floor_per / ncores
         r = est / floor
-        self.row("localize_many, 1e4 drawings", est, "s", floor=floor, ratio=r,
-                 budget=f"<= 1.5x overlay floor / {ncores} cores", ok=r <= 1.5 and errors == 0,
-                 key="batch_drawings",
+        self.row("localize_many, 1e4 drawings  [info]", est, "s", floor=floor, ratio=r, key="batch_drawings",
                  note=how + f"floor = serial shapely overlay of the same drawings ({floor_per * 1e6:.0f} us each) "
                  f"/ {ncores}; "
                  + f"{cores:.2f} cores busy, {cpu_per[-1] * 1e6:.0f} us CPU per drawing; {errors} errors")
@@ -717,7 +720,7 @@ class Bench:
         nm, fl = interleave(nm_fig, lambda: _timed(lambda: bare_figure(spec)), reps, warm=1)
         r = med(nm) / med(fl)
         self.row("plot_dermatomes(atlas).savefig(png), steady", med(nm) / 1e6, "ms", floor=med(fl) / 1e6, ratio=r,
-                 budget="<= 1.3x bare PolyCollection+labels figure", ok=r <= 1.3,
+                 budget="<= 1.5x bare PolyCollection+labels figure", ok=r <= 1.5,
                  key="figure_steady",
                  note=f"{reps} figures each, {spec['figsize'][0]:.1f}x{spec['figsize'][1]:.1f} in at "
                       f"{spec['dpi']:.0f} dpi, "

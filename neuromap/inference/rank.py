@@ -78,14 +78,15 @@ def site_decided(scores: Scores, k: int) -> tuple[str | None, tuple[str, ...]]:
     c = table.candidates[scores.rows[k]]
     if c.kind != "nerve" or c.nerve is None:
         return None, ()
-    nerve = table.nerve_index[scores.rows]
-    same = np.flatnonzero((nerve == nerve[k]) & (scores.side_codes == scores.side_codes[k]))
+    code = int(scores.side_codes[k])
+    same = [int(j) for j in scores.position[[r * 3 + code for r in table.nerve_rows[c.nerve]]] if j >= 0]
     if len(same) > 1:
-        same = same[scores.is_listed[same]]
+        same = [j for j in same if scores.is_listed[j]]
     if len(same) <= 1:
         return c.site, ()
-    fits = scores.evidence_fit[same]
-    tied = tuple(table.candidates[scores.rows[j]].site or "" for j in same[fits >= fits.max() - SITE_MARGIN])
+    fits = [float(scores.evidence_fit[j]) for j in same]
+    tied = tuple(table.candidates[scores.rows[j]].site or "" for j, fit in zip(same, fits, strict=True)
+                 if fit >= max(fits) - SITE_MARGIN)
     if tied == (c.site,):
         return c.site, ()
     return None, tied

@@ -179,9 +179,8 @@ class ScoringTable:
     group : numpy.ndarray
         ``(n_candidates,)`` the hypothesis each candidate belongs to (the sites of one nerve
         share one).
-    nerve_index : numpy.ndarray
-        ``(n_candidates,)`` the nerve of each candidate, as a number (-1 for other kinds): the
-        sites of one nerve share it.
+    nerve_rows : dict
+        ``nerve -> rows`` of its sites.
     """
 
     def __init__(self, atlas: Atlas, cands: Sequence[Candidate]) -> None:
@@ -215,11 +214,11 @@ class ScoringTable:
         groups: dict[tuple[str, str], int] = {}
         self.group = np.array([groups.setdefault((c.kind, c.id), len(groups)) for c in self.candidates],
                               dtype=np.intp)
-        nerves = {c.nerve: None for c in self.candidates if c.nerve is not None}
-        self.nerve_index = np.array([-1 if c.nerve is None else list(nerves).index(c.nerve) for c in self.candidates],
-                                    dtype=np.intp)
-        for a in (self.p, self.p_tolerance, self.discount, self.cost, self.bilateral, self.tie_rank, self.group,
-                  self.nerve_index):
+        self.nerve_rows: dict[str, tuple[int, ...]] = {}
+        for i, c in enumerate(self.candidates):
+            if c.nerve is not None:
+                self.nerve_rows[c.nerve] = (*self.nerve_rows.get(c.nerve, ()), i)
+        for a in (self.p, self.p_tolerance, self.discount, self.cost, self.bilateral, self.tie_rank, self.group):
             a.flags.writeable = False
         self._options = {(left, right): self._side_options(left, right) for left in (False, True)
                          for right in (False, True)}
@@ -283,8 +282,10 @@ class ScoringTable:
         is_listed = explained > 0.0
         if sum_abnormal == 0.0 or not is_listed.any():
             is_listed[:] = True
+        position = np.full(3 * len(self.candidates), -1, dtype=np.intp)
+        position[rows * 3 + codes] = np.arange(len(rows))
         return Scores(self, tuple(findings), rows, codes, score, fit, evidence_fit, p, order, order[is_listed[order]],
-                      is_listed)
+                      is_listed, position)
 
 
 @dataclass(frozen=True, eq=False)
@@ -313,6 +314,8 @@ class Scores:
         :attr:`order` when the case has no abnormal finding, or when no option explains one).
     is_listed : numpy.ndarray
         Whether each option is in :attr:`listed`.
+    position : numpy.ndarray
+        ``row * 3 + side code -> option``, -1 where that option was not scored.
     """
 
     table: ScoringTable
@@ -326,11 +329,12 @@ class Scores:
     order: np.ndarray
     listed: np.ndarray
     is_listed: np.ndarray
+    position: np.ndarray
 
     def option(self, row: int, side: str) -> int | None:
         """Index of the option of candidate *row* on *side*, or None if it was not scored."""
-        hit = np.flatnonzero((self.rows == row) & (self.side_codes == SIDE_NAMES.index(side)))
-        return int(hit[0]) if len(hit) else None
+        k = int(self.position[row * 3 + SIDE_NAMES.index(side)])
+        return k if k >= 0 else None
 
     def evaluation(self, k: int) -> Evaluation:
         """The :class:`Evaluation` of option *k*."""
