@@ -632,7 +632,7 @@ def test_tiling_failures_are_rejected(regions: dict[str, Any], outline: Any, wor
     """Overlaps, gaps, T-junctions and borders that differ between neighbours are data errors."""
     data = _collection(regions, outline)
     with pytest.raises(AtlasDataError, match="view dorsal") as e:
-        FootTemplate.from_geojson(data, file="foot.geojson")
+        FootTemplate.from_geojson(data, file="foot.geojson", check=True)
     assert words in str(e.value)
 
 
