@@ -16,7 +16,8 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 
 from neuromap.errors import AtlasDataError, InvalidCaseError, LimitExceededError
-from neuromap.geometry import SIDES, VIEWS, FootTemplate, load_drawing_geojson
+from neuromap.geometry import ALL_VIEWS, SIDES, VIEWS, FootTemplate, load_drawing_geojson
+from neuromap.geometry._raster import RASTER_MIN_POINTS, classify_exact
 
 REPO = Path(__file__).parents[1]
 FOOT_GEOJSON = REPO / "data" / "foot.geojson"
@@ -275,6 +276,23 @@ def test_classify_points_every_anchor(foot: FootTemplate) -> None:
                 range(len(ids)))
 
 
+@pytest.mark.parametrize("side", SIDES)
+@pytest.mark.parametrize("view", ALL_VIEWS)
+def test_label_raster_agrees_with_exact(foot: FootTemplate, view: str, side: str) -> None:
+    """The label raster (kept: ~15x faster for many points) answers what the exact test answers,
+    also for the vertices of every border and points on the cell grid."""
+    polys = [foot.polygon(r, side=side) for r in foot.regions(view)]
+    xmin, ymin, xmax, ymax = foot.bounds(view, side=side)
+    rng = np.random.default_rng(len(view) + len(side))
+    pts = np.column_stack([rng.uniform(xmin - 5, xmax + 5, 20_000), rng.uniform(ymin - 5, ymax + 5, 20_000)])
+    pts = np.concatenate([pts, np.round(pts * 4) / 4, shapely.get_coordinates(polys)])
+    x, y = pts[:, 0], pts[:, 1]
+    exact = classify_exact(polys, x, y)
+    assert len(pts) >= RASTER_MIN_POINTS  # classify_points takes the raster
+    np.testing.assert_array_equal(foot.classify_points(pts, view, side=side), exact)
+    np.testing.assert_array_equal(foot.classify_points(pts[:100], view, side=side), exact[:100])
+
+
 def test_border_rule(foot: FootTemplate) -> None:
     """Check border rule."""
     ids = foot.regions("dorsal")
@@ -290,7 +308,7 @@ def test_border_rule(foot: FootTemplate) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [[[1.0, 2.0, 3.0]], [[np.nan, 1.0]], [[np.inf, 1.0]], "abc", [[1, 2], [3]], [1.0, 2.0]],
+    [[[1.0, 2.0, 3.0]], [[np.nan, 1.0]], [[np.inf, 1.0]], "abc", [[1, 2], [3]], [1.0, 2.0], [[10**400, 0]]],
 )
 def test_classify_points_invalid(foot: FootTemplate, bad: Any) -> None:
     """Check classify points invalid."""
@@ -328,7 +346,7 @@ def test_immutability(foot: FootTemplate) -> None:
         foot.extra = 1  # type: ignore[attr-defined]
     ras = foot._raster("dorsal", "right")
     with pytest.raises(ValueError):
-        ras.flat_labels[0] = 3
+        ras.labels[0] = 3
     assert foot.polygon("hallux_dorsal") is foot.polygon("hallux_dorsal")  # cached
 
 
@@ -413,6 +431,8 @@ def test_overlay_partly_outside(foot: FootTemplate) -> None:
         ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "not a Polygon"),
         (42, "not a polygon"),
         ([["a", "b"], [1, 2], [3, 4]], "not a list"),
+        ([[0, 0], [1, 0], [10**400, 1]], "non-finite"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 10**400], [0, 0]]]}, "non-finite"),
     ],
 )
 def test_bad_drawings(foot: FootTemplate, drawing: Any, words: str) -> None:
@@ -550,31 +570,46 @@ def _same_template(x: FootTemplate, y: FootTemplate) -> None:
 
 
 @pytest.mark.parametrize("side", SIDES)
-def test_exact_tiling_proof_agrees_with_reference(foot: FootTemplate, raw: dict[str, Any], side: str) -> None:
-    """The vectorized construction proves the bundled tiling and builds what the reference builds."""
-    from neuromap import geometry
-
+def test_unchecked_reading_builds_the_checked_template(foot: FootTemplate, raw: dict[str, Any], side: str) -> None:
+    """check=False (the bundled template, verified by its hash) builds what check=True builds."""
     fc = raw if side == "right" else json.loads(json.dumps(foot.to_geojson(side=side)))
-    scale = fc["neuromap"].get("coordinates_per_mm", 1)  # the bundled file: 100; an export: mm
-    fast = geometry._template_fast(fc["features"], side == "left", geometry.DEFAULT_MAX_VERTICES, scale)
-    assert fast is not None, "the bundled template must take the exact (fast) path"
-    ref = geometry._template_checked(fc["features"], side, 0.1, "foot.geojson", geometry.DEFAULT_MAX_VERTICES,
-                                     scale)
-    meta = {"format": 1, "template_side": "right"}
-    _same_template(FootTemplate(*fast, meta), FootTemplate(*ref, meta))
-    _same_template(FootTemplate.from_geojson(fc), foot)
+    checked = FootTemplate.from_geojson(fc, check=True)
+    _same_template(FootTemplate.from_geojson(fc, check=False), checked)
+    if side == "right":
+        _same_template(checked, foot)
 
 
-def test_exact_tiling_of_a_small_grid() -> None:
-    """Both with and without an outline feature, a vertex-exact tiling is accepted."""
-    from neuromap import geometry
-
+def test_tiling_of_a_small_grid() -> None:
+    """Both with and without an outline feature, a vertex-exact tiling is read, checked or not."""
     for outline in (GRID_OUTLINE, None):
         data = _collection(GRID, outline)
-        assert geometry._template_fast(data["features"], False, 100) is not None
         t = FootTemplate.from_geojson(data)
         assert t.outline("dorsal").area == pytest.approx(4.0)
         assert t.regions("dorsal") == ("a", "b", "c", "d")
+        _same_template(FootTemplate.from_geojson(data, check=False), t)
+
+
+def test_unchecked_reading_trusts_the_geometry() -> None:
+    """check=False skips the geometric checks, not the checks of the file's structure."""
+    overlapping = _collection({**GRID, "b": _square(0.5, 0)}, None)
+    with pytest.raises(AtlasDataError, match="overlap"):
+        FootTemplate.from_geojson(overlapping)
+    assert FootTemplate.from_geojson(overlapping, check=False).regions() == ("a", "b", "c", "d")
+    bowtie = _collection({"a": [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]}, None)
+    with pytest.raises(AtlasDataError, match="invalid polygon"):
+        FootTemplate.from_geojson(bowtie)
+    away = _collection(GRID, GRID_OUTLINE)
+    away["features"][0]["properties"]["anchor"] = [5, 5]
+    with pytest.raises(AtlasDataError, match="anchor lies outside the region"):
+        FootTemplate.from_geojson(away)
+    assert FootTemplate.from_geojson(away, check=False).anchor("a") == (5.0, 5.0)
+    for broken, words in [
+        (_collection(GRID, GRID_OUTLINE, view="top"), "unknown view"),
+        (_collection({**GRID, "a": [[0, 0], [1, float("nan")], [0, 0], [0, 0]]}, None), "non-finite"),
+        ({**_collection(GRID, None), "neuromap": {"format": 3}}, "format"),
+    ]:
+        with pytest.raises(AtlasDataError, match=words):
+            FootTemplate.from_geojson(broken, check=False)
 
 
 @pytest.mark.parametrize("regions,outline,words", [
@@ -595,22 +630,16 @@ def test_exact_tiling_of_a_small_grid() -> None:
 ])
 def test_tiling_failures_are_rejected(regions: dict[str, Any], outline: Any, words: str) -> None:
     """Overlaps, gaps, T-junctions and borders that differ between neighbours are data errors."""
-    from neuromap import geometry
-
     data = _collection(regions, outline)
-    assert geometry._template_fast(data["features"], False, 100) is None
     with pytest.raises(AtlasDataError, match="view dorsal") as e:
-        FootTemplate.from_geojson(data, file="foot.geojson")
+        FootTemplate.from_geojson(data, file="foot.geojson", check=True)
     assert words in str(e.value)
 
 
-def test_outline_within_tolerance_takes_the_reference_path() -> None:
+def test_outline_within_tolerance_is_accepted() -> None:
     """An outline that is not vertex-exact but within the tiling tolerance is still accepted."""
-    from neuromap import geometry
-
     outline = [[0, 0], [2, 0], [2, 2], [1, 2.0001], [0, 2], [0, 0]]
     data = _collection(GRID, outline)
-    assert geometry._template_fast(data["features"], False, 100) is None
     assert FootTemplate.from_geojson(data).outline("dorsal").equals(Polygon(outline))
     data["neuromap"]["tiling_tolerance"] = 0.0
     with pytest.raises(AtlasDataError, match="do not tile the outline"):

@@ -13,7 +13,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
+from neuromap.errors import InvalidCaseError
 from neuromap.geometry import SIDES, VIEWS, FootTemplate
+from neuromap.geometry._raster import LabelRaster, classify_exact
+from neuromap.geometry.drawing import read_drawing
 
 FOOT_GEOJSON = Path(__file__).parents[2] / "data" / "foot.geojson"
 BORDER_EPS = 1e-6  # points closer than this to a region border are not compared
@@ -124,25 +127,51 @@ odd_value = st.sampled_from([float("nan"), float("inf"), True, "1", None, [1.0],
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(coordinate, min_size=2, max_size=2), min_size=8, max_size=40), st.booleans(),
+@given(st.lists(st.lists(coordinate, min_size=2, max_size=2), min_size=3, max_size=40), st.booleans(),
        st.data())
-def test_list_ring_fast_path_equals_the_checked_path(ring: list, close: bool, data: st.DataObject) -> None:
-    """A drawing given as a list of [x, y] is read without numpy (``_ring_from_list``): the polygon
-    is the one the checked path builds, coordinate for coordinate, and anything the fast path
-    does not read (odd values, other shapes) goes to the checked path, which raises the error."""
-    from neuromap.geometry import _ring_array, _ring_from_list
-
+def test_list_ring_reads_as_its_array(ring: list, close: bool, data: st.DataObject) -> None:
+    """A drawing given as a list of [x, y] reads to the polygon of its coordinate array, or to an
+    InvalidCaseError on the field 'drawing'; an odd value anywhere is an InvalidCaseError too,
+    never another exception."""
     if close:
         ring = [*ring, list(ring[0])]
-    fast = _ring_from_list(ring)
-    assert fast is not None
-    slow = shapely.polygons(_ring_array(ring, "ring"))
-    np.testing.assert_array_equal(shapely.get_coordinates(fast), shapely.get_coordinates(slow))
-    # one odd value or a point of the wrong length anywhere: the fast path declines
+    try:
+        got = read_drawing(ring)
+    except InvalidCaseError as e:
+        assert e.field == "drawing"
+    else:
+        want = shapely.polygons(np.asarray(ring, dtype=float))
+        np.testing.assert_array_equal(shapely.get_coordinates(got), shapely.get_coordinates(want))
     i = data.draw(st.integers(0, len(ring) - 1))
     odd = [list(p) for p in ring]
     if data.draw(st.booleans()):
         odd[i][data.draw(st.integers(0, 1))] = data.draw(odd_value)
     else:
         odd[i] = odd[i][:1] if data.draw(st.booleans()) else [*odd[i], 0.0]
-    assert _ring_from_list(odd) is None
+    try:
+        read_drawing(odd)
+    except InvalidCaseError as e:
+        assert e.field == "drawing"
+
+
+@cache
+def raster(view: str, side: str) -> tuple[list[shapely.Polygon], LabelRaster]:
+    """Return the regions of a view and their label raster (built once)."""
+    polys = [foot().polygon(r, side=side) for r in foot().regions(view)]
+    return polys, LabelRaster.build(polys, foot().outline(view, side=side))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), views, sides)
+def test_label_raster_agrees_with_exact(data: st.DataObject, view: str, side: str) -> None:
+    """The label raster answers what the exact test answers, at any point: also on the cell grid
+    and on the region borders (the vertices, and points on the edges between them)."""
+    polys, ras = raster(view, side)
+    pts = data.draw(points_in_view(view, side))
+    border = shapely.get_coordinates(polys[data.draw(st.integers(0, len(polys) - 1))])
+    j = data.draw(st.lists(st.integers(0, len(border) - 2), min_size=1, max_size=20))
+    t = data.draw(st.floats(0, 1))
+    on_edges = border[j] + t * (border[[k + 1 for k in j]] - border[j])
+    pts = np.concatenate([pts, border[j], on_edges])
+    x, y = pts[:, 0], pts[:, 1]
+    np.testing.assert_array_equal(ras.classify(polys, x, y), classify_exact(polys, x, y))

@@ -23,7 +23,11 @@ Steps, per view:
    must contain exactly one label point) and merge the faces of a region
    (``shapely.coverage_union_all``);
 5. check: each region one valid Polygon, ``coverage_is_valid``, the union follows the drawn
-   outline to within ``SIMPLIFY_MM`` + ``GRID`` (Hausdorff distance).
+   outline to within ``SIMPLIFY_MM`` + ``GRID`` (Hausdorff distance);
+6. read the text it is about to write back with ``FootTemplate.from_geojson(..., check=True)``:
+   the GEOS proof that the regions of every view tile its outline exactly, each polygon valid
+   and each anchor inside its region. This is where the bundled template is proved: the
+   library loads it with ``check=False``, trusting the file whose hash the manifest holds.
 
 The output is deterministic (fixed sampling, sorted features, fixed number formatting), so
 rerunning the script reproduces the file byte for byte.
@@ -44,6 +48,8 @@ import numpy as np
 import shapely
 from shapely.geometry import LinearRing, LineString, Polygon
 from shapely.geometry.polygon import orient
+
+from neuromap.geometry import FootTemplate
 
 
 def _load_drawing(name: str) -> ModuleType:
@@ -284,7 +290,9 @@ def render() -> str:
         + json.dumps(meta, indent=None)
         + ',\n"features":[\n'
     )
-    return head + ",\n".join(lines) + "\n]}\n"
+    text = head + ",\n".join(lines) + "\n]}\n"
+    FootTemplate.from_geojson(json.loads(text), file=OUT.name, check=True)  # raises AtlasDataError
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:

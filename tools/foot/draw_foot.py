@@ -13,7 +13,7 @@ Joints used for the region borders: first MTP joint ~185 mm from the heel, third
 fifth MTP ~165 mm; medial malleolus ~85 mm above the ground and ~55 mm in front of the back of
 the heel, lateral malleolus ~10 mm lower and ~10 mm more posterior.
 
-Coordinate frames (x to the observer's right, y up; see ``neuromap/geometry.py``)
+Coordinate frames (x to the observer's right, y up; see ``neuromap/geometry/__init__.py``)
 ----------------------------------------------------------------------------------
 dorsal   seen from above, toes up; x = 0 on the long axis (heel centre to 2nd toe), +x lateral;
          y = 0 at the back of the heel (here: the cut through the leg just above the malleoli).

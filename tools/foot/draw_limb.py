@@ -14,7 +14,7 @@ greater trochanter 880; anterior superior iliac spine (ASIS) 975; iliac crest ~1
 Widths: ankle at the cut 58 mm (the foot's dorsal leg cut), knee ~100 mm, calf ~100 mm,
 upper thigh ~155 mm.
 
-Coordinate frames (x to the observer's right, y up; see ``neuromap/geometry.py``)
+Coordinate frames (x to the observer's right, y up; see ``neuromap/geometry/__init__.py``)
 ----------------------------------------------------------------------------------
 The limb views share one body frame: y = height above the ground (standing), x = distance from
 the body's midline (the sagittal plane), so the two sides drawn together form one figure.
