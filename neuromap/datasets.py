@@ -6,10 +6,11 @@ file and never reaches the network.
 
 Every data file has a JSON Schema beside it (``data/schemas/<name>.schema.json``, listed in
 ``data/manifest.json``). The bundled files are trusted by their SHA-256 hashes in the manifest,
-checked at every load; a file that does not match (an edited copy, or a user atlas directory) is
-checked against its schema with :mod:`jsonschema`, imported only then. The checks a schema cannot
-express (source keys that resolve to a citation, unique ids, references between entries) run
-on every load.
+checked at every load (the test suite runs every check on them). When a file does not match (an
+edited copy, or a user atlas directory), every file is checked against its schema with
+:mod:`jsonschema`, imported only then, and then by the checks a schema cannot express: source
+keys that resolve to a citation, unique ids, references between entries. The graph built from
+the data (:mod:`neuromap.graph`) checks its own invariants on every load.
 
 The bundled atlas lives in ``neuromap/data`` inside an installed package (copied from the
 repository's top-level ``data/`` folder when the wheel is built).
@@ -87,7 +88,7 @@ class AtlasData:
 
     ``verified`` is True when every file matches the SHA-256 hash the bundled manifest gives it
     (the bundled atlas, or an unchanged copy of it); the files were then trusted without
-    running their schemas.
+    running their schemas and reference checks.
     """
 
     directory: Path
@@ -152,7 +153,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
     if not verified:
         for name in ATLAS_FILES:
             validate_file(name, raw[name])
-    _check_references(raw)
+        _check_references(raw)
 
     version = "unversioned"
     own_manifest = d / "manifest.json"

@@ -9,6 +9,7 @@ entity it names, one per kind.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -22,9 +23,9 @@ ENTITY_KINDS = ("root", "plexus", "nerve", "region", "group", "movement", "muscl
 
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
 _WORD_FOLDS = {"peroneal": "fibular", "peroneus": "fibularis", "peronei": "fibulares"}
+_FOLDED_WORDS = frozenset(_ORDINALS) | frozenset(_WORD_FOLDS)
 _KIND_WORDS = frozenset(("nerve", "nerves", "muscle", "reflex", "root", "region"))
-#: str.translate table: every ASCII character but [a-z0-9] becomes a space (the text is lower case)
-_SPLIT = {c: " " for c in range(128) if not (chr(c).isdigit() or "a" <= chr(c) <= "z")}
+_WORD = re.compile("[a-z0-9]+")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -54,11 +55,14 @@ def normalize_name(text: str) -> str:
     >>> normalize_name("Saddle anaesthesia") == normalize_name("saddle anesthesia")
     True
     """
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     # the apostrophe goes, '&' is 'and', anything but [a-z0-9] splits words
-    words = text.lower().replace("'", "").replace("&", " and ").translate(_SPLIT).split()
+    words = _WORD.findall(text.lower().replace("'", "").replace("&", " and "))
+    if not _FOLDED_WORDS.isdisjoint(words):
+        words = [_WORD_FOLDS.get(_ORDINALS.get(w, w), _ORDINALS.get(w, w)) for w in words]
     # 'ae' -> 'e' inside words, after the word folds (a replacement cannot reach across the spaces)
-    folded = " ".join(_WORD_FOLDS.get(_ORDINALS.get(w, w), _ORDINALS.get(w, w)) for w in words).replace("ae", "e")
+    folded = " ".join(words).replace("ae", "e")
     if folded == "the":
         return ""
     return folded[4:] if folded.startswith("the ") else folded
