@@ -441,3 +441,12 @@ def test_plain_accessors_name_unknown_ids(atlas):
         atlas.edge("L5", "scitic")
     with pytest.raises(neuromap.UnknownNameError, match="not a node"):
         atlas.dermatome_grades("hallx")
+
+
+def test_sign_is_read_only_and_names_unknown_ids(atlas):
+    sign = atlas.sign("saddle_anaesthesia")
+    assert sign["red_flag"] == "cauda_equina" and sign is atlas.resolve("saddle anesthesia", "sign").attrs
+    with pytest.raises(TypeError):
+        sign["label"] = "changed"  # type: ignore[index]
+    with pytest.raises(neuromap.UnknownNameError, match="'saddle_anesthesia' is not a sign.*'saddle_anaesthesia'"):
+        atlas.sign("saddle_anesthesia")
