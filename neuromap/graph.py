@@ -83,10 +83,10 @@ def root_weights(root_values: Iterable[Mapping[str, Any]]) -> dict[str, float]:
 
 
 def _freeze(value: Any) -> Any:
-    """*value* with every list a tuple and every mapping a read-only view, recursively."""
+    """*value* (parsed JSON) with every list a tuple and every object a read-only view, recursively."""
     if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
-    if isinstance(value, Mapping):
+    if isinstance(value, (dict, MappingProxyType)):
         return MappingProxyType({k: _freeze(v) for k, v in value.items()})
     return value
 
