@@ -13,17 +13,19 @@ Every node has ``kind`` (root, plexus, nerve, muscle, movement, reflex, region),
 muscle or reflex edge names the site on the parent nerve where the branch leaves, which is what
 lets a lesion site along a nerve spare the branches above it.
 
-The returned graph is frozen twice over: its structure (:func:`networkx.freeze`) and its
-attribute mappings (read-only views holding tuples), so no caller can change the shared atlas.
+The graph is frozen twice over: its structure (:func:`networkx.freeze`) and its attributes
+(read-only mappings holding tuples), so no caller can change the shared atlas.
 
-:func:`build_tables` builds and checks the same graph as plain dicts (:class:`GraphTables`,
-networkx's own adjacency layout) without importing networkx; :func:`to_digraph` wraps them in
-the frozen :class:`networkx.DiGraph`. The atlas keeps the tables and builds the DiGraph only when
-:attr:`neuromap.atlas.Atlas.graph` is first asked for.
+:func:`build_tables` builds and checks the graph as plain adjacency dicts (:class:`GraphTables`)
+with its topological order (:class:`graphlib.TopologicalSorter`); :func:`to_digraph` turns them
+into the frozen :class:`networkx.DiGraph`. networkx takes about as long to import as the rest of
+neuromap's load, so the atlas answers its queries from the tables and builds the DiGraph only
+when :attr:`neuromap.atlas.Atlas.graph` is first asked for.
 """
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -34,10 +36,10 @@ from neuromap.errors import AtlasDataError
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["NODE_KINDS", "GraphTables", "build_graph", "build_tables", "root_weights", "to_digraph"]
+__all__ = ["NODE_KINDS", "GraphTables", "ReadOnlyAttributes", "build_graph", "build_tables", "root_weights",
+           "to_digraph"]
 
 NODE_KINDS = ("root", "plexus", "nerve", "muscle", "movement", "reflex", "region")
-_ROOT_SET = frozenset(ROOT_IDS)
 
 #: Weight of a root in a muscle, reflex or nerve: a major root of the default source, another
 #: root of the default source, a root that only an alternative source gives.
@@ -51,112 +53,95 @@ def root_weights(root_values: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     within a source a 'major' root weighs 1 and any other root 0.5. A root that only an
     alternative source gives thus keeps a small weight instead of being dropped.
 
+    Parameters
+    ----------
+    root_values : iterable of mapping
+        The ``root_values`` entries of a nerve, muscle or reflex (``roots``, optional ``major``).
+
+    Returns
+    -------
+    dict of str to float
+        Root -> weight, cranial to caudal.
+
     Examples
     --------
     >>> root_weights([{"roots": ["L4", "L5"], "major": ["L4"]}, {"roots": ["L4", "L5"], "major": ["L5"]}])
     {'L4': 0.875, 'L5': 0.625}
     """
-    w_major, w_minor = ROOT_GRADE_WEIGHTS["major"], ROOT_GRADE_WEIGHTS["minor"]
-    # each source's grade per root it gives (a root it does not give grades 0); plain loops, as
-    # the lists are short and a comprehension is a call of its own
-    grades: list[dict[str, float]] = []
-    given: set[str] = set()
+    grades = []  # each source's grade of every root it gives
     for rv in root_values:
-        major = rv.get("major") or ()
-        g: dict[str, float] = {}
-        for r in rv["roots"]:
-            g[r] = w_major if not major or r in major else w_minor
-        grades.append(g)
-        given.update(g)
+        major = rv.get("major") or rv["roots"]
+        grades.append({r: ROOT_GRADE_WEIGHTS["major" if r in major else "minor"] for r in rv["roots"]})
     if not grades:
         return {}
-    if given <= _ROOT_SET:
-        roots = [r for r in ROOT_IDS if r in given] if len(given) > 1 else list(given)
-    else:  # a root outside L1-S5: the error sorting by ROOT_IDS.index gives
-        roots = sorted(given, key=ROOT_IDS.index)
-    default_grades, alternatives = grades[0], grades[1:]
+    default, alternatives = grades[0], grades[1:]
     out = {}
-    blend = _BLENDS
-    for r in roots:
-        default = default_grades.get(r, 0.0)
-        if alternatives:  # the strongest alternative
-            alt = alternatives[0].get(r, 0.0)
-            for g in alternatives[1:]:
-                x = g.get(r, 0.0)
-                if x > alt:
-                    alt = x
-        else:
-            alt = default
-        w = blend.get((default, alt))
-        if w is None:
-            w = blend[(default, alt)] = round(0.75 * default + 0.25 * alt, 6)
-        out[r] = w
+    for r in sorted(set().union(*grades), key=ROOT_IDS.index):
+        alternative = max((g.get(r, 0.0) for g in alternatives), default=default.get(r, 0.0))
+        out[r] = round(0.75 * default.get(r, 0.0) + 0.25 * alternative, 6)
     return out
 
 
-#: (default grade, strongest alternative grade) -> root weight, as root_weights rounds it
-_BLENDS: dict[tuple[float, float], float] = {}
-
-
-_SCALARS = frozenset((str, float, int, bool, type(None)))
-
-
-def _freeze_value(value: Any) -> Any:
-    # plain loops: the lists and records here are short, and a comprehension is a call of its own
-    t = type(value)
-    if t in _SCALARS:
-        return value
-    scalars = _SCALARS
-    if t is list or t is tuple:
-        items = []
-        for v in value:
-            items.append(v if type(v) in scalars else _freeze_value(v))
-        return tuple(items)
-    if t is dict or isinstance(value, Mapping):
-        record = {}
-        for k, v in value.items():
-            record[k] = v if type(v) in scalars else _freeze_value(v)
-        return MappingProxyType(record)
+def _freeze(value: Any) -> Any:
+    """*value* (parsed JSON) with every list a tuple and every object a read-only view, recursively."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, (dict, MappingProxyType)):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
     return value
 
 
-def topological_order(succ: Mapping[str, Iterable[str]]) -> list[str] | None:
-    """The order of :func:`networkx.topological_sort` (generation by generation), or None on a cycle.
+class ReadOnlyAttributes(dict):
+    """The attribute dict of a node or an edge of the frozen graph: filled once, then read-only.
 
-    *succ* maps every node, in graph order, to its successors in graph order (``g._succ``).
+    networkx creates one per node and edge (the graph's ``node_attr_dict_factory`` and
+    ``edge_attr_dict_factory``) and fills it with one ``update`` as it adds the node or edge;
+    every later change raises :class:`TypeError`, as a :class:`types.MappingProxyType` does.
+
+    Examples
+    --------
+    >>> attrs = ReadOnlyAttributes()
+    >>> attrs.update(kind="root")
+    >>> attrs["kind"] = "nerve"
+    Traceback (most recent call last):
+    ...
+    TypeError: the atlas graph's attributes are read-only
     """
-    indegree: dict[str, int] = dict.fromkeys(succ, 0)
-    for nbrs in succ.values():
-        for v in nbrs:
-            indegree[v] += 1
-    zero = [v for v, d in indegree.items() if d == 0]
-    order: list[str] = []
-    while zero:
-        generation, zero = zero, []
-        for node in generation:
-            for child in succ[node]:
-                d = indegree[child] - 1
-                indegree[child] = d
-                if d == 0:
-                    zero.append(child)
-        order.extend(generation)
-    return order if len(order) == len(indegree) else None
+
+    __slots__ = ()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Fill the empty dict (networkx's one call); raise :class:`TypeError` once it holds anything."""
+        if self:
+            _read_only()
+        super().update(*args, **kwargs)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        _read_only()
+
+    __setitem__ = __delitem__ = __ior__ = setdefault = pop = popitem = clear = _refuse
+
+
+def _read_only() -> None:
+    raise TypeError("the atlas graph's attributes are read-only")
 
 
 class GraphTables(NamedTuple):
-    """The checked, frozen innervation graph as plain dicts, in networkx's adjacency layout.
+    """The checked innervation graph as plain adjacency dicts, with its topological order.
 
     ``nodes[n]`` is node *n*'s read-only attribute mapping; ``succ[u][v]`` and ``pred[v][u]`` are
     the same read-only attribute mapping of the edge u -> v, in the insertion orders
-    ``add_node``/``add_edge`` would give; ``attrs`` are the graph attributes; ``order`` is the
-    topological order of :func:`networkx.topological_sort`. Treat every dict as read-only.
+    ``add_node``/``add_edge`` would give; ``edges`` are the edges in the order they were added;
+    ``attrs`` are the graph attributes; ``order`` is the topological order (that of
+    :func:`networkx.topological_sort`). Treat every dict as read-only.
     """
 
     nodes: dict[str, Mapping[str, Any]]
     succ: dict[str, dict[str, Mapping[str, Any]]]
     pred: dict[str, dict[str, Mapping[str, Any]]]
+    edges: tuple[tuple[str, str], ...]
     attrs: Mapping[str, Any]
-    order: list[str]
+    order: tuple[str, ...]
 
 
 def build_graph(data: AtlasData) -> nx.DiGraph:
@@ -178,222 +163,269 @@ def build_graph(data: AtlasData) -> nx.DiGraph:
         If the data break a graph invariant: an unknown parent, nerve, muscle or origin site;
         a cycle; a nerve, muscle or reflex carrying a root its parent does not; a region that no
         nerve supplies or that a dermatome map leaves without a root.
+
+    Examples
+    --------
+    >>> from neuromap.datasets import read_atlas_data
+    >>> g = build_graph(read_atlas_data())
+    >>> g.nodes["deep_fibular"]["kind"], g.edges["common_fibular", "deep_fibular"]["relation"]
+    ('nerve', 'branch')
     """
     return to_digraph(build_tables(data))
 
 
 def to_digraph(tables: GraphTables) -> nx.DiGraph:
-    """The frozen :class:`networkx.DiGraph` over *tables* (which it shares, not copies).
+    """The frozen :class:`networkx.DiGraph` of *tables*.
 
-    This is the only place where building the graph imports networkx.
+    Nodes and edges are added in table order, each with its attributes in a
+    :class:`ReadOnlyAttributes` dict (the attribute values are the tables' own, immutable ones);
+    the graph attributes are a read-only mapping and the structure is frozen with
+    :func:`networkx.freeze`.
+
+    Parameters
+    ----------
+    tables : GraphTables
+        The graph from :func:`build_tables`.
+
+    Returns
+    -------
+    networkx.DiGraph
+        The frozen graph.
     """
     import networkx as nx
 
     g = nx.DiGraph()
-    g._node.update(tables.nodes)
-    g._succ.update(tables.succ)  # fill in place: g._adj is g._succ
-    g._pred.update(tables.pred)
+    g.node_attr_dict_factory = g.edge_attr_dict_factory = ReadOnlyAttributes
+    g.add_nodes_from(tables.nodes.items())
+    g.add_edges_from((u, v, tables.succ[u][v]) for u, v in tables.edges)
     g.graph = tables.attrs
     return nx.freeze(g)
 
 
 def build_tables(data: AtlasData) -> GraphTables:
-    """Build, check and freeze the innervation graph as plain dicts (no networkx).
+    """Build and check the innervation graph as plain dicts (no networkx).
 
-    The graph is assembled in plain dicts (networkx's own adjacency layout, same insertion order
-    and attribute order as ``add_node``/``add_edge`` would give) and its attributes frozen once.
-    Raises :class:`~neuromap.errors.AtlasDataError` as :func:`build_graph` does.
+    Parameters
+    ----------
+    data : AtlasData
+        Validated file contents from :func:`neuromap.datasets.read_atlas_data`.
+
+    Returns
+    -------
+    GraphTables
+        The graph's nodes and edges, with read-only attributes, and its topological order.
+
+    Raises
+    ------
+    AtlasDataError
+        As :func:`build_graph` does.
     """
-    nodes: dict[str, dict[str, Any]] = {}
-    succ: dict[str, dict[str, Any]] = {}
-    pred: dict[str, dict[str, Any]] = {}
+    return _Builder(data).tables()
 
-    def add(node: str, file: str, entry: str, attrs: dict[str, Any]) -> None:
-        if node in nodes:
-            raise AtlasDataError(file, entry, f"id {node!r} is already used by a {nodes[node]['kind']}")
-        nodes[node] = attrs
-        succ[node] = {}
-        pred[node] = {}
 
-    def edge(u: str, v: str, attrs: dict[str, Any]) -> None:
-        # as DiGraph.add_edge between existing nodes: a repeated edge keeps its place and
-        # takes the new attributes
-        d = succ[u].get(v)
-        if d is None:
-            succ[u][v] = pred[v][u] = attrs
-        else:
-            d.update(attrs)
+class _Builder:
+    """Assembles the graph one data file at a time, checking references as it goes."""
 
-    memo: dict[tuple[str, ...], tuple[str, ...]] = {}
+    def __init__(self, data: AtlasData) -> None:
+        self.data = data
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.succ: dict[str, dict[str, Any]] = {}
+        self.pred: dict[str, dict[str, Any]] = {}
+        self.edges: list[tuple[str, str]] = []  # in the order they were added
+        self.sites: dict[str, list[str]] = {}  # nerve -> its lesion sites, proximal to distal
 
-    def srcs(keys: Iterable[str]) -> tuple[str, ...]:
-        # the distinct keys in order, one shared tuple per distinct list (many edges cite the same sources)
-        t = tuple(keys)
-        got = memo.get(t)
-        if got is None:
-            got = memo[t] = tuple(dict.fromkeys(t))
-        return got
+    def tables(self) -> GraphTables:
+        self.add_roots()
+        self.add_nerves()
+        self.add_muscles()
+        self.add_reflexes()
+        self.add_regions()
+        self.add_dermatomes()
+        derm = self.data.dermatomes
+        attrs = {
+            "atlas_version": self.data.version,
+            "dermatome_maps": {m["id"]: {k: v for k, v in m.items() if k != "id"} for m in derm["maps"]},
+            "default_dermatome_map": derm["default"],
+        }
+        order = _topological_order(self.succ)
+        _check_invariants(self.nodes, self.pred, self.data)
+        nodes: dict[str, Mapping[str, Any]] = {n: MappingProxyType(a) for n, a in self.nodes.items()}
+        for u, nbrs in self.succ.items():
+            for v, a in nbrs.items():
+                if "maps" in a:  # the one set of attributes filled in after the edge was added
+                    a["maps"], a["weights"] = MappingProxyType(a["maps"]), MappingProxyType(a["weights"])
+                nbrs[v] = self.pred[v][u] = MappingProxyType(a)
+        return GraphTables(nodes, self.succ, self.pred, tuple(self.edges), _freeze(attrs), order)
 
-    def kind(node: str) -> str | None:
-        try:
-            a = nodes.get(node)
-        except TypeError:  # not a hashable id (a corrupt file): unknown, as for DiGraph.__contains__
-            return None
-        return None if a is None else a["kind"]
+    # -- primitives -------------------------------------------------------------------------
+    def add(self, node: str, file: str, attrs: dict[str, Any]) -> None:
+        if node in self.nodes:
+            raise AtlasDataError(file, node, f"id {node!r} is already used by a {self.nodes[node]['kind']}")
+        self.nodes[node] = attrs
+        self.succ[node] = {}
+        self.pred[node] = {}
 
-    for r in data.roots:
-        add(r["id"], "roots.json", r["id"], {"kind": "root", "label": r["label"],
-                                             "aliases": tuple(r.get("aliases", ())), "sources": tuple(r["sources"])})
-    for p in data.plexuses:
-        add(p["id"], "roots.json", p["id"], {
-            "kind": "plexus", "subkind": _freeze_value(p.get("subkind", "plexus")), "label": p["label"],
-            "aliases": tuple(p.get("aliases", ())), "sources": tuple(p["sources"]), "roots": tuple(p["roots"])})
-        for r in p["roots"]:
-            edge(r, p["id"], {"relation": "joins", "sources": srcs(p["sources"])})
-    for p in data.plexuses:
-        if "joins" in p:
-            if kind(p["joins"]) != "plexus":
-                raise AtlasDataError("roots.json", p["id"], f"joins unknown plexus {p['joins']!r}")
-            edge(p["id"], p["joins"], {"relation": "joins", "sources": srcs(p["sources"])})
+    def edge(self, u: str, v: str, attrs: dict[str, Any]) -> None:
+        existing = self.succ[u].get(v)
+        if existing is None:
+            self.succ[u][v] = self.pred[v][u] = attrs
+            self.edges.append((u, v))
+        else:  # as networkx's add_edge: a repeated edge keeps its place and takes the new attributes
+            existing.update(attrs)
 
-    nerve_sites: dict[str, list[str]] = {}
-    for n in data.nerves:
-        weights = root_weights(n["root_values"])
-        add(n["id"], "nerves.json", n["id"], {
-            "kind": "nerve", "label": n["label"], "aliases": tuple(n.get("aliases", ())),
-            "sources": tuple(n["sources"]), "function": n["function"], "root_values": _freeze_value(n["root_values"]),
-            "roots": tuple(weights), "root_weights": MappingProxyType(weights), "sites": _freeze_value(n["sites"]),
-            "variants": _freeze_value(n.get("variants", []))})
-        nerve_sites[n["id"]] = [s["id"] for s in n["sites"]]
+    def kind(self, node: str) -> str | None:
+        attrs = self.nodes.get(node)
+        return None if attrs is None else attrs["kind"]
 
-    def check_origin(file: str, entry: str, parent: str, origin: str | None) -> str | None:
-        k = kind(parent)
-        if k not in ("nerve", "plexus"):
+    def entity(self, item: Mapping[str, Any], kind: str, **attrs: Any) -> dict[str, Any]:
+        """The attributes every node has, then the kind's own."""
+        return {"kind": kind, "label": item["label"], "aliases": tuple(item.get("aliases", ())),
+                "sources": tuple(item.get("sources", ())), **attrs}
+
+    def graded(self, item: Mapping[str, Any], kind: str, head: dict[str, Any],
+               tail: dict[str, Any]) -> dict[str, Any]:
+        """The attributes of a nerve, muscle or reflex: *head*, its root values and weights, *tail*."""
+        weights = root_weights(item["root_values"])
+        return self.entity(item, kind, **head, root_values=_freeze(item["root_values"]), roots=tuple(weights),
+                           root_weights=MappingProxyType(weights), **tail)
+
+    def origin(self, file: str, entry: str, parent: str, origin: str | None) -> str | None:
+        """The site of *parent* a branch leaves at (checked; the first site by default)."""
+        kind = self.kind(parent)
+        if kind not in ("nerve", "plexus"):
             raise AtlasDataError(file, entry, f"unknown nerve or plexus {parent!r}")
-        if k == "plexus":
+        if kind == "plexus":
             if origin is not None:
                 raise AtlasDataError(file, entry, f"origin {origin!r} given on a plexus")
             return None
-        sites = nerve_sites[parent]
+        sites = self.sites[parent]
         if origin is None:
             return sites[0]
         if origin not in sites:
             raise AtlasDataError(file, entry, f"origin {origin!r} is not a site of {parent} ({', '.join(sites)})")
         return origin
 
-    for n in data.nerves:
-        origin = check_origin("nerves.json", f"{n['id']}.parent", n["parent"], n.get("origin"))
-        certainty = min((v.get("origin_certainty", 1.0) for v in n.get("variants", [])), default=1.0)
-        contributions = n.get("contributions", [])
-        share = 1.0 - sum(k["share"] for k in contributions)
-        edge(n["parent"], n["id"], {"relation": "branch", "origin": origin, "certainty": certainty, "share": share,
-                                    "sources": srcs(n["sources"])})
-        for k in contributions:
-            if kind(k["from"]) != "nerve":
-                raise AtlasDataError("nerves.json", f"{n['id']}.contributions", f"unknown nerve {k['from']!r}")
-            edge(k["from"], n["id"], {"relation": "communicating", "origin": nerve_sites[k["from"]][0],
-                                      "certainty": 1.0, "share": k["share"], "sources": srcs(k["sources"])})
+    # -- one data file each -----------------------------------------------------------------
+    def add_roots(self) -> None:
+        for r in self.data.roots:
+            self.add(r["id"], "roots.json", self.entity(r, "root"))
+        for p in self.data.plexuses:
+            self.add(p["id"], "roots.json", {
+                "kind": "plexus", "subkind": p.get("subkind", "plexus"), "label": p["label"],
+                "aliases": tuple(p.get("aliases", ())), "sources": tuple(p["sources"]), "roots": tuple(p["roots"])})
+            for r in p["roots"]:
+                self.edge(r, p["id"], {"relation": "joins", "sources": _distinct(p["sources"])})
+        for p in self.data.plexuses:
+            if "joins" in p:
+                if self.kind(p["joins"]) != "plexus":
+                    raise AtlasDataError("roots.json", p["id"], f"joins unknown plexus {p['joins']!r}")
+                self.edge(p["id"], p["joins"], {"relation": "joins", "sources": _distinct(p["sources"])})
 
-    for m in data.movements:
-        add(m["id"], "muscles.json", m["id"], {"kind": "movement", "label": m["label"],
-                                               "aliases": tuple(m.get("aliases", ())), "sources": tuple(m["sources"]),
-                                               "isncsci_key": m.get("isncsci_key")})
-    for m in data.muscles:
-        weights = root_weights(m["root_values"])
-        add(m["id"], "muscles.json", m["id"], {
-            "kind": "muscle", "label": m["label"], "aliases": tuple(m.get("aliases", ())),
-            "sources": tuple(m["sources"]), "nerve": _freeze_value(m["nerve"]),
-            "root_values": _freeze_value(m["root_values"]), "roots": tuple(weights),
-            "root_weights": MappingProxyType(weights), "isncsci_key": m.get("isncsci_key")})
-        origin = check_origin("muscles.json", f"{m['id']}.nerve", m["nerve"], m.get("origin"))
-        edge(m["nerve"], m["id"], {"relation": "innervates", "origin": origin, "certainty": 1.0,
-                                   "sources": srcs(m["sources"])})
-        for mv in m["movements"]:
-            if kind(mv) != "movement":
-                raise AtlasDataError("muscles.json", f"{m['id']}.movements", f"unknown movement {mv!r}")
-            edge(m["id"], mv, {"relation": "performs", "sources": srcs(m["sources"])})
+    def add_nerves(self) -> None:
+        for n in self.data.nerves:
+            self.add(n["id"], "nerves.json", self.graded(
+                n, "nerve", {"function": n["function"]},
+                {"sites": _freeze(n["sites"]), "variants": _freeze(n.get("variants", []))}))
+            self.sites[n["id"]] = [s["id"] for s in n["sites"]]
+        for n in self.data.nerves:
+            origin = self.origin("nerves.json", f"{n['id']}.parent", n["parent"], n.get("origin"))
+            certainty = min((v.get("origin_certainty", 1.0) for v in n.get("variants", [])), default=1.0)
+            contributions = n.get("contributions", [])
+            share = 1.0 - sum(k["share"] for k in contributions)
+            self.edge(n["parent"], n["id"], {"relation": "branch", "origin": origin, "certainty": certainty,
+                                             "share": share, "sources": _distinct(n["sources"])})
+            for k in contributions:
+                if self.kind(k["from"]) != "nerve":
+                    raise AtlasDataError("nerves.json", f"{n['id']}.contributions", f"unknown nerve {k['from']!r}")
+                self.edge(k["from"], n["id"], {"relation": "communicating", "origin": self.sites[k["from"]][0],
+                                               "certainty": 1.0, "share": k["share"],
+                                               "sources": _distinct(k["sources"])})
 
-    for r in data.reflexes:
-        weights = root_weights(r["root_values"])
-        add(r["id"], "reflexes.json", r["id"], {
-            "kind": "reflex", "label": r["label"], "aliases": tuple(r.get("aliases", ())),
-            "sources": tuple(r["sources"]), "nerve": _freeze_value(r["nerve"]), "muscle": _freeze_value(r["muscle"]),
-            "root_values": _freeze_value(r["root_values"]), "roots": tuple(weights),
-            "root_weights": MappingProxyType(weights)})
-        origin = None
-        if r["muscle"] is not None:
-            if kind(r["muscle"]) != "muscle":
-                raise AtlasDataError("reflexes.json", f"{r['id']}.muscle", f"unknown muscle {r['muscle']!r}")
-            if nodes[r["muscle"]]["nerve"] == r["nerve"]:
-                origin = succ[r["nerve"]][r["muscle"]]["origin"]
-        origin = check_origin("reflexes.json", f"{r['id']}.nerve", r["nerve"], origin)
-        edge(r["nerve"], r["id"], {"relation": "reflex_arc", "origin": origin, "certainty": 1.0,
-                                   "sources": srcs(r["sources"])})
+    def add_muscles(self) -> None:
+        for m in self.data.movements:
+            self.add(m["id"], "muscles.json", self.entity(m, "movement", isncsci_key=m.get("isncsci_key")))
+        for m in self.data.muscles:
+            self.add(m["id"], "muscles.json", self.graded(m, "muscle", {"nerve": m["nerve"]},
+                                                          {"isncsci_key": m.get("isncsci_key")}))
+            origin = self.origin("muscles.json", f"{m['id']}.nerve", m["nerve"], m.get("origin"))
+            self.edge(m["nerve"], m["id"], {"relation": "innervates", "origin": origin, "certainty": 1.0,
+                                            "sources": _distinct(m["sources"])})
+            for mv in m["movements"]:
+                if self.kind(mv) != "movement":
+                    raise AtlasDataError("muscles.json", f"{m['id']}.movements", f"unknown movement {mv!r}")
+                self.edge(m["id"], mv, {"relation": "performs", "sources": _distinct(m["sources"])})
 
-    for reg in data.regions:
-        add(reg["id"], "regions.json", reg["id"], {
-            "kind": "region", "label": reg["label"], "aliases": tuple(reg.get("aliases", ())),
-            "sources": srcs([k for s in reg["nerves"] for k in s["sources"]]), "view": reg["view"]})
-        for s in reg["nerves"]:
-            if kind(s["nerve"]) != "nerve":
-                raise AtlasDataError("regions.json", f"{reg['id']}.nerves", f"unknown nerve {s['nerve']!r}")
-            edge(s["nerve"], reg["id"], {"relation": "supplies", "role": s["role"],
-                                         "origin": nerve_sites[s["nerve"]][-1], "certainty": 1.0,
-                                         "sources": srcs(s["sources"])})
+    def add_reflexes(self) -> None:
+        for r in self.data.reflexes:
+            self.add(r["id"], "reflexes.json",
+                     self.graded(r, "reflex", {"nerve": r["nerve"], "muscle": r["muscle"]}, {}))
+            origin = None
+            if r["muscle"] is not None:
+                if self.kind(r["muscle"]) != "muscle":
+                    raise AtlasDataError("reflexes.json", f"{r['id']}.muscle", f"unknown muscle {r['muscle']!r}")
+                if self.nodes[r["muscle"]]["nerve"] == r["nerve"]:  # the arc leaves with the muscle's branch
+                    origin = self.succ[r["nerve"]][r["muscle"]]["origin"]
+            origin = self.origin("reflexes.json", f"{r['id']}.nerve", r["nerve"], origin)
+            self.edge(r["nerve"], r["id"], {"relation": "reflex_arc", "origin": origin, "certainty": 1.0,
+                                            "sources": _distinct(r["sources"])})
 
-    derm = data.dermatomes
-    grade_w = derm["weights"]
-    for a in derm["assignments"]:
-        region = a["region"]
-        for root, grade in a["roots"].items():
-            e = succ[root].get(region)
-            if e is not None:
-                if a["map"] in e["maps"]:
+    def add_regions(self) -> None:
+        for reg in self.data.regions:
+            self.add(reg["id"], "regions.json", self.entity(
+                reg, "region", sources=_distinct(k for s in reg["nerves"] for k in s["sources"]), view=reg["view"]))
+            for s in reg["nerves"]:
+                if self.kind(s["nerve"]) != "nerve":
+                    raise AtlasDataError("regions.json", f"{reg['id']}.nerves", f"unknown nerve {s['nerve']!r}")
+                self.edge(s["nerve"], reg["id"], {"relation": "supplies", "role": s["role"],
+                                                  "origin": self.sites[s["nerve"]][-1], "certainty": 1.0,
+                                                  "sources": _distinct(s["sources"])})
+
+    def add_dermatomes(self) -> None:
+        """One edge per root and region; ``maps`` and ``weights`` say which layers draw it, how strongly."""
+        grade_weights = self.data.dermatomes["weights"]
+        for a in self.data.dermatomes["assignments"]:
+            region = a["region"]
+            for root, grade in a["roots"].items():
+                e = self.succ[root].get(region)
+                if e is None:
+                    self.edge(root, region, {"relation": "dermatome", "maps": {a["map"]: grade},
+                                             "weights": {a["map"]: grade_weights[grade]},
+                                             "sources": _distinct(a["sources"])})
+                elif a["map"] in e["maps"]:
                     raise AtlasDataError("dermatomes.json", f"{a['map']}, {a['region']}", "assigned twice")
-                e["maps"][a["map"]] = grade
-                e["weights"][a["map"]] = grade_w[grade]
-                e["sources"] = srcs(e["sources"] + tuple(a["sources"]))
-            else:
-                edge(root, region, {"relation": "dermatome", "maps": {a["map"]: grade},
-                                    "weights": {a["map"]: grade_w[grade]}, "sources": srcs(a["sources"])})
-    graph_attrs = {
-        "atlas_version": data.version,
-        "dermatome_maps": {m["id"]: {k: v for k, v in m.items() if k != "id"} for m in derm["maps"]},
-        "default_dermatome_map": derm["default"],
-    }
-
-    order = _check_invariants(nodes, succ, pred, data)
-
-    # every attribute value is already immutable (tuples, read-only views, scalars) except the
-    # map -> grade and map -> weight dicts of the dermatome edges, filled in above
-    node_store: dict[str, Mapping[str, Any]] = {}
-    for node_id, node_attrs in nodes.items():
-        node_store[node_id] = MappingProxyType(node_attrs)
-    for nbrs in succ.values():
-        for v, edge_attrs in nbrs.items():
-            if "maps" in edge_attrs:
-                edge_attrs["maps"] = MappingProxyType(edge_attrs["maps"])
-                edge_attrs["weights"] = MappingProxyType(edge_attrs["weights"])
-            nbrs[v] = MappingProxyType(edge_attrs)
-    for v, preds in pred.items():  # same objects, in the predecessor dicts' own insertion order
-        for u in preds:
-            preds[u] = succ[u][v]
-    return GraphTables(node_store, succ, pred,
-                       MappingProxyType({k: _freeze_value(v) for k, v in graph_attrs.items()}), order)
+                else:
+                    e["maps"][a["map"]] = grade
+                    e["weights"][a["map"]] = grade_weights[grade]
+                    e["sources"] = _distinct((*e["sources"], *a["sources"]))
 
 
-def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str, Mapping[str, Mapping[str, Any]]],
-                      pred: Mapping[str, Mapping[str, Mapping[str, Any]]], data: AtlasData) -> list[str]:
-    """Check the graph invariants on the plain adjacency; return the topological order."""
-    order = topological_order(succ)
-    if order is None:
-        import networkx as nx
+def _distinct(keys: Iterable[str]) -> tuple[str, ...]:
+    """The distinct source keys, in order."""
+    return tuple(dict.fromkeys(keys))
 
-        g = nx.DiGraph()
-        g.add_nodes_from(nodes)
-        g.add_edges_from((u, v) for u, nbrs in succ.items() for v in nbrs)
-        cycle = nx.find_cycle(g)
-        raise AtlasDataError("nerves.json", " -> ".join(str(u) for u, _ in cycle), "the graph has a cycle")
+
+def _topological_order(succ: Mapping[str, Iterable[str]]) -> tuple[str, ...]:
+    """The order of :func:`networkx.topological_sort`, from :class:`graphlib.TopologicalSorter`.
+
+    Both take the nodes with no predecessor in graph order, then, generation by generation, each
+    node as the last of its predecessors is taken; a cycle is an :class:`AtlasDataError`.
+    """
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for node in succ:
+        sorter.add(node)
+    for u, nbrs in succ.items():
+        for v in nbrs:
+            sorter.add(v, u)
+    try:
+        return tuple(sorter.static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        raise AtlasDataError("nerves.json", " -> ".join(map(str, cycle)), "the graph has a cycle") from None
+
+
+def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], pred: Mapping[str, Mapping[str, Mapping[str, Any]]],
+                      data: AtlasData) -> None:
+    """Check the invariants of an acyclic graph: roots carried down, regions supplied and mapped."""
     file_of = {"nerve": "nerves.json", "muscle": "muscles.json", "reflex": "reflexes.json"}
     effective: dict[str, frozenset[str]] = {}
 
@@ -449,4 +481,3 @@ def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str,
         for m in point_maps:
             if m not in used:
                 raise AtlasDataError("dermatomes.json", m, "the points map assigns no key point")
-    return order

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import networkx as nx
 import pytest
@@ -241,58 +242,76 @@ def test_territories_and_dermatomes_are_exact_unions_of_regions(atlas):
 
 def test_graph_order_and_territory_order(atlas):
     """The load-time topological order is networkx's, and territories list targets in it."""
-    from neuromap.graph import build_tables, to_digraph, topological_order
+    from neuromap.graph import build_tables, to_digraph
 
     order = list(nx.topological_sort(atlas.graph))
-    assert topological_order(atlas.graph._succ) == order
     tables = build_tables(atlas.data)
     g = to_digraph(tables)
-    assert tables.order == order and nx.utils.graphs_equal(g, atlas.graph) and nx.is_frozen(g)
-    assert topological_order({"a": {"b": {}}, "b": {"a": {}}}) is None
+    assert list(tables.order) == order and nx.utils.graphs_equal(g, atlas.graph) and nx.is_frozen(g)
     position = {n: i for i, n in enumerate(order)}
-    for nerve in atlas._ids["nerve"]:
+    for nerve in atlas.ids("nerve"):
         for site in atlas.sites(nerve):
             t = atlas.nerve_territory(nerve, site)
             for part in (t.regions, t.muscles, t.reflexes):
                 assert [position[x] for x in part] == sorted(position[x] for x in part), (nerve, site)
             below = nx.descendants(atlas.graph, nerve)
             assert set(t.regions) | set(t.muscles) | set(t.reflexes) <= below
+        assert set(atlas.nerves_for(nerve)) == {v for v in nx.descendants(atlas.graph, nerve)
+                                                 if atlas.node(v)["kind"] == "nerve"}
+
+
+def test_a_cycle_names_its_nodes(atlas):
+    from dataclasses import replace
+
+    nerves = [dict(n) for n in atlas.data.nerves]
+    femoral = next(n for n in nerves if n["id"] == "femoral")
+    femoral.update(parent="saphenous", origin="adductor_canal")
+    with pytest.raises(neuromap.AtlasDataError, match="nerves.json: .*femoral.* -> .*: the graph has a cycle"):
+        neuromap.Atlas(replace(atlas.data, nerves=tuple(nerves)))
 
 
 def test_graph_attributes_are_immutable_all_the_way_down(atlas):
     """Every attribute value is a scalar, a tuple or a read-only mapping, recursively."""
     from types import MappingProxyType
 
+    from neuromap.graph import ReadOnlyAttributes
+
     def check(value, where):
         if isinstance(value, (str, int, float, bool, type(None))):
             return
-        assert isinstance(value, (tuple, MappingProxyType)), (where, type(value))
-        for v in (value.values() if isinstance(value, MappingProxyType) else value):
+        assert isinstance(value, (tuple, MappingProxyType, ReadOnlyAttributes)), (where, type(value))
+        for v in (value.values() if isinstance(value, Mapping) else value):
             check(v, where)
 
-    for n, attrs in atlas.graph.nodes(data=True):
-        assert isinstance(atlas.graph._node[n], MappingProxyType)
+    g = atlas.graph
+    for n, attrs in g.nodes(data=True):
+        assert isinstance(attrs, ReadOnlyAttributes)
         check(attrs, n)
-    for u, v, attrs in atlas.graph.edges(data=True):
-        assert isinstance(atlas.graph._succ[u][v], MappingProxyType)
-        assert atlas.graph._pred[v][u] is atlas.graph._succ[u][v]
+        with pytest.raises(TypeError):
+            attrs.update(label="x")
+        with pytest.raises(TypeError):
+            attrs.pop("label")
+    for u, v, attrs in g.edges(data=True):
+        assert isinstance(attrs, ReadOnlyAttributes) and g.pred[v][u] is attrs
         check(attrs, (u, v))
-    check(atlas.graph.graph, "graph")
+    check(g.graph, "graph")
+    copy = g.copy()  # a copy is the caller's own: plain, mutable attributes
+    copy.nodes["L5"]["label"] = "changed"
+    assert g.nodes["L5"]["label"] != "changed"
 
 
-def test_batch_name_folding_matches_normalize_name(atlas):
-    """The index folds all names at once; it must fold each exactly as normalize_name does."""
-    from neuromap.atlas import _normalize_many, normalize_name
+def test_names_fold_to_their_index_entries(atlas):
+    from neuromap.atlas import ENTITY_KINDS, normalize_name
 
-    names = [*atlas.names(), "The 1st web-space", "peroneus tertius", "Saddle anaesthesia", "thae", "the",
-             "café & crème", "don\u2019t", "A\u00a0B", "", "  --  ", "x\ny", "paeroneal"]
-    assert _normalize_many(names) == [normalize_name(n) for n in names]
-    ascii_names = [n for n in names if n.isascii() and "\n" not in n]
-    assert _normalize_many(ascii_names) == [normalize_name(n) for n in ascii_names]
-    for name, slot in atlas._index.items():
-        assert name == normalize_name(name)
-        for kind, ident in slot.items():
-            assert atlas.resolve(name, kind).id == ident
+    assert [normalize_name(n) for n in ("thae", "the", "don\u2019t", "A\u00a0B", "", "  --  ", "x\ny")] == [
+        "", "", "dont", "a b", "", "", "x y"]
+    assert normalize_name("café & crème") == "cafe and creme"
+    assert normalize_name("The 1st web-space") == "first web space"
+    for kind in ENTITY_KINDS:
+        for name in atlas.names(kind):
+            assert name in atlas
+            entity = atlas.resolve(name, kind)
+            assert entity.kind == kind and entity.label == entity.attrs["label"]
 
 
 # --------------------------------------------------------------------------- networkx only on demand
@@ -380,24 +399,28 @@ def test_plain_accessors_answer_as_the_graph_does(atlas):
     from types import MappingProxyType
 
     g = atlas.graph
-    assert list(atlas._node) == list(g.nodes)
+    assert list(atlas.ids("root")) + list(atlas.ids("plexus")) == [n for n in g if atlas.node(n)["kind"] in
+                                                                   ("root", "plexus")]
     for n in g:
-        assert atlas.node(n) is g.nodes[n]
+        assert atlas.node(n) == g.nodes[n]
         assert isinstance(atlas.node(n), MappingProxyType)
         assert atlas.successors(n) == tuple(g.successors(n))
         assert atlas.predecessors(n) == tuple(g.predecessors(n))
-        assert list(atlas._descendants(n)) == list(nx.descendants(g, n))
     for u, v in g.edges:
-        assert atlas.edge(u, v) is g.edges[u, v]
+        assert atlas.edge(u, v) == g.edges[u, v]
     with pytest.raises(TypeError):
         atlas.node("L5")["label"] = "changed"  # type: ignore[index]
-    for s in ("sciatic", "tibial", "common_fibular", "femoral", "L5", "sacral_plexus"):
-        for t in atlas.ids("region") + atlas.ids("muscle"):
+    from neuromap.atlas._paths import shortest_path
+
+    succ = {n: dict.fromkeys(g.successors(n)) for n in g}
+    pred = {n: dict.fromkeys(g.predecessors(n)) for n in g}
+    for s in g:  # the networkx-free search behind Atlas.path finds networkx's path for every pair
+        for t in g:
             try:
                 p = nx.shortest_path(g, s, t)
             except nx.NetworkXNoPath:
                 p = None
-            assert atlas._shortest_path(s, t) == p, (s, t)
+            assert shortest_path(succ, pred, s, t) == p, (s, t)
     for r in atlas.ids("region"):
         for m in atlas.dermatome_maps:
             grades = atlas.dermatome_grades(r, m)
@@ -418,3 +441,12 @@ def test_plain_accessors_name_unknown_ids(atlas):
         atlas.edge("L5", "scitic")
     with pytest.raises(neuromap.UnknownNameError, match="not a node"):
         atlas.dermatome_grades("hallx")
+
+
+def test_sign_is_read_only_and_names_unknown_ids(atlas):
+    sign = atlas.sign("saddle_anaesthesia")
+    assert sign["red_flag"] == "cauda_equina" and sign is atlas.resolve("saddle anesthesia", "sign").attrs
+    with pytest.raises(TypeError):
+        sign["label"] = "changed"  # type: ignore[index]
+    with pytest.raises(neuromap.UnknownNameError, match="'saddle_anesthesia' is not a sign.*'saddle_anaesthesia'"):
+        atlas.sign("saddle_anesthesia")

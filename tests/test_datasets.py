@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import neuromap
 from neuromap.atlas import Atlas
-from neuromap.datasets import ATLAS_FILES, bundled_data_dir, read_atlas_data
+from neuromap.datasets import ATLAS_FILES, bundled_data_dir, read_atlas_data, validate_file
 
 DATA = bundled_data_dir()
 MANIFEST = json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))
@@ -56,10 +57,15 @@ CORRUPTIONS = [
     ("regions.json", lambda o: o["regions"][0].update(nerves=[]), "hallux_dorsal", "at least one supplying nerve"),
     ("dermatomes.json", lambda o: o["assignments"].pop(0), "hallux_dorsal", "gives this region no root"),
     ("dermatomes.json", lambda o: o.update(default="nobody_1900"), "default", "is not one of the maps"),
-    # an entity or assignment that leaves the fast path is worded by the full checks
-    ("nerves.json", lambda o: o["nerves"][2].update(label=None), "nerves[2]", "expected a non-empty string"),
+    # the schema's findings, worded as one clause naming the entry
+    ("nerves.json", lambda o: o["nerves"][2].update(label=None), "nerves[2]", "expected a string, got NoneType"),
+    ("nerves.json", lambda o: o["nerves"][2].update(label="  "), "nerves[2]", "expected a non-empty string"),
+    ("nerves.json", lambda o: o["nerves"][2].update(id="Sciatic"), "nerves[2]", "id 'Sciatic' is not snake_case"),
+    ("nerves.json", lambda o: o["nerves"][2].update(function="both"), "nerves[2]",
+     "must be motor, sensory or mixed, got 'both'"),
+    ("nerves.json", lambda o: o["nerves"][2]["sites"].clear(), "nerves[2]", "expected at least one lesion site"),
     ("nerves.json", lambda o: o["nerves"][2].update(aliases=None), "nerves[2]", "expected a list, got NoneType"),
-    ("nerves.json", lambda o: o["nerves"][2].update(aliases=["ok", 3]), "nerves[2]", "expected str, got int"),
+    ("nerves.json", lambda o: o["nerves"][2].update(aliases=["ok", 3]), "nerves[2]", "expected a string, got int"),
     ("regions.json", lambda o: o["regions"][2].update(sources=None), "regions[2]", "expected a list, got NoneType"),
     ("muscles.json", lambda o: o["movements"][0].update(sources=[]), "movements[0]", "at least one source key"),
     ("dermatomes.json", lambda o: o["assignments"][3].update(map="nobody_1900"), "assignments[3]", "unknown map"),
@@ -77,7 +83,6 @@ CORRUPTIONS = [
     ("dermatomes.json", lambda o: o["assignments"][3].pop("map"), "assignments[3]", "missing required key 'map'"),
     ("groups.json", lambda o: o["groups"][0]["regions"].append("elbow"), "hallux", "unknown region 'elbow'"),
     ("sources.json", lambda o: o["sources"]["lee_2008"].update(tier="T9"), "lee_2008", "tier"),
-    # root values and a region's supplying nerves that leave their fast paths
     ("nerves.json", lambda o: o["nerves"][1]["root_values"][0].update(major=["S1"]), "nerves[1] (saphenous)"
      ".root_values[0].major", "major root 'S1' is not among the roots"),
     ("nerves.json", lambda o: o["nerves"][1]["root_values"][0].update(sources=["nope"]), "saphenous",
@@ -96,29 +101,12 @@ CORRUPTIONS = [
     ("regions.json", lambda o: o["regions"][0]["nerves"][0].pop("role"), "hallux_dorsal",
      "missing required key 'role'"),
     ("regions.json", lambda o: o["regions"][0]["nerves"].append("deep_fibular"), "regions[0] (hallux_dorsal).nerves",
-     "expected dict, got str"),
+     "expected an object, got str"),
+    ("sources.json", lambda o: o["sources"]["lee_2008"].update(verified="yes"), "sources.lee_2008.verified",
+     "expected true or false, got str"),
+    ("patterns.json", lambda o: o["polyneuropathy"]["regions"].update(hallux_dorsal=2), "polyneuropathy.regions",
+     "must be a number in (0, 1]"),
 ]
-
-
-def test_bundled_root_values_and_supplies_take_the_fast_paths():
-    from neuromap import datasets
-
-    data = read_atlas_data()
-    for item in (*data.nerves, *data.muscles, *data.reflexes):
-        assert datasets._root_values_ok(item["root_values"], data.sources), item["id"]
-    for r in data.regions:
-        assert datasets._supplies_ok(r["nerves"], data.sources), r["id"]
-    # and they reject what the full checks reject
-    ok = {"roots": ["L4", "L5"], "major": ["L5"], "sources": ["lee_2008"]}
-    for bad in ([], [{**ok, "major": ["S1"]}], [{**ok, "major": "L5"}], [{**ok, "roots": ["L9"]}],
-                [{**ok, "sources": []}], [{**ok, "sources": ["nope"]}], [{**ok, "x": 1}], [ok, "L5"]):
-        assert not datasets._root_values_ok(bad, data.sources), bad
-    assert datasets._root_values_ok([ok], data.sources)
-    sup = {"nerve": "deep_fibular", "role": "primary", "sources": ["lee_2008"]}
-    for bad in ([], [{**sup, "role": "main"}], [{**sup, "sources": ["nope"]}], [{**sup, "x": 1}], [sup, "x"],
-                [{k: v for k, v in sup.items() if k != "nerve"}]):
-        assert not datasets._supplies_ok(bad, data.sources), bad
-    assert datasets._supplies_ok([sup, {**sup, "note": "n"}], data.sources)
 
 
 @pytest.mark.parametrize("name,corrupt,entry,problem", CORRUPTIONS)
@@ -174,6 +162,51 @@ def test_manifest_lists_every_file():
     assert sorted(MANIFEST["files"]) == sorted(ATLAS_FILES)
 
 
+@pytest.mark.parametrize("name", ATLAS_FILES)
+def test_bundled_file_matches_its_schema(name):
+    from jsonschema import Draft202012Validator
+
+    entry = MANIFEST["files"][name]
+    schema = json.loads((DATA / entry["schema"]).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    assert hashlib.sha256((DATA / entry["schema"]).read_bytes()).hexdigest() == entry["schema_sha256"]
+    validate_file(name, json.loads((DATA / name).read_bytes()))
+
+
+def test_bundled_content_passes_every_check(data_copy):
+    # rewritten, no file matches its hash: the schemas and the reference checks all run
+    for name in ATLAS_FILES:
+        _edit(data_copy, name, lambda o: None)
+    data = read_atlas_data(data_copy)
+    assert not data.verified
+    assert replace(data, directory=DATA, verified=True) == read_atlas_data()
+
+
+def test_bundled_atlas_is_verified_by_its_hashes(data_copy):
+    assert read_atlas_data().verified
+    assert read_atlas_data(data_copy).verified  # an unchanged copy matches the manifest too
+    _edit(data_copy, "roots.json", lambda o: o["roots"][0].update(label="First lumbar root"))
+    data = read_atlas_data(data_copy)
+    assert not data.verified and data.roots[0]["label"] == "First lumbar root"
+    assert not neuromap.load_atlas(data_copy).data.verified
+
+
+_NO_JSONSCHEMA = """
+import sys
+import neuromap
+neuromap.load_atlas()
+print("jsonschema" in sys.modules, "referencing" in sys.modules)
+"""
+
+
+def test_bundled_load_does_not_import_jsonschema():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _NO_JSONSCHEMA], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
 @pytest.mark.parametrize("name", sorted(MANIFEST["files"]))
 def test_manifest_entry_matches_file(name):
     entry = MANIFEST["files"][name]
@@ -188,7 +221,7 @@ def test_manifest_entry_matches_file(name):
 
 def test_unhashable_reference_is_an_unknown_name(data_copy):
     _edit(data_copy, "nerves.json", lambda o: o["nerves"][1].update(parent=["femoral"]))
-    with pytest.raises(neuromap.AtlasDataError, match="saphenous.*unknown nerve or plexus"):
+    with pytest.raises(neuromap.AtlasDataError, match=r"saphenous\)\.parent: expected a string, got list"):
         _load(data_copy)
 
 
@@ -222,3 +255,17 @@ def test_not_utf8(data_copy):
     (data_copy / "patterns.json").write_bytes(b'{"a": "\xff"}')
     with pytest.raises(neuromap.AtlasDataError, match=r"patterns.json.*not UTF-8"):
         _load(data_copy)
+
+
+def test_a_template_that_does_not_tile_is_refused_unless_it_is_the_bundled_one(data_copy):
+    """The bundled template is trusted by its hash (its tiling is proved when it is built); a
+    user-supplied one is checked: two regions of one view drawn over each other do not load."""
+    assert neuromap.load_atlas().data.verified
+
+    def overlap(fc):
+        dorsal = [f for f in fc["features"] if f["properties"].get("view") == "dorsal" and "region" in f["properties"]]
+        dorsal[1]["geometry"] = dorsal[0]["geometry"]
+
+    _edit(data_copy, "foot.geojson", overlap)
+    with pytest.raises(neuromap.AtlasDataError, match="foot.geojson"):
+        neuromap.load_atlas(data_copy)

@@ -84,10 +84,18 @@ def render(data_dir: Path = DATA) -> str:
     w("(data-files)=")
     w("## Files")
     w("")
-    w("| file | licence | bytes | sha256 |")
-    w("|---|---|---:|---|")
+    w("Each file has a JSON Schema beside it (`data/schemas/`, with the definitions the schemas share "
+      "in `common.schema.json`). neuromap trusts the bundled files by their SHA-256 hashes, checked at "
+      "every load; a file that does not match (an edited copy, or an atlas directory of your own passed "
+      "to `neuromap.load_atlas(path)`) is checked against its schema with `jsonschema`, and every atlas "
+      "then goes through the checks a schema cannot express: source keys that resolve, unique ids, "
+      "references between files and the invariants of the graph. An error names the file and the entry, "
+      "e.g. `nerves.json: nerves[1] (saphenous).sites: expected at least one lesion site`.")
+    w("")
+    w("| file | schema | licence | bytes | sha256 |")
+    w("|---|---|---|---:|---|")
     for name, f in manifest["files"].items():
-        w(f"| `{name}` | {_cell(f['licence'])} | {f['bytes']} | `{f['sha256'][:16]}…` |")
+        w(f"| `{name}` | `{f['schema']}` | {_cell(f['licence'])} | {f['bytes']} | `{f['sha256'][:16]}…` |")
     w("")
     for name, f in manifest["files"].items():
         w(f"### `{name}`")
@@ -98,6 +106,7 @@ def render(data_dir: Path = DATA) -> str:
         w(f"- **Licence:** {_cell(f['licence'])}")
         w(f"- **Size:** {f['bytes']} bytes")
         w(f"- **SHA-256:** `{f['sha256']}`")
+        w(f"- **Schema:** `{f['schema']}`")
         w(f"- **Sources:** {_keys(f.get('sources', []))}")
         w("")
 

@@ -1,11 +1,13 @@
-"""Refresh data/manifest.json: the hash, size and source keys of every atlas data file.
+"""Refresh data/manifest.json: the hash, size, schema and source keys of every atlas data file.
 
 Descriptions, licences and notes on variability are written by hand in the manifest; this
-script only fills in what can be computed. Run it after editing any file in data/:
+script only fills in what can be computed: each file's SHA-256 hash (by which neuromap trusts
+the bundled files at every load), its size, its JSON Schema (``data/schemas/<stem>.schema.json``,
+with the schema's own hash) and the source keys it cites. Run it after editing any file in data/:
 
     python tools/update_manifest.py
 
-tests/test_manifest.py fails when the manifest is out of date.
+tests/test_datasets.py fails when the manifest is out of date.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ def compute(entry: dict, path: Path) -> dict:
     raw = path.read_bytes()
     data = json.loads(raw)
     keys = sorted(data["sources"]) if path.name == "sources.json" else sorted(source_keys(data))
-    return {**entry, "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw), "sources": keys}
+    schema = f"schemas/{path.name.split('.')[0]}.schema.json"
+    return {**entry, "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw), "sources": keys,
+            "schema": schema, "schema_sha256": hashlib.sha256((DATA / schema).read_bytes()).hexdigest()}
 
 
 def main() -> int:

@@ -1,0 +1,29 @@
+"""The atlas: the innervation graph and the foot surface, bound by region id.
+
+:func:`load_atlas` reads and validates the data files, builds the frozen graph
+(:mod:`neuromap.graph`) and the foot template (:mod:`neuromap.geometry`), checks that both name
+the same regions, and precomputes what queries need (:class:`Atlas`).
+
+Modules
+-------
+core
+    :class:`Atlas` and :func:`load_atlas`.
+graphview
+    :class:`~neuromap.atlas.graphview.GraphView`, the graph lookups :class:`Atlas` inherits.
+names
+    :func:`normalize_name` and the index from names to entities.
+territory
+    :class:`Territory` and the territory computations.
+entity
+    :class:`Entity`, what :meth:`Atlas.resolve` returns.
+export
+    :func:`plain_data`, node-link and GraphML export.
+"""
+
+from neuromap.atlas.core import Atlas, load_atlas
+from neuromap.atlas.entity import Entity
+from neuromap.atlas.export import plain_data
+from neuromap.atlas.names import ENTITY_KINDS, normalize_name
+from neuromap.atlas.territory import Territory
+
+__all__ = ["ENTITY_KINDS", "Atlas", "Entity", "Territory", "load_atlas", "normalize_name", "plain_data"]

@@ -1,0 +1,196 @@
+"""Territories: what a lesion at one site would affect, and how strongly.
+
+A nerve's territory at each of its lesion sites is computed once, when the atlas loads, by
+spreading the lesion down the graph in topological order (:func:`nerve_territories`); a root's
+territory under one dermatome layer is computed on first use (:func:`root_territory`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from neuromap.graph import GraphTables
+
+__all__ = ["Territory", "descendants", "nerve_territories", "root_territory"]
+
+
+@dataclass(frozen=True)
+class Territory:
+    """What a lesion at one site would affect, with a weight in [0, 1] per target.
+
+    ``regions``, ``muscles``, ``movements`` and ``reflexes`` map target ids to how strongly the
+    lesion is expected to involve them (1 = always, lower = partly, or only in some maps,
+    sources or anatomical variants).
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> t = neuromap.load_atlas().nerve_territory("deep_fibular")
+    >>> t.get("region", "first_web_space")
+    1.0
+    """
+
+    regions: Mapping[str, float] = field(default_factory=dict)
+    muscles: Mapping[str, float] = field(default_factory=dict)
+    movements: Mapping[str, float] = field(default_factory=dict)
+    reflexes: Mapping[str, float] = field(default_factory=dict)
+
+    def get(self, kind: str, target: str) -> float:
+        """Weight of *target* of *kind* ('region', 'muscle', 'movement', 'reflex'), 0 if absent."""
+        part = {"region": self.regions, "muscle": self.muscles, "movement": self.movements,
+                "reflex": self.reflexes}.get(kind, {})
+        return part.get(target, 0.0)
+
+
+def descendants(tables: GraphTables) -> dict[str, frozenset[str]]:
+    """Every node below each nerve, muscle, movement, reflex and region (``networkx.descendants``).
+
+    One pass up the topological order; roots and plexuses, which no query asks about, are left
+    out.
+
+    Parameters
+    ----------
+    tables : GraphTables
+        The graph.
+
+    Returns
+    -------
+    dict of str to frozenset of str
+        Node -> the nodes reachable from it.
+    """
+    below: dict[str, frozenset[str]] = {}
+    for node in reversed(tables.order):
+        if tables.nodes[node]["kind"] in ("root", "plexus"):
+            continue
+        reach: set[str] = set()
+        for v in tables.succ[node]:
+            reach.add(v)
+            reach |= below[v]
+        below[node] = frozenset(reach)
+    return below
+
+
+def nerve_territories(tables: GraphTables, below: Mapping[str, frozenset[str]]) -> dict[tuple[str, str], Territory]:
+    """The territory of every nerve at each of its lesion sites.
+
+    Parameters
+    ----------
+    tables : GraphTables
+        The graph.
+    below : mapping
+        The nodes below each nerve (:func:`descendants`).
+
+    Returns
+    -------
+    dict of (str, str) to Territory
+        (nerve, site) -> territory; targets listed in topological order.
+    """
+    nodes, pred = tables.nodes, tables.pred
+    movement_muscles = {m: tuple(pred[m]) for m, a in nodes.items() if a["kind"] == "movement"}
+    out: dict[tuple[str, str], Territory] = {}
+    for nerve, attrs in nodes.items():
+        if attrs["kind"] != "nerve":
+            continue
+        order = [v for v in tables.order if v in below[nerve]]
+        sites = [s["id"] for s in attrs["sites"]]
+        for i, site in enumerate(sites):
+            weights = _spread(tables, nerve, order, sites[i:], site)
+            out[(nerve, site)] = _territory(tables, weights, movement_muscles)
+    return out
+
+
+def _spread(tables: GraphTables, nerve: str, below: Sequence[str], allowed_sites: Sequence[str],
+            site: str) -> dict[str, float]:
+    """Involvement of everything below a lesion of *nerve* at *site*, in topological order.
+
+    A target reached along several routes adds their shares (capped at 1): the sural nerve,
+    formed by a tibial and a fibular contribution, is fully involved only when both are.
+    Branches leaving the lesioned nerve above the site are spared; a branch leaving at the
+    site itself keeps the certainty its documented variants give it; a variant supply counts
+    half.
+    """
+    acc: dict[str, float] = {nerve: 1.0}
+    for v in below:
+        total = 0.0
+        for u, e in tables.pred[v].items():
+            if u not in acc:
+                continue
+            w = acc[u] * e.get("share", 1.0)
+            if u == nerve:
+                if e.get("origin") not in allowed_sites:
+                    continue
+                if e.get("origin") == site:
+                    w *= e.get("certainty", 1.0)
+            if e["relation"] == "supplies" and e["role"] == "variant":
+                w *= 0.5
+            total += w
+        if total > 0:
+            acc[v] = min(1.0, total)
+    del acc[nerve]
+    return acc
+
+
+def _territory(tables: GraphTables, weights: Mapping[str, float],
+               movement_muscles: Mapping[str, Sequence[str]]) -> Territory:
+    """Weights by kind; a movement takes the mean weight of the muscles that perform it."""
+    by_kind: dict[str, dict[str, float]] = {"region": {}, "muscle": {}, "reflex": {}}
+    for node, w in weights.items():
+        kind = tables.nodes[node]["kind"]
+        if kind in by_kind:
+            by_kind[kind][node] = round(w, 6)
+    muscles = by_kind["muscle"]
+    reached = {mv for mu in muscles for mv in tables.succ[mu]}
+    movements = {}
+    for mv, performers in movement_muscles.items():
+        if mv in reached:
+            share = sum(muscles.get(m, 0.0) for m in performers) / len(performers)
+            if share > 0:
+                movements[mv] = round(share, 6)
+    return Territory(MappingProxyType(by_kind["region"]), MappingProxyType(muscles), MappingProxyType(movements),
+                     MappingProxyType(by_kind["reflex"]))
+
+
+def root_territory(tables: GraphTables, root: str, dermatome_map: str, area_maps: Sequence[str]) -> Territory:
+    """What a lesion of *root* would affect under one dermatome layer.
+
+    Region weights blend the chosen layer (three quarters) with the mean weight the area layers
+    give the root (one quarter). Muscle and reflex weights are the root's weight in each (see
+    :func:`neuromap.graph.root_weights`); a movement takes its strongest muscle.
+
+    Parameters
+    ----------
+    tables : GraphTables
+        The graph.
+    root : str
+        A root id.
+    dermatome_map : str
+        The layer's id.
+    area_maps : sequence of str
+        The ids of every area layer.
+
+    Returns
+    -------
+    Territory
+    """
+    nodes, succ = tables.nodes, tables.succ
+    regions = {}
+    for v, e in succ[root].items():
+        if e["relation"] == "dermatome":
+            agreement = sum(e["weights"].get(m, 0.0) for m in area_maps) / len(area_maps)
+            w = 0.75 * e["weights"].get(dermatome_map, 0.0) + 0.25 * agreement
+            if w > 0:
+                regions[v] = round(w, 6)
+    muscles = _root_weights(nodes, "muscle", root)
+    movements: dict[str, float] = {}
+    for mu, w in muscles.items():
+        for mv in succ[mu]:
+            movements[mv] = max(movements.get(mv, 0.0), w)
+    return Territory(MappingProxyType(regions), MappingProxyType(muscles), MappingProxyType(movements),
+                     MappingProxyType(_root_weights(nodes, "reflex", root)))
+
+
+def _root_weights(nodes: Mapping[str, Mapping[str, Any]], kind: str, root: str) -> dict[str, float]:
+    return {n: a["root_weights"][root] for n, a in nodes.items() if a["kind"] == kind and root in a["root_weights"]}
