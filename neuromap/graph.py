@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from neuromap.datasets import ROOT_IDS, AtlasData
 from neuromap.errors import AtlasDataError
+from neuromap.weights import ROOT_ALTERNATIVE_SHARE, ROOT_GRADE_WEIGHTS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,10 +41,6 @@ __all__ = ["NODE_KINDS", "GraphTables", "ReadOnlyAttributes", "build_graph", "bu
            "to_digraph"]
 
 NODE_KINDS = ("root", "plexus", "nerve", "muscle", "movement", "reflex", "region")
-
-#: Weight of a root in a muscle, reflex or nerve: a major root of the default source, another
-#: root of the default source, a root that only an alternative source gives.
-ROOT_GRADE_WEIGHTS = {"major": 1.0, "minor": 0.5, "alternative": 0.25}
 
 
 def root_weights(root_values: Iterable[Mapping[str, Any]]) -> dict[str, float]:
@@ -78,7 +75,7 @@ def root_weights(root_values: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     out = {}
     for r in sorted(set().union(*grades), key=ROOT_IDS.index):
         alternative = max((g.get(r, 0.0) for g in alternatives), default=default.get(r, 0.0))
-        out[r] = round(0.75 * default.get(r, 0.0) + 0.25 * alternative, 6)
+        out[r] = round((1.0 - ROOT_ALTERNATIVE_SHARE) * default.get(r, 0.0) + ROOT_ALTERNATIVE_SHARE * alternative, 6)
     return out
 
 

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 __all__ = [
     "BILATERAL_COST",
+    "DERMATOME_AGREEMENT_SHARE",
     "DRAWING_FULL_COVER",
     "DRAWING_MIN_SEVERITY",
     "DRAWING_OUTSIDE_NOTE",
@@ -52,6 +53,7 @@ __all__ = [
     "STOCKING_OVERLAP",
     "TIE",
     "TOLERANCE",
+    "VARIANT_SUPPLY",
     "WEAK_SEVERITY",
 ]
 
@@ -89,12 +91,17 @@ DRAWING_MIN_SEVERITY = 0.1
 DRAWING_OUTSIDE_NOTE = 0.001
 
 # ----------------------------------------------------------------------------- territories
-#: Within one source, a major root weighs 1 and a minor root 0.5; a root given only by an
-#: alternative source keeps 0.25 (``neuromap.graph.root_weights``).
-ROOT_GRADE_WEIGHTS = MappingProxyType({"major": 1.0, "minor": 0.5, "alternative": 0.25})
-#: A muscle's or reflex's root weight blends the default source (1 - this share) with the
-#: strongest alternative source (this share).
+#: Within one source, a major root of a nerve, muscle or reflex weighs 1 and a minor root 0.5
+#: (``neuromap.graph.root_weights``).
+ROOT_GRADE_WEIGHTS = MappingProxyType({"major": 1.0, "minor": 0.5})
+#: A root weight blends the default source (1 - this share) with the strongest alternative
+#: source (this share): a root only an alternative source gives keeps a small weight.
 ROOT_ALTERNATIVE_SHARE = 0.25
+#: A root's skin blends the chosen dermatome layer (1 - this share) with the agreement of all
+#: area layers (this share): the chosen layer dominates, and published maps disagree.
+DERMATOME_AGREEMENT_SHARE = 0.25
+#: A documented variant supply (a branch that supplies a target in some people) counts this much.
+VARIANT_SUPPLY = 0.5
 
 # ----------------------------------------------------------------------------- scores
 #: Cost of an unexplained abnormal finding, per unit of its weight.

@@ -263,3 +263,21 @@ def test_a_nerve_is_listed_at_a_site_that_explains_a_finding():
     assert [x["target"] for x in tibial.explains] == ["posterior_calf_proximal"]
     for h in result.hypotheses:
         assert h.explains, h.id
+
+
+def test_a_result_pickles_and_deep_copies():
+    """Results go through multiprocessing queues and caches: a pickled or deep-copied result
+    says the same as the original, and a copy shares none of its mutable parts."""
+    import copy
+    import pickle
+
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["first web space"]}],
+                                "motor": [{"name": "great toe extension", "grade": 4}],
+                                "reflexes": {"achilles": "normal"}})
+    for other in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):
+        assert other.to_dict() == result.to_dict()
+        assert repr(other) == repr(result)
+        assert other.top.territory == result.top.territory
+        assert other.hypotheses[0].explains[0] is not result.hypotheses[0].explains[0] or other is result
+    fresh = neuromap.localize({"side": "right", "reflexes": {"achilles": "absent"}})
+    assert pickle.loads(pickle.dumps(fresh)).top.id == "S1"  # pickled before its hypotheses were read

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from neuromap.graph import GraphTables
+from neuromap.weights import DERMATOME_AGREEMENT_SHARE, VARIANT_SUPPLY
 
 __all__ = ["Territory", "descendants", "nerve_territories", "root_territory"]
 
@@ -43,6 +44,17 @@ class Territory:
         part = {"region": self.regions, "muscle": self.muscles, "movement": self.movements,
                 "reflex": self.reflexes}.get(kind, {})
         return part.get(target, 0.0)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the read-only views do not pickle: a territory travels as plain dicts and is rebuilt
+        return (_rebuilt, (dict(self.regions), dict(self.muscles), dict(self.movements), dict(self.reflexes)))
+
+
+def _rebuilt(regions: dict[str, float], muscles: dict[str, float], movements: dict[str, float],
+             reflexes: dict[str, float]) -> Territory:
+    """Rebuild a pickled or copied :class:`Territory` with read-only views of its weights."""
+    return Territory(MappingProxyType(regions), MappingProxyType(muscles), MappingProxyType(movements),
+                     MappingProxyType(reflexes))
 
 
 def descendants(tables: GraphTables) -> dict[str, frozenset[str]]:
@@ -125,7 +137,7 @@ def _spread(tables: GraphTables, nerve: str, below: Sequence[str], allowed_sites
                 if e.get("origin") == site:
                     w *= e.get("certainty", 1.0)
             if e["relation"] == "supplies" and e["role"] == "variant":
-                w *= 0.5
+                w *= VARIANT_SUPPLY
             total += w
         if total > 0:
             acc[v] = min(1.0, total)
@@ -180,7 +192,8 @@ def root_territory(tables: GraphTables, root: str, dermatome_map: str, area_maps
     for v, e in succ[root].items():
         if e["relation"] == "dermatome":
             agreement = sum(e["weights"].get(m, 0.0) for m in area_maps) / len(area_maps)
-            w = 0.75 * e["weights"].get(dermatome_map, 0.0) + 0.25 * agreement
+            layer = e["weights"].get(dermatome_map, 0.0)
+            w = (1.0 - DERMATOME_AGREEMENT_SHARE) * layer + DERMATOME_AGREEMENT_SHARE * agreement
             if w > 0:
                 regions[v] = round(w, 6)
     muscles = _root_weights(nodes, "muscle", root)
