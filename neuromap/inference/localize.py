@@ -88,8 +88,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     atlas = atlas if atlas is not None else load_atlas()
     if dermatome_map is None and (type(case) is dict or isinstance(case, Mapping)) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
+    parsed = parse_case(case, atlas, limits=limits)  # first: it checks the case's own dermatome_map is a string
     map_id = atlas.check_map(dermatome_map)
-    parsed = parse_case(case, atlas, limits=limits)
     table = scoring_table(atlas, map_id)
     # scored / not scored (is_scored) and the scores of the scored (finding_weight), in one pass
     scored, not_scored, scores = table.evaluate_case(parsed.findings, atlas)
