@@ -236,18 +236,22 @@ def _case_from_flags(args: argparse.Namespace) -> dict[str, Any] | None:
     return case
 
 
-def _load_case_arg(args: argparse.Namespace) -> Mapping[str, Any]:
-    from neuromap.io import DEFAULT_JSON_LIMITS, load_case
+def _load_case_arg(args: argparse.Namespace) -> Any:
+    """The case of the command: built from the flags, or read from the file within the JSON limits.
+
+    It is checked when it is localized.
+    """
+    from neuromap.io import DEFAULT_JSON_LIMITS, parse_json
 
     flags = _case_from_flags(args)
     if flags is not None and args.case is not None:
         raise UsageError(f"{PROG}: give a case file or finding flags, not both")
     if flags is not None:
-        return load_case(flags)
+        return flags
     if args.case is None:
         raise UsageError(f"{PROG}: give a case file (or '-' for stdin) or describe the case with --side, "
                          "--region, --weak, --reflex ...")
-    return load_case(_read_input(args.case, DEFAULT_JSON_LIMITS.max_bytes))
+    return parse_json(_read_input(args.case, DEFAULT_JSON_LIMITS.max_bytes))
 
 
 # ----------------------------------------------------------------------------- commands
@@ -268,7 +272,7 @@ def _cmd_localize(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from neuromap.io import DEFAULT_JSON_LIMITS, _localize_many_text
+    from neuromap.io import localize_many
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"{PROG}: --workers must be at least 1")
@@ -282,11 +286,9 @@ def _batch(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"{PROG}: cannot read {args.batch!r}: {exc.strerror or exc}") from None
     numbered = [(i, line) for i, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
-    if not gc.isenabled():  # a batch may be long (see main): collect again, from here on
-        _resume_collector()
     # each distinct case is localized once and its result written as JSON text in the worker
-    results = _localize_many_text([line for _, line in numbered], dermatome_map=args.map, workers=args.workers,
-                                  limits=DEFAULT_JSON_LIMITS)
+    results = localize_many([line for _, line in numbered], dermatome_map=args.map, workers=args.workers,
+                            as_text=True)
     bad = []
     out = sys.stdout
     for (lineno, _), text in zip(numbered, results, strict=True):
@@ -457,25 +459,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["maps", "--json"])  # doctest: +SKIP
     0
     """
-    # A command starts (numpy, shapely, the atlas), handles one case and exits; the cyclic
-    # collector would walk the freshly imported heap again and again, finding nothing to free.
-    # It stays off for the command (--batch turns it back on for its long run); the caller's
-    # collector state is restored on return.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _main(argv)
-    finally:
-        if collecting:
-            _resume_collector()
+    return _main(argv)
 
 
 def run() -> int:
     """Run the ``neuromap`` program: :func:`main` on ``sys.argv``, for the console script.
 
-    The interpreter's exit would walk the whole heap once more (a full collection, ~40 ms with
-    the atlas loaded) only to free memory the process returns anyway; freezing the heap first
-    skips that. Use :func:`main` to run a command from Python.
+    The program starts (numpy, shapely, the atlas), runs one command and exits: the cyclic
+    garbage collector would walk the freshly imported heap again and again, finding nothing to
+    free (localizing a case makes no reference cycles), so it is off for the whole program; and
+    the heap is frozen before the interpreter's exit, which would otherwise walk it once more (a
+    full collection, ~40 ms with the atlas loaded) only to free memory the process returns
+    anyway. A batch's worker processes inherit this. Use :func:`main` to run a command from
+    Python: it leaves the collector alone.
 
     Returns
     -------
@@ -487,17 +483,6 @@ def run() -> int:
         return _main(None)
     finally:
         gc.freeze()
-
-
-def _resume_collector() -> None:
-    """Turn the cyclic collector on without making it first walk everything allocated meanwhile.
-
-    ``freeze`` + ``unfreeze`` move every tracked object into the oldest generation without
-    examining it; the next full collection (rare) looks at them.
-    """
-    gc.freeze()
-    gc.unfreeze()
-    gc.enable()
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -262,8 +262,8 @@ def test_render_and_atlas(tmp_path: Path, case_file: Path, capsys: pytest.Captur
     assert code == 2 and "--map" in err
 
 
-def test_main_restores_the_garbage_collector(case_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """main() gives the caller its collector back as it left it; run() (the program) freezes the heap."""
+def test_only_the_program_touches_the_garbage_collector(case_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """main() leaves the caller's collector alone; run() (the program) turns it off and freezes the heap."""
     import gc
 
     from neuromap.cli import main

@@ -18,6 +18,7 @@ valid values. Nothing is dropped silently.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,9 @@ from neuromap.weights import (
 __all__ = ["Case", "Finding", "Limits", "parse_case"]
 
 SIDES = ("left", "right", "bilateral")
-CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "id", "notes", "dermatome_map")
+CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "dermatome_map", "id", "notes")
+#: Length of the free-text ``notes`` of a case and ``note`` of a finding (``maxLength`` in the case schema).
+MAX_NOTE_LENGTH = 10_000
 
 #: Sensory modalities and their accepted synonyms (folded with :func:`normalize_name`).
 MODALITIES = {
@@ -175,9 +178,36 @@ def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
     return check_option(field, value, allowed, fold=normalize_name, error=InvalidCaseError)
 
 
-def _text(value: Any, field: str, limits: Limits) -> str:
+def _got(value: Any) -> str:
+    """A value as a message names it: a JSON scalar as written, an object or a list by kind."""
+    if value is None or isinstance(value, (str, int, float)):
+        return json.dumps(value)[:60]
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _string(value: Any, field: str) -> str:
     if not isinstance(value, str):
-        raise InvalidCaseError(field, f"expected a name (a string), got a {type(value).__name__}")
+        raise InvalidCaseError(field, f"expected a string, got {_got(value)}")
+    return value
+
+
+def _free_text(value: Any, field: str, max_length: int, *, limit: bool = False, empty: bool = True) -> str:
+    """A string of at most *max_length* characters (longer: LimitExceededError if *limit*)."""
+    text = _string(value, field)
+    if not empty and not text:
+        raise InvalidCaseError(field, "the text is empty")
+    if len(text) > max_length:
+        raise (LimitExceededError if limit else InvalidCaseError)(
+            field, f"the text is longer than {max_length} characters")
+    return text
+
+
+def _text(value: Any, field: str, limits: Limits) -> str:
+    _string(value, field)
     if not value.strip():
         raise InvalidCaseError(field, "the name is empty")
     if len(value) > limits.max_text_length:
@@ -185,19 +215,23 @@ def _text(value: Any, field: str, limits: Limits) -> str:
     return value
 
 
-def _list(value: Any, field: str) -> list[Any]:
+def _list(value: Any, field: str, max_items: int | None = None) -> list[Any]:
     if not isinstance(value, (list, tuple)):
-        raise InvalidCaseError(field, f"expected a list, got a {type(value).__name__}")
+        raise InvalidCaseError(field, f"expected a list, got {_got(value)}")
+    if max_items is not None and len(value) > max_items:
+        raise LimitExceededError(field, f"more than {max_items} items")
     return list(value)
 
 
 def _keys(d: Any, field: str, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
     if type(d) is not dict and not isinstance(d, Mapping):
-        raise InvalidCaseError(field, f"expected an object, got a {type(d).__name__}")
+        raise InvalidCaseError(field, f"expected an object, got {_got(d)}")
     for k in d:
         if k not in allowed:
             where = f"{field}.{k}" if field != "case" else str(k)
-            raise InvalidCaseError(where, f"unknown key {k!r}", suggest(str(k), allowed) or list(allowed)[:4])
+            close = suggest(str(k), allowed) or suggest(str(k), allowed, n=len(allowed), cutoff=0.0)
+            raise InvalidCaseError(where, f"unknown key {k!r}; allowed keys are {', '.join(map(repr, allowed))}",
+                                   close[:3])
     for k in required:
         if k not in d:
             raise InvalidCaseError(f"{field}.{k}" if field != "case" else k, "this key is required")
@@ -229,10 +263,14 @@ def _finding_sides(case_side: str, own: Any, field: str) -> tuple[str, ...]:
 
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidCaseError(field, f"expected a number, got a {type(value).__name__}")
-    if not math.isfinite(value):
-        raise InvalidCaseError(field, f"expected a finite number, got {value!r}")
-    return float(value)
+        raise InvalidCaseError(field, f"expected a number, got {_got(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidCaseError(field, f"expected a finite number, got {value!r:.30}")
+    return number
 
 
 def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> ParsedCase:
@@ -254,7 +292,12 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     Raises
     ------
     InvalidCaseError
-        Any invalid value; the message names the field and the closest valid values.
+        Any invalid value; the message names the field and the closest valid values. This
+        is the one check of a case, whatever its source: everything the published case
+        schema (``neuromap/schemas/case.schema.json``) refuses is refused here.
+    LimitExceededError
+        More findings, list items, regions, vertices or points than *limits* allow, or a
+        name or text too long.
     UnknownNameError
         A name the atlas does not know.
 
@@ -272,7 +315,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         _keys(case, "case", CASE_KEYS, required=("side",))
     side = case["side"]
     if type(side) is not str or side not in SIDES:
-        side = _choice(side, SIDES, "side")
+        side = _choice(_string(side, "side"), SIDES, "side")
+    _record_fields(case, limits)
     case_sides = ("left", "right") if side == "bilateral" else (side,)  # of a finding without its own side
     findings: list[Finding] = []
     notes: list[str] = []
@@ -304,7 +348,9 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     known = _region_names(atlas)
     # sensory
     entries = case.get("sensory", ())
-    for i, item in enumerate(entries if type(entries) is list else _list(entries, "sensory")):
+    if type(entries) is not list or len(entries) > limits.max_findings:
+        entries = _list(entries, "sensory", limits.max_findings)
+    for i, item in enumerate(entries):
         base = f"sensory[{i}]"
         if type(item) is not dict or not _SENSORY_KEYS.issuperset(item):
             _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
@@ -312,27 +358,29 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             raise InvalidCaseError(base, "give either 'regions' or 'drawing'", ["regions", "drawing"])
         state = item.get("state", "abnormal")
         abnormal = state == "abnormal" if type(state) is str and state in STATES else (
-            _choice(state, STATES, base + ".state") == "abnormal")
+            _choice(_string(state, base + ".state"), STATES, base + ".state") == "abnormal")
+        if "note" in item:
+            _free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
         modality: str | None = None
         if "modality" in item:
             raw = item["modality"]
             modality = _MODALITY_RAW.get(raw) if type(raw) is str else None
             if modality is None:
-                if not isinstance(raw, str) or normalize_name(raw) not in _MODALITY_INDEX:
+                if normalize_name(_string(raw, base + ".modality")) not in _MODALITY_INDEX:
                     _choice(raw, tuple(MODALITIES), base + ".modality")
                 modality = _MODALITY_INDEX[normalize_name(raw)]
                 if len(_MODALITY_RAW) < 4096:
                     _MODALITY_RAW[raw] = modality
         elif abnormal:
             modality = "numbness"
-        own = item.get("side")
+        own = _string(item["side"], base + ".side") if "side" in item else None
         own_sides = case_sides if own is None else _finding_sides(side, own, base + ".side")
         if "regions" in item:
             names = item["regions"]
             if type(names) is not list:
                 names = _list(names, base + ".regions")
             if not names:
-                raise InvalidCaseError(base + ".regions", "the list of regions is empty")
+                raise InvalidCaseError(base + ".regions", "the list is empty")
             if len(names) > limits.max_regions_per_finding:
                 raise LimitExceededError(base + ".regions", f"more than {limits.max_regions_per_finding} regions")
             pending: list[tuple[str, str, str, str]] = []  # (field, region, side, text)
@@ -384,10 +432,14 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
 
     # motor
     entries = case.get("motor", ())
-    for i, item in enumerate(entries if type(entries) is list else _list(entries, "motor")):
+    if type(entries) is not list or len(entries) > limits.max_findings:
+        entries = _list(entries, "motor", limits.max_findings)
+    for i, item in enumerate(entries):
         base = f"motor[{i}]"
         if type(item) is not dict or not _MOTOR_KEYS.issuperset(item) or "name" not in item or "grade" not in item:
             _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
+        if "note" in item:
+            _free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
         text = item["name"]
         motor = motor_names.get(text) if type(text) is str and len(text) <= limits.max_text_length else None
         if motor is None:
@@ -410,9 +462,11 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                                        ["0", "1", "2", "3", "4", "5"])
             abnormal, severity = g < 5, MRC_SEVERITY[int(g)]
         else:
+            if isinstance(grade, str):
+                _free_text(grade, base + ".grade", limits.max_text_length, limit=True)
             word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), base + ".grade")
             abnormal, severity = word == "weak", WEAK_SEVERITY if word == "weak" else 1.0
-        own = item.get("side")
+        own = _string(item["side"], base + ".side") if "side" in item else None
         for s in case_sides if own is None else _finding_sides(side, own, base + ".side"):
             f = Finding(base, motor_kind, motor_id, s, abnormal, "weakness" if abnormal else None, severity, text, 1.0)
             key = (motor_kind, motor_id, s)
@@ -425,10 +479,17 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     # reflexes
     reflexes = case.get("reflexes", {})
     if type(reflexes) is not dict and not isinstance(reflexes, Mapping):
-        raise InvalidCaseError("reflexes", "expected an object such as {'achilles': 'absent'}, "
-                               f"got a {type(reflexes).__name__}")
+        raise InvalidCaseError("reflexes", f"expected an object, got {_got(reflexes)}")
+    if len(reflexes) > limits.max_findings:
+        raise LimitExceededError("reflexes", f"more than {limits.max_findings} entries")
     for name, grade in reflexes.items():
         base = f"reflexes.{name}"
+        # the grade's shape first: a reflex name is looked up only for a grade of the right form
+        if isinstance(grade, str):  # the common form: one grade for the case's sides
+            per_side = None
+            _free_text(grade, base, limits.max_text_length, limit=True)
+        else:
+            per_side = _reflex_sides(grade, base, limits)
         reflex_id = reflex_names.get(name) if type(name) is str and len(name) <= limits.max_text_length else None
         if reflex_id is None:
             text = _text(name, base, limits)
@@ -437,7 +498,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                 reflex_names[text] = reflex_id
         else:
             text = name
-        if type(grade) is str:  # the common form: one grade for the case's sides
+        if per_side is None:
             word = _reflex_grade(grade, base)
             abnormal = word != "normal"
             for s in case_sides:
@@ -449,32 +510,27 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
                     seen[key] = (abnormal, base)  # what add() does for a new finding
                     findings.append(f)
             continue
-        per_side: list[tuple[tuple[str, ...], Any, str]] = []
-        if isinstance(grade, Mapping):
-            _keys(grade, base, ("left", "right"))
-            if not grade:
-                raise InvalidCaseError(base, "give a grade for 'left' and/or 'right'")
-            for s, g in grade.items():
-                per_side.append(((s,), g, f"{base}.{s}"))
-        else:
-            per_side.append((case_sides, grade, base))
-        for sides, g, fld in per_side:
-            word = _reflex_grade(g, fld)
-            for s in sides:
-                add(Finding(fld, "reflex", reflex_id, s, word != "normal", word, REFLEX_SEVERITY[word], text, 1.0))
+        for s, given, fld in per_side:
+            word = _reflex_grade(given, fld)
+            add(Finding(fld, "reflex", reflex_id, s, word != "normal", word, REFLEX_SEVERITY[word], text, 1.0))
 
     # other signs
     entries = case.get("other", ())
-    for i, item in enumerate(entries if type(entries) is list else _list(entries, "other")):
+    if type(entries) is not list or len(entries) > limits.max_findings:
+        entries = _list(entries, "other", limits.max_findings)
+    for i, item in enumerate(entries):
         fld = f"other[{i}]"
         own = None
         if isinstance(item, Mapping):
             _keys(item, fld, ("name", "side", "state"), required=("name",))
-            own = item.get("side")
-            present = _choice(item.get("state", "abnormal"), STATES, fld + ".state") == "abnormal"
+            own = _string(item["side"], fld + ".side") if "side" in item else None
+            present = _choice(_string(item.get("state", "abnormal"), fld + ".state"), STATES,
+                              fld + ".state") == "abnormal"
             item = item["name"]
-        else:
+        elif isinstance(item, str):
             present = True
+        else:
+            raise InvalidCaseError(fld, f"expected a string or an object, got {_got(item)}")
         text = _text(item, fld, limits)
         entity = atlas.resolve(text, "sign", field=fld)
         for s in _finding_sides(side, own, fld + ".side"):
@@ -513,13 +569,23 @@ def _shares(sides: list[str]) -> list[float]:
     return [by_count[per_side[s]] for s in sides]
 
 
-def _reflex_grade(g: Any, field: str) -> str:
-    if isinstance(g, str):
-        key = g.strip().lower()
-        if key in REFLEX_GRADES:
-            return key
-        if key in _REFLEX_SYNONYMS:
-            return _REFLEX_SYNONYMS[key]
+def _reflex_sides(grade: Any, field: str, limits: Limits) -> list[tuple[str, str, str]]:
+    """The grades of a reflex given per side, their form checked: (side, grade, field) each."""
+    if not isinstance(grade, Mapping):
+        raise InvalidCaseError(field, f"expected a string or an object, got {_got(grade)}")
+    _keys(grade, field, ("left", "right"))
+    if not grade:
+        raise InvalidCaseError(field, "give a grade for 'left' and/or 'right'")
+    return [(s, _free_text(g, f"{field}.{s}", limits.max_text_length, limit=True), f"{field}.{s}")
+            for s, g in grade.items()]
+
+
+def _reflex_grade(g: str, field: str) -> str:
+    key = g.strip().lower()
+    if key in REFLEX_GRADES:
+        return key
+    if key in _REFLEX_SYNONYMS:
+        return _REFLEX_SYNONYMS[key]
     return _choice(g, REFLEX_GRADES, field)
 
 
@@ -527,24 +593,29 @@ def _drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: At
                      limits: Limits) -> list[tuple[str, float, str, str | None]]:
     """Regions a drawing covers: (region, severity from coverage, side, note)."""
     _keys(drawing, field, ("view", "polygon", "polygons", "geojson", "points"), required=("view",))
-    view = _choice(drawing["view"], atlas.template.views, field + ".view")
+    view = _choice(_string(drawing["view"], field + ".view"), atlas.template.views, field + ".view")
     shapes = [k for k in ("polygon", "polygons", "geojson", "points") if k in drawing]
     if len(shapes) != 1:
         raise InvalidCaseError(field, "give exactly one of 'polygon', 'polygons', 'geojson' or 'points'",
                                ["polygon", "points"])
+    if "points" in drawing:
+        pts = _points(drawing["points"], field + ".points", 1, limits.max_points,
+                      f"more than {limits.max_points} points")
+        geom: Any = None
+    elif "polygons" in drawing:
+        rings = _list(drawing["polygons"], field + ".polygons", limits.max_vertices)
+        if not rings:
+            raise InvalidCaseError(field + ".polygons", "the list is empty")
+        for k, ring in enumerate(rings):
+            _ring(ring, f"{field}.polygons[{k}]", limits)
+        geom = {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]}
+    elif "geojson" in drawing:
+        geom = _geojson(drawing["geojson"], field + ".geojson")
+    else:
+        geom = _ring(drawing["polygon"], field + ".polygon", limits)
     out: list[tuple[str, float, str, str | None]] = []
     for s in sides:
-        if "points" in drawing:
-            pts = _list(drawing["points"], field + ".points")
-            if not pts:
-                raise InvalidCaseError(field + ".points", "the list of points is empty")
-            if len(pts) > limits.max_points:
-                raise LimitExceededError(field + ".points", f"more than {limits.max_points} points")
-            for j, p in enumerate(pts):
-                if not isinstance(p, (list, tuple)) or len(p) != 2:
-                    raise InvalidCaseError(f"{field}.points[{j}]", "expected a point [x, y]")
-                _number(p[0], f"{field}.points[{j}][0]")
-                _number(p[1], f"{field}.points[{j}][1]")
+        if geom is None:
             ids = atlas.template.region_ids_at(pts, view, side=s)
             outside = sum(1 for r in ids if r is None)
             if outside == len(ids):
@@ -555,13 +626,6 @@ def _drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: At
                 out.append((r, 1.0, s, note))
                 note = None
             continue
-        if "polygons" in drawing:
-            rings = _list(drawing["polygons"], field + ".polygons")
-            geom: Any = {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]}
-        elif "geojson" in drawing:
-            geom = drawing["geojson"]
-        else:
-            geom = drawing["polygon"]
         try:
             res = atlas.template.overlay(geom, view, side=s, max_vertices=limits.max_vertices)
         except InvalidCaseError as exc:
@@ -577,3 +641,56 @@ def _drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: At
             out.append((ov.region, severity, s, note))
             note = None
     return out
+
+
+def _finite(v: Any) -> bool:
+    return type(v) is float and math.isfinite(v) or type(v) is int and -1e308 < v < 1e308
+
+
+def _points(value: Any, field: str, min_items: int, max_items: int, too_many: str) -> list[Any]:
+    """A list of *min_items* to *max_items* points ``[x, y]`` of finite numbers (the schema's ``point``)."""
+    pts = _list(value, field)
+    if len(pts) < min_items:
+        raise InvalidCaseError(field, "the list is empty" if min_items == 1 else
+                               f"give at least {min_items} items, got {len(pts)}")
+    if len(pts) > max_items:
+        raise LimitExceededError(field, too_many)
+    for j, p in enumerate(pts):
+        if not isinstance(p, (list, tuple)):
+            raise InvalidCaseError(f"{field}[{j}]", f"expected a list, got {_got(p)}")
+        if len(p) != 2:
+            raise InvalidCaseError(f"{field}[{j}]", f"give at {'least' if len(p) < 2 else 'most'} 2 items, "
+                                   f"got {len(p)}")
+        if not (_finite(p[0]) and _finite(p[1])):  # else: the check that names the coordinate
+            _number(p[0], f"{field}[{j}][0]")
+            _number(p[1], f"{field}[{j}][1]")
+    return pts
+
+
+def _ring(value: Any, field: str, limits: Limits) -> list[Any]:
+    """A polygon ring: at least 3 points, at most ``limits.max_vertices``."""
+    return _points(value, field, 3, limits.max_vertices, f"more than {limits.max_vertices} items")
+
+
+def _geojson(value: Any, field: str) -> Mapping[str, Any]:
+    """The shape of a GeoJSON object (its geometry is read by the foot template)."""
+    if not isinstance(value, Mapping):
+        raise InvalidCaseError(field, f"expected an object, got {_got(value)}")
+    if "type" not in value:
+        raise InvalidCaseError(field + ".type", "this key is required")
+    _string(value["type"], field + ".type")
+    if "coordinates" in value:
+        _list(value["coordinates"], field + ".coordinates")
+    if "geometry" in value and not isinstance(value["geometry"], Mapping):
+        raise InvalidCaseError(field + ".geometry", f"expected an object, got {_got(value['geometry'])}")
+    return value
+
+
+def _record_fields(case: Mapping[str, Any], limits: Limits) -> None:
+    """The keys of a case that the findings do not use: their types and lengths."""
+    if "dermatome_map" in case:  # resolved by neuromap.localize
+        _free_text(case["dermatome_map"], "dermatome_map", limits.max_text_length, limit=True, empty=False)
+    if "id" in case:
+        _free_text(case["id"], "id", limits.max_text_length, limit=True)
+    if "notes" in case:
+        _free_text(case["notes"], "notes", MAX_NOTE_LENGTH)

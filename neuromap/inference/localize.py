@@ -80,8 +80,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     atlas = atlas if atlas is not None else load_atlas()
     if dermatome_map is None and isinstance(case, Mapping) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
+    parsed = parse_case(case, atlas, limits=limits)  # first: it checks the case's own dermatome_map is a string
     map_id = atlas.check_map(dermatome_map)
-    parsed = parse_case(case, atlas, limits=limits)
     scored = [f for f in parsed.findings if is_scored(f, atlas)]
     scores = None
     ranked: list[int] = []

@@ -1,0 +1,56 @@
+"""JSON in, JSON out: read cases safely, localize them one by one or in bulk, export the atlas.
+
+A case arriving as JSON text (a file, a web request, a line of a batch) is untrusted. This
+package reads it with strict limits (:class:`JsonLimits`: input bytes, nesting depth, the size
+of numbers; non-finite numbers, duplicate keys and invalid UTF-8 are rejected), then hands it
+to :func:`neuromap.localize`, whose reading of the case
+(:func:`neuromap.inference.case.parse_case`) is the one check of a case, whatever its source.
+The case format is published as a JSON Schema (``neuromap/schemas/case.schema.json``, see
+:func:`load_schema`); the test suite holds the two together. Every problem raises a
+:class:`~neuromap.errors.NeuromapError` (:class:`~neuromap.errors.InvalidCaseError`,
+:class:`~neuromap.errors.UnknownNameError` or :class:`~neuromap.errors.LimitExceededError`)
+with a one-line message naming the field (``sensory[0].regions[1]``) and the closest valid
+values.
+
+Modules: :mod:`neuromap.io.json` (limits, parsing, one case), :mod:`neuromap.io.batch` (many
+cases, in worker processes) and :mod:`neuromap.io.export` (the vocabulary and the atlas in
+exchange formats).
+
+Examples
+--------
+>>> from neuromap.io import localize_json
+>>> out = localize_json('{"side": "right", "sensory": [{"regions": ["lateral border"]}],'
+...                     ' "reflexes": {"achilles": "absent"}}')
+>>> out["hypotheses"][0]["id"], out["schema_version"]
+('S1', '1.0')
+"""
+
+from neuromap.io.batch import PARALLEL_MIN_CASES, localize_many
+from neuromap.io.export import EXPORT_FORMATS, VOCABULARIES, export_atlas, vocabulary
+from neuromap.io.json import (
+    DEFAULT_JSON_LIMITS,
+    JsonLimits,
+    check_case,
+    error_object,
+    load_case,
+    load_schema,
+    localize_json,
+    parse_json,
+)
+
+__all__ = [
+    "DEFAULT_JSON_LIMITS",
+    "EXPORT_FORMATS",
+    "PARALLEL_MIN_CASES",
+    "VOCABULARIES",
+    "JsonLimits",
+    "check_case",
+    "error_object",
+    "export_atlas",
+    "load_case",
+    "load_schema",
+    "localize_json",
+    "localize_many",
+    "parse_json",
+    "vocabulary",
+]
