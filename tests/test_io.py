@@ -431,20 +431,24 @@ def test_localize_many_equals_localize_json_per_case() -> None:
     assert out[grade[json.dumps(distinct[8])]] is not out[grade[json.dumps(distinct[9])]]
 
 
-def test_case_key_only_for_plain_json() -> None:
+def test_only_equal_plain_json_cases_share_a_result() -> None:
+    """Batch deduplication reads a case as JSON would: cases equal key for key, in the same order
+    and with the same types, share one result; anything else is localized on its own."""
     import numpy as np
 
-    from neuromap.io.batch import _case_key
-
-    key = _case_key
-    assert key({"a": 4}) != key({"a": 4.0}) != key({"a": True})
-    assert key({"a": 1, "b": 2}) != key({"b": 2, "a": 1})
-    assert key({"a": [1]}) == key({"a": [1]}) and key({"a": (1,)}) is None
-    assert key({"a": np.float64(4.0)}) is None and key({1: "a"}) is None
-    cyclic: dict[str, Any] = {"side": "left", "other": []}
-    cyclic["other"].append(cyclic)
-    assert key(cyclic) is None
-    assert key('{"side": "left"}') == ("s", '{"side": "left"}') and key(b"x") == key(bytearray(b"x"))
+    base = {"side": "left", "motor": [{"name": "hip abduction", "grade": 4}]}
+    same = json.loads(json.dumps(base))
+    variants = [
+        {"side": "left", "motor": [{"name": "hip abduction", "grade": 4.0}]},        # 4.0 is not 4
+        {"motor": [{"name": "hip abduction", "grade": 4}], "side": "left"},          # another key order
+        {"side": "left", "motor": ({"name": "hip abduction", "grade": 4},)},         # a tuple is not JSON
+        {"side": "left", "motor": [{"name": "hip abduction", "grade": np.int64(4)}]},  # nor a numpy number
+    ]
+    out = localize_many([base, same, *variants, json.dumps(base), json.dumps(base).encode()], workers=1)
+    assert out[0] is out[1]
+    assert all(o is not out[0] for o in out[2:6])
+    assert out[6] == out[7] == out[0]  # the same case as text and as bytes
+    assert all(o["hypotheses"][0]["id"] == out[0]["hypotheses"][0]["id"] for o in out if "error" not in o)
 
 
 def test_threads_share_the_atlas_safely() -> None:
