@@ -17,7 +17,6 @@ valid values. Nothing is dropped silently.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -53,8 +52,6 @@ MODALITIES = {
     "hypersensitivity": ("hypersensitivity", "hyperesthesia", "allodynia", "hyperalgesia", "sensitive"),
 }
 _MODALITY_INDEX = {normalize_name(s): m for m, syns in MODALITIES.items() for s in syns}
-#: modalities as callers wrote them (before folding), filled as they are read
-_MODALITY_RAW: dict[str, str] = {}
 
 REFLEX_GRADES = ("normal", "reduced", "absent", "brisk")
 _REFLEX_SYNONYMS = {"diminished": "reduced", "decreased": "reduced", "hypoactive": "reduced", "depressed": "reduced",
@@ -128,10 +125,6 @@ class Finding:
                 "text": self.text}
 
 
-#: the keys a case, a sensory and a motor entry may have (the fast check of a plain dict)
-_CASE_KEY_SET = frozenset(CASE_KEYS)
-_SENSORY_KEYS = frozenset(("regions", "drawing", "modality", "state", "side", "note"))
-_MOTOR_KEYS = frozenset(("name", "grade", "side", "note"))
 
 
 @dataclass(frozen=True)
@@ -309,217 +302,160 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     >>> p.findings[0].target, p.findings[0].modality
     ('achilles', 'absent')
     """
-    if type(case) is not dict and isinstance(case, Case):
+    if isinstance(case, Case):
         case = case.to_dict()
-    if type(case) is not dict or not _CASE_KEY_SET.issuperset(case) or "side" not in case:
-        _keys(case, "case", CASE_KEYS, required=("side",))
-    side = case["side"]
-    if type(side) is not str or side not in SIDES:
-        side = _choice(_string(side, "side"), SIDES, "side")
+    _keys(case, "case", CASE_KEYS, required=("side",))
+    side = _choice(_string(case["side"], "side"), SIDES, "side")
     _record_fields(case, limits)
-    case_sides = ("left", "right") if side == "bilateral" else (side,)  # of a finding without its own side
-    findings: list[Finding] = []
-    notes: list[str] = []
-    drawings: list[Mapping[str, Any]] = []
-    seen: dict[tuple[str, str, str], tuple[bool, str]] = {}
-    motor_names, reflex_names = _entity_names(atlas)
+    read = _Reader(atlas, limits, side)
+    for i, item in enumerate(_entries(case, "sensory", limits)):
+        read.sensory(item, f"sensory[{i}]")
+    for i, item in enumerate(_entries(case, "motor", limits)):
+        read.motor(item, f"motor[{i}]")
+    reflexes = case.get("reflexes", {})
+    if not isinstance(reflexes, Mapping):
+        raise InvalidCaseError("reflexes", f"expected an object, got {_got(reflexes)}")
+    if len(reflexes) > limits.max_findings:
+        raise LimitExceededError("reflexes", f"more than {limits.max_findings} entries")
+    for name, grade in reflexes.items():
+        read.reflex(name, grade, f"reflexes.{name}")
+    for i, item in enumerate(_entries(case, "other", limits)):
+        read.sign(item, f"other[{i}]")
+    if not read.findings:
+        raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
+                               "'reflexes' or 'other' (an examined normal finding counts)")
+    return ParsedCase(side, tuple(read.findings), tuple(read.notes), tuple(read.drawings))
 
-    def add(f: Finding) -> None:
+
+def _entries(case: Mapping[str, Any], key: str, limits: Limits) -> list[Any]:
+    """The list of entries under *key* of a case (empty when absent)."""
+    return _list(case.get(key, ()), key, limits.max_findings)
+
+
+class _Reader:
+    """Reads the entries of one case into findings, one section at a time.
+
+    Every finding goes through :meth:`add`, which refuses a finding reported both abnormal and
+    normal, a duplicate, and more findings than the limits allow.
+    """
+
+    def __init__(self, atlas: Atlas, limits: Limits, side: str) -> None:
+        self.atlas = atlas
+        self.limits = limits
+        self.side = side
+        #: the sides of a finding that names none of its own
+        self.case_sides = ("left", "right") if side == "bilateral" else (side,)
+        self.findings: list[Finding] = []
+        self.notes: list[str] = []
+        self.drawings: list[Mapping[str, Any]] = []
+        self._seen: dict[tuple[str, str, str], tuple[bool, str]] = {}
+
+    def add(self, f: Finding) -> None:
+        """Add one finding; one region reached through two names is kept once, the stronger report."""
         key = (f.kind, f.target, f.side)
-        if key in seen:
-            prev_abnormal, prev_field = seen[key]
+        if key in self._seen:
+            prev_abnormal, prev_field = self._seen[key]
             if prev_abnormal != f.abnormal:
                 raise InvalidCaseError(
                     f.field, f"{f.text!r} ({f.side}) is reported both abnormal and normal (see {prev_field})")
-            prev = next(old for old in findings if (old.kind, old.target, old.side) == key)
+            prev = next(old for old in self.findings if (old.kind, old.target, old.side) == key)
             if f.kind != "region" or normalize_name(prev.text) == normalize_name(f.text):
                 raise InvalidCaseError(f.field, f"duplicate finding: {f.text!r} ({f.side}) is already reported at "
                                        f"{prev_field}")
             # one region reached through two names (e.g. 'toes' and 'hallux'): one finding, the
             # stronger of the two reports
             if f.severity * f.share > prev.severity * prev.share:
-                findings[findings.index(prev)] = f
+                self.findings[self.findings.index(prev)] = f
             return
-        seen[key] = (f.abnormal, f.field)
-        findings.append(f)
-        if len(findings) > limits.max_findings:
-            raise LimitExceededError("case", f"more than {limits.max_findings} findings")
+        self._seen[key] = (f.abnormal, f.field)
+        self.findings.append(f)
+        if len(self.findings) > self.limits.max_findings:
+            raise LimitExceededError("case", f"more than {self.limits.max_findings} findings")
 
-    known = _region_names(atlas)
-    # sensory
-    entries = case.get("sensory", ())
-    if type(entries) is not list or len(entries) > limits.max_findings:
-        entries = _list(entries, "sensory", limits.max_findings)
-    for i, item in enumerate(entries):
-        base = f"sensory[{i}]"
-        if type(item) is not dict or not _SENSORY_KEYS.issuperset(item):
-            _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
+    def own_sides(self, item: Mapping[str, Any], base: str) -> tuple[str, ...]:
+        """The sides of an entry: its own ``side``, or the case's."""
+        if "side" not in item:
+            return self.case_sides
+        return _finding_sides(self.side, _string(item["side"], base + ".side"), base + ".side")
+
+    def sensory(self, item: Any, base: str) -> None:
+        """A sensory entry: named regions or a drawing, with a modality and a state."""
+        _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
         if ("regions" in item) == ("drawing" in item):
             raise InvalidCaseError(base, "give either 'regions' or 'drawing'", ["regions", "drawing"])
         state = item.get("state", "abnormal")
-        abnormal = state == "abnormal" if type(state) is str and state in STATES else (
-            _choice(_string(state, base + ".state"), STATES, base + ".state") == "abnormal")
+        abnormal = _choice(_string(state, base + ".state"), STATES, base + ".state") == "abnormal"
         if "note" in item:
             _free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
         modality: str | None = None
         if "modality" in item:
-            raw = item["modality"]
-            modality = _MODALITY_RAW.get(raw) if type(raw) is str else None
-            if modality is None:
-                if normalize_name(_string(raw, base + ".modality")) not in _MODALITY_INDEX:
-                    _choice(raw, tuple(MODALITIES), base + ".modality")
-                modality = _MODALITY_INDEX[normalize_name(raw)]
-                if len(_MODALITY_RAW) < 4096:
-                    _MODALITY_RAW[raw] = modality
+            raw = _string(item["modality"], base + ".modality")
+            if normalize_name(raw) not in _MODALITY_INDEX:
+                _choice(raw, tuple(MODALITIES), base + ".modality")
+            modality = _MODALITY_INDEX[normalize_name(raw)]
         elif abnormal:
             modality = "numbness"
-        own = _string(item["side"], base + ".side") if "side" in item else None
-        own_sides = case_sides if own is None else _finding_sides(side, own, base + ".side")
+        sides = self.own_sides(item, base)
         if "regions" in item:
-            names = item["regions"]
-            if type(names) is not list:
-                names = _list(names, base + ".regions")
-            if not names:
-                raise InvalidCaseError(base + ".regions", "the list is empty")
-            if len(names) > limits.max_regions_per_finding:
-                raise LimitExceededError(base + ".regions", f"more than {limits.max_regions_per_finding} regions")
-            pending: list[tuple[str, str, str, str]] = []  # (field, region, side, text)
-            for j, name in enumerate(names):
-                fld = f"{base}.regions[{j}]"
-                hit = known.get(name) if type(name) is str and len(name) <= limits.max_text_length else None
-                if hit is not None:
-                    # a name read before: its side word and regions (the atlas is immutable)
-                    word_side, rest, regs = hit
-                    sides = own_sides if word_side is None else _word_sides(word_side, own_sides, fld, name, rest)
-                    for reg in regs:
-                        for s in sides:
-                            pending.append((fld, reg, s, name))
-                    continue
-                text = _text(name, fld, limits)
-                word_side, rest = _split_side_word(text)
-                sides = own_sides if word_side is None else _word_sides(word_side, own_sides, fld, text, rest)
-                if atlas.is_off_foot(rest):
-                    raise UnknownNameError(rest, "region", (), field=fld,
-                                           reason="is not on the foot: neuromap's surface covers the foot and ankle")
-                regs = atlas.regions_of(rest, field=fld)
-                if len(known) < 65536:
-                    known[text] = (word_side, rest, regs)
-                for reg in regs:
-                    for s in sides:
-                        pending.append((fld, reg, s, text))
-            if len(own_sides) == 1 and pending:  # every region on the one side: one share (as _shares)
-                n_pending = len(pending)
-                shares = [(1.0 + SHARE_LOG_COEFFICIENT * math.log(n_pending)) / n_pending] * n_pending
-            else:
-                shares = _shares([p[2] for p in pending])
-            for (fld, reg, s, text), share in zip(pending, shares, strict=True):
-                f = Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share)
-                key = ("region", reg, s)
-                if key in seen or len(findings) >= limits.max_findings:
-                    add(f)  # a duplicate or the limit: add() decides
-                else:
-                    seen[key] = (abnormal, fld)  # what add() does for a new finding
-                    findings.append(f)
-        else:
-            fld = base + ".drawing"
-            drawn = _drawing_regions(item["drawing"], fld, own_sides, atlas, limits)
-            shares = _shares([s for _, _, s, _ in drawn])
-            notes.extend(note for *_, note in drawn if note)
-            for (reg, sev, s, _), share in zip(drawn, shares, strict=True):
-                add(Finding(fld, "region", reg, s, abnormal, modality, sev, f"drawing ({reg})", share))
-            drawings.append({"field": fld, **dict(item["drawing"]), "sides": list(own_sides),
-                             "modality": modality, "abnormal": abnormal})
+            named = self.named_regions(item["regions"], base + ".regions", sides)
+            for (fld, reg, s, text), share in zip(named, _shares([n[2] for n in named]), strict=True):
+                self.add(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share))
+            return
+        fld = base + ".drawing"
+        drawn = _drawing_regions(item["drawing"], fld, sides, self.atlas, self.limits)
+        self.notes.extend(note for *_, note in drawn if note)
+        for (reg, severity, s, _), share in zip(drawn, _shares([d[2] for d in drawn]), strict=True):
+            self.add(Finding(fld, "region", reg, s, abnormal, modality, severity, f"drawing ({reg})", share))
+        self.drawings.append({"field": fld, **dict(item["drawing"]), "sides": list(sides),
+                              "modality": modality, "abnormal": abnormal})
 
-    # motor
-    entries = case.get("motor", ())
-    if type(entries) is not list or len(entries) > limits.max_findings:
-        entries = _list(entries, "motor", limits.max_findings)
-    for i, item in enumerate(entries):
-        base = f"motor[{i}]"
-        if type(item) is not dict or not _MOTOR_KEYS.issuperset(item) or "name" not in item or "grade" not in item:
-            _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
+    def named_regions(self, names: Any, field: str, sides: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+        """The (field, region, side, name) of every region a list of names covers."""
+        names = _list(names, field)
+        if not names:
+            raise InvalidCaseError(field, "the list is empty")
+        if len(names) > self.limits.max_regions_per_finding:
+            raise LimitExceededError(field, f"more than {self.limits.max_regions_per_finding} regions")
+        out = []
+        for j, name in enumerate(names):
+            fld = f"{field}[{j}]"
+            text = _text(name, fld, self.limits)
+            word_side, rest = _split_side_word(text)
+            named_sides = sides if word_side is None else _word_sides(word_side, sides, fld, text, rest)
+            if self.atlas.is_off_foot(rest):
+                raise UnknownNameError(rest, "region", (), field=fld,
+                                       reason="is not on the foot: neuromap's surface covers the foot and ankle")
+            out += [(fld, reg, s, text) for reg in self.atlas.regions_of(rest, field=fld) for s in named_sides]
+        return out
+
+    def motor(self, item: Any, base: str) -> None:
+        """A motor entry: a movement or a muscle with an MRC grade (or 'weak', 'normal')."""
+        _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
         if "note" in item:
             _free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
-        text = item["name"]
-        motor = motor_names.get(text) if type(text) is str and len(text) <= limits.max_text_length else None
-        if motor is None:
-            text = _text(text, base + ".name", limits)
-            entity = atlas.resolve(text, ("movement", "muscle"), field=base + ".name")
-            motor = (entity.kind, entity.id)
-            if len(motor_names) < 65536:
-                motor_names[text] = motor
-        motor_kind, motor_id = motor
-        grade = item["grade"]
-        if type(grade) is int and 0 <= grade <= 5:
-            abnormal, severity = grade < 5, MRC_SEVERITY[grade]  # the common form, as below
-        elif isinstance(grade, (int, float)) and not isinstance(grade, bool) or (
-                isinstance(grade, str) and grade.strip().rstrip("+-") in {"0", "1", "2", "3", "4", "5"}):
-            if isinstance(grade, str):
-                grade = int(grade.strip().rstrip("+-"))
-            g = _number(grade, base + ".grade")
-            if g != int(g) or not 0 <= g <= 5:
-                raise InvalidCaseError(base + ".grade", f"MRC grades are whole numbers from 0 to 5, but got {grade!r}",
-                                       ["0", "1", "2", "3", "4", "5"])
-            abnormal, severity = g < 5, MRC_SEVERITY[int(g)]
-        else:
-            if isinstance(grade, str):
-                _free_text(grade, base + ".grade", limits.max_text_length, limit=True)
-            word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), base + ".grade")
-            abnormal, severity = word == "weak", WEAK_SEVERITY if word == "weak" else 1.0
-        own = _string(item["side"], base + ".side") if "side" in item else None
-        for s in case_sides if own is None else _finding_sides(side, own, base + ".side"):
-            f = Finding(base, motor_kind, motor_id, s, abnormal, "weakness" if abnormal else None, severity, text, 1.0)
-            key = (motor_kind, motor_id, s)
-            if key in seen or len(findings) >= limits.max_findings:
-                add(f)  # a duplicate or the limit: add() decides
-            else:
-                seen[key] = (abnormal, base)  # what add() does for a new finding
-                findings.append(f)
+        text = _text(item["name"], base + ".name", self.limits)
+        entity = self.atlas.resolve(text, ("movement", "muscle"), field=base + ".name")
+        abnormal, severity = _motor_grade(item["grade"], base + ".grade", self.limits)
+        for s in self.own_sides(item, base):
+            self.add(Finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None, severity,
+                             text, 1.0))
 
-    # reflexes
-    reflexes = case.get("reflexes", {})
-    if type(reflexes) is not dict and not isinstance(reflexes, Mapping):
-        raise InvalidCaseError("reflexes", f"expected an object, got {_got(reflexes)}")
-    if len(reflexes) > limits.max_findings:
-        raise LimitExceededError("reflexes", f"more than {limits.max_findings} entries")
-    for name, grade in reflexes.items():
-        base = f"reflexes.{name}"
+    def reflex(self, name: Any, grade: Any, base: str) -> None:
+        """A reflex and its grade, for the case's sides or per side."""
         # the grade's shape first: a reflex name is looked up only for a grade of the right form
-        if isinstance(grade, str):  # the common form: one grade for the case's sides
-            per_side = None
-            _free_text(grade, base, limits.max_text_length, limit=True)
+        if isinstance(grade, str):  # one grade for the case's sides
+            _free_text(grade, base, self.limits.max_text_length, limit=True)
+            per_side = [(s, grade, base) for s in self.case_sides]
         else:
-            per_side = _reflex_sides(grade, base, limits)
-        reflex_id = reflex_names.get(name) if type(name) is str and len(name) <= limits.max_text_length else None
-        if reflex_id is None:
-            text = _text(name, base, limits)
-            reflex_id = atlas.resolve(text, "reflex", field=base).id
-            if len(reflex_names) < 65536:
-                reflex_names[text] = reflex_id
-        else:
-            text = name
-        if per_side is None:
-            word = _reflex_grade(grade, base)
-            abnormal = word != "normal"
-            for s in case_sides:
-                key = ("reflex", reflex_id, s)
-                f = Finding(base, "reflex", reflex_id, s, abnormal, word, REFLEX_SEVERITY[word], text, 1.0)
-                if key in seen or len(findings) >= limits.max_findings:
-                    add(f)  # a duplicate or the limit: add() decides
-                else:
-                    seen[key] = (abnormal, base)  # what add() does for a new finding
-                    findings.append(f)
-            continue
+            per_side = _reflex_sides(grade, base, self.limits)
+        text = _text(name, base, self.limits)
+        reflex_id = self.atlas.resolve(text, "reflex", field=base).id
         for s, given, fld in per_side:
             word = _reflex_grade(given, fld)
-            add(Finding(fld, "reflex", reflex_id, s, word != "normal", word, REFLEX_SEVERITY[word], text, 1.0))
+            self.add(Finding(fld, "reflex", reflex_id, s, word != "normal", word, REFLEX_SEVERITY[word], text, 1.0))
 
-    # other signs
-    entries = case.get("other", ())
-    if type(entries) is not list or len(entries) > limits.max_findings:
-        entries = _list(entries, "other", limits.max_findings)
-    for i, item in enumerate(entries):
-        fld = f"other[{i}]"
+    def sign(self, item: Any, fld: str) -> None:
+        """Another sign, by name or as ``{"name", "side", "state"}``."""
         own = None
         if isinstance(item, Mapping):
             _keys(item, fld, ("name", "side", "state"), required=("name",))
@@ -531,33 +467,27 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
             present = True
         else:
             raise InvalidCaseError(fld, f"expected a string or an object, got {_got(item)}")
-        text = _text(item, fld, limits)
-        entity = atlas.resolve(text, "sign", field=fld)
-        for s in _finding_sides(side, own, fld + ".side"):
-            add(Finding(fld, "sign", entity.id, s, present, "sign", 1.0, text, 1.0))
-
-    if not findings:
-        raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
-                               "'reflexes' or 'other' (an examined normal finding counts)")
-    return ParsedCase(side, tuple(findings), tuple(notes), tuple(drawings))
+        text = _text(item, fld, self.limits)
+        entity = self.atlas.resolve(text, "sign", field=fld)
+        for s in _finding_sides(self.side, own, fld + ".side"):
+            self.add(Finding(fld, "sign", entity.id, s, present, "sign", 1.0, text, 1.0))
 
 
-@functools.lru_cache(maxsize=8)
-def _entity_names(atlas: Atlas) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
-    """Per atlas: motor names already read, as written -> (kind, id), and reflex names -> id.
-
-    Only names that resolved are kept (a name's reading never depends on the case); bounded.
-    """
-    return {}, {}
-
-
-@functools.lru_cache(maxsize=8)
-def _region_names(atlas: Atlas) -> dict[str, tuple[str | None, str, tuple[str, ...]]]:
-    """Per atlas: region names already read, as written -> (side word, the name without it, region ids).
-
-    Only names that resolved are kept (a name's reading never depends on the case); bounded.
-    """
-    return {}
+def _motor_grade(grade: Any, field: str, limits: Limits) -> tuple[bool, float]:
+    """Whether an MRC grade (a number, a digit string, 'weak' or 'normal') is abnormal, and its severity."""
+    if isinstance(grade, (int, float)) and not isinstance(grade, bool) or (
+            isinstance(grade, str) and grade.strip().rstrip("+-") in {"0", "1", "2", "3", "4", "5"}):
+        if isinstance(grade, str):
+            grade = int(grade.strip().rstrip("+-"))
+        g = _number(grade, field)
+        if g != int(g) or not 0 <= g <= 5:
+            raise InvalidCaseError(field, f"MRC grades are whole numbers from 0 to 5, but got {grade!r}",
+                                   ["0", "1", "2", "3", "4", "5"])
+        return g < 5, MRC_SEVERITY[int(g)]
+    if isinstance(grade, str):
+        _free_text(grade, field, limits.max_text_length, limit=True)
+    word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), field)
+    return word == "weak", WEAK_SEVERITY if word == "weak" else 1.0
 
 
 def _shares(sides: list[str]) -> list[float]:
