@@ -21,9 +21,12 @@ from neuromap.weights import PARSIMONY
 __all__ = ["Candidate", "candidates"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Candidate:
     """One lesion site and what it would affect.
+
+    Candidates are built once per atlas and dermatome layer (:func:`candidates`); each is
+    its own identity (equal and hashed as itself), so caches can key on it.
 
     Attributes
     ----------

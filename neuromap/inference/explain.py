@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from neuromap.atlas import Atlas
+from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import Finding, ParsedCase
 from neuromap.inference.rank import name, site_decided
 from neuromap.inference.result import Hypothesis
@@ -54,12 +55,11 @@ def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequenc
     sources = dict.fromkeys(c.sources)
     for f, p, ref in zip(scores.findings, e.p, refs, strict=True):
         if f.abnormal and p > 0:
-            why, path, path_sources = _explanation(atlas, c.kind, c.id, c.levels, c.nerve, c.label, f.kind, f.target,
-                                                   f.text, map_id, p < PARTLY_BELOW)
-            explains.append({**ref, "strength": round(p, 3), "why": why})
+            strength, why, path, path_sources = _explained(atlas, c, f.kind, f.target, f.text, map_id, p)
+            explains.append({**ref, "strength": strength, "why": why})
             if path:
                 paths.append({"finding": f.field, "target": f.target, "path": list(path)})
-                sources.update(dict.fromkeys(path_sources))
+                sources.update(path_sources)
         elif f.abnormal:
             unexplained.append({**ref, "why": _why_not(c.label, f, e.side)})
         elif p >= PREDICTED_ABNORMAL:
@@ -83,34 +83,37 @@ def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequenc
 
 
 @functools.lru_cache(maxsize=65536)
-def _explanation(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], nerve: str | None, label: str,
-                 tkind: str, target: str, text: str, map_id: str, partly: bool
-                 ) -> tuple[str, tuple[str, ...] | None, tuple[str, ...]]:
-    """Why a candidate explains a target, the atlas path behind it and the path's sources.
+def _explained(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, map_id: str, p: float
+               ) -> tuple[float, str, tuple[str, ...] | None, dict[str, None]]:
+    """How strongly and why candidate *c* explains a target, the atlas path behind it and its sources.
 
-    Cached: the atlas is immutable, and a case explains the same few targets again and again.
+    Cached: the atlas and its candidates are immutable, and cases explain the same targets
+    again and again. The sources come as a dict (ordered, without repeats) to update others with.
     """
-    suffix = " (partly)" if partly else ""
-    if tkind == "sign":
-        return f"{text} points to this lesion", None, ()
-    if kind in ("root", "roots", "cauda_equina"):
-        if tkind == "region":
-            roots = [r for r in levels if atlas.root_territory(r, map_id).regions.get(target)]
-            why = f"in the {'/'.join(roots) or ident} dermatome{suffix}"
+    suffix = " (partly)" if p < PARTLY_BELOW else ""
+    path = None
+    if kind == "sign":
+        why = f"{text} points to this lesion"
+    elif c.kind in ("root", "roots", "cauda_equina"):
+        if kind == "region":
+            roots = [r for r in c.levels if atlas.root_territory(r, map_id).regions.get(target)]
+            why = f"in the {'/'.join(roots) or c.id} dermatome{suffix}"
         else:
-            reach = [r for r in levels if atlas.root_territory(r).get(tkind, target) > 0]
-            why = f"{'/'.join(reach) or ident} supplies it{suffix}"
-    elif kind == "nerve":
-        why = f"in the territory of the {atlas.node(str(nerve))['label'].lower()}{suffix}"
-    elif kind == "polyneuropathy":
-        return f"involved early in a length-dependent neuropathy{suffix}", None, ()
+            reach = [r for r in c.levels if atlas.root_territory(r).get(kind, target) > 0]
+            why = f"{'/'.join(reach) or c.id} supplies it{suffix}"
+        path = _path(atlas, c.kind, c.id, c.levels, kind, target, map_id)
+    elif c.kind == "nerve":
+        why = f"in the territory of the {atlas.node(str(c.nerve))['label'].lower()}{suffix}"
+        path = _path(atlas, c.kind, str(c.nerve), c.levels, kind, target, map_id)
+    elif c.kind == "polyneuropathy":
+        why = f"involved early in a length-dependent neuropathy{suffix}"
     else:
-        why = f"supplied through the {label.replace(' lesion', '').lower()}{suffix}"
-    path = _path(atlas, kind, nerve or ident, levels, tkind, target, map_id)
+        why = f"supplied through the {c.label.replace(' lesion', '').lower()}{suffix}"
+        path = _path(atlas, c.kind, c.id, c.levels, kind, target, map_id)
     sources: dict[str, None] = {}
     for u, v in zip(path or (), (path or ())[1:], strict=False):
         sources.update(dict.fromkeys(atlas.edge(u, v)["sources"]))
-    return why, path, tuple(sources)
+    return round(p, 3), why, path, sources
 
 
 def _path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], tkind: str, target: str,

@@ -74,18 +74,18 @@ def site_decided(scores: Scores, k: int) -> tuple[str | None, tuple[str, ...]]:
     The sites of the nerve on the same side that explain an abnormal finding compete; a site
     is decided when its evidence fit beats every other's by :data:`~neuromap.weights.SITE_MARGIN`.
     """
-    table = scores.table
-    c = table.candidates[scores.rows[k]]
+    table, v = scores.table, scores.lists
+    c = table.candidates[v.rows[k]]
     if c.kind != "nerve" or c.nerve is None:
         return None, ()
-    code = int(scores.side_codes[k])
-    same = [int(j) for j in scores.position[[r * 3 + code for r in table.nerve_rows[c.nerve]]] if j >= 0]
+    code = v.side_codes[k]
+    same = [j for j in (v.position[r * 3 + code] for r in table.nerve_rows[c.nerve]) if j >= 0]
     if len(same) > 1:
-        same = [j for j in same if scores.is_listed[j]]
+        same = [j for j in same if v.is_listed[j]]
     if len(same) <= 1:
         return c.site, ()
-    fits = [float(scores.evidence_fit[j]) for j in same]
-    tied = tuple(table.candidates[scores.rows[j]].site or "" for j, fit in zip(same, fits, strict=True)
+    fits = [v.evidence_fit[j] for j in same]
+    tied = tuple(table.candidates[v.rows[j]].site or "" for j, fit in zip(same, fits, strict=True)
                  if fit >= max(fits) - SITE_MARGIN)
     if tied == (c.site,):
         return c.site, ()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -223,8 +223,8 @@ class ScoringTable:
         self._options = {(left, right): self._side_options(left, right) for left in (False, True)
                          for right in (False, True)}
 
-    def options(self, has_left: bool, has_right: bool) -> tuple[np.ndarray, np.ndarray]:
-        """The (candidate row, side code) options scored for a case with findings on these sides.
+    def options(self, has_left: bool, has_right: bool) -> Options:
+        """The (candidate, side) options scored for a case with findings on these sides.
 
         A one-sided candidate is scored on each side that has findings and, where both sides
         have findings, on both; a bilateral candidate (cauda equina, polyneuropathy) on both
@@ -232,7 +232,7 @@ class ScoringTable:
         """
         return self._options[(has_left, has_right)]
 
-    def _side_options(self, has_left: bool, has_right: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _side_options(self, has_left: bool, has_right: bool) -> Options:
         valid = np.zeros((len(self.candidates), 3), dtype=bool)
         one_sided = ~self.bilateral
         valid[one_sided, 0] = has_left
@@ -241,8 +241,15 @@ class ScoringTable:
         valid[self.bilateral, 2] = True
         flat = np.flatnonzero(valid.ravel())
         rows, codes = flat // 3, flat % 3
-        rows.flags.writeable = codes.flags.writeable = False
-        return rows, codes
+        position = np.full(valid.size, -1, dtype=np.intp)
+        position[flat] = np.arange(len(flat))
+        tie = np.empty(len(flat), dtype=np.intp)
+        tie[np.lexsort((codes, self.tie_rank[rows]))] = np.arange(len(flat))
+        options = Options(rows, codes, self.discount[rows] + LAMBDA - 1.0,
+                          self.cost[rows] + BILATERAL_COST * ((codes == 2) & ~self.bilateral[rows]), tie, position)
+        for a in options:
+            a.flags.writeable = False
+        return options
 
     def score(self, findings: Sequence[Finding], weights: Sequence[float]) -> Scores:
         """Score every candidate on every side option valid for the findings' sides.
@@ -260,32 +267,37 @@ class ScoringTable:
         """
         right = np.array([f.side == "right" for f in findings], dtype=np.intp)
         cols = np.array([self.columns[(f.kind, f.target)] for f in findings], dtype=np.intp)
-        abnormal = np.array([f.abnormal for f in findings], dtype=bool)
-        w = np.asarray(weights, dtype=float)
-        rows, codes = self.options(not right.all(), bool(right.any()))
-        in_option = _SIDE_MASKS[right].T[codes]                        # (options, findings)
-        p = self.p[rows[:, None], cols] * in_option
-        p_tolerance = self.p_tolerance[rows[:, None], cols] * in_option
-        w_abnormal = np.where(abnormal, w, 0.0)
-        w_normal = w - w_abnormal
+        w_abnormal = np.array([w if f.abnormal else 0.0 for f, w in zip(findings, weights, strict=True)])
+        w_normal = np.asarray(weights, dtype=float) - w_abnormal
+        opt = self.options(not right.all(), bool(right.any()))
+        in_option = _SIDE_MASKS[right].T[opt.side_codes]               # (options, findings)
+        p = self.p.take(cols, axis=1).take(opt.rows, axis=0) * in_option
+        p_tolerance = self.p_tolerance.take(cols, axis=1).take(opt.rows, axis=0) * in_option
         sum_abnormal, sum_normal = float(w_abnormal.sum()), float(w_normal.sum())
         total = (sum_abnormal + sum_normal) or 1.0
         explained = p @ w_abnormal                                     # abnormal weight explained
         base = explained - LAMBDA * sum_abnormal - p_tolerance @ w_normal
-        discount_lambda = self.discount[rows] + LAMBDA - 1.0
-        cost = self.cost[rows] + BILATERAL_COST * ((codes == 2) & ~self.bilateral[rows])
         evidence_fit = (base + explained * LAMBDA + sum_normal) / total
-        fit = (base + explained * discount_lambda + (sum_normal - cost)) / total
+        fit = (base + explained * opt.discount_lambda + (sum_normal - opt.cost)) / total
         score = np.minimum(np.exp(KAPPA * (fit - 1.0)), 1.0)
         # best first: the score to 12 decimals, then the tie rank of the candidate, then the side
-        order = np.lexsort((codes, self.tie_rank[rows], -np.rint(score * 1e12)))
+        order = np.lexsort((opt.tie, -np.rint(score * 1e12)))
         is_listed = explained > 0.0
         if sum_abnormal == 0.0 or not is_listed.any():
             is_listed[:] = True
-        position = np.full(3 * len(self.candidates), -1, dtype=np.intp)
-        position[rows * 3 + codes] = np.arange(len(rows))
-        return Scores(self, tuple(findings), rows, codes, score, fit, evidence_fit, p, order, order[is_listed[order]],
-                      is_listed, position)
+        return Scores(self, tuple(findings), opt.rows, opt.side_codes, score, fit, evidence_fit, p, order,
+                      order[is_listed[order]], is_listed, opt.position)
+
+
+class Options(NamedTuple):
+    """The (candidate, side) options of one pattern of sides, with their constants (per option)."""
+
+    rows: np.ndarray             #: candidate row
+    side_codes: np.ndarray       #: side code (index into SIDE_NAMES)
+    discount_lambda: np.ndarray  #: what explained weight earns beyond 1: the size discount + LAMBDA - 1
+    cost: np.ndarray             #: parsimony cost, plus the bilateral cost of a one-sided lesion on both sides
+    tie: np.ndarray              #: rank by (tie rank of the candidate, side code): the order among equal scores
+    position: np.ndarray         #: ``row * 3 + side code -> option``, -1 where not scored
 
 
 @dataclass(frozen=True, eq=False)
@@ -331,15 +343,34 @@ class Scores:
     is_listed: np.ndarray
     position: np.ndarray
 
+    @functools.cached_property
+    def lists(self) -> OptionLists:
+        """The per-option arrays as Python lists, for reading one option at a time."""
+        return OptionLists(self.rows.tolist(), self.side_codes.tolist(), self.score.tolist(), self.fit.tolist(),
+                           self.evidence_fit.tolist(), self.is_listed.tolist(), self.position.tolist())
+
     def option(self, row: int, side: str) -> int | None:
         """Index of the option of candidate *row* on *side*, or None if it was not scored."""
-        k = int(self.position[row * 3 + SIDE_NAMES.index(side)])
+        k = self.lists.position[row * 3 + SIDE_NAMES.index(side)]
         return k if k >= 0 else None
 
     def evaluation(self, k: int) -> Evaluation:
         """The :class:`Evaluation` of option *k*."""
-        return Evaluation(self.table.candidates[self.rows[k]], SIDE_NAMES[self.side_codes[k]], float(self.score[k]),
-                          float(self.fit[k]), float(self.evidence_fit[k]), tuple(self.p[k].tolist()))
+        v = self.lists
+        return Evaluation(self.table.candidates[v.rows[k]], SIDE_NAMES[v.side_codes[k]], v.score[k], v.fit[k],
+                          v.evidence_fit[k], tuple(self.p[k].tolist()))
+
+
+class OptionLists(NamedTuple):
+    """The per-option values of :class:`Scores` as lists (see :attr:`Scores.lists`)."""
+
+    rows: list[int]
+    side_codes: list[int]
+    score: list[float]
+    fit: list[float]
+    evidence_fit: list[float]
+    is_listed: list[bool]
+    position: list[int]
 
 
 @dataclass(frozen=True, slots=True)
