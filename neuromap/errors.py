@@ -206,11 +206,9 @@ def check_option(name: str, value: Any, allowed: Sequence[T], *, fold: Callable[
     neuromap.errors.InvalidArgumentError: Invalid value for 'side': allowed values are 'left' and 'right', but \
 got 'middle'.
     """
-    try:
-        if value in allowed:
-            return allowed[list(allowed).index(value)]
-    except TypeError:  # an unhashable or incomparable value is simply not allowed
-        pass
+    for a in allowed:
+        if a == value and type(a) is type(value):
+            return a
     if fold is not None and isinstance(value, str):
         folded = fold(value)
         for a in allowed:

@@ -251,6 +251,22 @@ class ScoringTable:
             a.flags.writeable = False
         return options
 
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one table per atlas and map, cached as long as they live
+    def _involvement(self, cols: tuple[int, ...], right: tuple[bool, ...]) -> tuple[Options, np.ndarray, np.ndarray]:
+        """The options for findings in these columns and on these sides, and each option's involvement.
+
+        Returns the options, then ``p`` and ``p * tolerance`` as ``(options, findings)`` arrays, 0
+        where a finding's side is not in the option. Cases that examine the same targets on
+        the same sides share them (a few hundred patterns are kept).
+        """
+        opt = self.options(not all(right), any(right))
+        in_option = _SIDE_MASKS[np.array(right, dtype=np.intp)].T[opt.side_codes]
+        take = np.array(cols, dtype=np.intp)
+        p = self.p.take(take, axis=1).take(opt.rows, axis=0) * in_option
+        p_tolerance = self.p_tolerance.take(take, axis=1).take(opt.rows, axis=0) * in_option
+        p.flags.writeable = p_tolerance.flags.writeable = False
+        return opt, p, p_tolerance
+
     def score(self, findings: Sequence[Finding], weights: Sequence[float]) -> Scores:
         """Score every candidate on every side option valid for the findings' sides.
 
@@ -265,15 +281,12 @@ class ScoringTable:
         -------
         Scores
         """
-        right = np.array([f.side == "right" for f in findings], dtype=np.intp)
-        cols = np.array([self.columns[(f.kind, f.target)] for f in findings], dtype=np.intp)
+        right = tuple(f.side == "right" for f in findings)
+        opt, p, p_tolerance = self._involvement(tuple(self.columns[(f.kind, f.target)] for f in findings), right)
         w_abnormal = np.array([w if f.abnormal else 0.0 for f, w in zip(findings, weights, strict=True)])
-        w_normal = np.asarray(weights, dtype=float) - w_abnormal
-        opt = self.options(not right.all(), bool(right.any()))
-        in_option = _SIDE_MASKS[right].T[opt.side_codes]               # (options, findings)
-        p = self.p.take(cols, axis=1).take(opt.rows, axis=0) * in_option
-        p_tolerance = self.p_tolerance.take(cols, axis=1).take(opt.rows, axis=0) * in_option
-        sum_abnormal, sum_normal = float(w_abnormal.sum()), float(w_normal.sum())
+        w_normal = np.array(weights, dtype=float) - w_abnormal
+        sum_abnormal = sum(w for f, w in zip(findings, weights, strict=True) if f.abnormal)
+        sum_normal = sum(w for f, w in zip(findings, weights, strict=True) if not f.abnormal)
         total = (sum_abnormal + sum_normal) or 1.0
         explained = p @ w_abnormal                                     # abnormal weight explained
         base = explained - LAMBDA * sum_abnormal - p_tolerance @ w_normal
