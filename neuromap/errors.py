@@ -20,6 +20,7 @@ __all__ = [
     "NeuromapError",
     "UnknownNameError",
     "check_option",
+    "quote",
     "suggest",
 ]
 
@@ -80,10 +81,10 @@ class UnknownNameError(NeuromapError, KeyError):
         self.kind = kind
         self.suggestions = tuple(suggestions)
         self.field = field
-        where = f"Invalid value for {field!r}: " if field else ""
+        where = f"Invalid value for {quote(field, FIELD_LIMIT)}: " if field else ""
         what = reason or _KIND_PHRASES.get(kind or "", f"is not a known {kind}" if kind else "is not a known name")
         hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
-        self.message = f"{where}{name!r} {what}.{hint}"
+        self.message = f"{where}{quote(name)} {what}.{hint}"
         super().__init__(self.message)
 
     def __str__(self) -> str:  # KeyError would quote the message
@@ -108,7 +109,7 @@ class InvalidArgumentError(NeuromapError, ValueError):
         self.problem = problem
         self.suggestions = tuple(suggestions)
         hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"Invalid value for {field!r}: {problem}.{hint}")
+        super().__init__(f"Invalid value for {quote(field, FIELD_LIMIT)}: {problem}.{hint}")
 
 
 class InvalidCaseError(InvalidArgumentError):
@@ -144,11 +145,32 @@ _KIND_PHRASES = {
 
 
 def _or_list(items: Sequence[str]) -> str:
-    quoted = [repr(i) for i in items]
+    quoted = [quote(i) for i in items]
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
+
+
+#: How many characters of a value a message quotes (a message stays one short line whatever the input).
+QUOTE_LIMIT = 80
+#: ... and of a field (a path such as ``sensory[0].regions[1]``; a key a caller made up is cut too).
+FIELD_LIMIT = 200
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """*text* quoted as a message shows it: its ``repr``, cut after *limit* characters.
+
+    Examples
+    --------
+    >>> quote("heel")
+    "'heel'"
+    >>> quote("x" * 100, limit=5)
+    "'xxxxx'... (100 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
 def allowed_text(allowed: Sequence[Any]) -> str:
@@ -214,7 +236,7 @@ got 'middle'.
         for a in allowed:
             if isinstance(a, str) and fold(a) == folded:
                 return a
-    got = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+    got = quote(value) if isinstance(value, str) else f"a {type(value).__name__}"
     close = suggest(value, [a for a in allowed if isinstance(a, str)]) if isinstance(value, str) else []
     raise error(name, f"allowed values are {allowed_text(allowed)}, but got {got}", close)
 

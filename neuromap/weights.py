@@ -34,6 +34,7 @@ __all__ = [
     "LEADER_RATIO",
     "MAX_HYPOTHESES",
     "MAX_NEXT_EXAMINATIONS",
+    "MRC_FIVE_MINUS_SEVERITY",
     "MRC_SEVERITY",
     "NERVE_FIT_MIN",
     "NERVE_SUPPLY_MIN",
@@ -72,6 +73,9 @@ NORMAL_WEIGHTS = MappingProxyType({"region": 0.5, "movement": 1.0, "muscle": 1.0
 #: Severity (the weight of an abnormal motor finding) by MRC grade: grades 0-2 are full
 #: weakness, 3 and 4 less marked; 5 is normal strength.
 MRC_SEVERITY = MappingProxyType({0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.7, 5: 1.0})
+#: Severity of the grade 5- (weakness detectable only against strong resistance): abnormal, but
+#: the mildest abnormal grade, below grade 4's.
+MRC_FIVE_MINUS_SEVERITY = 0.5
 #: Severity of a motor finding given as the word "weak" (no grade).
 WEAK_SEVERITY = 0.8
 #: Severity (weight) of a reflex finding by grade: a reflex change is the most objective sign

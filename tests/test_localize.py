@@ -281,3 +281,43 @@ def test_a_result_pickles_and_deep_copies():
         assert other.hypotheses[0].explains[0] is not result.hypotheses[0].explains[0] or other is result
     fresh = neuromap.localize({"side": "right", "reflexes": {"achilles": "absent"}})
     assert pickle.loads(pickle.dumps(fresh)).top.id == "S1"  # pickled before its hypotheses were read
+
+
+# ------------------------------------------------------------------------- MRC grades (issue #15)
+GRADE_CASE = {"side": "left", "motor": [{"name": "great toe extension", "grade": None}]}
+
+
+def _grade(grade):
+    case = {**GRADE_CASE, "motor": [{"name": "great toe extension", "grade": grade}]}
+    return neuromap.localize(case).findings[0]
+
+
+@pytest.mark.parametrize("grade", ["0.", "+4", "(4)", "4.", "3.", "#0", "４", "-0", "~2", "2?", "5+", "0-", "wek",
+                                   "4 5", "", " ", True, None, 4.5, -1, 6, [4], {"grade": 4}])
+def test_a_grade_outside_the_grammar_is_refused_not_guessed(grade):
+    """A paralysed muscle written '0.' was read as normal strength: every form outside the
+    documented grammar is refused, naming the field and the accepted forms."""
+    with pytest.raises(neuromap.InvalidCaseError, match=r"motor\[0\]\.grade") as err:
+        _grade(grade)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("grade", "abnormal", "severity"), [
+    (0, True, 1.0), ("0", True, 1.0), (" 3 ", True, 0.9), ("4+", True, 0.7), ("4 -", True, 0.7),
+    ("4/5", True, 0.7), ("2+/5", True, 1.0), ("5-", True, 0.5), ("5 - / 5", True, 0.5), (5, False, 1.0),
+    ("5", False, 1.0), ("5/5", False, 1.0), (4.0, True, 0.7), ("Weak", True, 0.8), ("normal", False, 1.0),
+])
+def test_the_grade_grammar(grade, abnormal, severity):
+    """A grade is abnormal exactly when it is below 5; 5- is abnormal, mildly (below grade 4)."""
+    f = _grade(grade)
+    assert (f.abnormal, f.severity) == (abnormal, severity)
+
+
+def test_five_minus_counts_against_a_normal_reading():
+    """'5-' is weakness: it adds evidence for a lesion that supplies the muscle, where '5' counts against it."""
+    weak = neuromap.localize({"side": "left", "motor": [{"name": "great toe extension", "grade": "5-"}]})
+    normal = neuromap.localize({"side": "left", "motor": [{"name": "great toe extension", "grade": "5"},
+                                                         {"name": "hip abduction", "grade": 4}]})
+    assert weak.top is not None and weak.top.explains
+    assert all(c["target"] != "great_toe_extension" for h in weak.hypotheses for c in h.contradicts)
+    assert any(c["target"] == "great_toe_extension" for h in normal.hypotheses for c in h.contradicts)

@@ -19,18 +19,31 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from neuromap.atlas import Atlas, normalize_name
-from neuromap.errors import InvalidCaseError, LimitExceededError, UnknownNameError, check_option, suggest
+from neuromap.errors import (
+    QUOTE_LIMIT,
+    InvalidArgumentError,
+    InvalidCaseError,
+    LimitExceededError,
+    UnknownNameError,
+    check_option,
+    quote,
+    suggest,
+)
 from neuromap.weights import (
     DRAWING_FULL_COVER,
     DRAWING_MIN_SEVERITY,
     DRAWING_OUTSIDE_NOTE,
+    MRC_FIVE_MINUS_SEVERITY,
     MRC_SEVERITY,
     REFLEX_SEVERITY,
+    SENSORY_DEFAULT_WEIGHT,
+    SENSORY_WEIGHTS,
     SHARE_LOG_COEFFICIENT,
     WEAK_SEVERITY,
 )
@@ -144,15 +157,15 @@ class Case:
     other: Sequence[Any] = field(default_factory=tuple)
     id: str | None = None
     notes: str | None = None
+    dermatome_map: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The case as the plain dict :func:`neuromap.localize` accepts."""
         d: dict[str, Any] = {"side": self.side, "sensory": list(self.sensory), "motor": list(self.motor),
                              "reflexes": dict(self.reflexes), "other": list(self.other)}
-        if self.id is not None:
-            d["id"] = self.id
-        if self.notes is not None:
-            d["notes"] = self.notes
+        for key in ("id", "notes", "dermatome_map"):
+            if getattr(self, key) is not None:
+                d[key] = getattr(self, key)
         return d
 
 
@@ -222,22 +235,29 @@ def _keys(d: Any, field: str, allowed: Sequence[str], required: Sequence[str] = 
     for k in d:
         if k not in allowed:
             where = f"{field}.{k}" if field != "case" else str(k)
-            close = suggest(str(k), allowed) or suggest(str(k), allowed, n=len(allowed), cutoff=0.0)
-            raise InvalidCaseError(where, f"unknown key {k!r}; allowed keys are {', '.join(map(repr, allowed))}",
-                                   close[:3])
+            key = str(k)[:QUOTE_LIMIT]
+            close = suggest(key, allowed) or suggest(key, allowed, n=len(allowed), cutoff=0.0)
+            raise InvalidCaseError(
+                where, f"unknown key {quote(str(k))}; allowed keys are {', '.join(map(repr, allowed))}", close[:3])
     for k in required:
         if k not in d:
             raise InvalidCaseError(f"{field}.{k}" if field != "case" else k, "this key is required")
     return d
 
 
+#: words that name a side at the start of a region name ('left heel', 'R lateral foot')
+_SIDE_WORDS = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right", "rt": "right"}
+_FIRST_WORD = re.compile(r"\s*([0-9A-Za-z]+)[^0-9A-Za-z]+(.*)", re.DOTALL)
+
+
 def _split_side_word(text: str) -> tuple[str | None, str]:
+    """The side a region name starts with ('left heel', 'L heel', 'right/heel'), and the rest of the name."""
     words = normalize_name(text).split()
-    if len(words) > 1 and words[0] in ("left", "right"):
-        return words[0], text.split(None, 1)[1]
-    if len(words) > 1 and words[0] in ("l", "r", "lt", "rt"):
-        return ("left" if words[0].startswith("l") else "right"), text.split(None, 1)[1]
-    return None, text
+    if len(words) < 2 or words[0] not in _SIDE_WORDS:
+        return None, text
+    m = _FIRST_WORD.match(text)
+    rest = m.group(2).strip() if m is not None and normalize_name(m.group(1)) == words[0] else ""
+    return _SIDE_WORDS[words[0]], rest or " ".join(words[1:])
 
 
 def _word_sides(word_side: str, own_sides: tuple[str, ...], field: str, text: str, rest: str) -> tuple[str, ...]:
@@ -302,6 +322,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     >>> p.findings[0].target, p.findings[0].modality
     ('achilles', 'absent')
     """
+    if not isinstance(limits, Limits):
+        raise InvalidArgumentError("limits", f"expected a neuromap.Limits, got a {type(limits).__name__}")
     if isinstance(case, Case):
         case = case.to_dict()
     _keys(case, "case", CASE_KEYS, required=("side",))
@@ -351,26 +373,39 @@ class _Reader:
         self._seen: dict[tuple[str, str, str], tuple[bool, str]] = {}
 
     def add(self, f: Finding) -> None:
-        """Add one finding; one region reached through two names is kept once, the stronger report."""
+        """Add one finding.
+
+        A finding reported both abnormal and normal, and a movement, muscle, reflex or sign
+        reported twice, are refused. A skin region reached twice (through two names, two
+        entries or two drawings) is scored once, as the stronger report (the larger evidence
+        weight: modality, severity, share); when the two reports differ in their entry or
+        modality the result's warnings say which was kept, so nothing is lost silently.
+        """
         key = (f.kind, f.target, f.side)
-        if key in self._seen:
-            prev_abnormal, prev_field = self._seen[key]
-            if prev_abnormal != f.abnormal:
-                raise InvalidCaseError(
-                    f.field, f"{f.text!r} ({f.side}) is reported both abnormal and normal (see {prev_field})")
-            prev = next(old for old in self.findings if (old.kind, old.target, old.side) == key)
-            if f.kind != "region" or normalize_name(prev.text) == normalize_name(f.text):
-                raise InvalidCaseError(f.field, f"duplicate finding: {f.text!r} ({f.side}) is already reported at "
-                                       f"{prev_field}")
-            # one region reached through two names (e.g. 'toes' and 'hallux'): one finding, the
-            # stronger of the two reports
-            if f.severity * f.share > prev.severity * prev.share:
-                self.findings[self.findings.index(prev)] = f
+        if key not in self._seen:
+            self._seen[key] = (f.abnormal, f.field)
+            self.findings.append(f)
+            if len(self.findings) > self.limits.max_findings:
+                raise LimitExceededError("case", f"more than {self.limits.max_findings} findings")
             return
-        self._seen[key] = (f.abnormal, f.field)
-        self.findings.append(f)
-        if len(self.findings) > self.limits.max_findings:
-            raise LimitExceededError("case", f"more than {self.limits.max_findings} findings")
+        prev_abnormal, prev_field = self._seen[key]
+        if prev_abnormal != f.abnormal:
+            raise InvalidCaseError(
+                f.field, f"{f.text!r} ({f.side}) is reported both abnormal and normal (see {prev_field})")
+        prev = next(old for old in self.findings if (old.kind, old.target, old.side) == key)
+        same_entry = _entry(prev.field) == _entry(f.field)
+        if f.kind != "region" or (same_entry and normalize_name(prev.text) == normalize_name(f.text)):
+            raise InvalidCaseError(f.field, f"duplicate finding: {f.text!r} ({f.side}) is already reported at "
+                                   f"{prev_field}")
+        kept = f if _evidence(f) > _evidence(prev) else prev
+        if kept is f:
+            self.findings[self.findings.index(prev)] = f
+        if not same_entry or prev.modality != f.modality:
+            dropped = prev if kept is f else f
+            self.notes.append(
+                f"{_entry(prev.field)} and {_entry(f.field)} both report the {f.target.replace('_', ' ')} "
+                f"({f.side}): scored once, as {kept.modality or 'normal'} from {_entry(kept.field)} (the stronger "
+                f"report; {_entry(dropped.field)} gave {dropped.modality or 'normal'}).")
 
     def own_sides(self, item: Mapping[str, Any], base: str) -> tuple[str, ...]:
         """The sides of an entry: its own ``side``, or the case's."""
@@ -473,21 +508,52 @@ class _Reader:
             self.add(Finding(fld, "sign", entity.id, s, present, "sign", 1.0, text, 1.0))
 
 
+#: An MRC grade written as text: a digit 0-5, an optional '+' (1-4) or '-' (1-5) and an optional '/5'
+_MRC_TEXT = re.compile(r"\s*(?:([1-4])\s*([+-])|([0-5]))\s*(?:/\s*5)?\s*|\s*(5)\s*(-)\s*(?:/\s*5)?\s*")
+#: what the message says a grade may be
+_MRC_FORMS = ("a whole number from 0 to 5, a string such as '4', '4+', '4-', '5-' or '4/5', "
+              "or 'weak' or 'normal'")
+
+
+def _entry(field: str) -> str:
+    """The case entry a finding's field belongs to (``sensory[1]`` of ``sensory[1].regions[0]``)."""
+    return field.split(".", 1)[0]
+
+
+def _evidence(f: Finding) -> float:
+    """The evidence weight of an abnormal sensory finding (as scoring weighs it), to keep the stronger of two."""
+    return SENSORY_WEIGHTS.get(f.modality or "numbness", SENSORY_DEFAULT_WEIGHT) * f.severity * f.share
+
+
 def _motor_grade(grade: Any, field: str, limits: Limits) -> tuple[bool, float]:
-    """Whether an MRC grade (a number, a digit string, 'weak' or 'normal') is abnormal, and its severity."""
-    if isinstance(grade, (int, float)) and not isinstance(grade, bool) or (
-            isinstance(grade, str) and grade.strip().rstrip("+-") in {"0", "1", "2", "3", "4", "5"}):
-        if isinstance(grade, str):
-            grade = int(grade.strip().rstrip("+-"))
+    """Whether an MRC grade is abnormal, and its severity.
+
+    The accepted forms (``mrc_aids_2010``): a whole number 0-5; a string of one digit 0-5 with
+    an optional ``+`` (grades 1-4) or ``-`` (grades 1-5) and an optional ``/5``; or the words
+    'weak' and 'normal'. A grade is abnormal exactly when it is below 5 (``5-`` is abnormal,
+    mildly). Anything else is refused: a grade is never guessed from a string it does not match.
+    """
+    if isinstance(grade, (int, float)) and not isinstance(grade, bool):
         g = _number(grade, field)
         if g != int(g) or not 0 <= g <= 5:
             raise InvalidCaseError(field, f"MRC grades are whole numbers from 0 to 5, but got {grade!r}",
                                    ["0", "1", "2", "3", "4", "5"])
         return g < 5, MRC_SEVERITY[int(g)]
-    if isinstance(grade, str):
-        _free_text(grade, field, limits.max_text_length, limit=True)
-    word = _choice(grade, MOTOR_WORDS + ("0", "1", "2", "3", "4", "5"), field)
-    return word == "weak", WEAK_SEVERITY if word == "weak" else 1.0
+    if not isinstance(grade, str):
+        raise InvalidCaseError(field, f"expected an MRC grade ({_MRC_FORMS}), but got {_got(grade)}")
+    _free_text(grade, field, limits.max_text_length, limit=True)
+    match = _MRC_TEXT.fullmatch(grade)
+    if match is not None:
+        signed, _, plain, five_minus, _ = match.groups()
+        if five_minus is not None:  # 5-: the mildest abnormal grade
+            return True, MRC_FIVE_MINUS_SEVERITY
+        g = int(signed or plain)
+        return g < 5, MRC_SEVERITY[g]
+    word = grade.strip().lower()
+    if word in MOTOR_WORDS:
+        return word == "weak", WEAK_SEVERITY if word == "weak" else 1.0
+    raise InvalidCaseError(field, f"expected an MRC grade ({_MRC_FORMS}), but got {_got(grade)}",
+                           suggest(word, MOTOR_WORDS) if word else [])
 
 
 def _shares(sides: list[str]) -> list[float]:

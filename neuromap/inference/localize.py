@@ -16,7 +16,7 @@ from typing import Any
 
 from neuromap._version import __version__
 from neuromap.atlas import Atlas, load_atlas
-from neuromap.inference.case import DEFAULT_LIMITS, Limits, parse_case
+from neuromap.inference.case import DEFAULT_LIMITS, Case, Limits, parse_case
 from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern
 from neuromap.inference.rank import cut, leader_options, name, ranked_options
@@ -78,6 +78,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     'L5'
     """
     atlas = atlas if atlas is not None else load_atlas()
+    if isinstance(case, Case):
+        case = case.to_dict()
     if dermatome_map is None and isinstance(case, Mapping) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
     parsed = parse_case(case, atlas, limits=limits)  # first: it checks the case's own dermatome_map is a string

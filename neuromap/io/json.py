@@ -135,7 +135,7 @@ def load_schema(name: str) -> dict[str, Any]:
     --------
     >>> from neuromap.io import load_schema
     >>> load_schema("case")["version"]
-    '1.0'
+    '1.1'
     """
     if name not in ("case", "localization"):
         raise UnknownNameError(str(name), "schema", suggest(str(name), ("case", "localization")) or
