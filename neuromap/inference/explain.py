@@ -82,7 +82,7 @@ def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequenc
         paths=tuple(paths), sources=tuple(s for s in sources if s in known), territory=c.territory)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)  # a few MB at most
 def _explained(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, map_id: str, p: float
                ) -> tuple[float, str, tuple[str, ...] | None, dict[str, None]]:
     """How strongly and why candidate *c* explains a target, the atlas path behind it and its sources.
