@@ -80,7 +80,13 @@ def test_table_has_the_columns_of_the_issue():
 
 # ----------------------------------------------------------------------------- full size (slow)
 
+MERALGIA = ("the suite's own case limb_meralgia_lateral_thigh_burning (tests/cases/limb.json): neuromap.localize("
+            "{'side': 'left', 'sensory': [{'regions': ['lateral_thigh'], 'modality': 'numbness'}, {'regions': "
+            "['outer thigh'], 'modality': 'pain'}]}) drops the pain report without a word")
 FAILING = {
+    "valid": MERALGIA,
+    "drop_key": MERALGIA,
+    "odd_map": MERALGIA,
     "odd_grade": "neuromap.localize({'side': 'left', 'motor': [{'name': 'hip abduction', 'grade': '4.'}]}) "
                  "reads grade '4.' (also '0.', '+4', '#0', '~2', '5-', ...) as normal strength",
     "overlap": "neuromap.localize({'side': 'right', 'sensory': [{'regions': ['Outer thigh'], 'modality': 'tingling'}, "
@@ -95,7 +101,7 @@ FAILING = {
 @pytest.mark.slow
 @pytest.mark.parametrize("family", [
     pytest.param(f, marks=pytest.mark.xfail(reason=FAILING[f], strict=False)) if f in FAILING else f
-    for f in (*CLEAN_FAMILIES, "valid", *FAILING)])
+    for f in dict.fromkeys((*CLEAN_FAMILIES, *FAILING))])
 def test_family_full_size(family):
     tally = run_family((family,), 400, seed=1)
     assert not bad(tally, "crashes", "hangs", "silent drops"), tally.markdown()
