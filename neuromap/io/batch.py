@@ -311,8 +311,8 @@ def localize_iter(
         "field": ..., "message": ...}}`` (see :func:`error_object`). Identical cases (the same
         JSON text, or dicts of plain JSON data equal key for key in the same order with the same
         types) among the last 1,024 distinct ones share one result object: treat results as
-        read-only. If a worker process dies (killed, out of memory), the cases of the chunks it
-        held get an error object of type ``BrokenProcessPool`` and a new pool takes the rest.
+        read-only. If a worker process dies (killed, out of memory), the cases of the chunks in
+        flight get an error object of type ``BrokenProcessPool`` and a new pool takes the rest.
 
     Raises
     ------
@@ -325,6 +325,9 @@ def localize_iter(
     :class:`concurrent.futures.ProcessPoolExecutor` whose workers load the atlas from its
     directory (once per process). An atlas that cannot be reloaded from its directory (built in
     memory) is used in this process only. Each call has its own settings, cache and pool.
+
+    Cases are read up to ``2 * workers + 1`` chunks ahead of the results: a case (a dict) must not
+    change until its result has been yielded.
 
     Examples
     --------
