@@ -155,8 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_case_arguments(p)
     p.add_argument("--json", action="store_true", help="print the result as JSON (docs/schemas.md)")
     p.add_argument("--batch", metavar="CASES.jsonl",
-                   help="localize one JSON case per line ('-' for stdin) and print one JSON line per case; "
-                        "a bad line gives an error object and does not stop the batch")
+                   help="localize one JSON case per line ('-' for stdin) and print one JSON line per case, "
+                        "in order, with its input line number ('line'); a bad line gives an error object and "
+                        "does not stop the batch")
     p.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes for --batch, at most "
                    "the usable cores (default: all of them for large batches)")
 
