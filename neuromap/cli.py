@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import sys
+import tempfile
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, NoReturn
 
 from neuromap._version import __version__
@@ -45,6 +48,8 @@ VOCAB_COMMANDS = {
     "maps": "dermatome maps (for --map)",
 }
 IMAGE_EXTENSIONS = (".png", ".svg", ".pdf")
+#: Bytes read at a time when skipping the rest of a batch line over the size limit.
+_SKIP_BYTES = 1 << 16
 
 
 class UsageError(Exception):
@@ -103,6 +108,23 @@ def _add_case_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--map", metavar="NAME", help="the dermatome map for root hypotheses (see 'neuromap maps')")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _add_image_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the image: .png, .svg or .pdf, or '-' for stdout")
+    p.add_argument("--format", choices=[e[1:] for e in IMAGE_EXTENSIONS],
+                   help="the image format (default: from the name of the output; svg for '-')")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``neuromap`` command.
 
@@ -133,24 +155,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_case_arguments(p)
     p.add_argument("--json", action="store_true", help="print the result as JSON (docs/schemas.md)")
     p.add_argument("--batch", metavar="CASES.jsonl",
-                   help="localize one JSON case per line ('-' for stdin) and print one JSON line per case; "
-                        "a bad line gives an error object and does not stop the batch")
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes for --batch (default: all cores "
-                   "for large batches)")
+                   help="localize one JSON case per line ('-' for stdin) and print one JSON line per case, "
+                        "in order, with its input line number ('line'); a bad line gives an error object and "
+                        "does not stop the batch")
+    p.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes for --batch, at most "
+                   "the usable cores (default: all of them for large batches)")
 
     p = sub.add_parser("render", help="draw a case on the foot", formatter_class=fmt,
                        description="Draw a case's findings and its top hypothesis on the foot template.",
                        epilog="examples:\n  neuromap render case.json -o case.png\n"
                               "  neuromap render --side right --region heel -o heel.svg")
     _add_case_arguments(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the image: .png, .svg or .pdf")
+    _add_image_arguments(p)
 
     p = sub.add_parser("atlas", help="draw a dermatome map", formatter_class=fmt,
                        description="Draw a dermatome map of the foot.",
                        epilog="examples:\n  neuromap atlas -o lee.svg\n  neuromap atlas --map keegan_garrett_1948 "
                               "-o keegan.png")
     p.add_argument("--map", metavar="NAME", help="the dermatome map (default: the atlas default; see 'neuromap maps')")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the image: .png, .svg or .pdf")
+    _add_image_arguments(p)
 
     for name, what in VOCAB_COMMANDS.items():
         p = sub.add_parser(name, help=f"list the {what}", formatter_class=fmt,
@@ -165,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "  neuromap export --format graphml -o atlas.graphml\n"
                               "  neuromap export --format node-link -o atlas.json")
     p.add_argument("--format", required=True, choices=["geojson", "graphml", "node-link"], help="the format")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
     return parser
 
 
@@ -271,70 +294,161 @@ def _cmd_localize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch(args: argparse.Namespace) -> int:
-    from neuromap.io import localize_many
+def _batch_lines(stream: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """The numbered non-blank lines of a batch, read one at a time.
 
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"{PROG}: --workers must be at least 1")
+    A line longer than ``max_bytes`` is cut after ``max_bytes + 1`` bytes (its case then fails
+    the size limit) and the rest of it is skipped unread, so no line is held whole.
+    """
+    lineno = 0
+    while line := stream.readline(max_bytes + 2):
+        lineno += 1
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        elif len(line) > max_bytes + 1:
+            line = line[:max_bytes + 1]
+            while (rest := stream.readline(_SKIP_BYTES)) and not rest.endswith(b"\n"):
+                pass
+        if line.strip():
+            yield lineno, line
+
+
+def _batch(args: argparse.Namespace) -> int:
     if args.batch == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
-    else:
-        try:
-            with open(args.batch, "rb") as fh:
-                raw = fh.read()
-        except OSError as exc:
-            raise UsageError(f"{PROG}: cannot read {args.batch!r}: {exc.strerror or exc}") from None
-    numbered = [(i, line) for i, line in enumerate(raw.split(b"\n"), 1) if line.strip()]
-    # each distinct case is localized once and its result written as JSON text in the worker
-    results = localize_many([line for _, line in numbered], dermatome_map=args.map, workers=args.workers,
-                            as_text=True)
-    bad = []
+        stream: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO(
+            sys.stdin.read().encode("utf-8", "surrogatepass"))
+        return _run_batch(stream, args)
+    try:
+        fh = open(args.batch, "rb")  # noqa: SIM115 - closed below, after the stream is read
+    except OSError as exc:
+        raise UsageError(f"{PROG}: cannot read {args.batch!r}: {exc.strerror or exc}") from None
+    with fh:
+        return _run_batch(fh, args)
+
+
+def _run_batch(stream: IO[bytes], args: argparse.Namespace) -> int:
+    """Localize the lines of *stream* chunk by chunk, writing each result (with its line number) in order."""
+    from neuromap.io import BATCH_CHUNK_SIZE, DEFAULT_JSON_LIMITS, localize_iter
+
+    line_numbers: deque[int] = deque()  # of the lines read and not yet written (a few chunks)
+
+    def cases() -> Iterator[bytes]:
+        for lineno, line in _batch_lines(stream, DEFAULT_JSON_LIMITS.max_bytes):
+            line_numbers.append(lineno)
+            yield line
+
+    progress = sys.stderr.isatty()
+    bad: list[int] = []
+    n = 0
     out = sys.stdout
-    for (lineno, _), text in zip(numbered, results, strict=True):
+    # each distinct case is localized once and its result written as JSON text in the worker
+    for n, text in enumerate(localize_iter(cases(), dermatome_map=args.map, workers=args.workers, as_text=True), 1):
+        lineno = line_numbers.popleft()
         if text.startswith('{"error":'):
             res = json.loads(text)
             res["error"]["line"] = lineno
+            res["line"] = lineno
             bad.append(lineno)
             text = json.dumps(res, separators=(",", ":"))
+        else:
+            text = f'{text[:-1]},"line":{lineno}}}'
         _write(out, text + "\n")
+        if n % BATCH_CHUNK_SIZE == 0:
+            out.flush()
+            if progress:
+                _write(sys.stderr, f"\r{PROG}: {n} cases localized")
     out.flush()
+    if progress and n >= BATCH_CHUNK_SIZE:
+        _write(sys.stderr, f"\r{PROG}: {n} cases localized\n")
     if bad:
         shown = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
-        _write(sys.stderr, f"{PROG}: error: {len(bad)} of {len(results)} cases invalid (lines {shown}); "
+        _write(sys.stderr, f"{PROG}: error: {len(bad)} of {n} cases invalid (lines {shown}); "
                            "see their error objects\n")
         return 2
     return 0
 
 
-def _check_image_path(path: str) -> None:
-    ext = os.path.splitext(path)[1].lower()
+def _image_suffix(args: argparse.Namespace) -> str:
+    """The extension of the image to write: from ``--format``, else the output name (svg for '-')."""
+    if args.format:
+        return f".{args.format}"
+    if args.output == "-":
+        return ".svg"
+    ext = os.path.splitext(args.output)[1].lower()
     if ext not in IMAGE_EXTENSIONS:
         raise UsageError(f"{PROG}: cannot write {ext or 'a file without extension'!s} images; name the output "
-                         f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]}")
+                         f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]} (or give --format)")
+    return ext
+
+
+def _write_output(path: str, suffix: str, write: Callable[[str], None]) -> None:
+    """Call ``write(file)`` on a new temporary file, then move it to *path* (or copy it to stdout for '-').
+
+    The temporary file is made in the target directory and moved with :func:`os.replace`, so a
+    failed write leaves no partial file and an existing file unchanged. A place that cannot be
+    written (no such directory, a directory, read-only, a name too long) is a usage error.
+    """
+    if path == "-":
+        with tempfile.TemporaryDirectory() as tmpdir:
+            tmp = os.path.join(tmpdir, f"output{suffix}")
+            write(tmp)
+            sys.stdout.flush()
+            with open(tmp, "rb") as fh:
+                out = getattr(sys.stdout, "buffer", None)
+                data = fh.read()
+                if out is None:
+                    _write(sys.stdout, data.decode("utf-8", "replace"))
+                else:
+                    out.write(data)
+                    out.flush()
+        return
+    target = os.path.abspath(path)
+    try:
+        if os.path.isdir(target):
+            raise IsADirectoryError(21, "it is a directory")
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)[:100]}.", suffix=suffix,
+                                   dir=os.path.dirname(target))
+    except OSError as exc:
+        raise UsageError(f"{PROG}: cannot write {path!r}: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        write(tmp)
+        try:
+            mode = os.stat(target).st_mode & 0o7777
+        except OSError:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise UsageError(f"{PROG}: cannot write {path!r}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    _check_image_path(args.output)
+    suffix = _image_suffix(args)
     from neuromap.inference import localize
 
     case = _load_case_arg(args)
     result = localize(case, dermatome_map=args.map)
     from neuromap.plotting import plot_localization
 
-    plot_localization(result).savefig(args.output)
+    _write_output(args.output, suffix, plot_localization(result).savefig)
     return 0
 
 
 def _cmd_atlas(args: argparse.Namespace) -> int:
-    _check_image_path(args.output)
+    suffix = _image_suffix(args)
     from neuromap.atlas import load_atlas
 
     atlas = load_atlas()
     map_id = atlas.check_map(args.map, field="--map")
     from neuromap.plotting import plot_dermatomes
 
-    plot_dermatomes(atlas, dermatome_map=map_id).savefig(args.output)
+    _write_output(args.output, suffix, plot_dermatomes(atlas, dermatome_map=map_id).savefig)
     return 0
 
 
@@ -360,10 +474,7 @@ def _cmd_vocabulary(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from neuromap.io import export_atlas
 
-    try:
-        export_atlas(args.format, args.output)
-    except OSError as exc:
-        raise UsageError(f"{PROG}: cannot write {args.output!r}: {exc.strerror or exc}") from None
+    _write_output(args.output, "", lambda tmp: export_atlas(args.format, tmp))
     return 0
 
 

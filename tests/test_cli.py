@@ -121,11 +121,60 @@ def test_batch_with_a_bad_line(tmp_path: Path, output_validator: Any) -> None:
     assert len(r.stderr.strip().splitlines()) == 1 and "2 of 4" in r.stderr
     out = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(out) == 4
-    output_validator.validate(out[0])
-    output_validator.validate(out[2])
+    # every output line carries its input line number; the rest of a result is the single-case schema
+    assert [o["line"] for o in out] == [1, 2, 4, 5]
+    output_validator.validate({k: v for k, v in out[0].items() if k != "line"})
+    output_validator.validate({k: v for k, v in out[2].items() if k != "line"})
     assert out[1]["error"]["field"] == "sensory[0].regions[0]" and out[1]["error"]["line"] == 2
     assert out[1]["error"]["type"] == "UnknownNameError"
     assert out[3]["error"]["field"] == "case" and out[3]["error"]["line"] == 5
+
+
+def test_batch_streams_its_output(tmp_path: Path) -> None:
+    """Issue 15: a batch is read, localized and written chunk by chunk: the first results come out
+    while most of the input is still unwritten, every line is answered in order, and a successful
+    batch without a terminal writes nothing on stderr."""
+    import threading
+
+    first_out = threading.Event()
+    lines = (json.dumps({**CASE, "side": ("left", "right")[i % 2]}) + "\n" for i in range(20_000))
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "neuromap", "localize", "--batch", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    output_before_input_end = []
+
+    def feed() -> None:
+        assert proc.stdin is not None
+        for i, line in enumerate(lines):
+            if i == 2_000:
+                output_before_input_end.append(first_out.wait(30))
+            proc.stdin.write(line.encode())
+        proc.stdin.close()
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    assert proc.stdout is not None and proc.stderr is not None
+    numbers = []
+    for raw in proc.stdout:
+        first_out.set()
+        numbers.append(json.loads(raw)["line"])
+    writer.join()
+    assert proc.wait(60) == 0 and proc.stderr.read() == b""
+    assert output_before_input_end == [True] and numbers == list(range(1, 20_001))
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "1.5", "two"])
+def test_workers_must_be_a_positive_whole_number(workers: str, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = in_process(["localize", "--batch", "-", "--workers", workers], capsys, monkeypatch,
+                                stdin=json.dumps(CASE).encode())
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--workers" in err
+
+
+def test_many_workers_are_capped(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = in_process(["localize", "--batch", "-", "--workers", "64"], capsys, monkeypatch,
+                                stdin=(json.dumps(CASE) + "\n").encode() * 3)
+    assert code == 0 and err == "" and [json.loads(x)["line"] for x in out.splitlines()] == [1, 2, 3]
 
 
 def test_help_version_and_round_trip_time(case_file: Path) -> None:
@@ -282,3 +331,52 @@ def test_only_the_program_touches_the_garbage_collector(case_file: Path, capsys:
                 f"rc = {entry}(); print(gc.isenabled(), gc.get_freeze_count() > 0); sys.exit(rc)")
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert proc.stdout.strip().splitlines()[-1] == expected, entry
+
+
+# ------------------------------------------------------------------------------ output files
+@pytest.mark.parametrize("command", [["atlas"], ["export", "--format", "geojson"], ["render", "--side", "left",
+                                                                                 "--region", "heel"]])
+def test_unwritable_outputs_are_usage_errors(command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: no such directory, a directory, a name too long or a read-only place: one line naming
+    the path and the problem, exit status 2, and nothing left behind."""
+    ext = ".geojson" if command[0] == "export" else ".svg"
+    folder = tmp_path / f"folder{ext}"
+    folder.mkdir()
+    for target, problem in ((tmp_path / "missing" / f"out{ext}", "No such file"), (folder, "directory"),
+                            (tmp_path / ("x" * 300 + ext), "too long"), (Path("/proc") / f"out{ext}", "")):
+        code, out, err = in_process([*command, "-o", str(target)], capsys, monkeypatch)
+        assert code == 2, err
+        assert len(err.strip().splitlines()) == 1 and str(target) in err and problem in err, err
+        assert "internal error" not in err
+    assert list(tmp_path.iterdir()) == [folder] and list(folder.iterdir()) == []
+
+
+def test_a_failed_write_leaves_the_existing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The image is written to a temporary file and moved into place: a failure part-way through
+    leaves the file that was there byte for byte."""
+    from matplotlib.figure import Figure
+
+    target = tmp_path / "atlas.png"
+    assert in_process(["atlas", "-o", str(target)], capsys, monkeypatch)[0] == 0
+    before = target.read_bytes()
+
+    def half_written(self: Figure, fname: Any, **kwargs: Any) -> None:
+        Path(fname).write_bytes(b"\x89PNG half")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Figure, "savefig", half_written)
+    code, _, err = in_process(["atlas", "-o", str(target)], capsys, monkeypatch)
+    assert code == 1 and "disk on fire" in err
+    assert target.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["atlas.png"]
+
+
+@pytest.mark.parametrize(("command", "start"), [(["export", "--format", "geojson"], b'{"type": "FeatureCollection"'),
+                                                (["export", "--format", "graphml"], b"<?xml"),
+                                                (["atlas"], b"<?xml"), (["atlas", "--format", "png"], b"\x89PNG")])
+def test_output_to_stdout(command: list[str], start: bytes) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-m", "neuromap", *command, "-o", "-"], capture_output=True, env=env,
+                       timeout=60)
+    assert r.returncode == 0 and r.stderr == b"" and r.stdout.startswith(start)

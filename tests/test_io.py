@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 
 import neuromap
 from neuromap.atlas import normalize_name
-from neuromap.errors import InvalidCaseError, LimitExceededError, NeuromapError, UnknownNameError
+from neuromap.errors import InvalidArgumentError, InvalidCaseError, LimitExceededError, NeuromapError, UnknownNameError
 from neuromap.inference import Limits
 from neuromap.io import (
     JsonLimits,
@@ -20,9 +21,11 @@ from neuromap.io import (
     error_object,
     export_atlas,
     load_schema,
+    localize_iter,
     localize_json,
     localize_many,
     parse_json,
+    usable_cores,
     vocabulary,
 )
 
@@ -451,6 +454,97 @@ def test_only_equal_plain_json_cases_share_a_result() -> None:
     assert all(o is not out[0] for o in out[2:6])
     assert out[6] == out[7] == out[0]  # the same case as text and as bytes
     assert all(o["hypotheses"][0]["id"] == out[0]["hypotheses"][0]["id"] for o in out if "error" not in o)
+
+
+def _distinct_cases(n: int) -> list[str]:
+    """*n* different valid cases as JSON lines (two regions of the foot and thigh, a side, a modality)."""
+    regions = [r["id"] for r in vocabulary("regions")][:40]
+    cases = []
+    for i in range(n):
+        first, second = regions[i % len(regions)], regions[(i // len(regions) + 1 + i) % len(regions)]
+        cases.append(json.dumps({"side": ("left", "right")[i % 2], "sensory": [
+            {"regions": [first, second], "modality": ("numbness", "tingling", "pain")[(i // 80) % 3]}]}))
+    return cases
+
+
+def test_concurrent_batches_keep_their_own_settings() -> None:
+    """Issue 15: batches running at once in threads, each with its own dermatome map and limits,
+    give exactly what each gives alone (no state is shared between calls)."""
+    cases = [*_distinct_cases(30), '{"side": "left", "sensory": [{"regions": ["heel", "toes", "arch"]}]}']
+    maps = [m["id"] for m in vocabulary("maps")]
+    settings = [(maps[i % len(maps)], Limits(max_regions_per_finding=2 + i % 2)) for i in range(8)]
+    alone = [localize_many(cases, dermatome_map=m, limits=lim, workers=1) for m, lim in settings]
+    assert len({json.dumps(a[:-1]) for a in alone}) > 2  # the maps differ
+    assert "error" in alone[0][-1] and "error" not in alone[1][-1]  # the limits differ
+    got: dict[int, list[Any]] = {}
+    barrier = threading.Barrier(len(settings))
+
+    def work(i: int) -> None:
+        barrier.wait()
+        for _ in range(3):
+            got[i] = localize_many(cases, dermatome_map=settings[i][0], limits=settings[i][1], workers=1)
+            assert got[i] == alone[i]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(settings))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == dict(enumerate(alone))
+    # and two at once in worker processes
+    pooled: dict[int, list[Any]] = {}
+    threads = [threading.Thread(target=lambda i=i: pooled.__setitem__(
+        i, localize_many(cases, dermatome_map=settings[i][0], limits=settings[i][1], workers=2))) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert pooled == {0: alone[0], 1: alone[1]}
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2", True])
+def test_workers_must_be_a_positive_whole_number(workers: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="workers"):
+        localize_many(["{}"], workers=workers)
+
+
+def test_workers_are_capped_at_the_usable_cores() -> None:
+    import multiprocessing
+
+    seen = 0
+    for _ in localize_iter(_distinct_cases(40), workers=64, chunk_size=4):
+        seen = max(seen, len(multiprocessing.active_children()))
+    assert 1 <= seen <= usable_cores()
+
+
+def test_iter_streams_in_order_and_a_dead_worker_fails_only_its_chunks() -> None:
+    """localize_iter reads its input lazily; killing a worker process mid-batch turns the cases of
+    the chunks it held into error objects and the rest of the batch still comes out, in order."""
+    import multiprocessing
+    import signal
+
+    cases = _distinct_cases(240)
+    expected = localize_many(cases, workers=1)
+    read = 0
+
+    def lines() -> Any:
+        nonlocal read
+        for c in cases:
+            read += 1
+            yield c
+
+    out = []
+    for r in localize_iter(lines(), workers=2, chunk_size=16):
+        if not out:
+            assert read < len(cases)  # the first result came before the input was read
+            for child in multiprocessing.active_children():
+                os.kill(child.pid, signal.SIGKILL)
+        out.append(r)
+    assert len(out) == len(cases)
+    failed = [i for i, r in enumerate(out) if r != expected[i]]
+    assert failed, "killing the workers failed no chunk"
+    assert all(out[i]["error"]["type"] == "BrokenProcessPool" for i in failed)
+    assert len(failed) < len(cases) // 2 and failed[-1] < len(cases) - 16  # the pool was replaced
 
 
 def test_threads_share_the_atlas_safely() -> None:

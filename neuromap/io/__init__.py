@@ -13,7 +13,7 @@ with a one-line message naming the field (``sensory[0].regions[1]``) and the clo
 values.
 
 Modules: :mod:`neuromap.io.json` (limits, parsing, one case), :mod:`neuromap.io.batch` (many
-cases, in worker processes) and :mod:`neuromap.io.export` (the vocabulary and the atlas in
+cases, streamed in chunks through worker processes) and :mod:`neuromap.io.export` (the vocabulary and the atlas in
 exchange formats).
 
 Examples
@@ -25,7 +25,7 @@ Examples
 ('S1', '1.0')
 """
 
-from neuromap.io.batch import PARALLEL_MIN_CASES, localize_many
+from neuromap.io.batch import BATCH_CHUNK_SIZE, PARALLEL_MIN_CASES, localize_iter, localize_many, usable_cores
 from neuromap.io.export import EXPORT_FORMATS, VOCABULARIES, export_atlas, vocabulary
 from neuromap.io.json import (
     DEFAULT_JSON_LIMITS,
@@ -39,6 +39,7 @@ from neuromap.io.json import (
 )
 
 __all__ = [
+    "BATCH_CHUNK_SIZE",
     "DEFAULT_JSON_LIMITS",
     "EXPORT_FORMATS",
     "PARALLEL_MIN_CASES",
@@ -49,8 +50,10 @@ __all__ = [
     "export_atlas",
     "load_case",
     "load_schema",
+    "localize_iter",
     "localize_json",
     "localize_many",
     "parse_json",
+    "usable_cores",
     "vocabulary",
 ]

@@ -1,59 +1,97 @@
-"""Localize many cases: identical cases once, distinct ones in worker processes, errors as objects."""
+"""Localize many cases, streamed in chunks: identical cases once, distinct ones in worker processes.
+
+One pipeline serves :func:`localize_iter` (a generator, what ``neuromap localize --batch``
+uses) and :func:`localize_many` (its list). Nothing is kept in module state: each call carries
+its own settings, cache and process pool, so calls may run at the same time in several threads.
+"""
 
 from __future__ import annotations
 
 import json
 import marshal
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from neuromap.errors import InvalidArgumentError
 from neuromap.inference.case import Limits
 from neuromap.io.json import JsonLimits, error_object, localize_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
 
-__all__ = ["PARALLEL_MIN_CASES", "localize_many"]
+__all__ = ["BATCH_CHUNK_SIZE", "PARALLEL_MIN_CASES", "localize_iter", "localize_many", "usable_cores"]
 
-#: Cases below this count are localized in the calling process by :func:`localize_many`
-#: (starting worker processes costs more than it saves).
+#: With ``workers=None``, this many distinct cases are localized in the calling process before
+#: worker processes are started (starting them costs more than it saves on a small batch).
 PARALLEL_MIN_CASES = 200
 
-# worker state of localize_many (set per process by _init_worker, or per call when serial)
-_WORKER: dict[str, Any] = {}
+#: Cases read, sent to a worker and written back together.
+BATCH_CHUNK_SIZE = 256
+
+# results kept for repeated cases (most recently used first out), and the largest case kept
+_CACHE_ENTRIES = 1024
+_CACHE_MAX_KEY_BYTES = 65_536
 
 
-def _init_worker(atlas_dir: str | None, dermatome_map: str | None, limits: JsonLimits) -> None:
+def usable_cores() -> int:
+    """The number of CPU cores this process may run on: the most worker processes worth starting.
+
+    Returns
+    -------
+    int
+        ``len(os.sched_getaffinity(0))`` where the platform has it, else ``os.cpu_count()``
+        (at least 1).
+
+    Examples
+    --------
+    >>> from neuromap.io import usable_cores
+    >>> usable_cores() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every case of one call is localized with; picklable, so a worker process can rebuild it."""
+
+    atlas_dir: str
+    dermatome_map: str | None
+    limits: JsonLimits
+    as_text: bool
+
+
+def _localize_chunk(cases: Sequence[Any], atlas: Atlas, settings: _Settings) -> list[Any]:
+    """Each case's result (a dict, or compact JSON text with ``settings.as_text``); errors as objects."""
+    out: list[Any] = []
+    for case in cases:
+        try:
+            result = localize_json(case, atlas=atlas, dermatome_map=settings.dermatome_map, limits=settings.limits)
+        except Exception as exc:  # noqa: BLE001 - a batch never stops; error_object marks non-neuromap errors as bugs
+            result = error_object(exc)
+        out.append(json.dumps(result, separators=(",", ":")) if settings.as_text else result)
+    return out
+
+
+def _worker_chunk(settings: _Settings, cases: Sequence[Any]) -> list[Any]:
+    """:func:`_localize_chunk` in a worker process, with the atlas loaded there (and cached) by directory.
+
+    Dict results come back packed with :mod:`marshal` (plain JSON data, read back exactly and
+    faster than pickle).
+    """
     from neuromap.atlas import load_atlas
 
-    _WORKER.update(atlas=load_atlas(atlas_dir), dermatome_map=dermatome_map, limits=limits)
-
-
-def _localize_one(case: Any) -> dict[str, Any]:
-    try:
-        return localize_json(case, atlas=_WORKER["atlas"], dermatome_map=_WORKER["dermatome_map"],
-                             limits=_WORKER["limits"])
-    except Exception as exc:  # noqa: BLE001 - a batch never stops; error_object marks non-neuromap errors as bugs
-        return error_object(exc)
-
-
-def _localize_chunk(cases: Sequence[Any]) -> list[dict[str, Any]]:
-    return [_localize_one(c) for c in cases]
-
-
-def _localize_chunk_packed(cases: Sequence[Any]) -> list[bytes]:
-    """:func:`_localize_chunk` in a worker, each result packed with :mod:`marshal`.
-
-    Results are plain JSON data (dicts, lists, str, float, int, bool, None), which marshal
-    writes and reads back exactly, and faster than pickle does.
-    """
-    return [marshal.dumps(_localize_one(c)) for c in cases]
-
-
-def _localize_chunk_text(cases: Sequence[Any]) -> list[str]:
-    """:func:`_localize_chunk` with each result as compact JSON text."""
-    return [json.dumps(_localize_one(c), separators=(",", ":")) for c in cases]
+    out = _localize_chunk(cases, load_atlas(settings.atlas_dir), settings)
+    return out if settings.as_text else [marshal.dumps(r) for r in out]
 
 
 def _case_key(case: Any) -> tuple[str, Any] | None:
@@ -100,32 +138,217 @@ def _plain_json(value: Any) -> bool:
     return True
 
 
-def _dedup(items: Sequence[Any]) -> tuple[list[int], list[Any]]:
-    """For each item the index of its first equal item among the distinct ones, and those."""
-    index: list[int] = []
-    unique: list[Any] = []
-    by_id: dict[int, int] = {}
-    by_key: dict[tuple[str, Any], int] = {}
-    for c in items:
-        j = by_id.get(id(c))  # the same object (items holds it, so its id is not reused)
-        if j is None:
-            key = _case_key(c)
-            j = by_key.get(key) if key is not None else None
+@dataclass
+class _Chunk:
+    """One chunk on its way: per case a known result or the index of its distinct case to compute."""
+
+    slots: list[tuple[bool, Any]]
+    keys: list[tuple[str, Any] | None]
+    outcome: list[Any] | Future[list[Any]]
+    pool: ProcessPoolExecutor | None = None
+
+
+@dataclass
+class _Pipeline:
+    """The state of one :func:`localize_iter` call: its settings, result cache and process pool."""
+
+    settings: _Settings
+    atlas: Atlas
+    workers: int
+    start_after: int
+    cache: OrderedDict[tuple[str, Any], Any] = field(default_factory=OrderedDict)
+    computed: int = 0
+    pool: ProcessPoolExecutor | None = None
+
+    def run(self, cases: Iterable[Any], chunk_size: int) -> Iterator[Any]:
+        """Yield every case's result in input order, at most a few chunks ahead of the reader."""
+        it = iter(cases)
+        window: deque[_Chunk] = deque()
+        try:
+            while True:
+                chunk = list(islice(it, chunk_size))
+                if chunk:
+                    window.append(self.submit(chunk))
+                while window and (not chunk or len(window) > (2 * self.workers if self.pool else 0)):
+                    yield from self.collect(window.popleft())
+                if not chunk:
+                    return
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, chunk: list[Any]) -> _Chunk:
+        """Look each case up (cache, then earlier in the chunk) and start the distinct new ones."""
+        slots: list[tuple[bool, Any]] = []
+        keys: list[tuple[str, Any] | None] = []
+        todo: list[Any] = []
+        by_key: dict[tuple[str, Any], int] = {}
+        by_id: dict[int, int] = {}  # the same object twice (the chunk holds it, so its id is not reused)
+        for case in chunk:
+            j = by_id.get(id(case))
             if j is None:
-                j = len(unique)
-                unique.append(c)
-                if key is not None:
-                    by_key[key] = j
-            by_id[id(c)] = j
-        index.append(j)
-    return index, unique
+                key = _case_key(case)
+                if key is not None and key in self.cache:
+                    self.cache.move_to_end(key)
+                    slots.append((True, self.cache[key]))
+                    continue
+                j = by_key.get(key) if key is not None else None
+                if j is None:
+                    j = by_id[id(case)] = len(todo)
+                    todo.append(case)
+                    keys.append(key)
+                    if key is not None:
+                        by_key[key] = j
+            slots.append((False, j))
+        new_before, self.computed = self.computed, self.computed + len(todo)
+        if not todo or self.workers == 1 or (self.pool is None and new_before < self.start_after):
+            return _Chunk(slots, keys, _localize_chunk(todo, self.atlas, self.settings))
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.workers)
+        try:
+            future = self.pool.submit(_worker_chunk, self.settings, todo)
+        except BrokenProcessPool:  # a worker died after the last chunk: a new pool takes this one
+            self.drop_pool(self.pool)
+            self.pool = ProcessPoolExecutor(self.workers)
+            future = self.pool.submit(_worker_chunk, self.settings, todo)
+        return _Chunk(slots, keys, future, self.pool)
+
+    def collect(self, chunk: _Chunk) -> Iterator[Any]:
+        """The chunk's results in order; a failed worker fails this chunk's new cases only."""
+        if isinstance(chunk.outcome, list):
+            results = chunk.outcome
+        else:
+            try:
+                results = chunk.outcome.result()
+            except Exception as exc:  # noqa: BLE001 - a failed worker process fails its own lines only
+                if isinstance(exc, BrokenProcessPool):
+                    self.drop_pool(chunk.pool)
+                failed = error_object(exc)
+                out = json.dumps(failed, separators=(",", ":")) if self.settings.as_text else failed
+                results, chunk.keys = [out] * len(chunk.keys), [None] * len(chunk.keys)
+            if not self.settings.as_text:
+                results = [r if isinstance(r, dict) else marshal.loads(r) for r in results]
+        for key, result in zip(chunk.keys, results, strict=True):
+            if key is not None and len(key[1]) <= _CACHE_MAX_KEY_BYTES:
+                self.cache[key] = result
+                if len(self.cache) > _CACHE_ENTRIES:
+                    self.cache.popitem(last=False)
+        for known, value in chunk.slots:
+            yield value if known else results[value]
+
+    def drop_pool(self, pool: ProcessPoolExecutor | None) -> None:
+        """Forget a broken pool (if it is still the current one); the next chunk starts a new one."""
+        if pool is not None and pool is self.pool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
 
-def _default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
+def _check_workers(workers: Any) -> None:
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InvalidArgumentError("workers", f"expected a whole number of at least 1 or None, got {workers!r}")
+
+
+@overload
+def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  workers: int | None = ..., as_text: Literal[False] = ...,
+                  chunk_size: int = ...) -> Iterator[dict[str, Any]]: ...
+
+
+@overload
+def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  workers: int | None = ..., as_text: Literal[True], chunk_size: int = ...) -> Iterator[str]: ...
+
+
+@overload
+def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  workers: int | None = ..., as_text: bool,
+                  chunk_size: int = ...) -> Iterator[dict[str, Any]] | Iterator[str]: ...
+
+
+def localize_iter(
+    cases: Iterable[str | bytes | Mapping[str, Any]],
+    *,
+    atlas: Atlas | None = None,
+    dermatome_map: str | None = None,
+    limits: JsonLimits | Limits | None = None,
+    workers: int | None = None,
+    as_text: bool = False,
+    chunk_size: int = BATCH_CHUNK_SIZE,
+) -> Iterator[dict[str, Any]] | Iterator[str]:
+    """Localize a stream of cases, yielding each result in input order as soon as its chunk is done.
+
+    The cases are read ``chunk_size`` at a time and at most a few chunks are in flight, so the
+    memory used does not grow with the length of the input; the first results come out before
+    the last case is read. A bad case gives an error object and does not stop the rest.
+
+    Parameters
+    ----------
+    cases : iterable of str, bytes or dict
+        The cases, each as :func:`localize_json` accepts it; read lazily.
+    atlas : Atlas, optional
+        Defaults to the bundled atlas.
+    dermatome_map : str, optional
+        The dermatome layer for every case.
+    limits : JsonLimits or Limits, optional
+        Size limits for every case.
+    workers : int, optional
+        Worker processes, at most :func:`usable_cores` (a larger number is lowered to it).
+        ``None`` localizes the first :data:`PARALLEL_MIN_CASES` distinct cases in this process,
+        then starts a process per usable core; ``1`` never starts a process.
+    as_text : bool, optional
+        Yield each result as compact JSON text (``json.dumps(result, separators=(",", ":"))``)
+        made in the worker that localized it, instead of a dict.
+    chunk_size : int, optional
+        Cases per chunk (:data:`BATCH_CHUNK_SIZE`).
+
+    Yields
+    ------
+    dict, or str with ``as_text=True``
+        One result per case: the :func:`localize_json` output, or ``{"error": {"type": ...,
+        "field": ..., "message": ...}}`` (see :func:`error_object`). Identical cases (the same
+        JSON text, or dicts of plain JSON data equal key for key in the same order with the same
+        types) among the last 1,024 distinct ones share one result object: treat results as
+        read-only. If a worker process dies (killed, out of memory), the cases of the chunks in
+        flight get an error object of type ``BrokenProcessPool`` and a new pool takes the rest.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``workers`` or ``chunk_size`` is not a whole number of at least 1.
+
+    Notes
+    -----
+    The engine is pure Python and shapely, so threads do not run it in parallel; chunks go to a
+    :class:`concurrent.futures.ProcessPoolExecutor` whose workers load the atlas from its
+    directory (once per process). An atlas that cannot be reloaded from its directory (built in
+    memory) is used in this process only. Each call has its own settings, cache and pool.
+
+    Cases are read up to ``2 * workers + 1`` chunks ahead of the results: a case (a dict) must not
+    change until its result has been yielded.
+
+    Examples
+    --------
+    >>> from neuromap.io import localize_iter
+    >>> lines = iter(['{"side": "left", "reflexes": {"achilles": "absent"}}', '{"side": "middle"}'])
+    >>> [r.get("error", {}).get("field") for r in localize_iter(lines)]
+    [None, 'side']
+    """
+    from neuromap.atlas import load_atlas
+
+    _check_workers(workers)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InvalidArgumentError("chunk_size", f"expected a whole number of at least 1, got {chunk_size!r}")
+    lim = JsonLimits.resolve(limits)
+    atlas = atlas if atlas is not None else load_atlas()
+    settings = _Settings(str(atlas.data.directory), dermatome_map, lim, as_text)
+    n_workers = min(usable_cores() if workers is None else workers, usable_cores())
+    if n_workers > 1 and load_atlas(settings.atlas_dir) is not atlas:
+        n_workers = 1
+    start_after = PARALLEL_MIN_CASES if workers is None else 0
+    return _Pipeline(settings, atlas, n_workers, start_after).run(cases, chunk_size)
 
 
 @overload
@@ -151,6 +374,8 @@ def localize_many(
 ) -> list[dict[str, Any]] | list[str]:
     """Localize many cases; a bad case gives an error object and does not stop the rest.
 
+    The list of :func:`localize_iter`, which describes the parameters and results in full.
+
     Parameters
     ----------
     cases : iterable of str, bytes or dict
@@ -162,32 +387,24 @@ def localize_many(
     limits : JsonLimits or Limits, optional
         Size limits for every case.
     workers : int, optional
-        Worker processes. ``None`` uses every available core when there are at least
-        :data:`PARALLEL_MIN_CASES` distinct cases and one process otherwise; ``1`` never
-        starts a process.
+        Worker processes, at most :func:`usable_cores`. ``None`` starts them (one per usable
+        core) after the first :data:`PARALLEL_MIN_CASES` distinct cases; ``1`` never does.
     as_text : bool, optional
-        Return each result as compact JSON text (``json.dumps(result, separators=(",", ":"))``)
-        instead of a dict. The text is made once per distinct case, in the worker that
-        localized it, so no result dict crosses a process boundary: the form for writing
-        results out (``neuromap localize --batch`` uses it).
+        Return each result as compact JSON text instead of a dict, made once per distinct
+        case in the worker that localized it.
 
     Returns
     -------
     list of dict, or list of str with ``as_text=True``
         One entry per case, in input order: the :func:`localize_json` output, or
         ``{"error": {"type": ..., "field": ..., "message": ...}}`` (see :func:`error_object`).
-        **Identical cases share one result object**: the same JSON text, or dicts of plain
-        JSON data that are equal key for key in the same order with the same types, are
-        localized once (the engine is deterministic and the atlas immutable). Treat the
-        results as read-only, or ``copy.deepcopy`` one before changing it.
+        Identical cases share one result object (see :func:`localize_iter`): treat the results
+        as read-only, or ``copy.deepcopy`` one before changing it.
 
-    Notes
-    -----
-    The engine is pure Python and shapely, so threads do not run it in parallel; the distinct
-    cases are sent in chunks to a :class:`concurrent.futures.ProcessPoolExecutor`, each worker
-    loading the atlas from the same directory once, and the results come back packed with
-    :mod:`marshal`. An atlas that cannot be reloaded from its directory (built in memory) is
-    used in this process only.
+    Raises
+    ------
+    InvalidArgumentError
+        If ``workers`` is not a whole number of at least 1.
 
     Examples
     --------
@@ -198,43 +415,6 @@ def localize_many(
     >>> localize_many(['{"side": "middle"}'], as_text=True)[0][:40]
     '{"error":{"type":"InvalidCaseError","fie'
     """
-    from neuromap.atlas import load_atlas
-
-    lim = JsonLimits.resolve(limits)
-    items = list(cases)
-    index, unique = _dedup(items)
-    atlas = atlas if atlas is not None else load_atlas()
-    n_workers = _default_workers() if workers is None else max(1, int(workers))
-    if workers is None and len(unique) < PARALLEL_MIN_CASES:
-        n_workers = 1
-    n_workers = min(n_workers, max(1, len(unique)))
-    atlas_dir = str(atlas.data.directory)
-    if n_workers == 1 or load_atlas(atlas_dir) is not atlas:
-        results: list[Any] = _serial(unique, atlas, dermatome_map, lim, as_text)
-    else:
-        results = _in_workers(unique, atlas_dir, dermatome_map, lim, n_workers, as_text)
-    return [results[j] for j in index]
-
-
-def _serial(items: list[Any], atlas: Atlas, dermatome_map: str | None, lim: JsonLimits, as_text: bool) -> list[Any]:
-    saved = dict(_WORKER)
-    try:
-        _WORKER.update(atlas=atlas, dermatome_map=dermatome_map, limits=lim)
-        return _localize_chunk_text(items) if as_text else _localize_chunk(items)
-    finally:
-        _WORKER.clear()
-        _WORKER.update(saved)
-
-
-def _in_workers(items: list[Any], atlas_dir: str, dermatome_map: str | None, lim: JsonLimits, n_workers: int,
-                as_text: bool) -> list[Any]:
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(1, min(256, len(items) // (n_workers * 8) or 1))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    work: Callable[[Sequence[Any]], list[Any]] = _localize_chunk_text if as_text else _localize_chunk_packed
-    out: list[Any] = []
-    with ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(atlas_dir, dermatome_map, lim)) as ex:
-        for part in ex.map(work, chunks):
-            out.extend(part if as_text else [marshal.loads(b) for b in part])
-    return out
+    results: list[Any] = list(localize_iter(cases, atlas=atlas, dermatome_map=dermatome_map, limits=limits,
+                                            workers=workers, as_text=as_text))
+    return results
