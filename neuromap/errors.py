@@ -155,7 +155,7 @@ def _or_list(items: Sequence[str]) -> str:
 #: How many characters of a value a message quotes (a message stays one short line whatever the input).
 QUOTE_LIMIT = 80
 #: ... and of a field (a path such as ``sensory[0].regions[1]``; a key a caller made up is cut too).
-FIELD_LIMIT = 200
+FIELD_LIMIT = 100
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
