@@ -224,7 +224,7 @@ def test_schemas_are_valid_and_versioned() -> None:
         schema = load_schema(name)
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["$schema"].endswith("2020-12/schema")
-        assert schema["version"] == "1.0" and schema["version"] in schema["$id"]
+        assert schema["version"] == {"case": "1.0", "localization": "1.1"}[name] and schema["version"] in schema["$id"]
     from neuromap.inference.result import OUTPUT_SCHEMA_VERSION
 
     assert load_schema("localization")["properties"]["schema_version"]["const"] == OUTPUT_SCHEMA_VERSION
@@ -276,7 +276,7 @@ def test_suite_case_output_matches_the_schema(ident: str, case: dict[str, Any], 
     out = localize_json(case)
     output_validator.validate(out)
     assert out == neuromap.localize(case).to_dict()
-    assert out["schema_version"] == "1.0" and out["neuromap_version"] == neuromap.__version__
+    assert out["schema_version"] == "1.1" and out["neuromap_version"] == neuromap.__version__
     assert out["atlas_version"] == neuromap.load_atlas().version
     json.dumps(out, allow_nan=False)
 
