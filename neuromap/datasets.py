@@ -28,7 +28,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -382,14 +382,17 @@ def _entry(content: Any, path: Sequence[Any]) -> str:
             out += f"[{key}]"
             item = node[key] if isinstance(node, list) and key < len(node) else None
             if depth == 1 and isinstance(item, dict) and isinstance(item.get("id"), str):
-                ident = item["id"]
-                out += f" ({ident if ident.isprintable() else repr(ident)})"
+                out += f" ({_shown(item['id'])})"
             node = item
         else:
-            shown = key if str(key).isprintable() else repr(key)
-            out += f".{shown}" if out else str(shown)
+            out += f".{_shown(str(key))}" if out else _shown(str(key))
             node = node.get(key) if isinstance(node, dict) else None
     return out or "(top level)"
+
+
+def _shown(text: str) -> str:
+    """*text* as a one-line message shows it: quoted, with escapes, if it holds a line break or control character."""
+    return text if text.isprintable() else repr(text)
 
 
 # ----------------------------------------------------------------------------- references
@@ -425,7 +428,7 @@ def _check_references(raw: Mapping[str, Any]) -> None:
     ids = [r["id"] for r in raw["roots.json"]["roots"]]
     if tuple(ids) != ROOT_IDS:
         raise AtlasDataError("roots.json", "roots", f"roots must be exactly {', '.join(ROOT_IDS)} in order, "
-                                                    f"got {', '.join(ids)}")
+                                                    f"got {', '.join(map(_shown, ids))}")
     for name, key in (("nerves.json", "nerves"), ("muscles.json", "muscles"), ("reflexes.json", "reflexes")):
         for i, item in enumerate(raw[name][key]):
             for j, rv in enumerate(item["root_values"]):
@@ -452,7 +455,7 @@ def _check_references(raw: Mapping[str, Any]) -> None:
         raise AtlasDataError("dermatomes.json", "default", f"default map {derm['default']!r} is not one of the maps")
     grades = derm["weights"]
     for i, a in enumerate(derm["assignments"]):
-        e = f"assignments[{i}] ({a['map']}, {a['region']})"
+        e = f"assignments[{i}] ({_shown(a['map'])}, {_shown(a['region'])})"
         if a["map"] not in map_ids:
             raise AtlasDataError("dermatomes.json", e + ".map", f"unknown map {a['map']!r}")
         if a["region"] not in region_ids:
@@ -461,3 +464,30 @@ def _check_references(raw: Mapping[str, Any]) -> None:
             if grade not in grades:
                 raise AtlasDataError("dermatomes.json", e + ".roots",
                                      f"unknown grade {grade!r} (grades: {', '.join(grades)})")
+    for i, d in enumerate(derm.get("disagreements", ())):
+        _check_known("dermatomes.json", f"disagreements[{i}].regions", d.get("regions", ()), region_ids, "region")
+        _check_known("dermatomes.json", f"disagreements[{i}].maps", d.get("maps", {}), map_ids, "map")
+    _check_targets(raw, region_ids)
+
+
+def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
+    """The nerves and sites signs point to, and the targets of the polyneuropathy pattern, exist."""
+    sites = {n["id"]: {s["id"] for s in n["sites"]} for n in raw["nerves.json"]["nerves"]}
+    for i, sign in enumerate(raw["signs.json"]["signs"]):
+        for j, p in enumerate(sign["points_to"].get("nerves", ())):
+            where = f"signs[{i}] ({sign['id']}).points_to.nerves[{j}]"
+            _check_known("signs.json", where, (p["nerve"],), sites, "nerve")
+            if "site" in p and p["site"] not in sites[p["nerve"]]:
+                raise AtlasDataError("signs.json", where, f"{p['site']!r} is not a site of {p['nerve']}")
+    known = {("regions", "region"): region_ids,
+             ("movements", "movement"): {m["id"] for m in raw["muscles.json"]["movements"]},
+             ("reflexes", "reflex"): {r["id"] for r in raw["reflexes.json"]["reflexes"]}}
+    for (key, what), ids in known.items():
+        targets = raw["patterns.json"]["polyneuropathy"].get(key, {})
+        _check_known("patterns.json", f"polyneuropathy.{key}", targets, ids, what)
+
+
+def _check_known(name: str, where: str, values: Iterable[str], known: Container[str], what: str) -> None:
+    for value in values:
+        if value not in known:
+            raise AtlasDataError(name, where, f"unknown {what} {value!r}")

@@ -107,6 +107,19 @@ CORRUPTIONS = [
      "expected true or false, got str"),
     ("patterns.json", lambda o: o["polyneuropathy"]["regions"].update(hallux_dorsal=2), "polyneuropathy.regions",
      "must be a number in (0, 1]"),
+    # references no schema can check (issue 15: a typo in an id was silently ignored)
+    ("patterns.json", lambda o: o["polyneuropathy"]["regions"].update(hallux_dorsl=1), "polyneuropathy.regions",
+     "unknown region 'hallux_dorsl'"),
+    ("patterns.json", lambda o: o["polyneuropathy"]["reflexes"].update(knee_jerk=1), "polyneuropathy.reflexes",
+     "unknown reflex 'knee_jerk'"),
+    ("signs.json", lambda o: o["signs"][0]["points_to"].update(nerves=[{"nerve": "peroneal"}]),
+     "signs[0] (saddle_anaesthesia).points_to.nerves[0]", "unknown nerve 'peroneal'"),
+    ("signs.json", lambda o: o["signs"][0]["points_to"].update(nerves=[{"nerve": "tibial", "site": "knee"}]),
+     "points_to.nerves[0]", "'knee' is not a site of tibial"),
+    ("signs.json", lambda o: o["signs"][0]["points_to"].update(kinds=["cauda equina"]), "signs[0]",
+     "unknown lesion kind 'cauda equina'"),
+    ("dermatomes.json", lambda o: o["disagreements"][0]["maps"].update(keegan_1948="L4"), "disagreements[0].maps",
+     "unknown map 'keegan_1948'"),
 ]
 
 
