@@ -493,8 +493,9 @@ def test_a_wrong_atlas_argument_is_a_one_line_neuromap_error(call, error, messag
 
 
 def test_library_calls_leave_the_host_process_state_alone(tmp_path):
-    """gc, warnings filters, random states and the recursion limit belong to the host program."""
+    """gc, warnings filters, random states, the locale and the recursion limit belong to the host program."""
     import gc
+    import locale
     import random
     import shutil
     import sys
@@ -508,7 +509,8 @@ def test_library_calls_leave_the_host_process_state_alone(tmp_path):
 
     def state():
         return (gc.isenabled(), gc.get_threshold(), list(warnings.filters), random.getstate(),
-                repr(np.random.get_state()), sys.getrecursionlimit())  # noqa: NPY002 (the legacy global state)
+                repr(np.random.get_state()), np.geterr(), sys.getrecursionlimit(),  # noqa: NPY002 (global state)
+                locale.setlocale(locale.LC_ALL), sys.getswitchinterval())
 
     case = {"side": "left", "sensory": [{"regions": ["first web space"]}], "reflexes": {"achilles": "absent"}}
     shutil.copytree(bundled_data_dir(), tmp_path / "atlas")
