@@ -12,6 +12,12 @@ edited copy, or a user atlas directory), every file is checked against its schem
 keys that resolve to a citation, unique ids, references between entries. The graph built from
 the data (:mod:`neuromap.graph`) checks its own invariants on every load.
 
+Every atlas directory has its own ``manifest.json`` (its ``atlas_version`` and the hash of
+each file); the hashes say where an atlas comes from (:data:`ATLAS_STATUSES`): ``bundled``
+when every file is the bundled one, ``custom`` when every file matches the directory's own
+manifest (a user atlas sealed by ``tools/update_manifest.py``), ``modified`` otherwise (a file
+changed after its manifest was written). Every result computed from the atlas carries it.
+
 The bundled atlas lives in ``neuromap/data`` inside an installed package (copied from the
 repository's top-level ``data/`` folder when the wheel is built).
 """
@@ -21,14 +27,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from neuromap.errors import AtlasDataError
 
-__all__ = ["ATLAS_FILES", "ROOT_IDS", "AtlasData", "bundled_data_dir", "read_atlas_data", "validate_file"]
+__all__ = ["ATLAS_FILES", "ATLAS_STATUSES", "ROOT_IDS", "AtlasData", "bundled_data_dir", "read_atlas_data",
+           "validate_file"]
 
 #: The files of an atlas directory, in load order.
 ATLAS_FILES = (
@@ -44,6 +52,10 @@ ATLAS_FILES = (
     "patterns.json",
     "foot.geojson",
 )
+
+#: Where an atlas comes from: every file bundled with neuromap, every file as the directory's own
+#: manifest lists it (a user atlas), or a file changed since its manifest was written.
+ATLAS_STATUSES = ("bundled", "custom", "modified")
 
 #: The spinal roots of the atlas, cranial to caudal.
 ROOT_IDS = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4", "S5")
@@ -88,7 +100,9 @@ class AtlasData:
 
     ``verified`` is True when every file matches the SHA-256 hash the bundled manifest gives it
     (the bundled atlas, or an unchanged copy of it); the files were then trusted without
-    running their schemas and reference checks.
+    running their schemas and reference checks. ``status`` is one of :data:`ATLAS_STATUSES`:
+    ``bundled`` (verified), ``custom`` (every file matches the directory's own manifest) or
+    ``modified``.
     """
 
     directory: Path
@@ -109,6 +123,7 @@ class AtlasData:
     foot: Mapping[str, Any]
     version: str
     verified: bool
+    status: str
 
 
 def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
@@ -124,43 +139,41 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
     -------
     AtlasData
         The validated file contents; ``verified`` says whether every file matched the bundled
-        manifest's hashes.
+        manifest's hashes, ``status`` where the atlas comes from (:data:`ATLAS_STATUSES`).
 
     Raises
     ------
     AtlasDataError
-        If a file is missing, is not valid JSON, breaks its schema or refers to something that
-        does not exist; the message names the file and the entry.
+        If a file (``manifest.json`` included) is missing, is not UTF-8 JSON (with finite
+        numbers), breaks its schema or refers to something that does not exist; the message
+        names the file and the entry, on one line.
 
     Examples
     --------
     >>> data = read_atlas_data()
     >>> [r["id"] for r in data.roots][:3]
     ['L1', 'L2', 'L3']
-    >>> data.verified
-    True
+    >>> data.verified, data.status
+    (True, 'bundled')
     """
     d = Path(directory) if directory is not None else bundled_data_dir()
     if not d.is_dir():
-        raise AtlasDataError(str(d), "(directory)", "is not a directory")
-    manifest = _read_json(bundled_data_dir() / "manifest.json")["files"]
+        problem = "is not a directory" if d.exists() else "does not exist"
+        raise AtlasDataError(str(d) if str(d).isprintable() else repr(str(d)), "(directory)", problem)
+    bundled = _read_json(bundled_data_dir() / "manifest.json")["files"]
+    version, own = _own_manifest(d / "manifest.json")
     raw: dict[str, Any] = {}
-    verified = True
+    verified = sealed = True
     for name in ATLAS_FILES:
         data = _read_bytes(d / name)
-        verified = verified and hashlib.sha256(data).hexdigest() == manifest[name]["sha256"]
+        digest = hashlib.sha256(data).hexdigest()
+        verified = verified and digest == bundled[name]["sha256"]
+        sealed = sealed and digest == own.get(name)
         raw[name] = _parse_json(name, data)
     if not verified:
         for name in ATLAS_FILES:
             validate_file(name, raw[name])
         _check_references(raw)
-
-    version = "unversioned"
-    own_manifest = d / "manifest.json"
-    if own_manifest.is_file():
-        content = _read_json(own_manifest)
-        if isinstance(content, dict) and isinstance(content.get("atlas_version"), str):
-            version = content["atlas_version"]
 
     roots, nerves, muscles = raw["roots.json"], raw["nerves.json"], raw["muscles.json"]
     regions, groups = raw["regions.json"], raw["groups.json"]
@@ -183,7 +196,23 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         foot=raw["foot.geojson"],
         version=version,
         verified=verified,
+        status="bundled" if verified else "custom" if sealed else "modified",
     )
+
+
+def _own_manifest(path: Path) -> tuple[str, dict[str, str]]:
+    """An atlas directory's ``manifest.json``: its atlas version, and the SHA-256 hash it lists per file."""
+    content = _read_json(path)
+    if not isinstance(content, dict):
+        raise AtlasDataError(path.name, "(top level)", f"expected an object, got {type(content).__name__}")
+    version = content.get("atlas_version")
+    if not isinstance(version, str) or not version.strip() or not version.isprintable():
+        raise AtlasDataError(path.name, "atlas_version", "expected one line of text naming the atlas version")
+    files = content.get("files")
+    if not isinstance(files, dict):
+        raise AtlasDataError(path.name, "files", "expected an object listing the data files")
+    hashes = {name: entry.get("sha256") for name, entry in files.items() if isinstance(entry, dict)}
+    return version, {name: h for name, h in hashes.items() if isinstance(h, str)}
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -195,13 +224,57 @@ def _read_bytes(path: Path) -> bytes:
         raise AtlasDataError(path.name, "(file)", f"cannot be read: {exc.strerror}") from None
 
 
+class _NonFinite:
+    """A ``NaN``, ``Infinity`` or ``-Infinity`` where a file has one (JSON has no such numbers)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def _parse_json(name: str, data: bytes) -> Any:
+    """Parse one file: UTF-8 JSON with finite numbers, or an AtlasDataError naming where it is not."""
     try:
-        return json.loads(data)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AtlasDataError(name, _position(data[:exc.start].decode("utf-8")), "not UTF-8 text") from None
+    found: list[_NonFinite] = []
+
+    def non_finite(text: str) -> _NonFinite:
+        found.append(_NonFinite(text))
+        return found[-1]
+
+    try:
+        content = json.loads(text, parse_constant=non_finite)
     except json.JSONDecodeError as exc:
         raise AtlasDataError(name, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from None
-    except UnicodeDecodeError:
-        raise AtlasDataError(name, "(file)", "not UTF-8 text") from None
+    except RecursionError:
+        raise AtlasDataError(name, "(file)", "invalid JSON: nested too deeply") from None
+    except ValueError:  # an integer longer than Python's int-string conversion limit
+        digits = max(re.finditer(r"\d+", text), key=lambda m: m.end() - m.start())
+        raise AtlasDataError(name, _position(text[:digits.start()]),
+                             f"invalid JSON: a number of {digits.end() - digits.start()} digits") from None
+    if found:
+        raise AtlasDataError(name, _entry(content, _path_to(content, found[0]) or ()),
+                             f"invalid JSON: {found[0].text} is not a number JSON allows")
+    return content
+
+
+def _position(before: str) -> str:
+    """The line and column just after *before*, the text preceding a problem."""
+    line = before.count("\n") + 1
+    return f"line {line} column {len(before) - (before.rfind(chr(10)) + 1) + 1}"
+
+
+def _path_to(node: Any, target: object) -> tuple[Any, ...] | None:
+    """The JSON path of *target* (by identity) inside *node*."""
+    if node is target:
+        return ()
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        sub = _path_to(value, target)
+        if sub is not None:
+            return (key, *sub)
+    return None
 
 
 def _read_json(path: Path) -> Any:
@@ -284,6 +357,8 @@ def _problem(error: Any) -> str:
         return f"expected at least one {what}"
     if keyword == "pattern" and schema.get("title") == "id":
         return f"id {value!r} is not snake_case"
+    if keyword == "pattern" and isinstance(value, str) and value.strip():
+        return f"expected one line of printable text, got {value!r}"
     if keyword == "pattern":
         return "expected a non-empty string"
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -307,12 +382,17 @@ def _entry(content: Any, path: Sequence[Any]) -> str:
             out += f"[{key}]"
             item = node[key] if isinstance(node, list) and key < len(node) else None
             if depth == 1 and isinstance(item, dict) and isinstance(item.get("id"), str):
-                out += f" ({item['id']})"
+                out += f" ({_shown(item['id'])})"
             node = item
         else:
-            out += f".{key}" if out else str(key)
+            out += f".{_shown(str(key))}" if out else _shown(str(key))
             node = node.get(key) if isinstance(node, dict) else None
     return out or "(top level)"
+
+
+def _shown(text: str) -> str:
+    """*text* as a one-line message shows it: quoted, with escapes, if it holds a line break or control character."""
+    return text if text.isprintable() else repr(text)
 
 
 # ----------------------------------------------------------------------------- references
@@ -348,7 +428,7 @@ def _check_references(raw: Mapping[str, Any]) -> None:
     ids = [r["id"] for r in raw["roots.json"]["roots"]]
     if tuple(ids) != ROOT_IDS:
         raise AtlasDataError("roots.json", "roots", f"roots must be exactly {', '.join(ROOT_IDS)} in order, "
-                                                    f"got {', '.join(ids)}")
+                                                    f"got {', '.join(map(_shown, ids))}")
     for name, key in (("nerves.json", "nerves"), ("muscles.json", "muscles"), ("reflexes.json", "reflexes")):
         for i, item in enumerate(raw[name][key]):
             for j, rv in enumerate(item["root_values"]):
@@ -375,7 +455,7 @@ def _check_references(raw: Mapping[str, Any]) -> None:
         raise AtlasDataError("dermatomes.json", "default", f"default map {derm['default']!r} is not one of the maps")
     grades = derm["weights"]
     for i, a in enumerate(derm["assignments"]):
-        e = f"assignments[{i}] ({a['map']}, {a['region']})"
+        e = f"assignments[{i}] ({_shown(a['map'])}, {_shown(a['region'])})"
         if a["map"] not in map_ids:
             raise AtlasDataError("dermatomes.json", e + ".map", f"unknown map {a['map']!r}")
         if a["region"] not in region_ids:
@@ -384,3 +464,30 @@ def _check_references(raw: Mapping[str, Any]) -> None:
             if grade not in grades:
                 raise AtlasDataError("dermatomes.json", e + ".roots",
                                      f"unknown grade {grade!r} (grades: {', '.join(grades)})")
+    for i, d in enumerate(derm.get("disagreements", ())):
+        _check_known("dermatomes.json", f"disagreements[{i}].regions", d.get("regions", ()), region_ids, "region")
+        _check_known("dermatomes.json", f"disagreements[{i}].maps", d.get("maps", {}), map_ids, "map")
+    _check_targets(raw, region_ids)
+
+
+def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
+    """The nerves and sites signs point to, and the targets of the polyneuropathy pattern, exist."""
+    sites = {n["id"]: {s["id"] for s in n["sites"]} for n in raw["nerves.json"]["nerves"]}
+    for i, sign in enumerate(raw["signs.json"]["signs"]):
+        for j, p in enumerate(sign["points_to"].get("nerves", ())):
+            where = f"signs[{i}] ({sign['id']}).points_to.nerves[{j}]"
+            _check_known("signs.json", where, (p["nerve"],), sites, "nerve")
+            if "site" in p and p["site"] not in sites[p["nerve"]]:
+                raise AtlasDataError("signs.json", where, f"{p['site']!r} is not a site of {p['nerve']}")
+    known = {("regions", "region"): region_ids,
+             ("movements", "movement"): {m["id"] for m in raw["muscles.json"]["movements"]},
+             ("reflexes", "reflex"): {r["id"] for r in raw["reflexes.json"]["reflexes"]}}
+    for (key, what), ids in known.items():
+        targets = raw["patterns.json"]["polyneuropathy"].get(key, {})
+        _check_known("patterns.json", f"polyneuropathy.{key}", targets, ids, what)
+
+
+def _check_known(name: str, where: str, values: Iterable[str], known: Container[str], what: str) -> None:
+    for value in values:
+        if value not in known:
+            raise AtlasDataError(name, where, f"unknown {what} {value!r}")

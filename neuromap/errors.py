@@ -16,6 +16,7 @@ __all__ = [
     "AtlasDataError",
     "InvalidArgumentError",
     "InvalidCaseError",
+    "InvalidTypeError",
     "LimitExceededError",
     "NeuromapError",
     "UnknownNameError",
@@ -110,6 +111,21 @@ class InvalidArgumentError(NeuromapError, ValueError):
         self.suggestions = tuple(suggestions)
         hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"Invalid value for {quote(field, FIELD_LIMIT)}: {problem}.{hint}")
+
+
+class InvalidTypeError(InvalidArgumentError, TypeError):
+    """An argument of a neuromap function has a type it does not accept (also a :class:`TypeError`).
+
+    Parameters
+    ----------
+    field : str
+        The argument at fault (``"path"``).
+    problem : str
+        What is wrong with it (the type expected and the type given).
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(field, problem)
 
 
 class InvalidCaseError(InvalidArgumentError):

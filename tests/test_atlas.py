@@ -450,3 +450,77 @@ def test_sign_is_read_only_and_names_unknown_ids(atlas):
         sign["label"] = "changed"  # type: ignore[index]
     with pytest.raises(neuromap.UnknownNameError, match="'saddle_anesthesia' is not a sign.*'saddle_anaesthesia'"):
         atlas.sign("saddle_anesthesia")
+
+
+# ----------------------------------------------------------------------------- issue 15
+def test_concurrent_first_loads_of_a_directory_build_one_atlas(tmp_path):
+    import shutil
+    import threading
+
+    from neuromap.datasets import bundled_data_dir
+
+    shutil.copytree(bundled_data_dir(), tmp_path / "atlas")  # a fresh directory: the cache is cold
+    barrier = threading.Barrier(8)
+    got = []
+
+    def worker():
+        barrier.wait()
+        got.append(neuromap.load_atlas(tmp_path / "atlas"))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 8 and all(a is got[0] for a in got)
+    assert neuromap.load_atlas(str(tmp_path / "atlas")) is got[0]
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda: neuromap.load_atlas(5), TypeError, "Invalid value for 'path': expected a string or path naming a "
+                                                "directory, got int"),
+    (lambda: neuromap.load_atlas([]), TypeError, "got list"),
+    (lambda: neuromap.load_atlas("no/such/dir"), neuromap.AtlasDataError, "no/such/dir: (directory): does not exist"),
+    (lambda: neuromap.load_atlas("a\0b"), neuromap.AtlasDataError, "'a\\x00b': (directory): is not a directory"),
+    (lambda: neuromap.localize({"side": "left"}, atlas="x"), TypeError,
+     "Invalid value for 'atlas': expected an Atlas (see neuromap.load_atlas), got str"),
+], ids=["int", "list", "missing directory", "NUL", "localize atlas string"])
+def test_a_wrong_atlas_argument_is_a_one_line_neuromap_error(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert isinstance(info.value, neuromap.NeuromapError)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_library_calls_leave_the_host_process_state_alone(tmp_path):
+    """gc, warnings filters, random states, the locale and the recursion limit belong to the host program."""
+    import gc
+    import locale
+    import random
+    import shutil
+    import sys
+    import warnings
+
+    import numpy as np
+
+    import neuromap.io
+    import neuromap.plotting
+    from neuromap.datasets import bundled_data_dir
+
+    def state():
+        return (gc.isenabled(), gc.get_threshold(), list(warnings.filters), random.getstate(),
+                repr(np.random.get_state()), np.geterr(), sys.getrecursionlimit(),  # noqa: NPY002 (global state)
+                locale.setlocale(locale.LC_ALL), sys.getswitchinterval())
+
+    case = {"side": "left", "sensory": [{"regions": ["first web space"]}], "reflexes": {"achilles": "absent"}}
+    shutil.copytree(bundled_data_dir(), tmp_path / "atlas")
+    before = state()
+    atlas = neuromap.load_atlas(tmp_path / "atlas")
+    neuromap.localize(case, atlas=atlas).to_dict()
+    neuromap.io.localize_json(case)
+    neuromap.io.localize_many([case, case], workers=1)
+    display = neuromap.plotting.plot_dermatomes()
+    import matplotlib.pyplot as plt
+
+    plt.close(display.figure)
+    assert state() == before

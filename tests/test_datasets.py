@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import neuromap
+import neuromap.io
 from neuromap.atlas import Atlas
 from neuromap.datasets import ATLAS_FILES, bundled_data_dir, read_atlas_data, validate_file
 
@@ -106,6 +107,19 @@ CORRUPTIONS = [
      "expected true or false, got str"),
     ("patterns.json", lambda o: o["polyneuropathy"]["regions"].update(hallux_dorsal=2), "polyneuropathy.regions",
      "must be a number in (0, 1]"),
+    # references no schema can check (issue 15: a typo in an id was silently ignored)
+    ("patterns.json", lambda o: o["polyneuropathy"]["regions"].update(hallux_dorsl=1), "polyneuropathy.regions",
+     "unknown region 'hallux_dorsl'"),
+    ("patterns.json", lambda o: o["polyneuropathy"]["reflexes"].update(knee_jerk=1), "polyneuropathy.reflexes",
+     "unknown reflex 'knee_jerk'"),
+    ("signs.json", lambda o: o["signs"][0]["points_to"].update(nerves=[{"nerve": "peroneal"}]),
+     "signs[0] (saddle_anaesthesia).points_to.nerves[0]", "unknown nerve 'peroneal'"),
+    ("signs.json", lambda o: o["signs"][0]["points_to"].update(nerves=[{"nerve": "tibial", "site": "knee"}]),
+     "points_to.nerves[0]", "'knee' is not a site of tibial"),
+    ("signs.json", lambda o: o["signs"][0]["points_to"].update(kinds=["cauda equina"]), "signs[0]",
+     "unknown lesion kind 'cauda equina'"),
+    ("dermatomes.json", lambda o: o["disagreements"][0]["maps"].update(keegan_1948="L4"), "disagreements[0].maps",
+     "unknown map 'keegan_1948'"),
 ]
 
 
@@ -179,7 +193,8 @@ def test_bundled_content_passes_every_check(data_copy):
         _edit(data_copy, name, lambda o: None)
     data = read_atlas_data(data_copy)
     assert not data.verified
-    assert replace(data, directory=DATA, verified=True) == read_atlas_data()
+    assert data.status == "modified"  # a file changed since the manifest was written
+    assert replace(data, directory=DATA, verified=True, status="bundled") == read_atlas_data()
 
 
 def test_bundled_atlas_is_verified_by_its_hashes(data_copy):
@@ -269,3 +284,83 @@ def test_a_template_that_does_not_tile_is_refused_unless_it_is_the_bundled_one(d
     _edit(data_copy, "foot.geojson", overlap)
     with pytest.raises(neuromap.AtlasDataError, match="foot.geojson"):
         neuromap.load_atlas(data_copy)
+
+
+# ----------------------------------------------------------------------------- issue 15
+SADDLE = {"side": "bilateral", "other": ["saddle anaesthesia"]}
+
+
+def _without_saddle_red_flag(o):
+    o["signs"][next(i for i, s in enumerate(o["signs"]) if s["id"] == "saddle_anaesthesia")].pop("red_flag")
+
+
+def test_a_changed_atlas_says_so_in_its_repr_and_in_every_result(data_copy):
+    """Deleting saddle anaesthesia's red flag from a copy of signs.json loads, as *modified*."""
+    bundled = neuromap.load_atlas()
+    assert bundled.status == "bundled" and "(" not in repr(bundled).split("|")[0]
+    assert neuromap.localize(SADDLE).to_dict()["atlas_status"] == "bundled"
+    _edit(data_copy, "signs.json", _without_saddle_red_flag)
+    atlas = neuromap.load_atlas(data_copy)
+    assert atlas.status == "modified" and repr(atlas).startswith(f"<Atlas {bundled.version} (modified) | ")
+    result = neuromap.localize(SADDLE, atlas=atlas)
+    assert not result.red_flags  # what the change did, and every result says it came from a modified atlas
+    assert result.to_dict()["atlas_status"] == "modified" and "modified atlas" in repr(result)
+    assert neuromap.io.localize_json(SADDLE, atlas=atlas)["atlas_status"] == "modified"
+    assert [o["atlas_status"] for o in neuromap.io.localize_many([SADDLE] * 2, atlas=atlas, workers=1)] == [
+        "modified", "modified"]
+
+
+def test_a_user_atlas_sealed_by_its_own_manifest_is_custom(data_copy):
+    _edit(data_copy, "signs.json", _without_saddle_red_flag)
+    manifest = json.loads((data_copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["atlas_version"] = "my-clinic-1"
+    for name in ATLAS_FILES:
+        manifest["files"][name]["sha256"] = hashlib.sha256((data_copy / name).read_bytes()).hexdigest()
+    (data_copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    atlas = neuromap.load_atlas(data_copy)
+    assert atlas.status == "custom" and repr(atlas).startswith("<Atlas my-clinic-1 (custom) | ")
+    assert neuromap.localize(SADDLE, atlas=atlas).to_dict()["atlas_status"] == "custom"
+
+
+def _write(name, content):
+    def write(d: Path) -> None:
+        (d / name).write_bytes(content(d / name) if callable(content) else content)
+    return write
+
+
+def _edited(name, fn):
+    return lambda d: _edit(d, name, fn)
+
+
+DAMAGE = [
+    ("label with a newline", _edited("nerves.json", lambda o: o["nerves"][2].update(label="Obturator\nnerve")),
+     "nerves.json: nerves[2] (obturator).label: expected one line of printable text, got 'Obturator\\nnerve'"),
+    ("alias with a line separator", _edited("nerves.json", lambda o: o["nerves"][2]["aliases"].append("a\u2028b")),
+     "nerves.json: nerves[2] (obturator).aliases[0]: expected one line of printable text"),
+    ("id with a trailing newline", _edited("nerves.json", lambda o: o["nerves"][2].update(id="obturator\n")),
+     "nerves.json: nerves[2] ('obturator\\n').id: id 'obturator\\n' is not snake_case"),
+    ("integer of 5000 digits", _write("roots.json", b'{"roots": [\n  ' + b"7" * 5000 + b"]}"),
+     "roots.json: line 2 column 3: invalid JSON: a number of 5000 digits"),
+    ("deleted manifest", lambda d: (d / "manifest.json").unlink(), "manifest.json: (file): missing from the atlas"),
+    ("manifest without a version", _edited("manifest.json", lambda o: o.pop("atlas_version")),
+     "manifest.json: atlas_version: expected one line of text"),
+    ("Latin-1 file", _write("sources.json", lambda p: p.read_text(encoding="utf-8").encode("latin-1", "replace")),
+     "sources.json: line "),
+    ("UTF-16 file", _write("signs.json", lambda p: p.read_text(encoding="utf-8").encode("utf-16")),
+     "signs.json: line 1 column 1: not UTF-8 text"),
+    ("NaN", _edited("patterns.json", lambda o: o["polyneuropathy"]["regions"].update(hallux_dorsal=float("nan"))),
+     "patterns.json: polyneuropathy.regions.hallux_dorsal: invalid JSON: NaN is not a number JSON allows"),
+    ("Infinity", _edited("muscles.json", lambda o: o["muscles"][0].update(weight=float("-inf"))),
+     "muscles.json: muscles[0] (psoas_major).weight: invalid JSON: -Infinity is not a number JSON allows"),
+    ("nested too deeply", _write("groups.json", b"[" * 100_000 + b"]" * 100_000),
+     "groups.json: (file): invalid JSON: nested too deeply"),
+]
+
+
+@pytest.mark.parametrize("what,damage,message", DAMAGE, ids=[d[0] for d in DAMAGE])
+def test_damaged_data_raises_one_line_atlas_data_error(data_copy, what, damage, message):
+    damage(data_copy)
+    with pytest.raises(neuromap.AtlasDataError) as info:
+        neuromap.load_atlas(data_copy)
+    msg = str(info.value)
+    assert message in msg and "\n" not in msg and msg.startswith(info.value.file + ": ")

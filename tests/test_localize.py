@@ -59,7 +59,7 @@ def test_cauda_equina_red_flag_first():
     assert result.red_flags and result.red_flags[0]["id"] == "cauda_equina"
     assert "emergency" in result.red_flags[0]["message"]
     assert result.top.id == "cauda_equina"
-    assert list(result.to_dict())[:6].index("red_flags") < list(result.to_dict()).index("hypotheses")
+    assert list(result.to_dict())[:7].index("red_flags") < list(result.to_dict()).index("hypotheses")
 
 
 def test_bilateral_weakness_is_a_red_flag():

@@ -90,7 +90,16 @@ def render(data_dir: Path = DATA) -> str:
       "to `neuromap.load_atlas(path)`) is checked against its schema with `jsonschema`, and every atlas "
       "then goes through the checks a schema cannot express: source keys that resolve, unique ids, "
       "references between files and the invariants of the graph. An error names the file and the entry, "
-      "e.g. `nerves.json: nerves[1] (saphenous).sites: expected at least one lesion site`.")
+      "e.g. `nerves.json: nerves[1] (saphenous).sites: expected at least one lesion site`. A file must "
+      "be UTF-8 JSON with finite numbers (no `NaN` or `Infinity`), and labels and aliases one line of text.")
+    w("")
+    w("Every atlas directory has its own `manifest.json`: its `atlas_version` and the SHA-256 hash of each "
+      "file. The hashes say where an atlas comes from, shown by `repr(atlas)` (`<Atlas 2026.11.0 (modified) "
+      "| ...>`), `atlas.status` and the `atlas_status` of every result: `bundled` when every file is the "
+      "bundled one; `custom` when every file matches the directory's own manifest (an atlas of your own, "
+      "sealed with `python tools/update_manifest.py <directory>`); `modified` when a file changed after its "
+      "manifest was written (an edited copy of the bundled files). A result that is not `bundled` was not "
+      "computed from neuromap's cited atlas.")
     w("")
     w("| file | schema | licence | bytes | sha256 |")
     w("|---|---|---|---:|---|")

@@ -7,6 +7,11 @@ with the schema's own hash) and the source keys it cites. Run it after editing a
 
     python tools/update_manifest.py
 
+or on an atlas directory of your own (a copy of data/ you edited), to seal it: neuromap then
+reports it as a ``custom`` atlas rather than a ``modified`` one:
+
+    python tools/update_manifest.py path/to/atlas
+
 tests/test_datasets.py fails when the manifest is out of date.
 """
 
@@ -37,6 +42,7 @@ def source_keys(value: object) -> set[str]:
 
 
 def compute(entry: dict, path: Path) -> dict:
+    """The computed fields of one file's manifest entry (the schemas are always those of data/)."""
     raw = path.read_bytes()
     data = json.loads(raw)
     keys = sorted(data["sources"]) if path.name == "sources.json" else sorted(source_keys(data))
@@ -45,16 +51,19 @@ def compute(entry: dict, path: Path) -> dict:
             "schema": schema, "schema_sha256": hashlib.sha256((DATA / schema).read_bytes()).hexdigest()}
 
 
-def main() -> int:
-    manifest_path = DATA / "manifest.json"
+def main(argv: list[str] | None = None) -> int:
+    """Refresh the manifest of data/, or of the atlas directory given as the one argument."""
+    args = sys.argv[1:] if argv is None else argv
+    directory = Path(args[0]) if args else DATA
+    manifest_path = directory / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     files = manifest["files"]
-    on_disk = sorted(p.name for p in DATA.iterdir() if p.is_file() and p.name not in SKIP)
+    on_disk = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name not in SKIP)
     missing = [n for n in on_disk if n not in files]
     if missing:
-        print(f"describe these files in data/manifest.json first: {', '.join(missing)}", file=sys.stderr)
+        print(f"describe these files in {manifest_path} first: {', '.join(missing)}", file=sys.stderr)
         return 1
-    manifest["files"] = {name: compute(files[name], DATA / name) for name in on_disk}
+    manifest["files"] = {name: compute(files[name], directory / name) for name in on_disk}
     manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"updated {len(on_disk)} entries")
     return 0

@@ -7,7 +7,9 @@ the same regions, and precomputes what queries need (:class:`Atlas`).
 Modules
 -------
 core
-    :class:`Atlas` and :func:`load_atlas`.
+    :class:`Atlas`.
+loading
+    :func:`load_atlas`, which builds an atlas once per directory and caches it.
 graphview
     :class:`~neuromap.atlas.graphview.GraphView`, the graph lookups :class:`Atlas` inherits.
 names
@@ -20,9 +22,10 @@ export
     :func:`plain_data`, node-link and GraphML export.
 """
 
-from neuromap.atlas.core import Atlas, load_atlas
+from neuromap.atlas.core import Atlas
 from neuromap.atlas.entity import Entity
 from neuromap.atlas.export import plain_data
+from neuromap.atlas.loading import load_atlas
 from neuromap.atlas.names import ENTITY_KINDS, normalize_name
 from neuromap.atlas.territory import Territory
 

@@ -10,7 +10,6 @@ when :attr:`Atlas.graph` is first asked for.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -22,7 +21,7 @@ from neuromap.atlas.entity import Entity
 from neuromap.atlas.graphview import GraphView
 from neuromap.atlas.names import NameIndex, check_kinds, normalize_name
 from neuromap.atlas.territory import Territory, descendants, nerve_territories, root_territory
-from neuromap.datasets import ROOT_IDS, AtlasData, bundled_data_dir, read_atlas_data
+from neuromap.datasets import ROOT_IDS, AtlasData
 from neuromap.errors import AtlasDataError, UnknownNameError, suggest
 from neuromap.geometry import FootTemplate
 from neuromap.graph import NODE_KINDS, build_tables
@@ -30,7 +29,7 @@ from neuromap.graph import NODE_KINDS, build_tables
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Atlas", "load_atlas"]
+__all__ = ["Atlas"]
 
 _PLURALS = {"root": "roots", "plexus": "plexuses", "nerve": "nerves", "muscle": "muscles", "movement": "movements",
             "reflex": "reflexes", "region": "regions"}
@@ -54,6 +53,10 @@ class Atlas(GraphView):
         The foot surface: region polygons in four views, for either side.
     version : str
         The atlas version from the data manifest.
+    status : str
+        Where the atlas comes from: ``bundled`` (every file is the bundled one), ``custom``
+        (a user atlas, every file as its own manifest lists it) or ``modified`` (a file changed
+        since its manifest was written); see :data:`neuromap.datasets.ATLAS_STATUSES`.
     default_dermatome_map : str
         The dermatome layer used when none is asked for.
     data : AtlasData
@@ -79,6 +82,7 @@ class Atlas(GraphView):
         # at load; any other template gets the GEOS coverage checks
         self.template = FootTemplate.from_geojson(data.foot, file="foot.geojson", check=not data.verified)
         self.version = data.version
+        self.status = data.status
         self.default_dermatome_map: str = data.dermatomes["default"]
         self._maps = {m["id"]: m for m in data.dermatomes["maps"]}
         self._area_maps = tuple(m for m, info in self._maps.items() if info["kind"] == "areas")
@@ -721,7 +725,8 @@ class Atlas(GraphView):
 
     def __repr__(self) -> str:
         s = self.summary()
-        return (f"<Atlas {self.version} | {s.get('roots', 0)} roots, {s.get('nerves', 0)} nerves, "
+        status = "" if self.status == "bundled" else f" ({self.status})"
+        return (f"<Atlas {self.version}{status} | {s.get('roots', 0)} roots, {s.get('nerves', 0)} nerves, "
                 f"{s.get('muscles', 0)} muscles, {s.get('regions', 0)} regions, {s['dermatome_maps']} dermatome maps>")
 
     def _repr_html_(self) -> str:
@@ -735,54 +740,3 @@ def _kind_word(kind: str | Iterable[str] | None) -> str | None:
         return None
     kinds = (kind,) if isinstance(kind, str) else tuple(kind)
     return " or ".join(kinds)
-
-
-@functools.lru_cache(maxsize=8)
-def _load(directory: str) -> Atlas:
-    return Atlas(read_atlas_data(directory))
-
-
-def load_atlas(path: str | Path | None = None) -> Atlas:
-    """Load, validate and cache an atlas.
-
-    The bundled atlas is trusted by the SHA-256 hashes of its manifest, checked at every load;
-    any other directory (or a bundled file that no longer matches its hash) is checked against
-    the JSON Schemas of the data files, then every atlas goes through the same reference and
-    graph checks. Nothing in a data file is executed.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A directory of atlas files (see :data:`neuromap.datasets.ATLAS_FILES`); defaults to the
-        bundled atlas.
-
-    Returns
-    -------
-    Atlas
-        The cached atlas: repeated calls with the same directory return the same object.
-
-    Raises
-    ------
-    AtlasDataError
-        If a data file is missing, malformed or breaks an invariant; the message names the file
-        and the entry.
-
-    Examples
-    --------
-    >>> import neuromap
-    >>> atlas = neuromap.load_atlas()
-    >>> atlas is neuromap.load_atlas()
-    True
-    >>> atlas.data.verified
-    True
-    >>> atlas.node("L5")["kind"]
-    'root'
-    """
-    if path is None:
-        return _load_bundled()
-    return _load(str(Path(path).resolve()))
-
-
-@functools.cache
-def _load_bundled() -> Atlas:
-    return _load(str(bundled_data_dir().resolve()))

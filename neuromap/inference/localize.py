@@ -16,6 +16,7 @@ from typing import Any
 
 from neuromap._version import __version__
 from neuromap.atlas import Atlas, load_atlas
+from neuromap.errors import InvalidTypeError
 from neuromap.inference.case import DEFAULT_LIMITS, Case, Limits, parse_case
 from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern
@@ -58,6 +59,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     ------
     InvalidCaseError, UnknownNameError
         Invalid input; the message names the field and the closest valid values.
+    InvalidTypeError
+        If *atlas* is not an :class:`~neuromap.atlas.Atlas` (also a :class:`TypeError`).
 
     Notes
     -----
@@ -77,6 +80,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     >>> result.top.id
     'L5'
     """
+    if atlas is not None and not isinstance(atlas, Atlas):
+        raise InvalidTypeError("atlas", f"expected an Atlas (see neuromap.load_atlas), got {type(atlas).__name__}")
     atlas = atlas if atlas is not None else load_atlas()
     if isinstance(case, Case):
         case = case.to_dict()
@@ -115,7 +120,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         red_flags=tuple(red_flags), warnings=tuple(warnings), pattern=sensory, separable=len(leader_ks) <= 1,
         next_examination=tuple(next_exam), findings=parsed.findings,
         not_scored=tuple(f for f in parsed.findings if not is_scored(f, atlas)), drawings=parsed.drawings,
-        dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, neuromap_version=__version__)
+        dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
+        neuromap_version=__version__)
 
 
 @functools.lru_cache(maxsize=64)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization"]
 
 #: Version of the output format (the JSON schema in ``neuromap/schemas``).
-OUTPUT_SCHEMA_VERSION = "1.0"
+OUTPUT_SCHEMA_VERSION = "1.1"
 
 DISCLAIMER = ("neuromap is decision support for education and research, not a diagnosis. Scores rank "
               "hypotheses; they are not clinical probabilities.")
@@ -117,6 +117,11 @@ class Localization:
         Whether the findings separate the top hypothesis from the next ones.
     next_examination : tuple of dict
         The untested movements, reflexes or regions that would best separate the leaders.
+    atlas_version : str
+        The version of the atlas the result was computed from.
+    atlas_status : str
+        Where that atlas comes from: ``bundled``, ``custom`` (a user atlas) or ``modified`` (a
+        data file changed since its manifest was written); see :attr:`neuromap.atlas.Atlas.status`.
     """
 
     case_side: str
@@ -132,6 +137,7 @@ class Localization:
     drawings: tuple[Mapping[str, Any], ...]
     dermatome_map: Mapping[str, str]
     atlas_version: str
+    atlas_status: str
     neuromap_version: str = field(default=__version__)
 
     @functools.cached_property
@@ -168,6 +174,7 @@ class Localization:
             "schema_version": OUTPUT_SCHEMA_VERSION,
             "neuromap_version": self.neuromap_version,
             "atlas_version": self.atlas_version,
+            "atlas_status": self.atlas_status,
             "dermatome_map": dict(self.dermatome_map),
             "side": self.case_side,
             "red_flags": [plain_data(r) for r in self.red_flags],
@@ -185,7 +192,8 @@ class Localization:
         lead = ", ".join(f"{h.id}{'@' + h.site if h.site else ''} {h.score:.2f}" for h in self.hypotheses[:3])
         more = ", ..." if len(self.hypotheses) > 3 else ""
         flag = "RED FLAG cauda equina | " if self.red_flags else ""
-        return f"<Localization | {flag}{lead}{more}>"
+        atlas = "" if self.atlas_status == "bundled" else f"{self.atlas_status} atlas | "
+        return f"<Localization | {atlas}{flag}{lead}{more}>"
 
     def _repr_html_(self) -> str:
         rows = []
