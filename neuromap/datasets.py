@@ -160,10 +160,14 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
     if not d.is_dir():
         problem = "is not a directory" if d.exists() else "does not exist"
         raise AtlasDataError(str(d) if str(d).isprintable() else repr(str(d)), "(directory)", problem)
-    bundled = _read_json(bundled_data_dir() / "manifest.json")["files"]
+    bundled_manifest = _read_json(bundled_data_dir() / "manifest.json")
+    bundled = bundled_manifest["files"]
     version, own = _own_manifest(d / "manifest.json")
     raw: dict[str, Any] = {}
-    verified = sealed = True
+    # the bundled atlas is the bundled files under the bundled version: a copy that only
+    # relabels itself is not it
+    verified = version == bundled_manifest.get("atlas_version")
+    sealed = True
     for name in ATLAS_FILES:
         data = _read_bytes(d / name)
         digest = hashlib.sha256(data).hexdigest()

@@ -364,3 +364,11 @@ def test_damaged_data_raises_one_line_atlas_data_error(data_copy, what, damage, 
         neuromap.load_atlas(data_copy)
     msg = str(info.value)
     assert message in msg and "\n" not in msg and msg.startswith(info.value.file + ": ")
+
+
+def test_a_copy_that_relabels_its_version_is_not_the_bundled_atlas(data_copy):
+    """Found by tools/hostile.py: bundled data under another atlas_version loaded as 'bundled'."""
+    _edit(data_copy, "manifest.json", lambda m: m.update(atlas_version="9.9.9"))
+    atlas = neuromap.load_atlas(data_copy)
+    assert atlas.status != "bundled" and not atlas.data.verified
+    assert "9.9.9" in repr(atlas) and atlas.status in repr(atlas)

@@ -1,9 +1,8 @@
 """The hostile-caller harness (tools/hostile.py), family by family.
 
-The default suite runs each family small and asserts only what already holds: structurally
-broken inputs fail cleanly and the size families grow linearly. The full-size runs are slow;
-the families that fail today are marked xfail (not strict), each naming its reproducer, so the
-fix of each flips its mark.
+The default suite runs every family small, and the threads, failed writes and tampered atlas
+copies once; the full-size runs are slow (``pytest -m slow``). Each family was a reproducer of
+issue #15 before its fix (the table before and after is in ``docs/reliability.md``).
 """
 
 from __future__ import annotations
@@ -24,9 +23,10 @@ hostile = importlib.util.module_from_spec(_SPEC)
 sys.modules["hostile"] = hostile
 _SPEC.loader.exec_module(hostile)
 
-#: families of structurally broken inputs: clean errors (or a correct result) today
-CLEAN_FAMILIES = ("deep_nesting", "unterminated", "text_damage", "bad_bytes", "duplicate_key", "polygon_scalars",
-                  "odd_map", "drop_key", "rename_key", "odd_reflex")
+#: every family of generated and mutated inputs
+FAMILIES = ("valid", "deep_nesting", "unterminated", "text_damage", "bad_bytes", "duplicate_key", "polygon_scalars",
+            "odd_map", "drop_key", "rename_key", "odd_reflex", "odd_grade", "overlap", "odd_region", "huge_name",
+            "wrong_type")
 
 
 def run_family(ops: tuple[str, ...], n: int, seed: int = 0) -> hostile.Tally:
@@ -43,8 +43,8 @@ def bad(tally: hostile.Tally, *columns: str) -> dict[str, int]:
 # ----------------------------------------------------------------------------- default suite
 
 
-@pytest.mark.parametrize("family", CLEAN_FAMILIES)
-def test_broken_inputs_fail_cleanly(family):
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_is_read_right_or_refused_cleanly(family):
     tally = run_family((family,), 40)
     assert tally.counts["inputs tried"] >= 40
     assert not bad(tally, "crashes", "hangs", "silent drops"), tally.markdown()
@@ -80,28 +80,8 @@ def test_table_has_the_columns_of_the_issue():
 
 # ----------------------------------------------------------------------------- full size (slow)
 
-MERALGIA = ("the suite's own case limb_meralgia_lateral_thigh_burning (tests/cases/limb.json): neuromap.localize("
-            "{'side': 'left', 'sensory': [{'regions': ['lateral_thigh'], 'modality': 'numbness'}, {'regions': "
-            "['outer thigh'], 'modality': 'pain'}]}) drops the pain report without a word")
-FAILING = {
-    "valid": MERALGIA,
-    "drop_key": MERALGIA,
-    "odd_map": MERALGIA,
-    "odd_grade": "neuromap.localize({'side': 'left', 'motor': [{'name': 'hip abduction', 'grade': '4.'}]}) "
-                 "reads grade '4.' (also '0.', '+4', '#0', '~2', '5-', ...) as normal strength",
-    "overlap": "neuromap.localize({'side': 'right', 'sensory': [{'regions': ['Outer thigh'], 'modality': 'tingling'}, "
-               "{'regions': ['Lateral thigh'], 'modality': 'pain'}]}): the pain report vanishes",
-    "odd_region": "neuromap.localize({'side': 'right', 'sensory': [{'regions': ['left-heel']}]}) raises IndexError",
-    "huge_name": "neuromap.localize({'side': 'left', 'reflexes': {'heel' * 250000: 'absent'}}) raises an error "
-                 "whose message echoes the 1 MB name",
-    "wrong_type": "neuromap.localize({'side': 'x' * 300}) raises an error of 389 characters echoing the value",
-}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("family", [
-    pytest.param(f, marks=pytest.mark.xfail(reason=FAILING[f], strict=False)) if f in FAILING else f
-    for f in dict.fromkeys((*CLEAN_FAMILIES, *FAILING))])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_family_full_size(family):
     tally = run_family((family,), 400, seed=1)
     assert not bad(tally, "crashes", "hangs", "silent drops"), tally.markdown()
@@ -115,27 +95,18 @@ def test_size_families_full_size():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="localize_many(texts, dermatome_map=m, workers=1) in 8 threads with different maps: "
-                          "results use another thread's map (the module-level worker state is shared)", strict=False)
 def test_threads_agree_with_serial():
     tally = hostile.Tally()
     hostile.run_threads(tally, hostile.base_cases(0, 10)[:30])
     assert not bad(tally, "thread divergences"), tally.markdown()
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(reason="neuromap render/atlas -o DIR_OR_MISSING_DIR/x.png exits 1 (internal error); a failed "
-                          "write (RLIMIT_FSIZE) leaves a truncated file, also replacing an existing one "
-                          "(render, atlas, export)", strict=False)
 def test_failed_writes_leave_no_partial_files():
     tally = hostile.Tally()
     hostile.run_files(tally)
     assert not bad(tally, "partial files"), tally.markdown()
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(reason="a copy of data/ without manifest.json loads verified (as bundled); a 4,301-digit integer "
-                          "in foot.geojson or patterns.json raises ValueError, not AtlasDataError", strict=False)
 def test_tampered_atlas_copies_are_detected():
     tally = hostile.Tally()
     hostile.run_tampering(tally)
@@ -144,7 +115,6 @@ def test_tampered_atlas_copies_are_detected():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="the families above", strict=False)
 def test_whole_table_is_clean():
     tally = hostile.run(n=1000, seed=0, cli_sample=10)
     assert not bad(tally, "crashes", "hangs", "silent drops", "thread divergences", "partial files"), tally.markdown()
