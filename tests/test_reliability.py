@@ -121,3 +121,13 @@ def test_every_finding_given_is_accounted_for(data):
     for field in _entries(case) - seen:
         entry = field.split(".", 1)[0]
         assert any(entry in w and "both report" in w for w in r.warnings), (field, r.warnings)
+
+
+def test_a_finding_not_scored_says_why():
+    """Every finding is scored or reported as not scored with the reason."""
+    r = neuromap.localize({"side": "left", "reflexes": {"patellar": "brisk"}, "other": ["babinski"],
+                           "motor": [{"name": "hip abduction", "grade": 4}]})
+    out = r.to_dict()["not_scored"]
+    assert [f["target"] for f in out] == ["patellar", "babinski"]
+    assert all("upper motor neuron" in f["reason"] for f in out)
+    assert len(r.not_scored_reasons) == len(r.not_scored) == 2

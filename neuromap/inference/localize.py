@@ -22,7 +22,7 @@ from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern
 from neuromap.inference.rank import cut, leader_options, name, ranked_options
 from neuromap.inference.result import Localization
-from neuromap.inference.scoring import finding_weight, is_scored, scoring_table
+from neuromap.inference.scoring import finding_weight, not_scored_reason, scoring_table
 from neuromap.weights import MAX_HYPOTHESES
 
 __all__ = ["localize"]
@@ -89,7 +89,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         dermatome_map = case["dermatome_map"]
     parsed = parse_case(case, atlas, limits=limits)  # first: it checks the case's own dermatome_map is a string
     map_id = atlas.check_map(dermatome_map)
-    scored = [f for f in parsed.findings if is_scored(f, atlas)]
+    reasons = [not_scored_reason(f, atlas) for f in parsed.findings]
+    scored = [f for f, reason in zip(parsed.findings, reasons, strict=True) if reason is None]
+    not_scored = [(f, reason) for f, reason in zip(parsed.findings, reasons, strict=True) if reason is not None]
     scores = None
     ranked: list[int] = []
     if scored:
@@ -119,7 +121,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id),
         red_flags=tuple(red_flags), warnings=tuple(warnings), pattern=sensory, separable=len(leader_ks) <= 1,
         next_examination=tuple(next_exam), findings=parsed.findings,
-        not_scored=tuple(f for f in parsed.findings if not is_scored(f, atlas)), drawings=parsed.drawings,
+        not_scored=tuple(f for f, _ in not_scored), not_scored_reasons=tuple(r for _, r in not_scored),
+        drawings=parsed.drawings,
         dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
         neuromap_version=__version__)
 

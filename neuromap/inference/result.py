@@ -117,6 +117,11 @@ class Localization:
         Whether the findings separate the top hypothesis from the next ones.
     next_examination : tuple of dict
         The untested movements, reflexes or regions that would best separate the leaders.
+    findings : tuple of Finding
+        Every finding as read from the case.
+    not_scored : tuple of Finding
+        The findings that do not enter the scores (upper motor neuron signs), and
+        ``not_scored_reasons`` why, in the same order; every other finding is scored.
     atlas_version : str
         The version of the atlas the result was computed from.
     atlas_status : str
@@ -134,6 +139,7 @@ class Localization:
     next_examination: tuple[Mapping[str, Any], ...]
     findings: tuple[Finding, ...]
     not_scored: tuple[Finding, ...]
+    not_scored_reasons: tuple[str, ...]
     drawings: tuple[Mapping[str, Any], ...]
     dermatome_map: Mapping[str, str]
     atlas_version: str
@@ -184,7 +190,8 @@ class Localization:
             "separable": self.separable,
             "next_examination": [plain_data(x) for x in self.next_examination],
             "findings": [f.to_dict() for f in self.findings],
-            "not_scored": [f.to_dict() for f in self.not_scored],
+            "not_scored": [{**f.to_dict(), "reason": reason}
+                           for f, reason in zip(self.not_scored, self.not_scored_reasons, strict=True)],
             "disclaimer": DISCLAIMER,
         }
 

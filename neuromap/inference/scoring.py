@@ -59,6 +59,7 @@ __all__ = [
     "finding_weight",
     "involvement",
     "is_scored",
+    "not_scored_reason",
     "scoring_table",
     "sign_keys",
     "specificity",
@@ -84,11 +85,29 @@ def is_scored(f: Finding, atlas: Atlas) -> bool:
     >>> [is_scored(f, atlas) for f in parse_case({"side": "left", "reflexes": {"patellar": "brisk"}}, atlas).findings]
     [False]
     """
+    return not_scored_reason(f, atlas) is None
+
+
+def not_scored_reason(f: Finding, atlas: Atlas) -> str | None:
+    """Why a finding takes no part in scoring, or None when it is scored.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> from neuromap.inference.case import parse_case
+    >>> atlas = neuromap.load_atlas()
+    >>> f = parse_case({"side": "left", "other": ["babinski"]}, atlas).findings[0]
+    >>> not_scored_reason(f, atlas)
+    'an upper motor neuron sign: the lesion may lie above the cauda equina, outside this lower motor neuron model'
+    """
+    umn = "the lesion may lie above the cauda equina, outside this lower motor neuron model"
     if f.kind == "reflex" and f.modality == "brisk":
-        return False
-    if f.kind == "sign":
-        return bool(atlas.sign(f.target)["points_to"])
-    return True
+        return f"a brisk reflex is an upper motor neuron sign: {umn}"
+    if f.kind == "sign" and not atlas.sign(f.target)["points_to"]:
+        if atlas.sign(f.target).get("warning") == "umn":
+            return f"an upper motor neuron sign: {umn}"
+        return "this sign points to no lesion site of the atlas"
+    return None
 
 
 def finding_weight(f: Finding, atlas: Atlas) -> float:
