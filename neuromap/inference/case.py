@@ -27,8 +27,8 @@ from typing import Any
 from neuromap.atlas import Atlas, normalize_name
 from neuromap.errors import (
     QUOTE_LIMIT,
-    InvalidArgumentError,
     InvalidCaseError,
+    InvalidTypeError,
     LimitExceededError,
     UnknownNameError,
     check_option,
@@ -323,7 +323,7 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     ('achilles', 'absent')
     """
     if not isinstance(limits, Limits):
-        raise InvalidArgumentError("limits", f"expected a neuromap.Limits, got a {type(limits).__name__}")
+        raise InvalidTypeError("limits", f"expected a neuromap.Limits, got a {type(limits).__name__}")
     if isinstance(case, Case):
         case = case.to_dict()
     _keys(case, "case", CASE_KEYS, required=("side",))
