@@ -32,25 +32,19 @@ The package: :mod:`~neuromap.plotting.maps` (atlas figures), :mod:`~neuromap.plo
 hatches and outlines, ``_labels``: label placement, ``_legend``: legend keys).
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pragma: no cover
-    from neuromap.plotting._layout import LAYOUTS, LIMB_LAYOUT_VIEWS
-    from neuromap.plotting._style import (
-        GRADE_HATCH,
-        MODALITY_HATCH,
-        OKABE_ITO,
-        ROOT_COLORS,
-        TOL_MUTED,
-        UNASSIGNED_COLOR,
-    )
-    from neuromap.plotting.case import plot_localization
-    from neuromap.plotting.displays import AtlasDisplay, CaseDisplay, PathDisplay, RegionPatch
-    from neuromap.plotting.maps import plot_dermatomes, plot_map_comparison, plot_nerve_territories
-    from neuromap.plotting.pathway import plot_pathway
+from neuromap.plotting._layout import LAYOUTS, LIMB_LAYOUT_VIEWS
+from neuromap.plotting._style import (
+    GRADE_HATCH,
+    MODALITY_HATCH,
+    OKABE_ITO,
+    ROOT_COLORS,
+    TOL_MUTED,
+    UNASSIGNED_COLOR,
+)
+from neuromap.plotting.case import plot_localization
+from neuromap.plotting.displays import AtlasDisplay, CaseDisplay, PathDisplay, RegionPatch
+from neuromap.plotting.maps import plot_dermatomes, plot_map_comparison, plot_nerve_territories
+from neuromap.plotting.pathway import plot_pathway
 
 __all__ = [
     "GRADE_HATCH",
@@ -71,27 +65,3 @@ __all__ = [
     "plot_nerve_territories",
     "plot_pathway",
 ]
-
-#: where each public name lives: a figure family's module loads when one of its names is first
-#: used, so drawing a map does not load the case and pathway figures (as ``neuromap`` itself)
-_LAZY = {
-    **dict.fromkeys(("LAYOUTS", "LIMB_LAYOUT_VIEWS"), "neuromap.plotting._layout"),
-    **dict.fromkeys(("GRADE_HATCH", "MODALITY_HATCH", "OKABE_ITO", "ROOT_COLORS", "TOL_MUTED", "UNASSIGNED_COLOR"),
-                    "neuromap.plotting._style"),
-    "plot_localization": "neuromap.plotting.case",
-    **dict.fromkeys(("AtlasDisplay", "CaseDisplay", "PathDisplay", "RegionPatch"), "neuromap.plotting.displays"),
-    **dict.fromkeys(("plot_dermatomes", "plot_map_comparison", "plot_nerve_territories"), "neuromap.plotting.maps"),
-    "plot_pathway": "neuromap.plotting.pathway",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'neuromap.plotting' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
