@@ -27,6 +27,9 @@ MAX_CELLS = 1_500_000
 RASTER_MIN_POINTS = 10_000
 _OUTSIDE = -1
 _BORDER = -2
+#: points classified at a time: a block's temporaries (a few arrays of this many numbers) stay
+#: in the processor's cache
+_BLOCK = 32_768
 
 
 def classify_exact(polys: Sequence[Polygon] | np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -139,6 +142,22 @@ class LabelRaster:
         flat.flags.writeable = False
         return cls(x0, y0, cell, nx, ny, flat)
 
+    def _cells(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The raster label of the cell of each point."""
+        # Cell indices. Clipping to the grid first is exact: its first and last rows and
+        # columns lie wholly outside the outline (or are border cells, tested exactly), and
+        # truncation equals floor for the non-negative clipped values.
+        fx = np.subtract(x, self.x0)
+        fx *= 1.0 / self.cell
+        np.clip(fx, 0.0, self.nx - 1, out=fx)
+        fy = np.subtract(y, self.y0)
+        fy *= 1.0 / self.cell
+        np.clip(fy, 0.0, self.ny - 1, out=fy)
+        flat = fy.astype(np.intp)
+        flat *= self.nx
+        flat += fx.astype(np.intp)
+        return np.take(self.labels, flat)
+
     def classify(self, polys: Sequence[Polygon] | np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Return what :func:`classify_exact` returns, from the raster.
 
@@ -154,19 +173,11 @@ class LabelRaster:
         numpy.ndarray of intp, shape (n,)
             Index into ``polys``, or -1 for a point in none of them.
         """
-        # Cell indices. Clipping to the grid first is exact: its first and last rows and
-        # columns lie wholly outside the outline (or are border cells, tested exactly), and
-        # truncation equals floor for the non-negative clipped values.
-        fx = np.subtract(x, self.x0)
-        fx *= 1.0 / self.cell
-        np.clip(fx, 0.0, self.nx - 1, out=fx)
-        fy = np.subtract(y, self.y0)
-        fy *= 1.0 / self.cell
-        np.clip(fy, 0.0, self.ny - 1, out=fy)
-        flat = fy.astype(np.intp)
-        flat *= self.nx
-        flat += fx.astype(np.intp)
-        out = np.take(self.labels, flat).astype(np.intp)
+        out = np.empty(len(x), dtype=np.intp)
+        # in blocks whose temporaries stay in the processor's cache: the work is memory-bound
+        for start in range(0, len(x), _BLOCK):
+            end = start + _BLOCK
+            out[start:end] = self._cells(x[start:end], y[start:end])
         border = np.flatnonzero(out == _BORDER)
         out[border] = classify_exact(polys, x[border], y[border])
         return out
