@@ -17,7 +17,7 @@ import numpy as np
 from neuromap.atlas import Atlas
 from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import Finding, ParsedCase
-from neuromap.inference.rank import name, site_decided
+from neuromap.inference.rank import site_decided
 from neuromap.inference.result import Hypothesis
 from neuromap.inference.scoring import Scores
 from neuromap.weights import (
@@ -142,7 +142,8 @@ def _why_not(label: str, f: Finding, side: str) -> str:
     return f"this {_TARGET_WORDS[f.kind]} lies outside the territory of the {label.lower()}"
 
 
-def next_examination(scores: Scores, ks: Sequence[int], parsed: ParsedCase, atlas: Atlas) -> list[dict[str, Any]]:
+def next_examination(scores: Scores, ks: Sequence[int], names: Sequence[str], parsed: ParsedCase,
+                     atlas: Atlas) -> list[dict[str, Any]]:
     """Untested examinations that best separate the leaders, best first.
 
     An examination (a reflex, a movement, a skin region; :data:`~neuromap.weights.EXAM_WEIGHTS`)
@@ -155,6 +156,8 @@ def next_examination(scores: Scores, ks: Sequence[int], parsed: ParsedCase, atla
         The case's scores (their table gives every leader's involvement of every target).
     ks : sequence of int
         The leaders' options, best first (at least two to separate).
+    names : sequence of str
+        The name of each leader (:func:`~neuromap.inference.rank.name`), as the result says it.
     parsed : ParsedCase
         The case (what was examined, on which sides).
     atlas : Atlas
@@ -167,9 +170,8 @@ def next_examination(scores: Scores, ks: Sequence[int], parsed: ParsedCase, atla
         and ``why``.
     """
     table = scores.table
-    leaders = [scores.evaluation(k) for k in ks]
     # one row per leader name (a name given twice keeps its last leader, as a dict would)
-    by_name = {name(e, leaders): int(scores.rows[k]) for e, k in zip(leaders, ks, strict=True)}
+    by_name = {n: int(scores.rows[k]) for n, k in zip(names, ks, strict=True)}
     if len(by_name) < 2:
         return []
     names = list(by_name)

@@ -106,9 +106,10 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     next_exam: list[dict[str, Any]] = []
     leader_ks = leader_options(scores, ranked[:4]) if scores is not None else []
     if scores is not None and len(leader_ks) > 1:
-        next_exam = next_examination(scores, leader_ks, parsed, atlas)
         leaders = [scores.evaluation(k) for k in leader_ks]
-        names = ", ".join(name(e, leaders) for e in leaders)
+        leader_names = [name(e, leaders) for e in leaders]
+        next_exam = next_examination(scores, leader_ks, leader_names, parsed, atlas)
+        names = ", ".join(leader_names)
         tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
         warnings.append(f"The findings given do not separate {names}{tip}.")
     label, low_confidence = _map_notes(atlas, map_id)

@@ -381,11 +381,6 @@ class Scores:
         return OptionLists(self.rows.tolist(), self.side_codes.tolist(), self.score.tolist(), self.fit.tolist(),
                            self.evidence_fit.tolist(), self.is_listed.tolist(), self.position.tolist())
 
-    def option(self, row: int, side: str) -> int | None:
-        """Index of the option of candidate *row* on *side*, or None if it was not scored."""
-        k = self.lists.position[row * 3 + SIDE_NAMES.index(side)]
-        return k if k >= 0 else None
-
     def evaluation(self, k: int) -> Evaluation:
         """The :class:`Evaluation` of option *k*."""
         v = self.lists
