@@ -1,4 +1,4 @@
-"""The common-form fast paths of parse_case read a case as the general path does."""
+"""A case given as any read-only mapping reads exactly as the same case given as plain dicts and lists."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ CASE = {
 
 
 def _proxy(case: dict) -> types.MappingProxyType:
-    """The same case with every mapping a read-only proxy (not a dict: the general path)."""
+    """The same case with every mapping a read-only proxy and every list a tuple."""
     return types.MappingProxyType({
         **case,
         "sensory": tuple(types.MappingProxyType({**s, "regions": tuple(s["regions"])}) for s in case["sensory"]),
@@ -29,7 +29,7 @@ def _proxy(case: dict) -> types.MappingProxyType:
 
 
 @pytest.mark.parametrize("side", ["left", "right", "bilateral"])
-def test_fast_path_matches_general_path(side: str) -> None:
+def test_mappings_read_as_dicts(side: str) -> None:
     atlas = neuromap.load_atlas()
     case = {**CASE, "side": side}
     first = parse_case(case, atlas)
@@ -37,7 +37,7 @@ def test_fast_path_matches_general_path(side: str) -> None:
     assert parse_case(_proxy(case), atlas) == first
 
 
-def test_cached_names_still_checked() -> None:
+def test_a_name_read_before_is_still_checked() -> None:
     atlas = neuromap.load_atlas()
     parse_case(CASE, atlas)
     with pytest.raises(InvalidCaseError, match=r"motor\[0\]\.name"):
