@@ -34,7 +34,7 @@ from neuromap.errors import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas, load_atlas
-    from neuromap.inference import Case, Limits, Localization, localize
+    from neuromap.inference import Case, Limits, Localization, case_from_text, localize
     from neuromap.io import localize_json, localize_many
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "NeuromapError",
     "UnknownNameError",
     "__version__",
+    "case_from_text",
     "load_atlas",
     "localize",
     "localize_json",
@@ -63,6 +64,7 @@ _LAZY = {
     "Limits": "neuromap.inference",
     "Localization": "neuromap.inference",
     "localize": "neuromap.inference",
+    "case_from_text": "neuromap.inference",
     "localize_json": "neuromap.io",
     "localize_many": "neuromap.io",
 }

@@ -91,6 +91,8 @@ def _add_case_arguments(p: argparse.ArgumentParser) -> None:
                    help="the case as a JSON file, or '-' for standard input; or describe it with the flags below")
     g = p.add_argument_group("a case from flags (instead of CASE.json)")
     g.add_argument("--side", help="left, right or bilateral")
+    g.add_argument("--text", metavar="NOTE", help="a clinic note or complaint in words, e.g. "
+                   "'R leg: 4/5 EHL, absent AJ, numb lateral border of foot' (with --side if it names none)")
     g.add_argument("--region", action="append", default=[], metavar="NAME",
                    help="an abnormal skin region (repeatable), e.g. 'first web space'")
     g.add_argument("--modality", help="the modality of the --region findings: numbness (default), tingling, "
@@ -160,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "does not stop the batch")
     p.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes for --batch, at most "
                    "the usable cores (default: all of them for large batches)")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a case with a finding neuromap cannot read (by default it is listed as not "
+                        "understood and the rest of the case is localized)")
 
     p = sub.add_parser("render", help="draw a case on the foot", formatter_class=fmt,
                        description="Draw a case's findings and its top hypothesis on the foot template.",
@@ -219,9 +224,9 @@ def _split_pair(text: str, flag: str, required: bool) -> tuple[str, str | None]:
     return text.strip(), None
 
 
-def _case_from_flags(args: argparse.Namespace) -> dict[str, Any] | None:
-    used = any((args.side, args.region, args.modality, args.normal_region, args.weak, args.normal_motor,
-                args.reflex, args.sign))
+def _case_from_flags(args: argparse.Namespace, *, with_side: bool = True) -> dict[str, Any] | None:
+    used = any((args.side if with_side else None, args.region, args.modality, args.normal_region, args.weak,
+                args.normal_motor, args.reflex, args.sign))
     if not used:
         return None
     if args.side is None:
@@ -266,6 +271,10 @@ def _load_case_arg(args: argparse.Namespace) -> Any:
     """
     from neuromap.io import DEFAULT_JSON_LIMITS, parse_json
 
+    if getattr(args, "text", None) is not None:
+        if args.case is not None or _case_from_flags(args, with_side=False) is not None:
+            raise UsageError(f"{PROG}: give --text alone (with --side if it names no side)")
+        return {"text": args.text, **({"side": args.side} if args.side else {})}
     flags = _case_from_flags(args)
     if flags is not None and args.case is not None:
         raise UsageError(f"{PROG}: give a case file or finding flags, not both")
@@ -286,7 +295,7 @@ def _cmd_localize(args: argparse.Namespace) -> int:
     from neuromap.io import localize_json
 
     case = _load_case_arg(args)
-    result = localize_json(case, dermatome_map=args.map)
+    result = localize_json(case, dermatome_map=args.map, strict=args.strict)
     if args.json:
         _write(sys.stdout, json.dumps(result, indent=2) + "\n")
     else:
@@ -342,7 +351,8 @@ def _run_batch(stream: IO[bytes], args: argparse.Namespace) -> int:
     n = 0
     out = sys.stdout
     # each distinct case is localized once and its result written as JSON text in the worker
-    for n, text in enumerate(localize_iter(cases(), dermatome_map=args.map, workers=args.workers, as_text=True), 1):
+    for n, text in enumerate(localize_iter(cases(), dermatome_map=args.map, strict=args.strict, workers=args.workers,
+                                                 as_text=True), 1):
         lineno = line_numbers.popleft()
         if text.startswith('{"error":'):
             res = json.loads(text)
@@ -535,6 +545,12 @@ def format_table(result: Mapping[str, Any], *, width: int = 100) -> str:
         out += ["", "Warnings:"]
         for w in result["warnings"]:
             out += textwrap.wrap(w, width, initial_indent="  - ", subsequent_indent="    ")
+    if result.get("not_understood"):
+        out += ["", "Not understood (not scored):"]
+        for u in result["not_understood"]:
+            hint = f"; did you mean {', '.join(map(repr, u['suggestions']))}?" if u["suggestions"] else ""
+            out += textwrap.wrap(f"{u['field']}: {u['text']!r}: {u['problem']}{hint}", width,
+                                 initial_indent="  - ", subsequent_indent="    ")
     if result.get("next_examination"):
         out += ["", "Next examination:"]
         for x in result["next_examination"]:

@@ -50,6 +50,7 @@ ATLAS_FILES = (
     "dermatomes.json",
     "signs.json",
     "patterns.json",
+    "vocabulary.json",
     "foot.geojson",
 )
 
@@ -120,6 +121,7 @@ class AtlasData:
     dermatomes: Mapping[str, Any]
     signs: tuple[Mapping[str, Any], ...]
     patterns: Mapping[str, Any]
+    vocabulary: Mapping[str, Any]
     foot: Mapping[str, Any]
     version: str
     verified: bool
@@ -197,6 +199,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         dermatomes=raw["dermatomes.json"],
         signs=tuple(raw["signs.json"]["signs"]),
         patterns=raw["patterns.json"],
+        vocabulary=raw["vocabulary.json"],
         foot=raw["foot.geojson"],
         version=version,
         verified=verified,
@@ -489,6 +492,18 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
     for (key, what), ids in known.items():
         targets = raw["patterns.json"]["polyneuropathy"].get(key, {})
         _check_known("patterns.json", f"polyneuropathy.{key}", targets, ids, what)
+    entities = {"root": {r["id"] for r in raw["roots.json"]["roots"]},
+                "plexus": {p["id"] for p in raw["roots.json"]["plexuses"]},
+                "nerve": set(sites), "region": region_ids,
+                "group": {g["id"] for g in raw["groups.json"]["groups"]},
+                "movement": known[("movements", "movement")],
+                "muscle": {m["id"] for m in raw["muscles.json"]["muscles"]},
+                "reflex": known[("reflexes", "reflex")],
+                "sign": {s["id"] for s in raw["signs.json"]["signs"]}}
+    vocabulary = raw["vocabulary.json"]
+    for key in ("terms", "xrefs"):
+        for i, t in enumerate(vocabulary[key]):
+            _check_known("vocabulary.json", f"{key}[{i}].id", (t["id"],), entities[t["kind"]], t["kind"])
 
 
 def _check_known(name: str, where: str, values: Iterable[str], known: Container[str], what: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 __all__ = [
+    "AmbiguousNameError",
     "AtlasDataError",
     "InvalidArgumentError",
     "InvalidCaseError",
@@ -90,6 +91,25 @@ class UnknownNameError(NeuromapError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
+
+
+class AmbiguousNameError(UnknownNameError):
+    """A name reads as two or more different entities once it is normalised: none is picked.
+
+    Parameters
+    ----------
+    name : str
+        The name that was looked up.
+    candidates : sequence of str
+        The labels of the entities it could name.
+    field : str or None
+        Where the name came from in a case.
+    """
+
+    def __init__(self, name: str, candidates: Sequence[str], *, field: str | None = None) -> None:
+        self.candidates = tuple(candidates)
+        super().__init__(name, None, self.candidates, field=field,
+                         reason="names more than one thing of the atlas; write the one you mean")
 
 
 class InvalidArgumentError(NeuromapError, ValueError):

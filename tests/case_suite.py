@@ -24,11 +24,41 @@ def load_cases() -> list[dict[str, Any]]:
     return cases
 
 
+def _check_refusal(case: dict[str, Any], errors: list[dict[str, Any]]) -> list[str]:
+    """An 'error' expectation: refused with strict=True naming the field; by default refused the same
+    way, or read without the finding and the finding named in not_understood (or its spelling
+    corrected, and said so)."""
+    failures: list[str] = []
+    field = errors[0]["error"]
+    try:
+        neuromap.localize(case["case"], dermatome_map=case.get("dermatome_map"), strict=True)
+    except neuromap.NeuromapError as exc:
+        if repr(field) not in str(exc) and f"'{field}'" not in str(exc):
+            failures.append(f"error message does not name field {field!r}: {exc}")
+        if "\n" in str(exc).strip():
+            failures.append("error message is not one line")
+    else:
+        return [f"expected an error naming {field!r} with strict=True, got a result"]
+    try:
+        result = neuromap.localize(case["case"], dermatome_map=case.get("dermatome_map"))
+    except neuromap.NeuromapError as exc:
+        if repr(field) not in str(exc) and f"'{field}'" not in str(exc):
+            failures.append(f"error message does not name field {field!r}: {exc}")
+        return failures
+    named = any(u.field.startswith(field) or field.startswith(u.field) for u in result.not_understood)
+    corrected = any(w.startswith(field) and "spelling corrected" in w for w in result.warnings)
+    if not (named or corrected):
+        failures.append(f"{field!r} neither refused, nor in not_understood, nor corrected")
+    return failures
+
+
 def check_case(case: dict[str, Any]) -> list[str]:
     """Return the failed expectations of one case (empty when it passes)."""
     failures: list[str] = []
     expects = case["expect"]
     errors = [e for e in expects if "error" in e]
+    if errors:
+        return _check_refusal(case, errors)
     try:
         result = neuromap.localize(case["case"], dermatome_map=case.get("dermatome_map"))
     except neuromap.NeuromapError as exc:

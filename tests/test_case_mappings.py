@@ -46,11 +46,11 @@ def test_a_name_read_before_is_still_checked() -> None:
     with pytest.raises(InvalidCaseError, match="reflexes.achilles"):
         parse_case({"side": "left", "reflexes": {"achilles": "normal"}}, atlas, limits=Limits(max_text_length=5))
     with pytest.raises(UnknownNameError):
-        parse_case({**CASE, "motor": [{"name": "ankle dorsiflexon wrong", "grade": 4}]}, atlas)
+        parse_case({**CASE, "motor": [{"name": "ankle dorsiflexon wrong", "grade": 4}]}, atlas, strict=True)
     with pytest.raises(InvalidCaseError, match="duplicate finding"):
-        parse_case({"side": "left", "reflexes": {"achilles": "normal", "ankle jerk": "normal"}}, atlas)
+        parse_case({"side": "left", "reflexes": {"achilles": "normal", "ankle jerk": "normal"}}, atlas, strict=True)
     with pytest.raises(InvalidCaseError, match="both abnormal and normal"):
-        parse_case({"side": "left", "reflexes": {"achilles": "absent", "ankle jerk": "normal"}}, atlas)
+        parse_case({"side": "left", "reflexes": {"achilles": "absent", "ankle jerk": "normal"}}, atlas, strict=True)
     with pytest.raises(InvalidCaseError, match="unknown key"):
         parse_case({**CASE, "motor": [{"name": "hip abduction", "grade": 4, "sid": "left"}]}, atlas)
     with pytest.raises(InvalidCaseError, match="required"):

@@ -79,8 +79,8 @@ def test_localize_stdin(output_validator: Any) -> None:
 
 @pytest.mark.parametrize(("args", "field"), [
     (["--side", "middle", "--region", "heel"], "side"),
-    (["--side", "left", "--region", "frist web space"], "sensory[0].regions[0]"),
-    (["--side", "left", "--weak", "hip abductoin"], "motor[0].name"),
+    (["--strict", "--side", "left", "--region", "frist webbed space"], "sensory[0].regions[0]"),
+    (["--strict", "--side", "left", "--weak", "hip abductoin movement"], "motor[0].name"),
 ])
 def test_bad_input_exits_2_with_one_line(args: list[str], field: str, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,7 +91,7 @@ def test_bad_input_exits_2_with_one_line(args: list[str], field: str, capsys: py
 
 
 def test_bad_input_subprocess() -> None:
-    r = run("localize", "--side", "left", "--region", "frist web space", "--json")
+    r = run("localize", "--strict", "--side", "left", "--region", "frist webbed space", "--json")
     assert r.returncode == 2 and r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert r.stderr.startswith("neuromap: error: ") and "'sensory[0].regions[0]'" in r.stderr
@@ -116,7 +116,7 @@ def test_batch_with_a_bad_line(tmp_path: Path, output_validator: Any) -> None:
     lines = [json.dumps(CASE), '{"side": "left", "sensory": [{"regions": ["thumb"]}]}', "",
              '{"side": "right", "reflexes": {"achilles": "absent"}}', "{not json"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    r = run("localize", "--batch", str(path))
+    r = run("localize", "--batch", str(path), "--strict")
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "2 of 4" in r.stderr
     out = [json.loads(x) for x in r.stdout.splitlines()]
@@ -380,3 +380,15 @@ def test_output_to_stdout(command: list[str], start: bytes) -> None:
     r = subprocess.run([sys.executable, "-m", "neuromap", *command, "-o", "-"], capture_output=True, env=env,
                        timeout=60)
     assert r.returncode == 0 and r.stderr == b"" and r.stdout.startswith(start)
+
+
+def test_a_case_is_not_refused_whole_for_one_word(output_validator: Any) -> None:
+    """Without --strict, a name neuromap cannot read is listed and the rest is localized (issue #16)."""
+    r = run("localize", "--side", "left", "--region", "first web space", "--region", "webby bit", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    output_validator.validate(out)
+    assert [u["field"] for u in out["not_understood"]] == ["sensory[0].regions[1]"]
+    assert out["hypotheses"]
+    text = run("localize", "--side", "left", "--region", "first web space", "--region", "webby bit").stdout
+    assert "Not understood" in text and "webby bit" in text

@@ -111,7 +111,7 @@ BAD: list[tuple[str, Any, type[Exception], str]] = [
     ("unknown reflex side", {"side": "left", "reflexes": {"achilles": {"lfet": "absent"}}}, InvalidCaseError,
      "reflexes.achilles.lfet"),
     # names
-    ("unknown region", {"side": "left", "sensory": [{"regions": ["heel", "frist web space"]}]}, UnknownNameError,
+    ("unknown region", {"side": "left", "sensory": [{"regions": ["heel", "frist webbed space"]}]}, UnknownNameError,
      "sensory[0].regions[1]"),
     ("region off the foot", {"side": "left", "sensory": [{"regions": ["thumb"]}]}, UnknownNameError,
      "sensory[0].regions[0]"),
@@ -165,7 +165,7 @@ BAD: list[tuple[str, Any, type[Exception], str]] = [
 @pytest.mark.parametrize(("label", "case", "error", "field"), BAD, ids=[b[0] for b in BAD])
 def test_bad_input_names_the_field(label: str, case: Any, error: type[Exception], field: str) -> None:
     with pytest.raises(NeuromapError) as info:
-        localize_json(case)
+        localize_json(case, strict=True)
     exc = info.value
     assert type(exc) is error, f"{label}: {type(exc).__name__}: {exc}"
     assert exc.field == field, f"{label}: {exc}"  # type: ignore[attr-defined]
@@ -189,8 +189,10 @@ def test_unknown_keys_suggest_the_closest_key() -> None:
 
 def test_unknown_name_suggests_close_names() -> None:
     with pytest.raises(UnknownNameError) as info:
-        localize_json({"side": "left", "sensory": [{"regions": ["frist web space"]}]})
+        localize_json({"side": "left", "sensory": [{"regions": ["frist webbed space"]}]}, strict=True)
     assert "first web space" in [normalize_name(s) for s in info.value.suggestions]
+    out = localize_json({"side": "left", "sensory": [{"regions": ["frist webbed space"]}]})
+    assert "first web space" in [normalize_name(s) for s in out["not_understood"][0]["suggestions"]]
 
 
 def test_limits_are_configurable() -> None:
@@ -211,7 +213,13 @@ def test_limits_are_configurable() -> None:
     # raising a limit above the schema's default lets larger cases through
     many = {"side": "left", "sensory": [{"regions": ["heel"] * 65}]}
     with pytest.raises(InvalidCaseError, match="duplicate"):
-        localize_json(many, limits=Limits(max_regions_per_finding=100))
+        localize_json(many, limits=Limits(max_regions_per_finding=100), strict=True)
+    out = localize_json(many, limits=Limits(max_regions_per_finding=100))  # read once, and said so
+    assert [f["target"] for f in out["findings"]] == ["plantar_heel", "medial_heel", "lateral_heel",
+                                                      "posterior_heel_medial", "posterior_heel_lateral"][:len(
+                                                          out["findings"])]
+    assert [w for w in out["warnings"] if "more than once" in w] == ["sensory[0] reports 'heel' more than once: "
+                                                                     "scored once."]
 
 
 def test_bytes_str_and_dict_agree() -> None:
@@ -227,8 +235,8 @@ def test_schemas_are_valid_and_versioned() -> None:
         schema = load_schema(name)
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["$schema"].endswith("2020-12/schema")
-        # 1.1 both: MRC grade strings follow one grammar, results carry atlas_status (issue #15)
-        assert schema["version"] == {"case": "1.1", "localization": "1.1"}[name]
+        # 1.2 both: grade words are vocabulary (issue #16), results carry not_understood
+        assert schema["version"] == {"case": "1.2", "localization": "1.2"}[name]
         assert schema["$id"].endswith(f":{name}:{schema['version']}")
     from neuromap.inference.result import OUTPUT_SCHEMA_VERSION
 
@@ -281,7 +289,7 @@ def test_suite_case_output_matches_the_schema(ident: str, case: dict[str, Any], 
     out = localize_json(case)
     output_validator.validate(out)
     assert out == neuromap.localize(case).to_dict()
-    assert out["schema_version"] == "1.1" and out["neuromap_version"] == neuromap.__version__
+    assert out["schema_version"] == "1.2" and out["neuromap_version"] == neuromap.__version__
     assert out["atlas_version"] == neuromap.load_atlas().version
     json.dumps(out, allow_nan=False)
 
@@ -289,8 +297,16 @@ def test_suite_case_output_matches_the_schema(ident: str, case: dict[str, Any], 
 @pytest.mark.parametrize(("ident", "case"), _suite_cases(valid=False), ids=[c[0] for c in _suite_cases(False)])
 def test_suite_invalid_cases_raise_neuromap_errors(ident: str, case: dict[str, Any]) -> None:
     with pytest.raises(NeuromapError) as info:
-        localize_json(case)
+        localize_json(case, strict=True)
     assert "\n" not in str(info.value).strip()
+    # by default, a finding that cannot be read is set aside and named, never silently dropped
+    try:
+        out = localize_json(case)
+    except NeuromapError as exc:
+        assert str(exc) == str(info.value)
+    else:  # set aside and named, or a misspelling corrected and said so
+        assert (out["not_understood"] and any("not understood" in w for w in out["warnings"])) or any(
+            "spelling corrected" in w for w in out["warnings"])
 
 
 def test_what_the_schema_refuses_is_refused(case_validator: Any) -> None:

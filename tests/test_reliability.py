@@ -53,7 +53,7 @@ def test_wrong_types_are_one_line_case_errors(case):
 def test_messages_quote_at_most_a_short_piece_of_the_input(case):
     """A 1 MB unknown key gave a 2 MB 'one-line' message."""
     with pytest.raises(neuromap.NeuromapError) as err:
-        neuromap.localize(case)
+        neuromap.localize(case, strict=True)
     assert len(str(err.value)) < 600 and "\n" not in str(err.value)
 
 
@@ -62,16 +62,24 @@ def test_case_objects_take_every_documented_key():
     assert neuromap.localize(case).dermatome_map["id"] == "keegan_garrett_1948"
 
 
-def test_two_reports_of_one_region_keep_the_stronger_and_say_so():
+def test_a_symptom_and_an_examination_of_one_region_are_both_kept():
     """A named 'plantar heel' with pain and the same region with numbness were merged silently:
-    the numbness could vanish and the pattern read flip to 'pain alone'."""
+    the numbness could vanish and the pattern read flip to 'pain alone'. Pain is a symptom and
+    numbness an examination finding: both are kept, in either order (issue #16)."""
     for entries in ([{"regions": ["plantar heel"], "modality": "pain"}, {"regions": ["plantar heel"]}],
                     [{"regions": ["plantar heel"]}, {"regions": ["plantar heel"], "modality": "pain"}]):
         r = neuromap.localize({"side": "left", "sensory": entries})
+        assert sorted(f.modality for f in r.findings if f.target == "plantar_heel") == ["numbness", "pain"]
+        assert r.pattern["kind"] != "none"
+
+
+def test_two_examination_reports_of_one_region_keep_the_stronger_and_say_so():
+    for entries in ([{"regions": ["plantar heel"], "modality": "hypersensitivity"}, {"regions": ["plantar heel"]}],
+                    [{"regions": ["plantar heel"]}, {"regions": ["plantar heel"], "modality": "hypersensitivity"}]):
+        r = neuromap.localize({"side": "left", "sensory": entries})
         (heel,) = [f for f in r.findings if f.target == "plantar_heel"]
         assert heel.modality == "numbness"
-        assert r.pattern["kind"] != "none"
-        assert any("both report the plantar heel" in w and "pain" in w for w in r.warnings)
+        assert any("both report the plantar heel" in w and "hypersensitivity" in w for w in r.warnings)
 
 
 def test_two_drawings_over_one_region_are_both_counted_once():
@@ -117,10 +125,11 @@ def test_every_finding_given_is_accounted_for(data):
     except neuromap.InvalidCaseError as err:  # refused: one line naming a field of the case
         assert "\n" not in str(err) and "Invalid value for '" in str(err)
         return
-    seen = {f.field for f in r.findings} | {f.field for f in r.not_scored}
+    seen = {f.field for f in r.findings} | {f.field for f in r.not_scored} | {u.field for u in r.not_understood}
     for field in _entries(case) - seen:
         entry = field.split(".", 1)[0]
-        assert any(entry in w and "both report" in w for w in r.warnings), (field, r.warnings)
+        assert any(entry in w and ("both report" in w or "more specific report" in w) for w in r.warnings) or any(
+            u.field.startswith(entry) for u in r.not_understood), (field, r.warnings)
 
 
 def test_a_finding_not_scored_says_why():

@@ -79,7 +79,8 @@ def _subclasses(cls: type) -> Iterator[type]:
 
 
 ERROR_TYPES = {c.__name__ for c in _subclasses(NeuromapError)}
-MODALITY_OF = {" ".join(s.lower().split()): m for m, syns in MODALITIES.items() for s in syns}
+_GRAMMAR = neuromap.load_atlas().grammar
+MODALITY_OF = {" ".join(s.lower().split()): m for s, m in _GRAMMAR.modalities.items()}
 
 ODD_GRADES = ("0.", "+4", "(4)", "4.", "#0", "４", "-0", "~2", "2?", "5-", "4/5", "5/5", "4+", "3-", " 4 ", "4 ",
               "05", "4.0", "4.5", "5.0", "1e0", "0x4", "IV", "four", "Normal", "WEAK", "5+", "", " ")
@@ -208,6 +209,15 @@ def silent_drops(case: Any, result: dict[str, Any]) -> list[str]:
     for f in rows:
         by_field.setdefault(f["field"], []).append(f)
     warnings = json.dumps(result.get("warnings", []))
+    unread = [u["field"] for u in result.get("not_understood", [])]
+
+    def reported(prefix: str) -> bool:
+        """Set aside as not understood (the entry, or a part of it), or read once with a warning."""
+        if any(w.startswith(f"{prefix} reports ") and "more than once" in w for w in result.get("warnings", [])):
+            return True
+        return any(u == prefix or u.startswith((prefix + ".", prefix + "[")) or prefix.startswith(u + ".")
+                   for u in unread)
+
     out: list[str] = []
     for i, item in enumerate(case.get("sensory") or []):
         if not isinstance(item, dict):
@@ -221,6 +231,8 @@ def silent_drops(case: Any, result: dict[str, Any]) -> list[str]:
         for j, _ in enumerate(item.get("regions") or []):
             fld = f"sensory[{i}].regions[{j}]"
             got = by_field.get(fld)
+            if not got and (reported(fld) or "more specific report, sensory[" in warnings):
+                continue
             if not got:
                 # merged into another entry's report of the same region by the documented rule:
                 # the warnings name this entry and the modality it gave
@@ -239,6 +251,8 @@ def silent_drops(case: Any, result: dict[str, Any]) -> list[str]:
         if not isinstance(item, dict):
             continue
         got = by_field.get(f"motor[{i}]")
+        if not got and reported(f"motor[{i}]"):
+            continue
         if not got:
             out.append(f"motor[{i}]: neither scored nor reported")
             continue
@@ -249,6 +263,8 @@ def silent_drops(case: Any, result: dict[str, Any]) -> list[str]:
     for name, grade in reflexes.items() if isinstance(reflexes, dict) else ():
         got = [f for fld, fs in by_field.items() if fld == f"reflexes.{name}" or fld.startswith(f"reflexes.{name}.")
                for f in fs]
+        if not got and reported(f"reflexes.{name}"):
+            continue
         if not got:
             out.append(f"reflexes.{name}: neither scored nor reported")
             continue
@@ -256,7 +272,7 @@ def silent_drops(case: Any, result: dict[str, Any]) -> list[str]:
         if want is not None and any(f["abnormal"] != want for f in got):
             out.append(f"reflexes.{name}: {grade!r} read as {'abnormal' if not want else 'normal'}")
     for i, _ in enumerate(case.get("other") or []):
-        if not by_field.get(f"other[{i}]"):
+        if not by_field.get(f"other[{i}]") and not reported(f"other[{i}]"):
             out.append(f"other[{i}]: neither scored nor reported")
     return out
 

@@ -12,21 +12,23 @@ loading
     :func:`load_atlas`, which builds an atlas once per directory and caches it.
 graphview
     :class:`~neuromap.atlas.graphview.GraphView`, the graph lookups :class:`Atlas` inherits.
+grammar
+    :func:`normalize_name` and :class:`~neuromap.atlas.grammar.Grammar`, how a name is folded.
 names
-    :func:`normalize_name` and the index from names to entities.
+    The index from names to entities: exact, normalised, corrected; suggestions.
 territory
     :class:`Territory` and the territory computations.
 entity
-    :class:`Entity`, what :meth:`Atlas.resolve` returns.
+    :class:`Entity`, what :meth:`Atlas.resolve` returns, and :class:`NameMatch`.
 export
     :func:`plain_data`, node-link and GraphML export.
 """
 
 from neuromap.atlas.core import Atlas
-from neuromap.atlas.entity import Entity
+from neuromap.atlas.entity import Entity, NameMatch
 from neuromap.atlas.export import plain_data
 from neuromap.atlas.loading import load_atlas
 from neuromap.atlas.names import ENTITY_KINDS, normalize_name
 from neuromap.atlas.territory import Territory
 
-__all__ = ["ENTITY_KINDS", "Atlas", "Entity", "Territory", "load_atlas", "normalize_name", "plain_data"]
+__all__ = ["ENTITY_KINDS", "Atlas", "Entity", "NameMatch", "Territory", "load_atlas", "normalize_name", "plain_data"]

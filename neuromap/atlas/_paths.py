@@ -1,4 +1,7 @@
-"""The shortest path between two nodes of the atlas tables, as :func:`networkx.shortest_path` finds it.
+"""Paths in the atlas tables: from a root, plexus or nerve to a target, and the shortest path.
+
+:func:`atlas_path` is the path :meth:`neuromap.atlas.Atlas.path` documents. :func:`shortest_path`
+is the path :func:`networkx.shortest_path` finds.
 
 :meth:`neuromap.atlas.Atlas.path` needs it for a nerve and a target off the nerve's primary
 chain, for every finding a localization explains. networkx takes about as long to import as the
@@ -10,8 +13,9 @@ holds it to :func:`networkx.shortest_path` on every pair of the bundled atlas.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["shortest_path"]
+__all__ = ["atlas_path", "shortest_path"]
 
 
 def shortest_path(succ: Mapping[str, Mapping[str, object]], pred: Mapping[str, Mapping[str, object]],
@@ -75,3 +79,66 @@ def _step(level: list[str], adjacency: Mapping[str, Mapping[str, object]], seen:
             if w in other:
                 return nxt, w
     return nxt, None
+
+
+def atlas_path(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str, Mapping[str, Any]],
+               pred: Mapping[str, Mapping[str, Any]], chains: Mapping[str, tuple[str, ...]], src: str, tgt: str,
+               dermatome_map: str | None) -> list[str] | None:
+    """The path from *src* (a root, plexus or nerve) to *tgt*, as :meth:`neuromap.atlas.Atlas.path` describes it.
+
+    Parameters
+    ----------
+    nodes, succ, pred : mapping
+        The atlas's node attributes, successors and predecessors.
+    chains : mapping
+        The primary chain (plexus, nerves, ..., node) down to every node below a plexus.
+    src, tgt : str
+        Node ids.
+    dermatome_map : str or None
+        The layer a dermatome edge must belong to; any layer if None.
+
+    Returns
+    -------
+    list of str or None
+        The node ids along the path, *src* first; None when *src* does not reach *tgt*.
+    """
+    skind, tkind = nodes[src]["kind"], nodes[tgt]["kind"]
+    if tkind == "movement":
+        for mu in pred[tgt]:
+            p = atlas_path(nodes, succ, pred, chains, src, mu, dermatome_map)
+            if p is not None:
+                return [*p, tgt]
+        return None
+    chain = chains.get(tgt)
+    if skind == "nerve":
+        if chain and src in chain:
+            return list(chain[chain.index(src):])
+        return shortest_path(succ, pred, src, tgt)
+    if skind in ("root", "plexus"):
+        if chain:
+            nerves = [n for n in chain if nodes[n]["kind"] == "nerve"]
+            carried = all(src in nodes[n]["roots"] for n in nerves) if skind == "root" else True
+            if tkind in ("muscle", "reflex") and skind == "root":
+                carried = carried and src in nodes[tgt]["roots"]
+            if carried:
+                head = _root_to_plexus(nodes, succ, pred, src, chain[0]) if skind == "root" else (
+                    [src] if src == chain[0] else None)
+                if head is not None:
+                    return [*head, *chain[1:]] if head[-1] == chain[0] else [*head, *chain]
+        if skind == "root" and tkind == "region" and tgt in succ[src]:
+            if dermatome_map is None or dermatome_map in succ[src][tgt]["maps"]:
+                return [src, tgt]
+    return None
+
+
+def _root_to_plexus(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str, Mapping[str, Any]],
+                    pred: Mapping[str, Mapping[str, Any]], root: str, node: str) -> list[str] | None:
+    """[root, plexus] or [root, trunk, plexus], where *node* is the plexus; None if the root does not join it."""
+    if nodes[node]["kind"] != "plexus":
+        return None
+    if node in succ[root]:
+        return [root, node]
+    for u in pred[node]:
+        if nodes[u]["kind"] == "plexus" and u in succ[root]:
+            return [root, u, node]
+    return None

@@ -16,13 +16,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from neuromap.atlas import export
-from neuromap.atlas._paths import shortest_path
-from neuromap.atlas.entity import Entity
+from neuromap.atlas._paths import atlas_path
+from neuromap.atlas.entity import Entity, NameMatch
+from neuromap.atlas.grammar import Grammar
 from neuromap.atlas.graphview import GraphView
 from neuromap.atlas.names import NameIndex, check_kinds, normalize_name
 from neuromap.atlas.territory import Territory, descendants, nerve_territories, root_territory
 from neuromap.datasets import ROOT_IDS, AtlasData
-from neuromap.errors import AtlasDataError, UnknownNameError, suggest
+from neuromap.errors import AmbiguousNameError, AtlasDataError, UnknownNameError, suggest
 from neuromap.geometry import FootTemplate
 from neuromap.graph import NODE_KINDS, build_tables
 
@@ -91,7 +92,11 @@ class Atlas(GraphView):
         self._check_regions_match()
         self._ids = {kind: tuple(n for n, a in self._node.items() if a["kind"] == kind) for kind in NODE_KINDS}
         self._off_foot = frozenset(normalize_name(t) for t in data.not_on_foot)
-        self._index = NameIndex(self._name_entries())
+        #: How names are folded before lookup (``data/vocabulary.json``).
+        self.grammar = Grammar.from_data(data.vocabulary["grammar"])
+        self._index = NameIndex(self._name_entries(), self.grammar, meaning=self._meaning,
+                                outside={t["text"]: t["where"] for t in data.vocabulary["outside"]},
+                                labels={(k, i): self._attrs(i, k)["label"] for k, i, *_ in self._name_entries()})
         self._resolved: dict[tuple[str, Any], Entity] = {}
         self._chains = self._build_chains()
         self._below = descendants(tables)
@@ -118,6 +123,16 @@ class Atlas(GraphView):
         for kind, file, table in (("group", "groups.json", self._groups), ("sign", "signs.json", self._signs)):
             for ident, e in table.items():
                 yield kind, ident, file, (ident, e["label"], *e.get("aliases", []))
+        for term in self.data.vocabulary["terms"]:
+            yield term["kind"], term["id"], "vocabulary.json", (term["text"],)
+
+    def _meaning(self, kind: str, ident: str) -> Any:
+        """What a name means, for telling a true ambiguity from two names of one place."""
+        if kind == "region":
+            return frozenset((ident,))
+        if kind == "group":
+            return frozenset(self._groups[ident]["regions"])
+        return kind, ident
 
     def _build_chains(self) -> dict[str, tuple[str, ...]]:
         """For every node below a plexus: the chain plexus -> nerve -> ... -> node (primary parents)."""
@@ -201,8 +216,12 @@ class Atlas(GraphView):
         Parameters
         ----------
         text : str
-            An id, label or alias, in any case, with any spacing, hyphens or underscores, in
-            British or American spelling ('peroneal' is accepted for 'fibular').
+            An id, label, alias or vocabulary term, in any case, with any spacing, hyphens or
+            underscores, in British or American spelling ('peroneal' is accepted for
+            'fibular'), with or without articles, possessives and fillers ('the back of my
+            heel'), plural or singular, in either word order ('plantar great toe' = 'great
+            toe, plantar'). A side word ('left heel') is allowed and ignored: :meth:`match`
+            returns it. Misspellings are not corrected here (see :meth:`match`).
         kind : str or iterable of str, optional
             Restrict the search to these kinds (root, plexus, nerve, region, group, movement,
             muscle, reflex, sign). When a name fits several kinds, the first of ``kind`` (or
@@ -217,7 +236,10 @@ class Atlas(GraphView):
         Raises
         ------
         UnknownNameError
-            If nothing of the asked kinds has that name; the message lists the closest names.
+            If nothing of the asked kinds has that name; the message lists the closest names
+            of those kinds, or says the name lies outside the lower limb.
+        AmbiguousNameError
+            If the name, once normalised, reads as two different entities (both are listed).
 
         Examples
         --------
@@ -227,23 +249,92 @@ class Atlas(GraphView):
         'common_fibular'
         >>> atlas.resolve("knee jerk", "reflex").id
         'patellar'
+        >>> atlas.resolve("the underside of my big toe").id
+        'hallux_plantar'
+        """
+        key = (text, kind if kind is None or isinstance(kind, str) else tuple(kind))
+        hit = self._resolved.get(key) if isinstance(text, str) else None
+        if hit is not None:
+            return hit
+        found = self.match(text, kind, fuzzy=False, field=field)
+        if found is None:
+            raise self.unknown(text, kind, field=field)
+        if len(self._resolved) < 65536:  # the atlas is immutable: a name always resolves the same way
+            self._resolved[key] = found.entity
+        return found.entity
+
+    def match(self, text: str, kind: str | Iterable[str] | None = None, *, fuzzy: bool = True,
+              field: str | None = None) -> NameMatch | None:
+        """Read a name as people write it: the entity, a side named in it, and how it was read.
+
+        Like :meth:`resolve`, and a side word at either end is returned as the match's side
+        ('L heel', 'right big toe'); with *fuzzy* (the default), a misspelt word is corrected
+        when exactly one known word of the asked kinds lies within a small edit distance
+        ('gastrocnemeus', 'achilis'), and the match says so.
+
+        Parameters
+        ----------
+        text : str
+            The name.
+        kind : str or iterable of str, optional
+            The kinds it may name (all by default).
+        fuzzy : bool, default True
+            Whether to correct misspellings.
+        field : str, optional
+            Where the name came from, for error messages.
+
+        Returns
+        -------
+        NameMatch or None
+            None if the name names nothing of the asked kinds.
+
+        Raises
+        ------
+        AmbiguousNameError
+            If the name, once normalised, reads as two different entities.
+        UnknownNameError
+            If *text* is not a string or *kind* is not a kind.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> atlas = neuromap.load_atlas()
+        >>> m = atlas.match("L heel", "group")
+        >>> m.entity.id, m.side
+        ('heel', 'left')
+        >>> atlas.match("thumb") is None
+        True
         """
         if not isinstance(text, str):
             raise UnknownNameError(repr(text), _kind_word(kind), (), field=field,
                                    reason="is not a name (expected a string)")
-        key = (text, kind if kind is None or isinstance(kind, str) else tuple(kind))
-        hit = self._resolved.get(key)
-        if hit is not None:
-            return hit
         kinds = check_kinds(kind)
-        found = self._index.lookup(text, kinds)
-        if found is None:
-            raise UnknownNameError(text, _kind_word(kind), self._index.suggestions(text, kinds), field=field)
-        k, ident = found
-        entity = Entity(self, ident, k, self._attrs(ident, k))
-        if len(self._resolved) < 65536:  # the atlas is immutable: a name always resolves the same way
-            self._resolved[key] = entity
-        return entity
+        try:
+            hit = self._index.match(text, kinds, fuzzy=fuzzy)
+        except AmbiguousNameError as exc:
+            raise AmbiguousNameError(text, exc.candidates, field=field) from None
+        if hit is None:
+            return None
+        return NameMatch(Entity(self, hit.id, hit.kind, self._attrs(hit.id, hit.kind)), text, hit.side, hit.how,
+                         hit.corrected)
+
+    def unknown(self, text: str, kind: str | Iterable[str] | None = None, *,
+                field: str | None = None) -> UnknownNameError:
+        """The error for a name that names nothing of *kind*: suggestions by meaning, or 'outside the lower limb'.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> print(neuromap.load_atlas().unknown("tib antt", "muscle"))  # doctest: +ELLIPSIS
+        'tib antt' is not a muscle of the atlas. Did you mean 'tibialis anterior'...
+        """
+        where = self._index.outside(text)
+        if where is not None:
+            return UnknownNameError(text, _kind_word(kind), (), field=field,
+                                    reason=f"is outside the lower limb ({where}): neuromap maps the lower limb, "
+                                           "the buttock and the saddle")
+        return UnknownNameError(text, _kind_word(kind), self._index.suggestions(text, check_kinds(kind)),
+                                field=field)
 
     def suggestions(self, text: str, kind: str | Iterable[str] | None = None, n: int = 3) -> list[str]:
         """The closest names to *text* among entities of *kind*, one per entity, best first.
@@ -653,46 +744,9 @@ class Atlas(GraphView):
         """
         src, skind = self._id(source)
         tgt, tkind = self._id(target)
-        nodes = self._node
-        if tkind == "movement":
-            for mu in self._pred[tgt]:
-                p = self.path(src, mu, dermatome_map=dermatome_map)
-                if p is not None:
-                    return [*p, tgt]
-            return None
-        chain = self._chains.get(tgt)
-        if skind == "nerve":
-            if chain and src in chain:
-                return list(chain[chain.index(src):])
-            return shortest_path(self._succ, self._pred, src, tgt)
-        if skind in ("root", "plexus"):
-            if chain:
-                nerves = [n for n in chain if nodes[n]["kind"] == "nerve"]
-                carried = all(src in nodes[n]["roots"] for n in nerves) if skind == "root" else True
-                if tkind in ("muscle", "reflex") and skind == "root":
-                    carried = carried and src in nodes[tgt]["roots"]
-                if carried:
-                    head = self._root_to_plexus(src, chain[0]) if skind == "root" else (
-                        [src] if src == chain[0] else None)
-                    if head is not None:
-                        return [*head, *chain[1:]] if head[-1] == chain[0] else [*head, *chain]
-            if skind == "root" and tkind == "region" and tgt in self._succ[src]:
-                maps = self._succ[src][tgt]["maps"]
-                if dermatome_map is None or self.check_map(dermatome_map) in maps:
-                    return [src, tgt]
-        return None
-
-    def _root_to_plexus(self, root: str, node: str) -> list[str] | None:
-        """[root, plexus] or [root, trunk, plexus], where *node* is the plexus; None if the root does not join it."""
-        nodes, succ = self._node, self._succ
-        if nodes[node]["kind"] != "plexus":
-            return None
-        if node in succ[root]:
-            return [root, node]
-        for u in self._pred[node]:
-            if nodes[u]["kind"] == "plexus" and u in succ[root]:
-                return [root, u, node]
-        return None
+        if dermatome_map is not None:
+            dermatome_map = self.check_map(dermatome_map)
+        return atlas_path(self._node, self._succ, self._pred, self._chains, src, tgt, dermatome_map)
 
     # -- export --------------------------------------------------------------------------
     def to_node_link(self) -> dict[str, Any]:

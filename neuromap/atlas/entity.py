@@ -1,14 +1,18 @@
-"""A read-only view of one atlas entity, as :meth:`neuromap.atlas.Atlas.resolve` returns it."""
+"""A read-only view of one atlas entity (:meth:`~neuromap.atlas.Atlas.resolve`), and how a name was read.
+
+:class:`NameMatch` is what :meth:`neuromap.atlas.Atlas.match` returns.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from neuromap.atlas.core import Atlas
 
-__all__ = ["Entity"]
+__all__ = ["Entity", "NameMatch"]
 
 
 class Entity:
@@ -64,3 +68,39 @@ class Entity:
     def roots(self, *, dermatome_map: str | None = None) -> dict[str, float]:
         """Roots of this entity with weights (see :meth:`Atlas.roots_for`)."""
         return self._atlas.roots_for(self.id, dermatome_map=dermatome_map)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How a name was read: the entity, a side named in it, and whether it was normalised or corrected.
+
+    Returned by :meth:`Atlas.match`.
+
+    Attributes
+    ----------
+    entity : Entity
+        The entity the name names.
+    text : str
+        The name as written.
+    side : str or None
+        ``"left"``, ``"right"`` or ``"bilateral"`` when the name carries a side word ('L heel').
+    how : str
+        ``"exact"`` (an id, label, alias or term, folded), ``"normalised"`` (after dropping
+        fillers, making plurals singular, word synonyms or another word order) or
+        ``"corrected"`` (a misspelling corrected).
+    corrected : str or None
+        The name as corrected, for ``how == "corrected"``.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> m = neuromap.load_atlas().match("gastrocnemeus", "muscle")
+    >>> m.entity.id, m.how, m.corrected
+    ('gastrocnemius', 'corrected', 'gastrocnemius')
+    """
+
+    entity: Entity
+    text: str
+    side: str | None
+    how: str
+    corrected: str | None = None

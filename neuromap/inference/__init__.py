@@ -4,11 +4,14 @@ Stages, in order: :mod:`~neuromap.inference.case` (read and validate a case),
 :mod:`~neuromap.inference.candidates` (lesion sites and their territories),
 :mod:`~neuromap.inference.scoring` (score candidates against findings),
 :mod:`~neuromap.inference.localize` (rank, explain, red flags, next examination) and
-:mod:`~neuromap.inference.result` (the :class:`Localization` returned).
+:mod:`~neuromap.inference.result` (the :class:`Localization` returned). Free text becomes a case
+in :mod:`~neuromap.inference.text` (:func:`case_from_text`).
 """
 
-from neuromap.inference.case import Case, Finding, Limits
+from neuromap.inference.case import Case, Finding, Limits, NotUnderstood
 from neuromap.inference.localize import localize
 from neuromap.inference.result import Hypothesis, Localization
+from neuromap.inference.text import TextCase, case_from_text
 
-__all__ = ["Case", "Finding", "Hypothesis", "Limits", "Localization", "localize"]
+__all__ = ["Case", "Finding", "Hypothesis", "Limits", "Localization", "NotUnderstood", "TextCase", "case_from_text",
+           "localize"]

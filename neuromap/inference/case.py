@@ -6,39 +6,39 @@ A case is a plain dict (or a :class:`Case`)::
      "sensory": [{"regions": ["first dorsal web space", "hallux"], "modality": "numbness"},
                  {"drawing": {"view": "dorsal", "polygon": [[x, y], ...]}, "modality": "pain"},
                  {"regions": ["medial malleolus"], "state": "normal"}],
-     "motor": [{"name": "great toe extension", "grade": 4}, {"name": "hip abduction", "grade": "normal"}],
-     "reflexes": {"achilles": "absent", "patellar": "normal"},
+     "motor": [{"name": "great toe extension", "grade": 4}, {"name": "EHL", "grade": "4-/5"}],
+     "reflexes": {"achilles": "absent", "knee jerk": "2+"},
      "other": ["saddle anaesthesia"]}
 
-Every name resolves through the atlas. Anything invalid raises :class:`InvalidCaseError` (or
-:class:`UnknownNameError`) naming the field, e.g. ``sensory[0].regions[1]``, and the closest
-valid values. Nothing is dropped silently.
+Names are read as people write them (:meth:`neuromap.atlas.Atlas.match`: articles, plurals,
+word order, a side word, a misspelling). The structure of a case is checked strictly: a wrong
+type, an unknown key or a size over the limits raises :class:`InvalidCaseError` (or
+:class:`LimitExceededError`) naming the field. A finding whose name or grade cannot be read
+is, by default, set aside in :attr:`ParsedCase.not_understood` with the closest names, and the
+rest of the case is read; with ``strict=True`` it raises (:class:`UnknownNameError`,
+:class:`InvalidCaseError`). Either way nothing is dropped silently, and a red-flag word in a
+finding that was not understood still reaches the red-flag screen.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from neuromap.atlas import Atlas, normalize_name
 from neuromap.errors import (
-    QUOTE_LIMIT,
     InvalidCaseError,
     InvalidTypeError,
     LimitExceededError,
     UnknownNameError,
-    check_option,
-    quote,
-    suggest,
 )
+from neuromap.inference._drawing import check_drawing, drawing_regions
+from neuromap.inference._fields import choice, free_text, got, keys, list_of, name_text, number, string
+from neuromap.inference.mentions import red_flag_mentions
 from neuromap.weights import (
-    DRAWING_FULL_COVER,
-    DRAWING_MIN_SEVERITY,
-    DRAWING_OUTSIDE_NOTE,
     MRC_FIVE_MINUS_SEVERITY,
     MRC_SEVERITY,
     REFLEX_SEVERITY,
@@ -48,30 +48,18 @@ from neuromap.weights import (
     WEAK_SEVERITY,
 )
 
-__all__ = ["Case", "Finding", "Limits", "parse_case"]
+__all__ = ["Case", "Finding", "Limits", "NotUnderstood", "ParsedCase", "parse_case"]
 
 SIDES = ("left", "right", "bilateral")
 CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "dermatome_map", "id", "notes")
 #: Length of the free-text ``notes`` of a case and ``note`` of a finding (``maxLength`` in the case schema).
 MAX_NOTE_LENGTH = 10_000
-
-#: Sensory modalities and their accepted synonyms (folded with :func:`normalize_name`).
-MODALITIES = {
-    "pain": ("pain", "ache", "aching", "sore", "soreness", "painful", "shooting pain", "stabbing"),
-    "numbness": ("numbness", "numb", "anesthesia", "hypoesthesia", "hypesthesia", "reduced sensation",
-                 "sensory loss", "loss of sensation", "hypoalgesia", "analgesia", "decreased sensation"),
-    "tingling": ("tingling", "paresthesia", "paresthesiae", "pins and needles", "paraesthesia", "prickling"),
-    "burning": ("burning", "burning pain", "dysesthesia"),
-    "hypersensitivity": ("hypersensitivity", "hyperesthesia", "allodynia", "hyperalgesia", "sensitive"),
-}
-_MODALITY_INDEX = {normalize_name(s): m for m, syns in MODALITIES.items() for s in syns}
-
+#: Sensory modalities (their words are the ``grammar.modalities`` of ``data/vocabulary.json``).
+MODALITIES = ("pain", "numbness", "tingling", "burning", "hypersensitivity")
+#: Modalities that are symptoms (what the patient feels), kept apart from the sensory examination:
+#: a painful heel whose sensation is examined normal is two findings, each scored by its own rule.
+SYMPTOMS = ("pain", "tingling", "burning")
 REFLEX_GRADES = ("normal", "reduced", "absent", "brisk")
-_REFLEX_SYNONYMS = {"diminished": "reduced", "decreased": "reduced", "hypoactive": "reduced", "depressed": "reduced",
-                    "weak": "reduced", "1": "reduced", "1+": "reduced", "0": "absent", "lost": "absent",
-                    "2": "normal", "2+": "normal", "present": "normal", "brisk": "brisk", "increased": "brisk",
-                    "hyperactive": "brisk", "exaggerated": "brisk", "3": "brisk", "3+": "brisk", "4": "brisk",
-                    "4+": "brisk"}
 MOTOR_WORDS = ("weak", "normal")
 STATES = ("abnormal", "normal")
 
@@ -119,6 +107,12 @@ class Finding:
         fraction of a region a drawing covers).
     text : str
         The name as the caller wrote it.
+    share : float
+        The share of its entry's evidence the finding carries (an entry naming many regions
+        spreads its weight; ``docs/method.md`` §1).
+    span : int
+        How many regions the name or drawing it came from stands for (1 for a region, more
+        for a group): the more specific of two contradicting findings wins.
     """
 
     field: str
@@ -130,6 +124,7 @@ class Finding:
     severity: float
     text: str
     share: float = 1.0
+    span: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of the finding."""
@@ -170,123 +165,81 @@ class Case:
 
 
 @dataclass(frozen=True)
+class NotUnderstood:
+    """A finding that could not be read: where it is, what it says, why, and the closest names.
+
+    Examples
+    --------
+    >>> NotUnderstood("motor[0].name", "tib antt", "not a muscle", ("tibialis anterior",)).to_dict()["field"]
+    'motor[0].name'
+    """
+
+    field: str
+    text: str
+    problem: str
+    suggestions: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict."""
+        return {"field": self.field, "text": self.text, "problem": self.problem,
+                "suggestions": list(self.suggestions)}
+
+
+@dataclass(frozen=True)
 class ParsedCase:
-    """A validated case: its side and its findings, plus notes for the result (drawings)."""
+    """A validated case: its side, its findings, notes for the result and what was not understood.
+
+    Attributes
+    ----------
+    side : str
+        The case's side.
+    findings : tuple of Finding
+        The findings read.
+    notes : tuple of str
+        How the case was read where it matters (merged reports, corrected spellings, a
+        general report narrowed by a specific one), for the result's warnings.
+    drawings : tuple of dict
+        The drawings, for figures.
+    not_understood : tuple of NotUnderstood
+        The findings that could not be read (never with ``strict=True``).
+    red_flag_mentions : tuple of (str, str, str)
+        (sign id, field, text) of every red-flag sign named in the text of a finding that was
+        not understood.
+    """
 
     side: str
     findings: tuple[Finding, ...]
     notes: tuple[str, ...]
     drawings: tuple[Mapping[str, Any], ...]
+    not_understood: tuple[NotUnderstood, ...] = ()
+    red_flag_mentions: tuple[tuple[str, str, str], ...] = ()
 
 
-
-def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
-    return check_option(field, value, allowed, fold=normalize_name, error=InvalidCaseError)
-
-
-def _got(value: Any) -> str:
-    """A value as a message names it: a JSON scalar as written, an object or a list by kind."""
-    if value is None or isinstance(value, (str, int, float)):
-        return json.dumps(value)[:60]
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
-def _string(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidCaseError(field, f"expected a string, got {_got(value)}")
-    return value
-
-
-def _free_text(value: Any, field: str, max_length: int, *, limit: bool = False, empty: bool = True) -> str:
-    """A string of at most *max_length* characters (longer: LimitExceededError if *limit*)."""
-    text = _string(value, field)
-    if not empty and not text:
-        raise InvalidCaseError(field, "the text is empty")
-    if len(text) > max_length:
-        raise (LimitExceededError if limit else InvalidCaseError)(
-            field, f"the text is longer than {max_length} characters")
-    return text
-
-
-def _text(value: Any, field: str, limits: Limits) -> str:
-    _string(value, field)
-    if not value.strip():
-        raise InvalidCaseError(field, "the name is empty")
-    if len(value) > limits.max_text_length:
-        raise LimitExceededError(field, f"the name is longer than {limits.max_text_length} characters")
-    return value
-
-
-def _list(value: Any, field: str, max_items: int | None = None) -> list[Any]:
-    if not isinstance(value, (list, tuple)):
-        raise InvalidCaseError(field, f"expected a list, got {_got(value)}")
-    if max_items is not None and len(value) > max_items:
-        raise LimitExceededError(field, f"more than {max_items} items")
-    return list(value)
-
-
-def _keys(d: Any, field: str, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
-    if type(d) is not dict and not isinstance(d, Mapping):
-        raise InvalidCaseError(field, f"expected an object, got {_got(d)}")
-    for k in d:
-        if k not in allowed:
-            where = f"{field}.{k}" if field != "case" else str(k)
-            key = str(k)[:QUOTE_LIMIT]
-            close = suggest(key, allowed) or suggest(key, allowed, n=len(allowed), cutoff=0.0)
-            raise InvalidCaseError(
-                where, f"unknown key {quote(str(k))}; allowed keys are {', '.join(map(repr, allowed))}", close[:3])
-    for k in required:
-        if k not in d:
-            raise InvalidCaseError(f"{field}.{k}" if field != "case" else k, "this key is required")
-    return d
-
-
-#: words that name a side at the start of a region name ('left heel', 'R lateral foot')
-_SIDE_WORDS = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right", "rt": "right"}
-_FIRST_WORD = re.compile(r"\s*([0-9A-Za-z]+)[^0-9A-Za-z]+(.*)", re.DOTALL)
-
-
-def _split_side_word(text: str) -> tuple[str | None, str]:
-    """The side a region name starts with ('left heel', 'L heel', 'right/heel'), and the rest of the name."""
-    words = normalize_name(text).split()
-    if len(words) < 2 or words[0] not in _SIDE_WORDS:
-        return None, text
-    m = _FIRST_WORD.match(text)
-    rest = m.group(2).strip() if m is not None and normalize_name(m.group(1)) == words[0] else ""
-    return _SIDE_WORDS[words[0]], rest or " ".join(words[1:])
-
-
-def _word_sides(word_side: str, own_sides: tuple[str, ...], field: str, text: str, rest: str) -> tuple[str, ...]:
-    """The side a region name's side word ('left heel') names, if the finding is on that side."""
-    if word_side not in own_sides:
-        raise InvalidCaseError(
-            field, f"{text!r} names the {word_side} foot but this finding is on the "
-            f"{' and '.join(own_sides)} side; set the finding's 'side' or the case 'side'", [rest])
-    return (word_side,)
+class _UnknownWord(InvalidCaseError):
+    """A grade, modality or state word that is not read (not understood unless strict)."""
 
 
 def _finding_sides(case_side: str, own: Any, field: str) -> tuple[str, ...]:
-    side = case_side if own is None else _choice(own, SIDES, field)
+    side = case_side if own is None else choice(own, SIDES, field)
     return ("left", "right") if side == "bilateral" else (side,)
 
 
-def _number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidCaseError(field, f"expected a number, got {_got(value)}")
-    try:
-        number = float(value)
-    except OverflowError:  # an int beyond any float
-        number = math.inf
-    if not math.isfinite(number):
-        raise InvalidCaseError(field, f"expected a finite number, got {value!r:.30}")
-    return number
+def _word_side(named: str | None, sides: tuple[str, ...], field: str, text: str) -> tuple[str, ...]:
+    """The sides a side word in a name gives ('left heel' -> left), or the entry's sides.
+
+    A side word picks a side of a bilateral entry; one naming a side the entry is not on
+    contradicts it and is not read.
+    """
+    if named is None:
+        return sides
+    named_sides = ("left", "right") if named == "bilateral" else (named,)
+    if not set(named_sides) <= set(sides):
+        raise _UnknownWord(field, f"{text!r} names the {named} side but this finding is on the "
+                           f"{' and '.join(sides)} side; set the finding's 'side' or the case 'side'")
+    return named_sides
 
 
-def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> ParsedCase:
+def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS, strict: bool = False) -> ParsedCase:
     """Validate a case and resolve every finding against the atlas.
 
     Parameters
@@ -297,6 +250,10 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
         The atlas whose names the case uses.
     limits : Limits, optional
         Size limits.
+    strict : bool, default False
+        Raise on a finding that cannot be read (an unknown name, grade or modality word)
+        instead of setting it aside in :attr:`ParsedCase.not_understood`; nothing is guessed
+        either (misspellings are not corrected).
 
     Returns
     -------
@@ -305,101 +262,133 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS) -> P
     Raises
     ------
     InvalidCaseError
-        Any invalid value; the message names the field and the closest valid values. This
-        is the one check of a case, whatever its source: everything the published case
-        schema (``neuromap/schemas/case.schema.json``) refuses is refused here.
+        Any invalid structure (and, if *strict*, any unreadable value); the message names the
+        field and the closest valid values. This is the one check of a case, whatever its
+        source: everything the published case schema (``neuromap/schemas/case.schema.json``)
+        refuses is refused here.
     LimitExceededError
         More findings, list items, regions, vertices or points than *limits* allow, or a
         name or text too long.
     UnknownNameError
-        A name the atlas does not know.
+        If *strict*: a name the atlas does not know.
 
     Examples
     --------
     >>> import neuromap
     >>> from neuromap.inference.case import parse_case
-    >>> p = parse_case({"side": "left", "reflexes": {"ankle jerk": "absent"}}, neuromap.load_atlas())
+    >>> p = parse_case({"side": "left", "reflexes": {"ankle jerk": "absent", "tib ant jerk": "0"}},
+    ...                neuromap.load_atlas())
     >>> p.findings[0].target, p.findings[0].modality
     ('achilles', 'absent')
+    >>> p.not_understood[0].field
+    'reflexes.tib ant jerk'
     """
     if not isinstance(limits, Limits):
         raise InvalidTypeError("limits", f"expected a neuromap.Limits, got a {type(limits).__name__}")
     if isinstance(case, Case):
         case = case.to_dict()
-    _keys(case, "case", CASE_KEYS, required=("side",))
-    side = _choice(_string(case["side"], "side"), SIDES, "side")
+    keys(case, "case", CASE_KEYS, required=("side",))
+    side = choice(string(case["side"], "side"), SIDES, "side")
     _record_fields(case, limits)
-    read = _Reader(atlas, limits, side)
+    read = _Reader(atlas, limits, side, strict)
     for i, item in enumerate(_entries(case, "sensory", limits)):
         read.sensory(item, f"sensory[{i}]")
     for i, item in enumerate(_entries(case, "motor", limits)):
         read.motor(item, f"motor[{i}]")
     reflexes = case.get("reflexes", {})
     if not isinstance(reflexes, Mapping):
-        raise InvalidCaseError("reflexes", f"expected an object, got {_got(reflexes)}")
+        raise InvalidCaseError("reflexes", f"expected an object, got {got(reflexes)}")
     if len(reflexes) > limits.max_findings:
         raise LimitExceededError("reflexes", f"more than {limits.max_findings} entries")
     for name, grade in reflexes.items():
         read.reflex(name, grade, f"reflexes.{name}")
     for i, item in enumerate(_entries(case, "other", limits)):
         read.sign(item, f"other[{i}]")
-    if not read.findings:
-        raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
-                               "'reflexes' or 'other' (an examined normal finding counts)")
-    return ParsedCase(side, tuple(read.findings), tuple(read.notes), tuple(read.drawings))
+    return read.finish()
 
 
 def _entries(case: Mapping[str, Any], key: str, limits: Limits) -> list[Any]:
     """The list of entries under *key* of a case (empty when absent)."""
-    return _list(case.get(key, ()), key, limits.max_findings)
+    return list_of(case.get(key, ()), key, limits.max_findings)
 
 
 class _Reader:
     """Reads the entries of one case into findings, one section at a time.
 
-    Every finding goes through :meth:`add`, which refuses a finding reported both abnormal and
-    normal, a duplicate, and more findings than the limits allow.
+    Every finding goes through :meth:`add`, which settles two reports of one target; every
+    name and grade is read through :meth:`attempt`, which sets an unreadable one aside
+    (unless strict).
     """
 
-    def __init__(self, atlas: Atlas, limits: Limits, side: str) -> None:
+    def __init__(self, atlas: Atlas, limits: Limits, side: str, strict: bool) -> None:
         self.atlas = atlas
+        self.grammar = atlas.grammar
         self.limits = limits
         self.side = side
+        self.strict = strict
         #: the sides of a finding that names none of its own
         self.case_sides = ("left", "right") if side == "bilateral" else (side,)
         self.findings: list[Finding] = []
         self.notes: list[str] = []
         self.drawings: list[Mapping[str, Any]] = []
-        self._seen: dict[tuple[str, str, str], tuple[bool, str]] = {}
+        self.unread: list[NotUnderstood] = []
+        self.entries = 0
+        self._at: dict[tuple[str, str, str, str], int] = {}
+        self._contradicted: set[tuple[str, str, str, str]] = set()
+        self._narrowed: dict[tuple[str, str], list[str]] = {}
+        self._repeats: dict[str, dict[str, None]] = {}
+
+    # -- the two gates -----------------------------------------------------------------------
+    def attempt(self, field: str, text: Any, read: Callable[[], None]) -> None:
+        """Run *read*; an unreadable name or word is set aside as not understood (raised if strict)."""
+        self.entries += 1
+        try:
+            read()
+        except LimitExceededError:
+            raise
+        except (UnknownNameError, _UnknownWord) as exc:
+            if self.strict and isinstance(exc, _UnknownWord):
+                raise InvalidCaseError(exc.field, exc.problem, exc.suggestions) from None
+            if self.strict:
+                raise
+            where = getattr(exc, "field", None) or field
+            self.unread.append(NotUnderstood(where, str(text), _problem(exc), tuple(exc.suggestions)))
 
     def add(self, f: Finding) -> None:
-        """Add one finding.
+        """Add one finding, settling a second report of the same target and side.
 
-        A finding reported both abnormal and normal, and a movement, muscle, reflex or sign
-        reported twice, are refused. A skin region reached twice (through two names, two
-        entries or two drawings) is scored once, as the stronger report (the larger evidence
-        weight: modality, severity, share); when the two reports differ in their entry or
-        modality the result's warnings say which was kept, so nothing is lost silently.
+        A skin region's examination and its symptoms are kept apart (a painful heel examined
+        normal is two findings). Reported abnormal and normal, the more specific report wins
+        (a numb dorsum with a normal first web space is the dorsum without the web space);
+        two equally specific reports contradict each other and are both set aside (raised if
+        strict). Reported twice, a region is scored once as the stronger report and the
+        warnings say which was kept; a movement, muscle, reflex or sign reported twice is
+        refused if strict, else scored once.
         """
-        key = (f.kind, f.target, f.side)
-        if key not in self._seen:
-            self._seen[key] = (f.abnormal, f.field)
+        key = (f.kind, f.target, f.side, _class(f))
+        if key in self._contradicted:
+            self._set_aside(f, "contradicts another report of the same place")
+            return
+        at = self._at.get(key)
+        if at is None:
+            self._at[key] = len(self.findings)
             self.findings.append(f)
             if len(self.findings) > self.limits.max_findings:
                 raise LimitExceededError("case", f"more than {self.limits.max_findings} findings")
             return
-        prev_abnormal, prev_field = self._seen[key]
-        if prev_abnormal != f.abnormal:
-            raise InvalidCaseError(
-                f.field, f"{f.text!r} ({f.side}) is reported both abnormal and normal (see {prev_field})")
-        prev = next(old for old in self.findings if (old.kind, old.target, old.side) == key)
+        prev = self.findings[at]
+        if prev.abnormal != f.abnormal:
+            self._settle(prev, f, at, key)
+            return
         same_entry = _entry(prev.field) == _entry(f.field)
         if f.kind != "region" or (same_entry and normalize_name(prev.text) == normalize_name(f.text)):
-            raise InvalidCaseError(f.field, f"duplicate finding: {f.text!r} ({f.side}) is already reported at "
-                                   f"{prev_field}")
+            if self.strict:
+                raise InvalidCaseError(f.field, f"duplicate finding: {f.text!r} ({f.side}) is already reported at "
+                                       f"{prev.field}")
+            self._repeats.setdefault(_entry(f.field), {})[f.text] = None
+            return
         kept = f if _evidence(f) > _evidence(prev) else prev
-        if kept is f:
-            self.findings[self.findings.index(prev)] = f
+        self.findings[at] = kept
         if not same_entry or prev.modality != f.modality:
             dropped = prev if kept is f else f
             self.notes.append(
@@ -407,112 +396,244 @@ class _Reader:
                 f"({f.side}): scored once, as {kept.modality or 'normal'} from {_entry(kept.field)} (the stronger "
                 f"report; {_entry(dropped.field)} gave {dropped.modality or 'normal'}).")
 
+    def _settle(self, prev: Finding, f: Finding, at: int, key: tuple[str, str, str, str]) -> None:
+        """A target reported abnormal and normal: the more specific report wins, else both are set aside."""
+        if f.kind == "region" and f.span != prev.span:
+            specific, general = (f, prev) if f.span < prev.span else (prev, f)
+            self.findings[at] = specific
+            self._narrowed.setdefault((_entry(general.field), _entry(specific.field)), []).append(f.target)
+            return
+        if self.strict:
+            raise InvalidCaseError(
+                f.field, f"{f.text!r} ({f.side}) is reported both abnormal and normal (see {prev.field})")
+        del self.findings[at]
+        self._at = {k: i - (i > at) for k, i in self._at.items() if i != at}
+        self._contradicted.add(key)
+        for g in (prev, f):
+            self._set_aside(g, "is reported both abnormal and normal")
+
+    def _set_aside(self, f: Finding, problem: str) -> None:
+        self.unread.append(NotUnderstood(f.field, f"{f.text} ({f.side})", problem))
+
+    def finish(self) -> ParsedCase:
+        """The parsed case, with a note for each general report a specific one narrowed."""
+        if not self.findings and not self.unread:
+            raise InvalidCaseError("case", "the case has no findings: give at least one of 'sensory', 'motor', "
+                                   "'reflexes' or 'other' (an examined normal finding counts)")
+        for (general, specific), regions in self._narrowed.items():
+            names = ", ".join(dict.fromkeys(r.replace("_", " ") for r in regions))
+            self.notes.append(f"{general} and {specific} disagree on the {names}: read as the more specific "
+                              f"report, {specific} (the area of {general} without it).")
+        for entry, texts in self._repeats.items():
+            self.notes.append(f"{entry} reports {', '.join(map(repr, texts))} more than once: scored once.")
+        mentions = tuple((sign, u.field, u.text) for u in self.unread
+                         for sign in red_flag_mentions(u.text, self.atlas))
+        if self.unread:
+            self.notes.append(
+                f"{len(self.unread)} finding(s) not understood and not scored: "
+                + "; ".join(f"{u.field} ({u.text!r})" for u in self.unread[:5])
+                + ("; ..." if len(self.unread) > 5 else "") + " (see not_understood). The ranking ignores them; "
+                "the red-flag screen read their words.")
+        return ParsedCase(self.side, tuple(self.findings), tuple(self.notes), tuple(self.drawings),
+                          tuple(self.unread), mentions)
+
+    # -- the sections --------------------------------------------------------------------
     def own_sides(self, item: Mapping[str, Any], base: str) -> tuple[str, ...]:
         """The sides of an entry: its own ``side``, or the case's."""
         if "side" not in item:
             return self.case_sides
-        return _finding_sides(self.side, _string(item["side"], base + ".side"), base + ".side")
+        return _finding_sides(self.side, string(item["side"], base + ".side"), base + ".side")
+
+    def corrected(self, match: Any, field: str) -> None:
+        """Say in the warnings that a misspelt name was corrected."""
+        if match.how == "corrected":
+            self.notes.append(f"{field}: read {match.text!r} as {match.corrected!r} ({match.entity.label}; "
+                              "spelling corrected).")
 
     def sensory(self, item: Any, base: str) -> None:
         """A sensory entry: named regions or a drawing, with a modality and a state."""
-        _keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
+        keys(item, base, ("regions", "drawing", "modality", "state", "side", "note"))
         if ("regions" in item) == ("drawing" in item):
             raise InvalidCaseError(base, "give either 'regions' or 'drawing'", ["regions", "drawing"])
-        state = item.get("state", "abnormal")
-        abnormal = _choice(_string(state, base + ".state"), STATES, base + ".state") == "abnormal"
         if "note" in item:
-            _free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
-        modality: str | None = None
-        if "modality" in item:
-            raw = _string(item["modality"], base + ".modality")
-            if normalize_name(raw) not in _MODALITY_INDEX:
-                _choice(raw, tuple(MODALITIES), base + ".modality")
-            modality = _MODALITY_INDEX[normalize_name(raw)]
-        elif abnormal:
-            modality = "numbness"
+            free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
         sides = self.own_sides(item, base)
         if "regions" in item:
+            self.region_list(item["regions"], base + ".regions")
+        else:
+            check_drawing(item["drawing"], base + ".drawing", self.atlas, self.limits)
+        for key in ("state", "modality"):
+            if key in item and not string(item[key], f"{base}.{key}").strip():
+                raise InvalidCaseError(f"{base}.{key}", "the text is empty")
+        words: dict[str, Any] = {}
+
+        def read_words() -> None:
+            state = string(item.get("state", "abnormal"), base + ".state")
+            words["abnormal"] = _word(state, STATES, base + ".state", normalize_name) == "abnormal"
+            words["modality"] = None
+            if "modality" in item:
+                raw = string(item["modality"], base + ".modality")
+                found = self.grammar.modality(raw)
+                words["modality"] = found if found is not None else _word(raw, MODALITIES, base + ".modality",
+                                                                          normalize_name)
+            elif words["abnormal"]:
+                words["modality"] = "numbness"
+
+        texts = item.get("regions", "drawing")
+        self.attempt(base, f"{item.get('modality', '')} {item.get('state', '')} {texts}".strip(), read_words)
+        if not words:
+            return
+        abnormal, modality = words["abnormal"], words["modality"]
+        if "regions" in item:
             named = self.named_regions(item["regions"], base + ".regions", sides)
-            for (fld, reg, s, text), share in zip(named, _shares([n[2] for n in named]), strict=True):
-                self.add(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share))
+            for (fld, reg, s, text, span), share in zip(named, _shares([n[2] for n in named]), strict=True):
+                self.add(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share, span))
             return
         fld = base + ".drawing"
-        drawn = _drawing_regions(item["drawing"], fld, sides, self.atlas, self.limits)
+        drawn = drawing_regions(item["drawing"], fld, sides, self.atlas, self.limits)
         self.notes.extend(note for *_, note in drawn if note)
+        span = len({d[0] for d in drawn})
         for (reg, severity, s, _), share in zip(drawn, _shares([d[2] for d in drawn]), strict=True):
-            self.add(Finding(fld, "region", reg, s, abnormal, modality, severity, f"drawing ({reg})", share))
+            self.add(Finding(fld, "region", reg, s, abnormal, modality, severity, f"drawing ({reg})", share, span))
         self.drawings.append({"field": fld, **dict(item["drawing"]), "sides": list(sides),
                               "modality": modality, "abnormal": abnormal})
 
-    def named_regions(self, names: Any, field: str, sides: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
-        """The (field, region, side, name) of every region a list of names covers."""
-        names = _list(names, field)
+    def region_list(self, names: Any, field: str) -> list[str]:
+        """A list of region names, its shape and sizes checked."""
+        names = list_of(names, field)
         if not names:
             raise InvalidCaseError(field, "the list is empty")
         if len(names) > self.limits.max_regions_per_finding:
             raise LimitExceededError(field, f"more than {self.limits.max_regions_per_finding} regions")
-        out = []
-        for j, name in enumerate(names):
+        return [name_text(name, f"{field}[{j}]", self.limits.max_text_length) for j, name in enumerate(names)]
+
+    def named_regions(self, names: Any, field: str, sides: tuple[str, ...]) -> list[tuple[str, str, str, str, int]]:
+        """The (field, region, side, name, span) of every region a list of names covers."""
+        out: list[tuple[str, str, str, str, int]] = []
+        for j, text in enumerate(self.region_list(names, field)):
             fld = f"{field}[{j}]"
-            text = _text(name, fld, self.limits)
-            word_side, rest = _split_side_word(text)
-            named_sides = sides if word_side is None else _word_sides(word_side, sides, fld, text, rest)
-            if self.atlas.is_off_foot(rest):
-                raise UnknownNameError(rest, "region", (), field=fld,
-                                       reason="is not on the foot: neuromap's surface covers the foot and ankle")
-            out += [(fld, reg, s, text) for reg in self.atlas.regions_of(rest, field=fld) for s in named_sides]
+
+            def read(fld: str = fld, text: str = text) -> None:
+                match = self.atlas.match(text, ("region", "group"), fuzzy=not self.strict, field=fld)
+                if match is None:
+                    rest = self.grammar.split_side(normalize_name(text))[1]
+                    if self.atlas.is_off_foot(rest):
+                        raise UnknownNameError(text, "region", (), field=fld, reason="is not on the lower limb "
+                                               "surface: neuromap's surface covers the foot, the leg, the thigh, "
+                                               "the buttock and the saddle")
+                    raise self.atlas.unknown(text, ("region", "group"), field=fld)
+                self.corrected(match, fld)
+                regions = self.atlas.regions_of(match.entity.id)
+                named_sides = _word_side(match.side, sides, fld, text)
+                out.extend((fld, reg, s, text, len(regions)) for reg in regions for s in named_sides)
+
+            self.attempt(fld, text, read)
         return out
 
     def motor(self, item: Any, base: str) -> None:
         """A motor entry: a movement or a muscle with an MRC grade (or 'weak', 'normal')."""
-        _keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
+        keys(item, base, ("name", "grade", "side", "note"), required=("name", "grade"))
         if "note" in item:
-            _free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
-        text = _text(item["name"], base + ".name", self.limits)
-        entity = self.atlas.resolve(text, ("movement", "muscle"), field=base + ".name")
-        abnormal, severity = _motor_grade(item["grade"], base + ".grade", self.limits)
-        for s in self.own_sides(item, base):
-            self.add(Finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None, severity,
-                             text, 1.0))
+            free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
+        text = name_text(item["name"], base + ".name", self.limits.max_text_length)
+        sides = self.own_sides(item, base)
+
+        def read() -> None:
+            match = self.atlas.match(text, ("movement", "muscle"), fuzzy=not self.strict, field=base + ".name")
+            if match is None:
+                raise self.atlas.unknown(text, ("movement", "muscle"), field=base + ".name")
+            abnormal, severity = _motor_grade(item["grade"], base + ".grade", self.limits, self.atlas)
+            self.corrected(match, base + ".name")
+            entity = match.entity
+            for s in _word_side(match.side, sides, base + ".name", text):
+                self.add(Finding(base, entity.kind, entity.id, s, abnormal, "weakness" if abnormal else None,
+                                 severity, text, 1.0))
+
+        self.attempt(base, f"{text} {item['grade']}", read)
 
     def reflex(self, name: Any, grade: Any, base: str) -> None:
         """A reflex and its grade, for the case's sides or per side."""
         # the grade's shape first: a reflex name is looked up only for a grade of the right form
         if isinstance(grade, str):  # one grade for the case's sides
-            _free_text(grade, base, self.limits.max_text_length, limit=True)
-            per_side = [(s, grade, base) for s in self.case_sides]
+            free_text(grade, base, self.limits.max_text_length, limit=True, empty=False)
         else:
-            per_side = _reflex_sides(grade, base, self.limits)
-        text = _text(name, base, self.limits)
-        reflex_id = self.atlas.resolve(text, "reflex", field=base).id
-        for s, given, fld in per_side:
-            word = _reflex_grade(given, fld)
-            self.add(Finding(fld, "reflex", reflex_id, s, word != "normal", word, REFLEX_SEVERITY[word], text, 1.0))
+            _reflex_sides(grade, base, self.limits)
+        text = name_text(name, base, self.limits.max_text_length)
+
+        def read() -> None:
+            match = self.atlas.match(text, "reflex", fuzzy=not self.strict, field=base)
+            if match is None:
+                raise self.atlas.unknown(text, "reflex", field=base)
+            if isinstance(grade, str):
+                per_side = [(s, grade, base) for s in _word_side(match.side, self.case_sides, base, text)]
+            else:
+                per_side = _reflex_sides(grade, base, self.limits)
+            graded = [(s, _reflex_grade(g, fld, self.atlas), fld) for s, g, fld in per_side]
+            self.corrected(match, base)
+            for s, word, fld in graded:
+                self.add(Finding(fld, "reflex", match.entity.id, s, word != "normal", word, REFLEX_SEVERITY[word],
+                                 text, 1.0))
+
+        self.attempt(base, f"{text}: {grade if isinstance(grade, str) else dict(grade)}", read)
 
     def sign(self, item: Any, fld: str) -> None:
         """Another sign, by name or as ``{"name", "side", "state"}``."""
         own = None
+        state = "abnormal"
         if isinstance(item, Mapping):
-            _keys(item, fld, ("name", "side", "state"), required=("name",))
-            own = _string(item["side"], fld + ".side") if "side" in item else None
-            present = _choice(_string(item.get("state", "abnormal"), fld + ".state"), STATES,
-                              fld + ".state") == "abnormal"
+            keys(item, fld, ("name", "side", "state"), required=("name",))
+            own = string(item["side"], fld + ".side") if "side" in item else None
+            state = string(item.get("state", "abnormal"), fld + ".state")
             item = item["name"]
-        elif isinstance(item, str):
-            present = True
-        else:
-            raise InvalidCaseError(fld, f"expected a string or an object, got {_got(item)}")
-        text = _text(item, fld, self.limits)
-        entity = self.atlas.resolve(text, "sign", field=fld)
-        for s in _finding_sides(self.side, own, fld + ".side"):
-            self.add(Finding(fld, "sign", entity.id, s, present, "sign", 1.0, text, 1.0))
+        elif not isinstance(item, str):
+            raise InvalidCaseError(fld, f"expected a string or an object, got {got(item)}")
+        text = name_text(item, fld, self.limits.max_text_length)
+        sides = _finding_sides(self.side, own, fld + ".side")
+
+        def read() -> None:
+            present = _word(state, STATES, fld + ".state", normalize_name) == "abnormal"
+            match = self.atlas.match(text, "sign", fuzzy=not self.strict, field=fld)
+            if match is None:
+                raise self.atlas.unknown(text, "sign", field=fld)
+            self.corrected(match, fld)
+            for s in _word_side(match.side, sides, fld, text):
+                self.add(Finding(fld, "sign", match.entity.id, s, present, "sign", 1.0, text, 1.0))
+
+        self.attempt(fld, text, read)
+
+
+def _class(f: Finding) -> str:
+    """Which of a region's two reports a finding is: a symptom or the sensory examination."""
+    return "symptom" if f.kind == "region" and f.abnormal and f.modality in SYMPTOMS else "exam"
+
+
+def _problem(exc: Exception) -> str:
+    """The reason of an error, without the field it names and without its suggestions."""
+    text = str(exc)
+    if text.startswith("Invalid value for "):
+        text = text.split(": ", 1)[-1]
+    return text.split(" Did you mean ", 1)[0]
+
+
+def _word(value: str, allowed: Sequence[str], field: str, fold: Callable[[str], str]) -> str:
+    """One of *allowed*, as written (folded); else an unread word."""
+    if not value.strip():
+        raise InvalidCaseError(field, "the text is empty")
+    folded = fold(value)
+    for a in allowed:
+        if fold(a) == folded:
+            return a
+    try:
+        return choice(value, allowed, field)
+    except InvalidCaseError as exc:
+        raise _UnknownWord(field, exc.problem, exc.suggestions) from None
 
 
 #: An MRC grade written as text: a digit 0-5, an optional '+' (1-4) or '-' (1-5) and an optional '/5'
 _MRC_TEXT = re.compile(r"\s*(?:([1-4])\s*([+-])|([0-5]))\s*(?:/\s*5)?\s*|\s*(5)\s*(-)\s*(?:/\s*5)?\s*")
 #: what the message says a grade may be
 _MRC_FORMS = ("a whole number from 0 to 5, a string such as '4', '4+', '4-', '5-' or '4/5', "
-              "or 'weak' or 'normal'")
+              "or a word such as 'trace', 'weak' or 'normal'")
 
 
 def _entry(field: str) -> str:
@@ -525,23 +646,24 @@ def _evidence(f: Finding) -> float:
     return SENSORY_WEIGHTS.get(f.modality or "numbness", SENSORY_DEFAULT_WEIGHT) * f.severity * f.share
 
 
-def _motor_grade(grade: Any, field: str, limits: Limits) -> tuple[bool, float]:
+def _motor_grade(grade: Any, field: str, limits: Limits, atlas: Atlas) -> tuple[bool, float]:
     """Whether an MRC grade is abnormal, and its severity.
 
     The accepted forms (``mrc_aids_2010``): a whole number 0-5; a string of one digit 0-5 with
-    an optional ``+`` (grades 1-4) or ``-`` (grades 1-5) and an optional ``/5``; or the words
-    'weak' and 'normal'. A grade is abnormal exactly when it is below 5 (``5-`` is abnormal,
-    mildly). Anything else is refused: a grade is never guessed from a string it does not match.
+    an optional ``+`` (grades 1-4) or ``-`` (grades 1-5) and an optional ``/5``; or a word of
+    the vocabulary's ``motor_grades`` ('trace' is 1, 'weak', 'normal', 'full power'). A grade is
+    abnormal exactly when it is below 5 (``5-`` is abnormal, mildly). Anything else is not
+    read: a grade is never guessed from a string it does not match.
     """
     if isinstance(grade, (int, float)) and not isinstance(grade, bool):
-        g = _number(grade, field)
+        g = number(grade, field)
         if g != int(g) or not 0 <= g <= 5:
             raise InvalidCaseError(field, f"MRC grades are whole numbers from 0 to 5, but got {grade!r}",
                                    ["0", "1", "2", "3", "4", "5"])
         return g < 5, MRC_SEVERITY[int(g)]
     if not isinstance(grade, str):
-        raise InvalidCaseError(field, f"expected an MRC grade ({_MRC_FORMS}), but got {_got(grade)}")
-    _free_text(grade, field, limits.max_text_length, limit=True)
+        raise InvalidCaseError(field, f"expected an MRC grade ({_MRC_FORMS}), but got {got(grade)}")
+    free_text(grade, field, limits.max_text_length, limit=True, empty=False)
     match = _MRC_TEXT.fullmatch(grade)
     if match is not None:
         signed, _, plain, five_minus, _ = match.groups()
@@ -549,11 +671,13 @@ def _motor_grade(grade: Any, field: str, limits: Limits) -> tuple[bool, float]:
             return True, MRC_FIVE_MINUS_SEVERITY
         g = int(signed or plain)
         return g < 5, MRC_SEVERITY[g]
-    word = grade.strip().lower()
+    word = atlas.grammar.motor_grade(grade)
+    if word is None:
+        raise _UnknownWord(field, f"expected an MRC grade ({_MRC_FORMS}), but got {got(grade)}",
+                           [w for w in MOTOR_WORDS if grade.strip() and w.startswith(grade.strip().lower()[:1])])
     if word in MOTOR_WORDS:
         return word == "weak", WEAK_SEVERITY if word == "weak" else 1.0
-    raise InvalidCaseError(field, f"expected an MRC grade ({_MRC_FORMS}), but got {_got(grade)}",
-                           suggest(word, MOTOR_WORDS) if word else [])
+    return True, MRC_SEVERITY[int(word)]
 
 
 def _shares(sides: list[str]) -> list[float]:
@@ -568,125 +692,27 @@ def _shares(sides: list[str]) -> list[float]:
 def _reflex_sides(grade: Any, field: str, limits: Limits) -> list[tuple[str, str, str]]:
     """The grades of a reflex given per side, their form checked: (side, grade, field) each."""
     if not isinstance(grade, Mapping):
-        raise InvalidCaseError(field, f"expected a string or an object, got {_got(grade)}")
-    _keys(grade, field, ("left", "right"))
+        raise InvalidCaseError(field, f"expected a string or an object, got {got(grade)}")
+    keys(grade, field, ("left", "right"))
     if not grade:
         raise InvalidCaseError(field, "give a grade for 'left' and/or 'right'")
-    return [(s, _free_text(g, f"{field}.{s}", limits.max_text_length, limit=True), f"{field}.{s}")
+    return [(s, free_text(g, f"{field}.{s}", limits.max_text_length, limit=True), f"{field}.{s}")
             for s, g in grade.items()]
 
 
-def _reflex_grade(g: str, field: str) -> str:
-    key = g.strip().lower()
-    if key in REFLEX_GRADES:
-        return key
-    if key in _REFLEX_SYNONYMS:
-        return _REFLEX_SYNONYMS[key]
-    return _choice(g, REFLEX_GRADES, field)
-
-
-def _drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: Atlas,
-                     limits: Limits) -> list[tuple[str, float, str, str | None]]:
-    """Regions a drawing covers: (region, severity from coverage, side, note)."""
-    _keys(drawing, field, ("view", "polygon", "polygons", "geojson", "points"), required=("view",))
-    view = _choice(_string(drawing["view"], field + ".view"), atlas.template.views, field + ".view")
-    shapes = [k for k in ("polygon", "polygons", "geojson", "points") if k in drawing]
-    if len(shapes) != 1:
-        raise InvalidCaseError(field, "give exactly one of 'polygon', 'polygons', 'geojson' or 'points'",
-                               ["polygon", "points"])
-    if "points" in drawing:
-        pts = _points(drawing["points"], field + ".points", 1, limits.max_points,
-                      f"more than {limits.max_points} points")
-        geom: Any = None
-    elif "polygons" in drawing:
-        rings = _list(drawing["polygons"], field + ".polygons", limits.max_vertices)
-        if not rings:
-            raise InvalidCaseError(field + ".polygons", "the list is empty")
-        for k, ring in enumerate(rings):
-            _ring(ring, f"{field}.polygons[{k}]", limits)
-        geom = {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]}
-    elif "geojson" in drawing:
-        geom = _geojson(drawing["geojson"], field + ".geojson")
-    else:
-        geom = _ring(drawing["polygon"], field + ".polygon", limits)
-    out: list[tuple[str, float, str, str | None]] = []
-    for s in sides:
-        if geom is None:
-            ids = atlas.template.region_ids_at(pts, view, side=s)
-            outside = sum(1 for r in ids if r is None)
-            if outside == len(ids):
-                raise InvalidCaseError(field + ".points",
-                                       f"every point lies outside the {view} outline of the {s} foot")
-            note = f"{field}: {outside} of {len(ids)} points lie outside the foot outline" if outside else None
-            for r in dict.fromkeys(r for r in ids if r is not None):
-                out.append((r, 1.0, s, note))
-                note = None
-            continue
-        try:
-            res = atlas.template.overlay(geom, view, side=s, max_vertices=limits.max_vertices)
-        except InvalidCaseError as exc:
-            cls = LimitExceededError if isinstance(exc, LimitExceededError) else InvalidCaseError
-            raise cls(field, exc.problem, exc.suggestions) from None
-        note = None
-        if res.outside_fraction > DRAWING_OUTSIDE_NOTE:
-            note = f"{field}: {res.outside_fraction:.0%} of the drawing lies outside the foot outline"
-        for ov in res:
-            # a region the drawing barely grazes is weak evidence: severity grows with the
-            # covered fraction of the region and is full from half the region on
-            severity = max(DRAWING_MIN_SEVERITY, min(1.0, ov.fraction_of_region / DRAWING_FULL_COVER))
-            out.append((ov.region, severity, s, note))
-            note = None
-    return out
-
-
-def _finite(v: Any) -> bool:
-    return type(v) is float and math.isfinite(v) or type(v) is int and -1e308 < v < 1e308
-
-
-def _points(value: Any, field: str, min_items: int, max_items: int, too_many: str) -> list[Any]:
-    """A list of *min_items* to *max_items* points ``[x, y]`` of finite numbers (the schema's ``point``)."""
-    pts = _list(value, field)
-    if len(pts) < min_items:
-        raise InvalidCaseError(field, "the list is empty" if min_items == 1 else
-                               f"give at least {min_items} items, got {len(pts)}")
-    if len(pts) > max_items:
-        raise LimitExceededError(field, too_many)
-    for j, p in enumerate(pts):
-        if not isinstance(p, (list, tuple)):
-            raise InvalidCaseError(f"{field}[{j}]", f"expected a list, got {_got(p)}")
-        if len(p) != 2:
-            raise InvalidCaseError(f"{field}[{j}]", f"give at {'least' if len(p) < 2 else 'most'} 2 items, "
-                                   f"got {len(p)}")
-        if not (_finite(p[0]) and _finite(p[1])):  # else: the check that names the coordinate
-            _number(p[0], f"{field}[{j}][0]")
-            _number(p[1], f"{field}[{j}][1]")
-    return pts
-
-
-def _ring(value: Any, field: str, limits: Limits) -> list[Any]:
-    """A polygon ring: at least 3 points, at most ``limits.max_vertices``."""
-    return _points(value, field, 3, limits.max_vertices, f"more than {limits.max_vertices} items")
-
-
-def _geojson(value: Any, field: str) -> Mapping[str, Any]:
-    """The shape of a GeoJSON object (its geometry is read by the foot template)."""
-    if not isinstance(value, Mapping):
-        raise InvalidCaseError(field, f"expected an object, got {_got(value)}")
-    if "type" not in value:
-        raise InvalidCaseError(field + ".type", "this key is required")
-    _string(value["type"], field + ".type")
-    if "coordinates" in value:
-        _list(value["coordinates"], field + ".coordinates")
-    if "geometry" in value and not isinstance(value["geometry"], Mapping):
-        raise InvalidCaseError(field + ".geometry", f"expected an object, got {_got(value['geometry'])}")
-    return value
+def _reflex_grade(g: str, field: str, atlas: Atlas) -> str:
+    """A reflex grade as written ('absent', '1+', 'hyperactive') -> one of :data:`REFLEX_GRADES`."""
+    word = atlas.grammar.reflex_grade(g)
+    if word is not None:
+        return word
+    return _word(g, REFLEX_GRADES, field, str.lower)
 
 
 def _record_fields(case: Mapping[str, Any], limits: Limits) -> None:
     """The keys of a case that the findings do not use: their types and lengths."""
     if "dermatome_map" in case:  # resolved by neuromap.localize
-        _free_text(case["dermatome_map"], "dermatome_map", limits.max_text_length, limit=True, empty=False)
+        free_text(case["dermatome_map"], "dermatome_map", limits.max_text_length, limit=True, empty=False)
     if "id" in case:
-        _free_text(case["id"], "id", limits.max_text_length, limit=True)
+        free_text(case["id"], "id", limits.max_text_length, limit=True)
     if "notes" in case:
-        _free_text(case["notes"], "notes", MAX_NOTE_LENGTH)
+        free_text(case["notes"], "notes", MAX_NOTE_LENGTH)

@@ -67,6 +67,10 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
                 umn_signs.append(f.text)
             if sign.get("red_flag") == "cauda_equina":
                 triggers.append(f"{f.text} ({f.field})")
+    for sign_id, fld, text in parsed.red_flag_mentions:
+        if atlas.sign(sign_id).get("red_flag") == "cauda_equina":
+            triggers.append(f"{atlas.sign(sign_id)['label'].lower()} named in {fld} ({text!r}, not understood as "
+                            "a whole)")
     umn = []
     if umn_signs:
         umn.append(f"Upper motor neuron signs ({', '.join(dict.fromkeys(umn_signs))}): the lesion may lie above the "

@@ -10,6 +10,7 @@ hypotheses (:mod:`~neuromap.inference.explain`) into a
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from typing import Any
@@ -17,26 +18,30 @@ from typing import Any
 from neuromap._version import __version__
 from neuromap.atlas import Atlas, load_atlas
 from neuromap.errors import InvalidTypeError
-from neuromap.inference.case import DEFAULT_LIMITS, Case, Limits, parse_case
+from neuromap.inference.case import DEFAULT_LIMITS, Case, Limits, NotUnderstood, ParsedCase, parse_case
 from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern
+from neuromap.inference.mentions import red_flag_mentions
 from neuromap.inference.rank import cut, leader_options, name, ranked_options
 from neuromap.inference.result import Localization
 from neuromap.inference.scoring import finding_weight, not_scored_reason, scoring_table
+from neuromap.inference.text import TextCase
 from neuromap.weights import MAX_HYPOTHESES
 
 __all__ = ["localize"]
 
 
 def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None = None,
-             limits: Limits = DEFAULT_LIMITS, max_hypotheses: int = MAX_HYPOTHESES) -> Localization:
+             limits: Limits = DEFAULT_LIMITS, max_hypotheses: int = MAX_HYPOTHESES,
+             strict: bool = False) -> Localization:
     """Rank the lesion sites that could explain a case's findings.
 
     Parameters
     ----------
-    case : dict or Case
+    case : dict, Case or TextCase
         The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``
-        (see :mod:`neuromap.inference.case` for the format).
+        (see :mod:`neuromap.inference.case` for the format); or a case read from free text
+        (:func:`neuromap.case_from_text`), whose unread spans join ``not_understood``.
     atlas : Atlas, optional
         The atlas to use; defaults to the bundled one (:func:`neuromap.load_atlas`).
     dermatome_map : str, optional
@@ -47,6 +52,11 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         How many hypotheses to return at most (more only to keep a tie whole). Hypotheses
         that explain none of the abnormal findings are not returned (unless none explains
         one); see ``docs/method.md``.
+    strict : bool, default False
+        Refuse the case when any finding cannot be read (an unknown name, grade or modality
+        word). By default such findings are set aside in the result's ``not_understood``, a
+        warning says the ranking ignores them, and the red-flag screen still reads their
+        words.
 
     Returns
     -------
@@ -57,8 +67,12 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
 
     Raises
     ------
-    InvalidCaseError, UnknownNameError
-        Invalid input; the message names the field and the closest valid values.
+    InvalidCaseError
+        An invalid case structure (a wrong type, an unknown key, a size over the limits); the
+        message names the field and the closest valid values.
+    UnknownNameError
+        With ``strict=True``: a name the atlas does not know (and InvalidCaseError for an
+        unreadable grade or modality word).
     InvalidTypeError
         If *atlas* is not an :class:`~neuromap.atlas.Atlas` (also a :class:`TypeError`).
 
@@ -83,11 +97,17 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     if atlas is not None and not isinstance(atlas, Atlas):
         raise InvalidTypeError("atlas", f"expected an Atlas (see neuromap.load_atlas), got {type(atlas).__name__}")
     atlas = atlas if atlas is not None else load_atlas()
+    text = case if isinstance(case, TextCase) else None
+    if text is not None:
+        case = text.case
     if isinstance(case, Case):
         case = case.to_dict()
     if dermatome_map is None and isinstance(case, Mapping) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
-    parsed = parse_case(case, atlas, limits=limits)  # first: it checks the case's own dermatome_map is a string
+    # first: it checks the case's own dermatome_map is a string
+    parsed = parse_case(case, atlas, limits=limits, strict=strict)
+    if text is not None:
+        parsed = _with_unread_text(parsed, text, atlas)
     map_id = atlas.check_map(dermatome_map)
     reasons = [not_scored_reason(f, atlas) for f in parsed.findings]
     scored = [f for f, reason in zip(parsed.findings, reasons, strict=True) if reason is None]
@@ -123,9 +143,23 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         red_flags=tuple(red_flags), warnings=tuple(warnings), pattern=sensory, separable=len(leader_ks) <= 1,
         next_examination=tuple(next_exam), findings=parsed.findings,
         not_scored=tuple(f for f, _ in not_scored), not_scored_reasons=tuple(r for _, r in not_scored),
-        drawings=parsed.drawings,
+        drawings=parsed.drawings, not_understood=parsed.not_understood,
         dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
         neuromap_version=__version__)
+
+
+def _with_unread_text(parsed: ParsedCase, text: TextCase, atlas: Atlas) -> ParsedCase:
+    """A case read from text, with the spans the reader did not understand as not-understood findings."""
+    if not text.unread:
+        return parsed
+    unread = tuple(NotUnderstood(f"text[{a}:{b}]", words, "not read from the text") for a, b, words in text.unread)
+    mentions = tuple((sign, u.field, u.text) for u in unread for sign in red_flag_mentions(u.text, atlas))
+    note = (f"The text was read in part: {', '.join(repr(u.text) for u in unread[:5])}"
+            f"{', ...' if len(unread) > 5 else ''} not understood (see not_understood); the red-flag screen "
+            "read those words.")
+    return dataclasses.replace(parsed, not_understood=parsed.not_understood + unread,
+                               red_flag_mentions=parsed.red_flag_mentions + mentions,
+                               notes=(*parsed.notes, note))
 
 
 @functools.lru_cache(maxsize=64)

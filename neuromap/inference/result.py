@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
 from neuromap.atlas import Territory, plain_data
-from neuromap.inference.case import Finding
+from neuromap.inference.case import Finding, NotUnderstood
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.plotting import CaseDisplay
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization"]
 
 #: Version of the output format (the JSON schema in ``neuromap/schemas``).
-OUTPUT_SCHEMA_VERSION = "1.1"
+OUTPUT_SCHEMA_VERSION = "1.2"
 
 DISCLAIMER = ("neuromap is decision support for education and research, not a diagnosis. Scores rank "
               "hypotheses; they are not clinical probabilities.")
@@ -127,6 +127,10 @@ class Localization:
     atlas_status : str
         Where that atlas comes from: ``bundled``, ``custom`` (a user atlas) or ``modified`` (a
         data file changed since its manifest was written); see :attr:`neuromap.atlas.Atlas.status`.
+    not_understood : tuple of NotUnderstood
+        The findings of the case that could not be read (an unknown name or grade), each with
+        its field, text, reason and the closest names; the ranking ignores them and a warning
+        says so, but the red-flag screen read their words.
     """
 
     case_side: str
@@ -145,6 +149,7 @@ class Localization:
     atlas_version: str
     atlas_status: str
     neuromap_version: str = field(default=__version__)
+    not_understood: tuple[NotUnderstood, ...] = ()
 
     @functools.cached_property
     def hypotheses(self) -> tuple[Hypothesis, ...]:
@@ -192,6 +197,7 @@ class Localization:
             "findings": [f.to_dict() for f in self.findings],
             "not_scored": [{**f.to_dict(), "reason": reason}
                            for f, reason in zip(self.not_scored, self.not_scored_reasons, strict=True)],
+            "not_understood": [u.to_dict() for u in self.not_understood],
             "disclaimer": DISCLAIMER,
         }
 

@@ -68,6 +68,7 @@ class _Settings:
     dermatome_map: str | None
     limits: JsonLimits
     as_text: bool
+    strict: bool = False
 
 
 def _localize_chunk(cases: Sequence[Any], atlas: Atlas, settings: _Settings) -> list[Any]:
@@ -75,7 +76,8 @@ def _localize_chunk(cases: Sequence[Any], atlas: Atlas, settings: _Settings) -> 
     out: list[Any] = []
     for case in cases:
         try:
-            result = localize_json(case, atlas=atlas, dermatome_map=settings.dermatome_map, limits=settings.limits)
+            result = localize_json(case, atlas=atlas, dermatome_map=settings.dermatome_map, limits=settings.limits,
+                                   strict=settings.strict)
         except Exception as exc:  # noqa: BLE001 - a batch never stops; error_object marks non-neuromap errors as bugs
             result = error_object(exc)
         out.append(json.dumps(result, separators=(",", ":")) if settings.as_text else result)
@@ -250,20 +252,20 @@ def _check_workers(workers: Any) -> None:
 
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
-                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[False] = ...,
                   chunk_size: int = ...) -> Iterator[dict[str, Any]]: ...
 
 
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
-                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[True], chunk_size: int = ...) -> Iterator[str]: ...
 
 
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
-                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: bool,
                   chunk_size: int = ...) -> Iterator[dict[str, Any]] | Iterator[str]: ...
 
@@ -274,6 +276,7 @@ def localize_iter(
     atlas: Atlas | None = None,
     dermatome_map: str | None = None,
     limits: JsonLimits | Limits | None = None,
+    strict: bool = False,
     workers: int | None = None,
     as_text: bool = False,
     chunk_size: int = BATCH_CHUNK_SIZE,
@@ -294,6 +297,9 @@ def localize_iter(
         The dermatome layer for every case.
     limits : JsonLimits or Limits, optional
         Size limits for every case.
+    strict : bool, default False
+        Refuse (as an error object) a case with a finding that cannot be read, instead of
+        listing it in the result's ``not_understood``.
     workers : int, optional
         Worker processes, at most :func:`usable_cores` (a larger number is lowered to it).
         ``None`` localizes the first :data:`PARALLEL_MIN_CASES` distinct cases in this process,
@@ -343,7 +349,7 @@ def localize_iter(
         raise InvalidArgumentError("chunk_size", f"expected a whole number of at least 1, got {chunk_size!r}")
     lim = JsonLimits.resolve(limits)
     atlas = atlas if atlas is not None else load_atlas()
-    settings = _Settings(str(atlas.data.directory), dermatome_map, lim, as_text)
+    settings = _Settings(str(atlas.data.directory), dermatome_map, lim, as_text, strict)
     n_workers = min(usable_cores() if workers is None else workers, usable_cores())
     if n_workers > 1 and load_atlas(settings.atlas_dir) is not atlas:
         n_workers = 1
@@ -353,13 +359,13 @@ def localize_iter(
 
 @overload
 def localize_many(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
-                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[False] = ...) -> list[dict[str, Any]]: ...
 
 
 @overload
 def localize_many(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
-                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ...,
+                  dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[True]) -> list[str]: ...
 
 
@@ -369,6 +375,7 @@ def localize_many(
     atlas: Atlas | None = None,
     dermatome_map: str | None = None,
     limits: JsonLimits | Limits | None = None,
+    strict: bool = False,
     workers: int | None = None,
     as_text: bool = False,
 ) -> list[dict[str, Any]] | list[str]:
@@ -386,6 +393,9 @@ def localize_many(
         The dermatome layer for every case.
     limits : JsonLimits or Limits, optional
         Size limits for every case.
+    strict : bool, default False
+        Refuse (as an error object) a case with a finding that cannot be read, instead of
+        listing it in the result's ``not_understood``.
     workers : int, optional
         Worker processes, at most :func:`usable_cores`. ``None`` starts them (one per usable
         core) after the first :data:`PARALLEL_MIN_CASES` distinct cases; ``1`` never does.
@@ -416,5 +426,5 @@ def localize_many(
     '{"error":{"type":"InvalidCaseError","fie'
     """
     results: list[Any] = list(localize_iter(cases, atlas=atlas, dermatome_map=dermatome_map, limits=limits,
-                                            workers=workers, as_text=as_text))
+                                            strict=strict, workers=workers, as_text=as_text))
     return results

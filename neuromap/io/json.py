@@ -135,7 +135,7 @@ def load_schema(name: str) -> dict[str, Any]:
     --------
     >>> from neuromap.io import load_schema
     >>> load_schema("case")["version"]
-    '1.1'
+    '1.2'
     """
     if name not in ("case", "localization"):
         raise UnknownNameError(str(name), "schema", suggest(str(name), ("case", "localization")) or
@@ -365,7 +365,8 @@ def _read(case: Any, lim: JsonLimits) -> Mapping[str, Any]:
 
 
 # ---------------------------------------------------------------------------------- checking
-def check_case(case: Any, *, atlas: Atlas | None = None, limits: JsonLimits | Limits | None = None) -> None:
+def check_case(case: Any, *, atlas: Atlas | None = None, limits: JsonLimits | Limits | None = None,
+               strict: bool = False) -> None:
     """Check a parsed case (dict): the JSON limits, then everything :func:`neuromap.localize` checks.
 
     The tree must hold only JSON types within the limits (nesting depth, finite numbers of
@@ -381,13 +382,16 @@ def check_case(case: Any, *, atlas: Atlas | None = None, limits: JsonLimits | Li
         The atlas whose names the case uses; defaults to the bundled one.
     limits : JsonLimits or Limits, optional
         Limits; :data:`DEFAULT_JSON_LIMITS` by default.
+    strict : bool, default False
+        Also refuse a finding whose name or grade cannot be read (by default
+        :func:`neuromap.localize` sets it aside as not understood).
 
     Raises
     ------
     InvalidCaseError, LimitExceededError
         The first problem found, naming the field.
     UnknownNameError
-        A name the atlas does not know.
+        If *strict*: a name the atlas does not know.
 
     Examples
     --------
@@ -403,11 +407,11 @@ def check_case(case: Any, *, atlas: Atlas | None = None, limits: JsonLimits | Li
 
     lim = JsonLimits.resolve(limits)
     _check_tree(case, lim)
-    parse_case(case, atlas if atlas is not None else load_atlas(), limits=lim.case)
+    parse_case(case, atlas if atlas is not None else load_atlas(), limits=lim.case, strict=strict)
 
 
 def load_case(case: str | bytes | bytearray | Mapping[str, Any], *, atlas: Atlas | None = None,
-              limits: JsonLimits | Limits | None = None) -> Mapping[str, Any]:
+              limits: JsonLimits | Limits | None = None, strict: bool = False) -> Mapping[str, Any]:
     """Read a case from JSON text (or take a dict) and check it, without localizing it.
 
     Parameters
@@ -418,6 +422,8 @@ def load_case(case: str | bytes | bytearray | Mapping[str, Any], *, atlas: Atlas
         The atlas whose names the case uses; defaults to the bundled one.
     limits : JsonLimits or Limits, optional
         Size limits; :data:`DEFAULT_JSON_LIMITS` by default.
+    strict : bool, default False
+        Also refuse a finding whose name or grade cannot be read.
 
     Returns
     -------
@@ -439,7 +445,7 @@ def load_case(case: str | bytes | bytearray | Mapping[str, Any], *, atlas: Atlas
 
     lim = JsonLimits.resolve(limits)
     value = _read(case, lim)
-    parse_case(value, atlas if atlas is not None else load_atlas(), limits=lim.case)
+    parse_case(value, atlas if atlas is not None else load_atlas(), limits=lim.case, strict=strict)
     return value
 
 
@@ -450,6 +456,7 @@ def localize_json(
     atlas: Atlas | None = None,
     dermatome_map: str | None = None,
     limits: JsonLimits | Limits | None = None,
+    strict: bool = False,
 ) -> dict[str, Any]:
     """Localize a case given as JSON text or a dict; return the JSON-safe result.
 
@@ -457,13 +464,18 @@ def localize_json(
     ----------
     case : str, bytes or dict
         The case (see ``docs/schemas.md`` for the format), as JSON text (UTF-8 bytes) or as
-        an already parsed dict. Text is parsed with :func:`parse_json`.
+        an already parsed dict. Text is parsed with :func:`parse_json`. A case may also be
+        free text, ``{"text": "R leg: 4/5 EHL, absent AJ", "side": "right"}`` (``side``
+        optional when the text names one), read by :func:`neuromap.case_from_text`.
     atlas : Atlas, optional
         Defaults to the bundled atlas.
     dermatome_map : str, optional
         The dermatome layer; overrides nothing the case sets itself (``dermatome_map`` key).
     limits : JsonLimits or Limits, optional
         Size limits; :data:`DEFAULT_JSON_LIMITS` by default.
+    strict : bool, default False
+        Refuse a case with a finding that cannot be read, instead of listing it in the
+        result's ``not_understood``.
 
     Returns
     -------
@@ -477,7 +489,7 @@ def localize_json(
         Invalid JSON or UTF-8, a wrong type, an unknown or duplicate key, a non-finite number,
         a duplicate or conflicting finding, a side contradicting the case.
     UnknownNameError
-        A name the atlas does not know.
+        With *strict*: a name the atlas does not know.
     LimitExceededError
         Input too large or too deep, too many findings, regions, vertices or points.
 
@@ -488,20 +500,42 @@ def localize_json(
     ...                                                 {"name": "hip abduction", "grade": 4}]})
     >>> out["hypotheses"][0]["id"]
     'L5'
-    >>> localize_json({"side": "left", "sensory": [{"regions": ["heel", "frist web space"]}]})
+    >>> localize_json({"side": "left", "sensory": [{"regions": ["heel", "frist web space"]}]})["not_understood"]
+    []
+    >>> localize_json({"side": "left", "sensory": [{"regions": ["heel", "webby bit"]}]}, strict=True)
     Traceback (most recent call last):
     ...
-    neuromap.errors.UnknownNameError: Invalid value for 'sensory[0].regions[1]': 'frist web space' is not a region \
-of the lower limb surface. Did you mean 'first web space'?
+    neuromap.errors.UnknownNameError: Invalid value for 'sensory[0].regions[1]': 'webby bit' is not a region of the \
+lower limb surface.
     """
     from neuromap.inference.localize import localize
 
     lim = JsonLimits.resolve(limits)
-    value = _read(case, lim)
-    result = localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case).to_dict()
+    value: Any = _read(case, lim)
+    if isinstance(value, Mapping) and "text" in value:
+        value = _text_case(value, atlas)
+    result = localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict).to_dict()
     result.setdefault("schema_version", _schema_version("localization"))
     result.setdefault("neuromap_version", __version__)
     return result
+
+
+_TEXT_KEYS = ("text", "side", "id", "dermatome_map")
+
+
+def _text_case(value: Mapping[str, Any], atlas: Atlas | None) -> Any:
+    """A ``{"text": ...}`` case, read by :func:`neuromap.case_from_text`."""
+    from neuromap.inference.text import TextCase, case_from_text
+
+    for key in value:
+        if key not in _TEXT_KEYS:
+            raise InvalidCaseError(str(key)[:80], f"a text case takes the keys {', '.join(map(repr, _TEXT_KEYS))}")
+    side = value.get("side")
+    if side is not None and not isinstance(side, str):
+        raise InvalidCaseError("side", f"expected a string, got a {type(side).__name__}")
+    read = case_from_text(value["text"], side=side, atlas=atlas)
+    extra = {k: value[k] for k in ("id", "dermatome_map") if k in value}
+    return TextCase({**read.case, **extra}, read.unread, read.spans)
 
 
 def error_object(exc: BaseException) -> dict[str, Any]:
