@@ -166,6 +166,8 @@ def test_dorsiflexion_with_great_toe_extension_points_to_l5_before_l4() -> None:
 def test_medial_calcaneal_records_the_medial_plantar_origin(atlas: neuromap.Atlas) -> None:
     notes = [v for v in atlas.node("medial_calcaneal")["variants"] if "govsa_2006" in v["sources"]]
     assert notes and "medial plantar" in notes[0]["note"] and "46%" in notes[0]["note"]
+    motor = [v for v in atlas.node("medial_calcaneal")["variants"] if "abductor hallucis" in v["note"]]
+    assert motor and motor[0]["sources"] == ("louisia_1999",)
 
 
 def test_disputed_root_values_are_both_recorded(atlas: neuromap.Atlas) -> None:
