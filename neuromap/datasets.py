@@ -65,7 +65,7 @@ ROOT_IDS = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4", "S5")
 _ENTITY_LISTS = {
     "roots.json": ("plexuses",),
     "nerves.json": ("nerves",),
-    "muscles.json": ("movements", "muscles"),
+    "muscles.json": ("movements", "muscles", "composites"),
     "reflexes.json": ("reflexes",),
     "regions.json": ("regions",),
     "groups.json": ("groups",),
@@ -126,6 +126,7 @@ class AtlasData:
     version: str
     verified: bool
     status: str
+    composites: tuple[Mapping[str, Any], ...] = ()
 
 
 def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
@@ -191,6 +192,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         nerves=tuple(nerves["nerves"]),
         movements=tuple(muscles["movements"]),
         muscles=tuple(muscles["muscles"]),
+        composites=tuple(muscles.get("composites", ())),
         reflexes=tuple(raw["reflexes.json"]["reflexes"]),
         regions=tuple(regions["regions"]),
         views=regions["views"],
@@ -427,7 +429,7 @@ def _check_references(raw: Mapping[str, Any]) -> None:
     for name, lists in _ENTITY_LISTS.items():
         for key in lists:
             seen: set[str] = set()
-            for i, item in enumerate(raw[name][key]):
+            for i, item in enumerate(raw[name].get(key, ())):
                 if item["id"] in seen:
                     raise AtlasDataError(name, f"{key}[{i}] ({item['id']})", "duplicate id")
                 seen.add(item["id"])
@@ -443,6 +445,10 @@ def _check_references(raw: Mapping[str, Any]) -> None:
                     if r not in rv["roots"]:
                         raise AtlasDataError(name, _entry(raw[name], (key, i, "root_values", j, "major")),
                                              f"major root {r!r} is not among the roots")
+
+    muscle_ids = {m["id"] for m in raw["muscles.json"]["muscles"]}
+    for i, c in enumerate(raw["muscles.json"].get("composites", ())):
+        _check_known("muscles.json", f"composites[{i}] ({c['id']}).parts", c["parts"], muscle_ids, "muscle")
 
     views = raw["regions.json"]["views"]
     regions = raw["regions.json"]["regions"]

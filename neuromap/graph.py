@@ -4,14 +4,17 @@ The graph is a :class:`networkx.DiGraph` that runs from the roots downward::
 
     root -joins-> plexus -branch-> nerve -branch-> nerve ... -supplies-> region
                                       \-innervates-> muscle -performs-> movement
-                                       \-reflex_arc-> reflex
+                                       \-reflex_arc-> reflex         muscle -part_of-> composite muscle
     root -dermatome-> region          (one edge per root and region; ``maps`` says which
                                        dermatome maps draw it, and how strongly)
 
 Every node has ``kind`` (root, plexus, nerve, muscle, movement, reflex, region), ``label``,
 ``aliases`` and ``sources``; every edge has ``relation`` and ``sources``. ``origin`` on a branch,
 muscle or reflex edge names the site on the parent nerve where the branch leaves, which is what
-lets a lesion site along a nerve spare the branches above it.
+lets a lesion site along a nerve spare the branches above it. A composite muscle (a group tested
+as one, such as the iliopsoas) is a muscle node with ``parts``: each part has a ``part_of`` edge
+to it whose ``share`` is one over the number of parts, so a lesion involves the composite as the
+mean of its parts; its root weights are each root's strongest weight over the parts.
 
 The graph is frozen twice over: its structure (:func:`networkx.freeze`) and its attributes
 (read-only mappings holding tuples), so no caller can change the shared atlas.
@@ -351,6 +354,20 @@ class _Builder:
                 if self.kind(mv) != "movement":
                     raise AtlasDataError("muscles.json", f"{m['id']}.movements", f"unknown movement {mv!r}")
                 self.edge(m["id"], mv, {"relation": "performs", "sources": _distinct(m["sources"])})
+        for c in self.data.composites:
+            weights: dict[str, float] = {}
+            for part in c["parts"]:
+                if self.kind(part) != "muscle" or self.nodes[part].get("parts"):
+                    raise AtlasDataError("muscles.json", f"{c['id']}.parts", f"unknown muscle {part!r}")
+                for r, w in self.nodes[part]["root_weights"].items():
+                    weights[r] = max(weights.get(r, 0.0), w)
+            weights = {r: weights[r] for r in ROOT_IDS if r in weights}
+            self.add(c["id"], "muscles.json", self.entity(
+                c, "muscle", nerve=None, parts=tuple(c["parts"]), root_values=(), roots=tuple(weights),
+                root_weights=MappingProxyType(weights), isncsci_key=c.get("isncsci_key")))
+            for part in c["parts"]:
+                self.edge(part, c["id"], {"relation": "part_of", "share": 1.0 / len(c["parts"]),
+                                          "sources": _distinct(c["sources"])})
 
     def add_reflexes(self) -> None:
         for r in self.data.reflexes:
@@ -442,7 +459,7 @@ def _check_invariants(nodes: Mapping[str, Mapping[str, Any]], pred: Mapping[str,
         kind = attrs["kind"]
         if kind not in NODE_KINDS:
             raise AtlasDataError("(graph)", node, f"unknown node kind {kind!r}")
-        if kind not in file_of:
+        if kind not in file_of or attrs.get("parts"):
             continue
         if kind == "nerve":
             parents = [u for u, e in pred[node].items() if e["relation"] == "branch"]

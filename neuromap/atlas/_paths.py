@@ -86,6 +86,9 @@ def atlas_path(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str, Mappin
                dermatome_map: str | None) -> list[str] | None:
     """The path from *src* (a root, plexus or nerve) to *tgt*, as :meth:`neuromap.atlas.Atlas.path` describes it.
 
+    *tgt* is a region, muscle or reflex (the atlas reaches a movement or a muscle group through
+    its muscles).
+
     Parameters
     ----------
     nodes, succ, pred : mapping
@@ -103,12 +106,6 @@ def atlas_path(nodes: Mapping[str, Mapping[str, Any]], succ: Mapping[str, Mappin
         The node ids along the path, *src* first; None when *src* does not reach *tgt*.
     """
     skind, tkind = nodes[src]["kind"], nodes[tgt]["kind"]
-    if tkind == "movement":
-        for mu in pred[tgt]:
-            p = atlas_path(nodes, succ, pred, chains, src, mu, dermatome_map)
-            if p is not None:
-                return [*p, tgt]
-        return None
     chain = chains.get(tgt)
     if skind == "nerve":
         if chain and src in chain:

@@ -21,7 +21,7 @@ from neuromap.atlas.entity import Entity, NameMatch
 from neuromap.atlas.grammar import Grammar
 from neuromap.atlas.graphview import GraphView
 from neuromap.atlas.names import NameIndex, check_kinds, normalize_name
-from neuromap.atlas.territory import Territory, descendants, nerve_territories, root_territory
+from neuromap.atlas.territory import Territory, descendants, nerve_territories, primary_chains, root_territory
 from neuromap.datasets import ROOT_IDS, AtlasData
 from neuromap.errors import AmbiguousNameError, AtlasDataError, UnknownNameError, suggest
 from neuromap.geometry import FootTemplate
@@ -60,6 +60,9 @@ class Atlas(GraphView):
         since its manifest was written); see :data:`neuromap.datasets.ATLAS_STATUSES`.
     default_dermatome_map : str
         The dermatome layer used when none is asked for.
+    composites : Mapping
+        Composite muscle id -> the ids of its parts (``iliopsoas`` -> psoas major and
+        iliacus); a composite resolves to the union of its parts' nerves, roots and movements.
     data : AtlasData
         The validated data files.
 
@@ -91,6 +94,7 @@ class Atlas(GraphView):
         self._signs = {s["id"]: MappingProxyType(s) for s in data.signs}
         self._check_regions_match()
         self._ids = {kind: tuple(n for n, a in self._node.items() if a["kind"] == kind) for kind in NODE_KINDS}
+        self.composites = MappingProxyType({n: a["parts"] for n, a in self._node.items() if a.get("parts")})
         self._off_foot = frozenset(normalize_name(t) for t in data.not_on_foot)
         #: How names are folded before lookup (``data/vocabulary.json``).
         self.grammar = Grammar.from_data(data.vocabulary["grammar"])
@@ -98,7 +102,7 @@ class Atlas(GraphView):
                                 outside={t["text"]: t["where"] for t in data.vocabulary["outside"]},
                                 labels={(k, i): self._attrs(i, k)["label"] for k, i, *_ in self._name_entries()})
         self._resolved: dict[tuple[str, Any], Entity] = {}
-        self._chains = self._build_chains()
+        self._chains = primary_chains(tables)
         self._below = descendants(tables)
         self._nerve_territories = nerve_territories(tables, self._below)
         self._root_territories: dict[str, dict[str, Territory]] = {}
@@ -133,20 +137,6 @@ class Atlas(GraphView):
         if kind == "group":
             return frozenset(self._groups[ident]["regions"])
         return kind, ident
-
-    def _build_chains(self) -> dict[str, tuple[str, ...]]:
-        """For every node below a plexus: the chain plexus -> nerve -> ... -> node (primary parents)."""
-        nodes, pred = self._node, self._pred
-        chains: dict[str, tuple[str, ...]] = {}
-        for node in self._tables.order:
-            if nodes[node]["kind"] in ("root", "plexus", "movement"):
-                continue
-            parent = next((u for u, e in pred[node].items()
-                           if e["relation"] in ("branch", "innervates", "reflex_arc")
-                           or (e["relation"] == "supplies" and e["role"] == "primary")), None)
-            if parent is not None:
-                chains[node] = (*chains.get(parent, (parent,)), node)
-        return chains
 
     # -- names ---------------------------------------------------------------------------
     def _attrs(self, ident: str, kind: str) -> Mapping[str, Any]:
@@ -586,25 +576,28 @@ class Atlas(GraphView):
         return {}
 
     def muscles_for(self, text: str) -> dict[str, float]:
-        """Muscles a root or nerve supplies, with weights; a movement's muscles."""
+        """Muscles a root or nerve supplies, with weights; a movement's muscles; a composite muscle's parts."""
         ident, kind = self._id(text)
         if kind == "root":
             return dict(self.root_territory(ident).muscles)
         if kind == "nerve":
             return dict(self.nerve_territory(ident).muscles)
         if kind == "movement":
-            return dict.fromkeys(self._pred[ident], 1.0)
+            return dict.fromkeys((u for u, e in self._pred[ident].items() if e["relation"] == "performs"), 1.0)
+        if kind == "muscle" and ident in self.composites:
+            return dict.fromkeys(self.composites[ident], 1.0)
         return {}
 
     def movements_for(self, text: str) -> dict[str, float]:
-        """Movements a root or nerve takes part in (weights as in :class:`Territory`)."""
+        """Movements a root or nerve takes part in (weights as in :class:`Territory`), or a muscle performs."""
         ident, kind = self._id(text)
         if kind == "root":
             return dict(self.root_territory(ident).movements)
         if kind == "nerve":
             return dict(self.nerve_territory(ident).movements)
         if kind == "muscle":
-            return dict.fromkeys(self._succ[ident], 1.0)
+            return dict.fromkeys((mv for mu in self.composites.get(ident, (ident,)) for mv, e in self._succ[mu].items()
+                                  if e["relation"] == "performs"), 1.0)
         return {}
 
     def roots_for(self, text: str, *, dermatome_map: str | None = None) -> dict[str, float]:
@@ -646,7 +639,7 @@ class Atlas(GraphView):
         if kind in ("muscle", "reflex", "nerve"):
             return dict(nodes[ident]["root_weights"])
         if kind == "movement":
-            weights = [nodes[mu]["root_weights"] for mu in self._pred[ident]]
+            weights = [nodes[mu]["root_weights"] for mu in self.muscles_for(ident)]
         elif kind == "group":
             weights = [self.dermatome(reg, dermatome_map) for reg in self._groups[ident]["regions"]]
         else:
@@ -670,7 +663,8 @@ class Atlas(GraphView):
         tuple of str
             For a root, the nerves carrying it (graph order); for a nerve, the nerves below it
             (topological order); for a region, muscle or reflex, the nerves supplying it and
-            those above them, nearest first; for a movement, those of its muscles.
+            those above them, nearest first; for a movement or a composite muscle, those of its
+            muscles.
 
         Raises
         ------
@@ -690,14 +684,14 @@ class Atlas(GraphView):
         if kind == "nerve":
             below = self._below[ident]
             return tuple(v for v in self._tables.order if v in below and nodes[v]["kind"] == "nerve")
+        if kind == "movement" or ident in self.composites:
+            return tuple(dict.fromkeys(n for mu in self.muscles_for(ident) for n in self.nerves_for(mu)))
         if kind in ("region", "muscle", "reflex"):
             out: dict[str, None] = {}
             for d in self._pred[ident]:
                 if nodes[d]["kind"] == "nerve":
                     out.update((n, None) for n in reversed(self._chains.get(d, (d,))) if nodes[n]["kind"] == "nerve")
             return tuple(out)
-        if kind == "movement":
-            return tuple(dict.fromkeys(n for mu in self._pred[ident] for n in self.nerves_for(mu)))
         return ()
 
     def path(self, source: str, target: str, *, dermatome_map: str | None = None) -> list[str] | None:
@@ -709,7 +703,7 @@ class Atlas(GraphView):
         ``[root, region]``. From a nerve it is the nerve's part of the target's primary chain,
         or else the shortest path (:func:`networkx.shortest_path`), through a variant supply or
         a communicating branch. A movement is reached through the first muscle that performs
-        it and is reached.
+        it and is reached, a composite muscle through its first part that is reached.
 
         Parameters
         ----------
@@ -746,6 +740,12 @@ class Atlas(GraphView):
         tgt, tkind = self._id(target)
         if dermatome_map is not None:
             dermatome_map = self.check_map(dermatome_map)
+        if tkind == "movement" or tgt in self.composites:
+            for mu in self.muscles_for(tgt):
+                p = self.path(src, mu, dermatome_map=dermatome_map)
+                if p is not None:
+                    return [*p, tgt]
+            return None
         return atlas_path(self._node, self._succ, self._pred, self._chains, src, tgt, dermatome_map)
 
     # -- export --------------------------------------------------------------------------

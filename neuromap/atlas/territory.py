@@ -15,7 +15,7 @@ from typing import Any
 from neuromap.graph import GraphTables
 from neuromap.weights import DERMATOME_AGREEMENT_SHARE, VARIANT_SUPPLY
 
-__all__ = ["Territory", "descendants", "nerve_territories", "root_territory"]
+__all__ = ["Territory", "composite_weights", "descendants", "nerve_territories", "root_territory"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,9 @@ class Territory:
 
     ``regions``, ``muscles``, ``movements`` and ``reflexes`` map target ids to how strongly the
     lesion is expected to involve them (1 = always, lower = partly, or only in some maps,
-    sources or anatomical variants).
+    sources or anatomical variants). ``composites`` holds the composite muscles (groups tested
+    as one, such as the iliopsoas), kept apart from ``muscles`` so that a territory's size
+    counts each muscle once; :meth:`get` answers for both under the kind 'muscle'.
 
     Examples
     --------
@@ -38,23 +40,72 @@ class Territory:
     muscles: Mapping[str, float] = field(default_factory=dict)
     movements: Mapping[str, float] = field(default_factory=dict)
     reflexes: Mapping[str, float] = field(default_factory=dict)
+    composites: Mapping[str, float] = field(default_factory=dict)
 
     def get(self, kind: str, target: str) -> float:
         """Weight of *target* of *kind* ('region', 'muscle', 'movement', 'reflex'), 0 if absent."""
-        part = {"region": self.regions, "muscle": self.muscles, "movement": self.movements,
-                "reflex": self.reflexes}.get(kind, {})
+        if kind == "muscle":
+            return self.muscles.get(target, self.composites.get(target, 0.0))
+        part = {"region": self.regions, "movement": self.movements, "reflex": self.reflexes}.get(kind, {})
         return part.get(target, 0.0)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # the read-only views do not pickle: a territory travels as plain dicts and is rebuilt
-        return (_rebuilt, (dict(self.regions), dict(self.muscles), dict(self.movements), dict(self.reflexes)))
+        return (_rebuilt, (dict(self.regions), dict(self.muscles), dict(self.movements), dict(self.reflexes),
+                           dict(self.composites)))
 
 
 def _rebuilt(regions: dict[str, float], muscles: dict[str, float], movements: dict[str, float],
-             reflexes: dict[str, float]) -> Territory:
+             reflexes: dict[str, float], composites: dict[str, float] | None = None) -> Territory:
     """Rebuild a pickled or copied :class:`Territory` with read-only views of its weights."""
     return Territory(MappingProxyType(regions), MappingProxyType(muscles), MappingProxyType(movements),
-                     MappingProxyType(reflexes))
+                     MappingProxyType(reflexes), MappingProxyType(composites or {}))
+
+
+def composite_weights(parts_of: Mapping[str, Sequence[str]], muscles: Mapping[str, float]) -> dict[str, float]:
+    """The weight of every composite muscle given its parts' weights: the mean over its parts.
+
+    A lesion that spares one of two parts (a femoral lesion spares the psoas major) weakens
+    the composite (the iliopsoas) by half, as a movement takes the mean of its muscles.
+
+    Parameters
+    ----------
+    parts_of : mapping
+        Composite id -> the ids of its parts (:attr:`neuromap.atlas.Atlas.composites`).
+    muscles : mapping
+        Muscle id -> weight.
+
+    Returns
+    -------
+    dict of str to float
+        Composite id -> weight, for the composites some part of which has a weight.
+
+    Examples
+    --------
+    >>> composite_weights({"iliopsoas": ("psoas_major", "iliacus")}, {"iliacus": 1.0})
+    {'iliopsoas': 0.5}
+    """
+    out = {}
+    for node, parts in parts_of.items():
+        share = sum(muscles.get(p, 0.0) for p in parts) / len(parts)
+        if share > 0:
+            out[node] = round(share, 6)
+    return out
+
+
+def primary_chains(tables: GraphTables) -> dict[str, tuple[str, ...]]:
+    """For every node below a plexus: the chain plexus -> nerve -> ... -> node, through primary parents."""
+    nodes, pred = tables.nodes, tables.pred
+    chains: dict[str, tuple[str, ...]] = {}
+    for node in tables.order:
+        if nodes[node]["kind"] in ("root", "plexus", "movement"):
+            continue
+        parent = next((u for u, e in pred[node].items()
+                       if e["relation"] in ("branch", "innervates", "reflex_arc")
+                       or (e["relation"] == "supplies" and e["role"] == "primary")), None)
+        if parent is not None:
+            chains[node] = (*chains.get(parent, (parent,)), node)
+    return chains
 
 
 def descendants(tables: GraphTables) -> dict[str, frozenset[str]]:
@@ -148,9 +199,10 @@ def _spread(tables: GraphTables, nerve: str, below: Sequence[str], allowed_sites
 def _territory(tables: GraphTables, weights: Mapping[str, float],
                movement_muscles: Mapping[str, Sequence[str]]) -> Territory:
     """Weights by kind; a movement takes the mean weight of the muscles that perform it."""
-    by_kind: dict[str, dict[str, float]] = {"region": {}, "muscle": {}, "reflex": {}}
+    by_kind: dict[str, dict[str, float]] = {"region": {}, "muscle": {}, "reflex": {}, "composite": {}}
     for node, w in weights.items():
-        kind = tables.nodes[node]["kind"]
+        attrs = tables.nodes[node]
+        kind = "composite" if attrs.get("parts") else attrs["kind"]
         if kind in by_kind:
             by_kind[kind][node] = round(w, 6)
     muscles = by_kind["muscle"]
@@ -162,7 +214,7 @@ def _territory(tables: GraphTables, weights: Mapping[str, float],
             if share > 0:
                 movements[mv] = round(share, 6)
     return Territory(MappingProxyType(by_kind["region"]), MappingProxyType(muscles), MappingProxyType(movements),
-                     MappingProxyType(by_kind["reflex"]))
+                     MappingProxyType(by_kind["reflex"]), MappingProxyType(by_kind["composite"]))
 
 
 def root_territory(tables: GraphTables, root: str, dermatome_map: str, area_maps: Sequence[str]) -> Territory:
@@ -170,7 +222,8 @@ def root_territory(tables: GraphTables, root: str, dermatome_map: str, area_maps
 
     Region weights blend the chosen layer (three quarters) with the mean weight the area layers
     give the root (one quarter). Muscle and reflex weights are the root's weight in each (see
-    :func:`neuromap.graph.root_weights`); a movement takes its strongest muscle.
+    :func:`neuromap.graph.root_weights`); a movement and a composite muscle take their strongest
+    muscle.
 
     Parameters
     ----------
@@ -196,13 +249,16 @@ def root_territory(tables: GraphTables, root: str, dermatome_map: str, area_maps
             w = (1.0 - DERMATOME_AGREEMENT_SHARE) * layer + DERMATOME_AGREEMENT_SHARE * agreement
             if w > 0:
                 regions[v] = round(w, 6)
-    muscles = _root_weights(nodes, "muscle", root)
+    weights = _root_weights(nodes, "muscle", root)
+    muscles = {m: w for m, w in weights.items() if not nodes[m].get("parts")}
+    composites = {m: w for m, w in weights.items() if nodes[m].get("parts")}
     movements: dict[str, float] = {}
     for mu, w in muscles.items():
-        for mv in succ[mu]:
-            movements[mv] = max(movements.get(mv, 0.0), w)
+        for mv, e in succ[mu].items():
+            if e["relation"] == "performs":
+                movements[mv] = max(movements.get(mv, 0.0), w)
     return Territory(MappingProxyType(regions), MappingProxyType(muscles), MappingProxyType(movements),
-                     MappingProxyType(_root_weights(nodes, "reflex", root)))
+                     MappingProxyType(_root_weights(nodes, "reflex", root)), MappingProxyType(composites))
 
 
 def _root_weights(nodes: Mapping[str, Mapping[str, Any]], kind: str, root: str) -> dict[str, float]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from neuromap.atlas import Atlas, Territory
+from neuromap.atlas.territory import composite_weights
 from neuromap.datasets import ROOT_IDS
 from neuromap.weights import PARSIMONY
 
@@ -76,12 +77,19 @@ class Candidate:
 
 
 def _union(territories: Iterable[Territory]) -> Territory:
-    acc: dict[str, dict[str, float]] = {"regions": {}, "muscles": {}, "movements": {}, "reflexes": {}}
+    acc: dict[str, dict[str, float]] = {"regions": {}, "muscles": {}, "movements": {}, "reflexes": {},
+                                        "composites": {}}
     for t in territories:
         for key in acc:
             for target, w in getattr(t, key).items():
                 acc[key][target] = max(acc[key].get(target, 0.0), w)
     return Territory(**{k: MappingProxyType(v) for k, v in acc.items()})
+
+
+def _with_composites(t: Territory, atlas: Atlas) -> Territory:
+    """*t* with its composite muscles recomputed from their parts (the mean; see :func:`composite_weights`)."""
+    return Territory(t.regions, t.muscles, t.movements, t.reflexes,
+                     MappingProxyType(composite_weights(atlas.composites, t.muscles)))
 
 
 def _size(t: Territory) -> float:
@@ -168,17 +176,18 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
         parts = [atlas.nerve_territory(v) for v in atlas.successors(plexus) if atlas.node(v)["kind"] == "nerve"]
         direct = {v: 1.0 for v in atlas.successors(plexus) if atlas.node(v)["kind"] == "muscle"}
         if direct:
-            movements = {mv: 1.0 for m in direct for mv in atlas.successors(m)}
+            movements = {mv: 1.0 for m in direct for mv in atlas.successors(m) if atlas.node(mv)["kind"] == "movement"}
             parts.append(Territory(MappingProxyType({}), MappingProxyType(direct), MappingProxyType(movements),
                                    MappingProxyType({})))
-        t = _union(parts)
+        t = _with_composites(_union(parts), atlas)
         if not (t.regions or t.muscles or t.reflexes):
             continue
         add("plexus", plexus, f"{attrs['label']} lesion", t, points_to=[f"plexus:{plexus}"], sources=attrs["sources"])
         if plexus == "sacral_plexus":
             # the lumbosacral trunk carries L4 and L5 into the sacral plexus: its lesion is the
             # sacral plexus territory, weighted by how much of each target L4 and L5 supply
-            lt: dict[str, dict[str, float]] = {k: {} for k in ("regions", "muscles", "movements", "reflexes")}
+            lt: dict[str, dict[str, float]] = {k: {} for k in ("regions", "muscles", "movements", "reflexes",
+                                                               "composites")}
             for key in lt:
                 for target, w in getattr(t, key).items():
                     share = max(getattr(root_t[r], key).get(target, 0.0) for r in ("L4", "L5"))
@@ -201,7 +210,7 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
         for mu in atlas.predecessors(mv):
             muscles[mu] = max(muscles.get(mu, 0.0), w)
     add("polyneuropathy", "polyneuropathy", pn["label"],
-        Territory(MappingProxyType(dict(pn.get("regions", {}))), MappingProxyType(muscles), MappingProxyType(movements),
-                  MappingProxyType(dict(pn.get("reflexes", {})))),
+        _with_composites(Territory(MappingProxyType(dict(pn.get("regions", {}))), MappingProxyType(muscles),
+                                   MappingProxyType(movements), MappingProxyType(dict(pn.get("reflexes", {})))), atlas),
         bilateral=True, points_to=["kind:polyneuropathy"], sources=pn["sources"])
     return tuple(out)

@@ -1,7 +1,10 @@
 """Read a case before ranking it: red flags, upper motor neuron signs and the sensory pattern.
 
 The red flags (a possible cauda equina syndrome) come first in every result, whatever the
-ranking says (``bmj_bp_ces``, ``nice_cks_sciatica``, ``gardner_2011``). Upper motor neuron signs
+ranking says (``bmj_bp_ces``, ``nice_cks_sciatica``, ``gardner_2011``). A sign whose entry says
+``red_flag_alone: false`` (sexual dysfunction) raises the flag only together with another red-flag
+feature: back pain with sexual dysfunction as the only other feature is unlikely to be a cauda
+equina syndrome (``girft_ces_2023``). Upper motor neuron signs
 are not scored: they point above the cauda equina, outside the model, and raise a warning. The
 pattern read says whether the abnormal skin fits one dermatome, one nerve, both, a stocking,
 or nothing (``docs/method.md`` §4).
@@ -43,6 +46,7 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
         At most one, naming the upper motor neuron signs found.
     """
     triggers: list[str] = []
+    partial: set[str] = set()  # red-flag features that raise the flag only with another one
     umn_signs: list[str] = []
     saddle = _saddle_regions(atlas)
     motor_sides: set[str] = set()
@@ -67,10 +71,14 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
                 umn_signs.append(f.text)
             if sign.get("red_flag") == "cauda_equina":
                 triggers.append(f"{f.text} ({f.field})")
+                if not sign.get("red_flag_alone", True):
+                    partial.add(triggers[-1])
     for sign_id, fld, text in parsed.red_flag_mentions:
-        if atlas.sign(sign_id).get("red_flag") == "cauda_equina":
-            triggers.append(f"{atlas.sign(sign_id)['label'].lower()} named in {fld} ({text!r}, not understood as "
-                            "a whole)")
+        mentioned = atlas.sign(sign_id)
+        if mentioned.get("red_flag") == "cauda_equina":
+            triggers.append(f"{mentioned['label'].lower()} named in {fld} ({text!r}, not understood as a whole)")
+            if not mentioned.get("red_flag_alone", True):
+                partial.add(triggers[-1])
     umn = []
     if umn_signs:
         umn.append(f"Upper motor neuron signs ({', '.join(dict.fromkeys(umn_signs))}): the lesion may lie above the "
@@ -78,7 +86,7 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
                    "not scored.")
     if len(motor_sides) == 2:  # {"left", "right"}
         triggers.append("weakness in both legs (bilateral motor deficit)")
-    if not triggers:
+    if not set(triggers) - partial:
         return [], umn
     unique = list(dict.fromkeys(triggers))
     return [{

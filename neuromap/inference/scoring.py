@@ -209,7 +209,8 @@ class ScoringTable:
         p = np.zeros((n, m))
         tolerance = np.zeros((n, m))
         signs = [(self.columns[("sign", s)], sign_keys(atlas.sign(s))) for s in atlas.ids("sign")]
-        territory_of = (("region", "regions"), ("movement", "movements"), ("muscle", "muscles"), ("reflex", "reflexes"))
+        territory_of = (("region", "regions"), ("movement", "movements"), ("muscle", "muscles"), ("reflex", "reflexes"),
+                        ("muscle", "composites"))
         kind_of_column = [k for k, _ in self.columns]
         for i, c in enumerate(self.candidates):
             for kind, attr in territory_of:
