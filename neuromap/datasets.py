@@ -50,6 +50,7 @@ ATLAS_FILES = (
     "dermatomes.json",
     "signs.json",
     "patterns.json",
+    "vocabulary.json",
     "foot.geojson",
 )
 
