@@ -219,7 +219,7 @@ def _read_name(atlas: neuromap.Atlas, name: str, kinds: tuple[str, ...]) -> Any:
 
 
 def _verdict(atlas: neuromap.Atlas, phrase: dict[str, Any]) -> tuple[str, str]:
-    """('right' | 'wrong' | 'refused', what was read) for one phrase."""
+    """('right' | 'wrong' | 'sideless' | 'refused', what was read) for one phrase."""
     m = _match(atlas, phrase["text"])
     if m is None:
         return "refused", "-"
@@ -232,13 +232,16 @@ def _verdict(atlas: neuromap.Atlas, phrase: dict[str, Any]) -> tuple[str, str]:
     else:
         ok = (entity.kind, entity.id) == (exp["kind"], exp["id"])
     want = phrase["side"]
-    if want in ("left", "right"):
-        ok = ok and side == want
-    elif want == "bilateral":
-        ok = ok and side in (None, "bilateral")
-    else:
-        ok = ok and side not in ("left", "right")  # a side the phrase does not carry is invented
-    return ("right" if ok else "wrong"), got
+    if not ok:
+        return "wrong", got
+    if want in ("left", "right") and side != want:
+        # the other side is a wrong reading; no side at all only loses the laterality (not recalled)
+        return ("sideless" if side is None else "wrong"), got
+    if want is None and side in ("left", "right"):
+        return "wrong", got  # a side the phrase does not carry is invented
+    if want == "bilateral" and side in ("left", "right"):
+        return "wrong", got
+    return "right", got
 
 
 @cache
