@@ -305,7 +305,10 @@ class Atlas(GraphView):
             raise AmbiguousNameError(text, exc.candidates, field=field) from None
         if hit is None:
             return None
-        return NameMatch(Entity(self, hit.id, hit.kind, self._attrs(hit.id, hit.kind)), text, hit.side, hit.how,
+        ident, side = hit.id, hit.side
+        if hit.kind == "sign" and side == "bilateral" and "bilateral" in self._signs[ident]:
+            ident, side = self._signs[ident]["bilateral"], None  # sciatica on both sides: bilateral sciatica
+        return NameMatch(Entity(self, ident, hit.kind, self._attrs(ident, hit.kind)), text, side, hit.how,
                          hit.corrected)
 
     def unknown(self, text: str, kind: str | Iterable[str] | None = None, *,

@@ -20,7 +20,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["FOLDED_SPELLINGS", "Grammar", "fold_grade", "normalize_name"]
@@ -106,6 +106,12 @@ class Grammar:
     modalities, reflex_grades, motor_grades : mapping of str to str
         The words for sensory modalities (folded with :func:`normalize_name`), reflex grades
         and MRC grades (folded with :func:`fold_grade`), each to its canonical value.
+    kinds : mapping of str to tuple of str
+        Words that say which kind of entity a name is ('muscle' -> muscle, 'skin' -> region
+        and group): a name with one is read as that kind first.
+    compounds : mapping of tuple of str to str
+        Runs of words that are one word of another name ('upper leg' -> 'thigh'), read in the
+        plain form.
 
     Examples
     --------
@@ -131,6 +137,8 @@ class Grammar:
     modalities: Mapping[str, str]
     reflex_grades: Mapping[str, str]
     motor_grades: Mapping[str, str]
+    kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    compounds: Mapping[tuple[str, ...], str] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, grammar: Mapping[str, Any]) -> Grammar:
@@ -142,7 +150,9 @@ class Grammar:
         return cls(frozenset(grammar["fillers"]), dict(grammar["words"]), frozenset(grammar["joins"]),
                    dict(grammar["plurals"]), frozenset(grammar["keep"]), sides, frozenset(grammar["parts"]),
                    words(grammar["modalities"], normalize_name), words(grammar["reflex_grades"], fold_grade),
-                   words(grammar["motor_grades"], fold_grade))
+                   words(grammar["motor_grades"], fold_grade),
+                   {w: tuple(ks) for w, ks in grammar.get("kind_words", {}).items()},
+                   {tuple(k.split()): v for k, v in grammar.get("compounds", {}).items()})
 
     def __hash__(self) -> int:
         return id(self)
@@ -158,7 +168,13 @@ class Grammar:
     @functools.lru_cache(maxsize=8192)  # noqa: B019 - the grammar lives as long as its atlas
     def plain(self, folded: str) -> str:
         """The plain form of a folded name: fillers dropped, plurals singular, order kept."""
-        return " ".join(w for w in map(self.singular, self._joined(folded.split())) if w not in self.fillers)
+        words = [w for w in map(self.singular, self._joined(folded.split())) if w not in self.fillers]
+        for run, word in self.compounds.items():
+            n = len(run)
+            for i in range(len(words) - n, -1, -1):
+                if tuple(words[i:i + n]) == run:
+                    words[i:i + n] = [word]
+        return " ".join(words)
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def bag(self, folded: str) -> str:
@@ -177,6 +193,11 @@ class Grammar:
                     return self.sides[tuple(words[:n])], " ".join(words[n:])
                 if tuple(words[-n:]) in self.sides:
                     return self.sides[tuple(words[-n:])], " ".join(words[:-n])
+        # 'sole of the left foot': one side word (of two letters or more) inside the name
+        inside = [i for i, w in enumerate(words) if len(w) > 1 and (w,) in self.sides]
+        if len(inside) == 1 and len(words) > 2:
+            i = inside[0]
+            return self.sides[(words[i],)], " ".join(words[:i] + words[i + 1:])
         return None, folded
 
     def modality(self, text: str) -> str | None:
@@ -190,6 +211,11 @@ class Grammar:
     def motor_grade(self, text: str) -> str | None:
         """The MRC grade ('0'-'4'), 'weak' or 'normal' a word names ('trace' -> '1'), or None."""
         return self.motor_grades.get(fold_grade(text))
+
+    def kind_hints(self, folded: str) -> frozenset[str]:
+        """The entity kinds a name's own words point to ('peroneal muscles' -> muscle)."""
+        words = {self.singular(w) for w in folded.split()}
+        return frozenset(k for w in words for k in self.kinds.get(w, ()))
 
     def part_words(self, words: Iterable[str]) -> frozenset[str]:
         """The body-part words among *words* (singular)."""

@@ -178,6 +178,11 @@ class NameIndex:
         """
         kinds = tuple(kinds)
         folded = normalize_name(text)
+        hinted = tuple(k for k in kinds if k in self.grammar.kind_hints(folded))
+        if hinted and hinted != kinds:  # 'peroneal muscles' names muscles, not the peroneal nerve
+            hit = self.match(text, hinted, fuzzy=fuzzy)
+            if hit is not None:
+                return hit
         side, rest = self.grammar.split_side(folded)
         for candidate, named_side in ((folded, None), (rest, side)) if side else ((folded, None),):
             hit = self._read(candidate, kinds, text)
@@ -242,9 +247,12 @@ class NameIndex:
         found = self.lookup(folded, kinds)
         if found is not None:
             return Hit(*found, None, "exact")
-        found = self.lookup(self.grammar.plain(folded), kinds)  # 'soles' -> 'sole', a name of its own
-        if found is not None:
-            return Hit(*found, None, "normalised")
+        head, _, last = folded.rpartition(" ")
+        said = self.grammar.kind_hints(last)
+        if head and said:  # 'ankle jerk reflex': a name and the kind it is
+            found = self.lookup(head, tuple(k for k in kinds if k in said))
+            if found is not None:
+                return Hit(*found, None, "normalised")
         for table, form in ((self._plain, self.grammar.plain(folded)), (self._bag, self.grammar.bag(folded))):
             slot = table.get(form)
             if slot is None:
@@ -252,6 +260,10 @@ class NameIndex:
             named = [(k, i) for k in ENTITY_KINDS if k in kinds and k in slot for i in sorted(slot[k])]
             if not named:
                 continue
+            if table is self._plain:  # the plain form is itself a name ('soles' -> 'sole'): that one
+                own = self._slots.get(form, {})
+                exact = [(k, i) for k, i in named if own.get(k) == i]
+                named = exact if len(exact) == 1 else named
             meanings = dict.fromkeys(self._meaning(k, i) for k, i in named)
             if len(meanings) > 1 and not self._one_kind_answers(named):
                 labels = [self._labels.get(e, e[1].replace("_", " ")) for e in named]

@@ -73,6 +73,15 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
                 triggers.append(f"{f.text} ({f.field})")
                 if not sign.get("red_flag_alone", True):
                     partial.add(triggers[-1])
+    sides_of: dict[str, set[str]] = {}
+    for f in parsed.findings:
+        if f.kind == "sign" and f.abnormal:
+            sides_of.setdefault(f.target, set()).add(f.side)
+    for sign_id, sides in sides_of.items():  # radicular pain on both sides is bilateral sciatica
+        both = atlas.sign(sign_id).get("bilateral")
+        if both and len(sides) == 2 and atlas.sign(both).get("red_flag") == "cauda_equina":
+            label, named = atlas.sign(sign_id)["label"].lower(), atlas.sign(both)["label"].lower()
+            triggers.append(f"{label} on both sides ({named})")
     for sign_id, fld, text in parsed.red_flag_mentions:
         mentioned = atlas.sign(sign_id)
         if mentioned.get("red_flag") == "cauda_equina":

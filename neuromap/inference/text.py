@@ -117,8 +117,9 @@ def case_from_text(text: str, *, side: str | None = None, atlas: Atlas | None = 
     Raises
     ------
     InvalidArgumentError
-        If the text names no side and *side* is not given, or the text is empty or longer
-        than :data:`MAX_TEXT_LENGTH`.
+        If the text names no side, *side* is not given and it reports findings of one side
+        (skin, strength, reflexes; signs alone are read for both sides), or the text is empty
+        or longer than :data:`MAX_TEXT_LENGTH`.
 
     Examples
     --------
@@ -369,8 +370,9 @@ class _TextReader:
         sides = set(self.sides_seen) | ({self.side} if self.side else set())
         case_side = ("bilateral" if len(sides) > 1 or "bilateral" in sides else next(iter(sides))) if sides \
             else self.given_side
-        if case_side is None:
+        if case_side is None and (self.sensory or self.motor or self.reflexes):
             raise InvalidArgumentError("side", "the text names no side: pass side='left', 'right' or 'bilateral'")
+        case_side = case_side or "bilateral"  # signs alone (a saddle or sphincter complaint) have no side
         case: dict[str, Any] = {"side": case_side}
         for key, value in (("sensory", self.sensory), ("motor", self.motor), ("reflexes", self.reflexes),
                            ("other", self.other)):
