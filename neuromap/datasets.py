@@ -50,6 +50,7 @@ ATLAS_FILES = (
     "dermatomes.json",
     "signs.json",
     "patterns.json",
+    "priors.json",
     "foot.geojson",
 )
 
@@ -120,6 +121,7 @@ class AtlasData:
     dermatomes: Mapping[str, Any]
     signs: tuple[Mapping[str, Any], ...]
     patterns: Mapping[str, Any]
+    priors: Mapping[str, Any]
     foot: Mapping[str, Any]
     version: str
     verified: bool
@@ -197,6 +199,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         dermatomes=raw["dermatomes.json"],
         signs=tuple(raw["signs.json"]["signs"]),
         patterns=raw["patterns.json"],
+        priors=raw["priors.json"],
         foot=raw["foot.geojson"],
         version=version,
         verified=verified,
@@ -489,6 +492,11 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
     for (key, what), ids in known.items():
         targets = raw["patterns.json"]["polyneuropathy"].get(key, {})
         _check_known("patterns.json", f"polyneuropathy.{key}", targets, ids, what)
+    for i, entry in enumerate(raw["priors.json"]["nerves"]):
+        where = f"nerves[{i}] ({entry['nerve']})"
+        _check_known("priors.json", where, (entry["nerve"],), sites, "nerve")
+        if "site" in entry and entry["site"] not in sites[entry["nerve"]]:
+            raise AtlasDataError("priors.json", where, f"{entry['site']!r} is not a site of {entry['nerve']}")
 
 
 def _check_known(name: str, where: str, values: Iterable[str], known: Container[str], what: str) -> None:

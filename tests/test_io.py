@@ -228,7 +228,7 @@ def test_schemas_are_valid_and_versioned() -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["$schema"].endswith("2020-12/schema")
         # 1.1 both: MRC grade strings follow one grammar, results carry atlas_status (issue #15)
-        assert schema["version"] == {"case": "1.1", "localization": "1.1"}[name]
+        assert schema["version"] == {"case": "1.1", "localization": "1.2"}[name]
         assert schema["$id"].endswith(f":{name}:{schema['version']}")
     from neuromap.inference.result import OUTPUT_SCHEMA_VERSION
 
@@ -281,7 +281,7 @@ def test_suite_case_output_matches_the_schema(ident: str, case: dict[str, Any], 
     out = localize_json(case)
     output_validator.validate(out)
     assert out == neuromap.localize(case).to_dict()
-    assert out["schema_version"] == "1.1" and out["neuromap_version"] == neuromap.__version__
+    assert out["schema_version"] == "1.2" and out["neuromap_version"] == neuromap.__version__
     assert out["atlas_version"] == neuromap.load_atlas().version
     json.dumps(out, allow_nan=False)
 

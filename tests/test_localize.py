@@ -242,9 +242,9 @@ def test_hypotheses_that_explain_nothing_are_not_listed():
     named = neuromap.localize({"side": "left", "sensory": [{"regions": ["heel"], "modality": "numbness"}],
                                "reflexes": {"achilles": "reduced"}})
     assert all(h.explains for h in named.hypotheses)
-    # with no abnormal finding nothing can be explained: every hypothesis is still ranked
+    # with no abnormal finding nothing localizes: no hypothesis, and the pattern says so (issue 17)
     normal = neuromap.localize({"side": "left", "reflexes": {"achilles": "normal", "patellar": "normal"}})
-    assert len(normal.hypotheses) >= 12 and not any(h.explains for h in normal.hypotheses)
+    assert normal.hypotheses == () and normal.pattern["kind"] == "normal_examination"
 
 
 def test_a_nerve_is_listed_at_a_site_that_explains_a_finding():

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization"]
 
 #: Version of the output format (the JSON schema in ``neuromap/schemas``).
-OUTPUT_SCHEMA_VERSION = "1.1"
+OUTPUT_SCHEMA_VERSION = "1.2"
 
 DISCLAIMER = ("neuromap is decision support for education and research, not a diagnosis. Scores rank "
               "hypotheses; they are not clinical probabilities.")
@@ -57,6 +57,11 @@ class Hypothesis:
         The atlas path behind each explained finding.
     sources : tuple of str
         Source keys (see ``data/sources.json``).
+    prior : dict or None
+        How much of the score is prior: the base rate of the candidate's kind and site
+        (``rate``, in ``unit``, with its ``sources``), the part of the fit that is the prior term
+        (``fit_term``, 0 with ``prior="uniform"`` or for the commonest lesion) and the score the
+        hypothesis would have without it (``score_without_prior``).
     territory : Territory or None
         What a lesion at this site is expected to involve (regions, muscles, movements,
         reflexes, each weighted in [0, 1]): what figures draw for it. Not part of the JSON
@@ -78,6 +83,7 @@ class Hypothesis:
     contradicts: tuple[Mapping[str, Any], ...]
     paths: tuple[Mapping[str, Any], ...]
     sources: tuple[str, ...]
+    prior: Mapping[str, Any] | None = field(default=None, repr=False)
     territory: Territory | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +95,7 @@ class Hypothesis:
             "explains": list(map(dict, self.explains)), "unexplained": list(map(dict, self.unexplained)),
             "contradicts": list(map(dict, self.contradicts)),
             "paths": [{**p, "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
+            "prior": plain_data(self.prior) if self.prior is not None else None,
         }
 
 
