@@ -26,6 +26,7 @@ __all__ = [
     "EXAM_MIN_SPLIT",
     "EXAM_SPREAD",
     "EXAM_WEIGHTS",
+    "HISTORY_FACTOR",
     "KAPPA",
     "KIND_ORDER",
     "LAMBDA",
@@ -153,6 +154,10 @@ PRIOR_WEIGHT = 0.1
 #: than this (about three numb regions): a case of one faint finding (pain over one region) is
 #: not decided by base rates alone.
 PRIOR_EVIDENCE_FLOOR = 2.0
+#: How many times a context event of the history (``data/priors.json``, ``history``) multiplies
+#: the base rate of a lesion it raises when its source names the tie but gives no ratio (the
+#: cited ratios found run from 2 to 12: ``ng_2019``, ``parisi_2011``, ``van_slobbe_2004``).
+HISTORY_FACTOR = 3.0
 #: Pattern support: the evidence the read of the findings adds to the candidates it points to
 #: (a stocking: polyneuropathy, ``callaghan_2015``, ``england_asbury_2004``; one dermatome: that
 #: root; one nerve territory: that nerve; saddle and sphincter findings: the cauda equina,

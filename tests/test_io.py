@@ -228,7 +228,7 @@ def test_schemas_are_valid_and_versioned() -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["$schema"].endswith("2020-12/schema")
         # 1.1 both: MRC grade strings follow one grammar, results carry atlas_status (issue #15)
-        assert schema["version"] == {"case": "1.1", "localization": "1.2"}[name]
+        assert schema["version"] == {"case": "1.2", "localization": "1.2"}[name]
         assert schema["$id"].endswith(f":{name}:{schema['version']}")
     from neuromap.inference.result import OUTPUT_SCHEMA_VERSION
 

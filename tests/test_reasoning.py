@@ -124,3 +124,34 @@ def test_each_hypothesis_says_how_much_of_its_score_is_prior():
 def test_prior_is_checked():
     with pytest.raises(InvalidArgumentError, match="prior"):
         neuromap.localize({"side": "left", "reflexes": {"achilles": "absent"}}, prior="bayes")
+
+
+FOOT_DROP = {"side": "left", "sensory": [{"regions": ["first dorsal web space"], "modality": "numbness"}],
+             "motor": [{"name": "ankle dorsiflexion", "grade": 3}, {"name": "great toe extension", "grade": 3}]}
+
+
+def test_a_history_event_raises_the_lesions_it_is_tied_to():
+    plain = {h.id: h for h in neuromap.localize(FOOT_DROP).hypotheses}
+    kneeling = {h.id: h for h in neuromap.localize({**FOOT_DROP, "history": {"events": ["prolonged kneeling"],
+                                                                            "onset": "days"}}).hypotheses}
+    assert kneeling["common_fibular"].prior["rate"] > plain["common_fibular"].prior["rate"]
+    assert kneeling["common_fibular"].score > plain["common_fibular"].score
+    assert kneeling["L5"].score == plain["L5"].score
+    assert "bowley_doughty_2019" in kneeling["common_fibular"].prior["sources"]
+
+
+def test_pregnancy_multiplies_the_meralgia_rate_by_its_cited_odds_ratio():
+    case = {"side": "left", "sensory": [{"regions": ["anterolateral thigh"], "modality": "burning"}]}
+    plain = neuromap.localize(case).hypotheses[0]
+    pregnant = neuromap.localize({**case, "history": {"events": ["pregnancy"]}}).hypotheses[0]
+    assert plain.id == pregnant.id == "lateral_femoral_cutaneous"
+    assert pregnant.prior["rate"] == pytest.approx(12.0 * plain.prior["rate"])
+
+
+def test_history_is_checked_field_by_field():
+    with pytest.raises(neuromap.InvalidCaseError, match=r"history.events\[0\].*pregnancy"):
+        neuromap.localize({**FOOT_DROP, "history": {"events": ["pregnacy"]}})
+    with pytest.raises(neuromap.InvalidCaseError, match="history.onset"):
+        neuromap.localize({**FOOT_DROP, "history": {"onset": "yesterday"}})
+    with pytest.raises(neuromap.InvalidCaseError, match="history.back_pain"):
+        neuromap.localize({**FOOT_DROP, "history": {"back_pain": "yes"}})

@@ -20,6 +20,7 @@ from neuromap.errors import InvalidTypeError, check_option
 from neuromap.inference.case import DEFAULT_LIMITS, Case, Limits, parse_case
 from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern, saddle_and_sphincter
+from neuromap.inference.history import parse_history
 from neuromap.inference.rank import cut, leader_options, name, ranked_options
 from neuromap.inference.result import Localization
 from neuromap.inference.scoring import finding_weight, not_scored_reason, scoring_table
@@ -38,7 +39,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     ----------
     case : dict or Case
         The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``
-        (see :mod:`neuromap.inference.case` for the format).
+        (see :mod:`neuromap.inference.case` for the format), and an optional ``history``
+        (:mod:`neuromap.inference.history`): its context events raise the base rates of the
+        lesions they are tied to (``data/priors.json``).
     atlas : Atlas, optional
         The atlas to use; defaults to the bundled one (:func:`neuromap.load_atlas`).
     dermatome_map : str, optional
@@ -96,6 +99,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     parsed = parse_case(case, atlas, limits=limits)  # first: it checks the case's own dermatome_map is a string
     map_id = atlas.check_map(dermatome_map)
     prior = check_option("prior", prior, PRIORS)
+    history = parse_history(case, atlas) if isinstance(case, Mapping) else {}
     reasons = [not_scored_reason(f, atlas) for f in parsed.findings]
     scored = [f for f, reason in zip(parsed.findings, reasons, strict=True) if reason is None]
     not_scored = [(f, reason) for f, reason in zip(parsed.findings, reasons, strict=True) if reason is not None]
@@ -109,7 +113,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
                          for f in scored if f.abnormal)
         scores = table.score(
             scored, [finding_weight(f, atlas) for f in scored],
-            prior=prior_terms(atlas, table.candidates)[0] if prior == "clinical" else None,
+            prior=prior_terms(atlas, table.candidates, history.get("events", ()))[0] if prior == "clinical" else None,
             support=pattern_support(table.candidates, sensory, saddle_and_sphincter(parsed, atlas)),
             contradiction_scale=PAIN_ONLY_CONTRADICTION if irritative else 1.0)
         ranked = ranked_options(scores, max_hypotheses)
@@ -134,7 +138,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     return Localization(
         case_side=parsed.side,
         # the explanations (reasons, paths, sources) are assembled when first asked for
-        explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id),
+        explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id, tuple(history.get("events", ()))),
         red_flags=tuple(red_flags), warnings=tuple(warnings), pattern=sensory, separable=len(leader_ks) <= 1,
         next_examination=tuple(next_exam), findings=parsed.findings,
         not_scored=tuple(f for f, _ in not_scored), not_scored_reasons=tuple(r for _, r in not_scored),

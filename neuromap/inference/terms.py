@@ -23,7 +23,7 @@ import numpy as np
 from neuromap.atlas import Atlas
 from neuromap.datasets import ROOT_IDS
 from neuromap.inference.candidates import Candidate
-from neuromap.weights import PATTERN_WEIGHT, PRIOR_WEIGHT, SADDLE_SPHINCTER_WEIGHT
+from neuromap.weights import HISTORY_FACTOR, PATTERN_WEIGHT, PRIOR_WEIGHT, SADDLE_SPHINCTER_WEIGHT
 
 __all__ = ["PRIORS", "candidate_rate", "pattern_support", "prior_terms"]
 
@@ -31,8 +31,13 @@ __all__ = ["PRIORS", "candidate_rate", "pattern_support", "prior_terms"]
 PRIORS = ("clinical", "uniform")
 
 
-def candidate_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tuple[str, ...]]:
+def candidate_rate(c: Candidate, priors: Mapping[str, Any],
+                   events: Sequence[str] = ()) -> tuple[float, tuple[str, ...]]:
     """The base rate of a candidate (new cases per 100,000 person-years) and its sources.
+
+    Each context event of the case's history that raises the candidate (``priors["history"]``:
+    its kind, its nerve or its plexus) multiplies the rate by its cited factor, or by
+    :data:`~neuromap.weights.HISTORY_FACTOR` where the source gives none.
 
     Examples
     --------
@@ -43,6 +48,19 @@ def candidate_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tupl
     >>> round(candidate_rate(l5, atlas.data.priors)[0], 1)
     209.0
     """
+    rate, sources = _base_rate(c, priors)
+    for event in priors.get("history", ()):
+        if event["id"] in events:
+            for r in event["raises"]:
+                if (r.get("kind") in (None, c.kind) and r.get("nerve") in (None, c.nerve)
+                        and r.get("plexus") in (None, c.id if c.kind == "plexus" else "")):
+                    rate *= r.get("factor", HISTORY_FACTOR)
+                    sources = (*sources, *event["sources"])
+                    break
+    return rate, tuple(dict.fromkeys(sources))
+
+
+def _base_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tuple[str, ...]]:
     kinds = priors["kinds"]
     if c.kind in ("root", "roots"):
         levels = priors["root_levels"]
@@ -59,12 +77,16 @@ def candidate_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tupl
     return entry["rate"], tuple(entry["sources"])
 
 
-@functools.lru_cache(maxsize=32)
-def prior_terms(atlas: Atlas, cands: tuple[Candidate, ...]) -> tuple[np.ndarray, tuple[float, ...],
-                                                                     tuple[tuple[str, ...], ...]]:
-    """Per candidate: the prior term (evidence units, at most 0), the rate and its sources (cached)."""
-    rates = [candidate_rate(c, atlas.data.priors) for c in cands]
-    top = max(r for r, _ in rates)
+@functools.lru_cache(maxsize=64)
+def prior_terms(atlas: Atlas, cands: tuple[Candidate, ...], events: tuple[str, ...] = ()) -> tuple[
+        np.ndarray, tuple[float, ...], tuple[tuple[str, ...], ...]]:
+    """Per candidate: the prior term (evidence units, at most 0), the rate and its sources (cached).
+
+    The term is relative to the largest base rate without history, so a history event can lift
+    a candidate above the commonest lesion (its term is then positive).
+    """
+    rates = [candidate_rate(c, atlas.data.priors, events) for c in cands]
+    top = max(candidate_rate(c, atlas.data.priors)[0] for c in cands)
     term = np.array([PRIOR_WEIGHT * math.log(r / top) for r, _ in rates])
     term.flags.writeable = False
     return term, tuple(r for r, _ in rates), tuple(s for _, s in rates)
