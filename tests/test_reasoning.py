@@ -155,3 +155,12 @@ def test_history_is_checked_field_by_field():
         neuromap.localize({**FOOT_DROP, "history": {"onset": "yesterday"}})
     with pytest.raises(neuromap.InvalidCaseError, match="history.back_pain"):
         neuromap.localize({**FOOT_DROP, "history": {"back_pain": "yes"}})
+
+
+def test_the_best_root_nerve_and_plexus_are_always_in_the_first_five():
+    # a stocking picture: the polyneuropathy leads, but the reader still sees a root, a nerve and a plexus
+    result = neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["toes", "sole"],
+                                                                  "modality": "numbness"}]})
+    kinds = {h.kind for h in result.hypotheses[:5]}
+    assert result.hypotheses[0].id == "polyneuropathy"
+    assert {"nerve", "plexus"} <= kinds and kinds & {"root", "roots"}

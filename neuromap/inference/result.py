@@ -110,7 +110,8 @@ class Localization:
     Attributes
     ----------
     hypotheses : tuple of Hypothesis
-        Best first (assembled on first access).
+        Best first (assembled on first access); the best root, nerve and plexus hypotheses
+        that explain a finding are always among the first five (a structured differential).
     red_flags : tuple of dict
         Urgent warnings (cauda equina), to be read before anything else.
     warnings : tuple of str
