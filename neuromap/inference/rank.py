@@ -70,7 +70,8 @@ def _differential(scores: Scores, best: Sequence[int], out: list[int]) -> list[i
     slots = max(DIFFERENTIAL_SLOTS, len(set(guaranteed) - {out[0]}) + 1)
     waiting = set(guaranteed) - {out[0]}
     top = [out[0]]
-    for k in [*out[1:], *(g for g in guaranteed if g not in out)]:
+    position = {k: i for i, k in enumerate(best)}
+    for k in [*out[1:], *sorted((g for g in guaranteed if g not in out), key=position.__getitem__)]:
         if len(top) >= slots:
             break
         if k in waiting:
