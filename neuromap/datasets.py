@@ -51,6 +51,7 @@ ATLAS_FILES = (
     "signs.json",
     "patterns.json",
     "vocabulary.json",
+    "priors.json",
     "foot.geojson",
 )
 
@@ -122,6 +123,7 @@ class AtlasData:
     signs: tuple[Mapping[str, Any], ...]
     patterns: Mapping[str, Any]
     vocabulary: Mapping[str, Any]
+    priors: Mapping[str, Any]
     foot: Mapping[str, Any]
     version: str
     verified: bool
@@ -202,6 +204,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         signs=tuple(raw["signs.json"]["signs"]),
         patterns=raw["patterns.json"],
         vocabulary=raw["vocabulary.json"],
+        priors=raw["priors.json"],
         foot=raw["foot.geojson"],
         version=version,
         verified=verified,
@@ -510,6 +513,11 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
     for key in ("terms", "xrefs"):
         for i, t in enumerate(vocabulary[key]):
             _check_known("vocabulary.json", f"{key}[{i}].id", (t["id"],), entities[t["kind"]], t["kind"])
+    for i, entry in enumerate(raw["priors.json"]["nerves"]):
+        where = f"nerves[{i}] ({entry['nerve']})"
+        _check_known("priors.json", where, (entry["nerve"],), sites, "nerve")
+        if "site" in entry and entry["site"] not in sites[entry["nerve"]]:
+            raise AtlasDataError("priors.json", where, f"{entry['site']!r} is not a site of {entry['nerve']}")
 
 
 def _check_known(name: str, where: str, values: Iterable[str], known: Container[str], what: str) -> None:

@@ -19,6 +19,8 @@ from types import MappingProxyType
 __all__ = [
     "BILATERAL_COST",
     "DERMATOME_AGREEMENT_SHARE",
+    "DIFFERENTIAL_KINDS",
+    "DIFFERENTIAL_SLOTS",
     "DRAWING_FULL_COVER",
     "DRAWING_MIN_SEVERITY",
     "DRAWING_OUTSIDE_NOTE",
@@ -26,6 +28,7 @@ __all__ = [
     "EXAM_MIN_SPLIT",
     "EXAM_SPREAD",
     "EXAM_WEIGHTS",
+    "HISTORY_FACTOR",
     "KAPPA",
     "KIND_ORDER",
     "LAMBDA",
@@ -39,14 +42,20 @@ __all__ = [
     "NERVE_FIT_MIN",
     "NERVE_SUPPLY_MIN",
     "NORMAL_WEIGHTS",
+    "PAIN_ONLY_CONTRADICTION",
     "PARSIMONY",
+    "PATTERN_WEIGHT",
+    "PRIOR_EVIDENCE_FLOOR",
+    "PRIOR_WEIGHT",
     "PARTLY_BELOW",
     "PREDICTED_ABNORMAL",
     "REFLEX_SEVERITY",
     "ROOT_ALTERNATIVE_SHARE",
     "ROOT_GRADE_WEIGHTS",
+    "SADDLE_SPHINCTER_WEIGHT",
     "SENSORY_DEFAULT_WEIGHT",
     "SENSORY_WEIGHTS",
+    "SEVERE_SEVERITY",
     "SHARE_LOG_COEFFICIENT",
     "SIGN_WEIGHT",
     "SIGN_WEIGHT_RED_FLAG",
@@ -76,6 +85,9 @@ MRC_SEVERITY = MappingProxyType({0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.7, 5: 1.0}
 #: Severity of the grade 5- (weakness detectable only against strong resistance): abnormal, but
 #: the mildest abnormal grade, below grade 4's.
 MRC_FIVE_MINUS_SEVERITY = 0.5
+#: A motor finding at least this severe is a severe deficit (MRC grade 3 or less): bilateral, it
+#: raises the cauda equina flag (``nice_cks_sciatica``: a severe or progressive bilateral deficit).
+SEVERE_SEVERITY = 0.9
 #: Severity of a motor finding given as the word "weak" (no grade).
 WEAK_SEVERITY = 0.8
 #: Severity (weight) of a reflex finding by grade: a reflex change is the most objective sign
@@ -132,12 +144,49 @@ TOLERANCE = MappingProxyType({
 #: polyneuropathy.
 PARSIMONY = MappingProxyType({"root": 0.0, "nerve": 0.0, "roots2": 0.8, "roots3": 1.4, "plexus": 0.9,
                               "cauda_equina": 1.0, "polyneuropathy": 0.25})
+#: Prevalence prior: evidence units per natural-log unit of a candidate's base rate relative to
+#: the commonest candidate's (``data/priors.json``: L5 radiculopathy, about 209 per 100,000
+#: person-years, ``schoenfeld_2012``, ``tums_lsr_2013``). A polyneuropathy (77, ``visser_2015``)
+#: pays 0.1 x ln(209/77) = 0.1; a nerve without its own figure (0.2, an uncommon entrapment)
+#: pays 0.7, about one numb region's worth of evidence: the prior separates equal explanations
+#: and tips close ones, and findings overrule it. Set on the case suite (``tests/cases/``: 0.08
+#: to 0.1 pass the most cases; 0.2 and more overrule motor findings of nerve lesions).
+PRIOR_WEIGHT = 0.1
+#: The prior term is divided by the case's evidence weight like every other term, but by no less
+#: than this (about three numb regions): a case of one faint finding (pain over one region) is
+#: not decided by base rates alone.
+PRIOR_EVIDENCE_FLOOR = 2.0
+#: How many times a context event of the history (``data/priors.json``, ``history``) multiplies
+#: the base rate of a lesion it raises when its source names the tie but gives no ratio (the
+#: cited ratios found run from 2 to 12: ``ng_2019``, ``parisi_2011``, ``van_slobbe_2004``).
+HISTORY_FACTOR = 3.0
+#: Pattern support: the evidence the read of the findings adds to the candidates it points to
+#: (a stocking: polyneuropathy, ``callaghan_2015``, ``england_asbury_2004``; one dermatome: that
+#: root; one nerve territory: that nerve; saddle and sphincter findings: the cauda equina,
+#: ``gardner_2011``, ``bmj_bp_ces``).
+PATTERN_WEIGHT = 0.5
+#: The support a saddle sensory finding together with a sphincter finding gives the cauda equina
+#: (instead of :data:`PATTERN_WEIGHT`): the picture is the syndrome itself (``gardner_2011``,
+#: ``bmj_bp_ces``), so it offsets the cauda equina's parsimony cost and the syndrome ranks above
+#: bilateral lesions of single sacral roots.
+SADDLE_SPHINCTER_WEIGHT = 1.0
+#: When every abnormal finding is pain or a sign (no sensory loss, weakness or reflex change:
+#: an irritative picture), examined normal strength and reflexes are expected under every root
+#: lesion (radicular pain without deficit, ``murphy_2009``, ``msd_radiculopathy``): their
+#: contradiction costs are scaled by this, so a normal examination lowers every candidate
+#: without electing the one whose functions went untested.
+PAIN_ONLY_CONTRADICTION = 0.25
 #: Order of kinds when scores tie: the simpler, more local explanation first.
 KIND_ORDER = ("nerve", "root", "roots", "plexus", "polyneuropathy", "cauda_equina")
 #: Scores closer than this are equal (the order inside a tie is a convention).
 TIE = 1e-12
 
 # ----------------------------------------------------------------------------- the result
+#: A structured differential: the best hypothesis of each of these kinds that explains a finding
+#: (a root or contiguous roots, a nerve, a plexus) is always among the first
+#: :data:`DIFFERENTIAL_SLOTS`, so a nerve mimic always shows its root alternative and vice versa.
+DIFFERENTIAL_KINDS = (("root", "roots"), ("nerve",), ("plexus",))
+DIFFERENTIAL_SLOTS = 5
 #: How many hypotheses a result lists at most (more only to keep a tie whole).
 MAX_HYPOTHESES = 12
 #: A hypothesis among the next three is a leader (not separated from the top) when its score

@@ -97,7 +97,10 @@ def test_iliacus_and_the_back_of_thigh_group_give_up_the_composite_names(atlas: 
 
 
 def test_composites_in_a_case_rank_their_nerves(atlas: neuromap.Atlas) -> None:
-    assert _weak("fibulares").top.id == "superficial_fibular"
+    # the nerves of the fibulares lead (the common fibular first with the clinical prior: it is the
+    # commoner lesion, issue 17)
+    ranked = [h.id for h in _weak("fibulares").hypotheses]
+    assert ranked[0] == "common_fibular" and "superficial_fibular" in ranked[:3]
     assert _weak("triceps surae").rank("S1") == 1
     assert {"L5", "S1"} >= {h.id for h in _weak("hamstrings").hypotheses[:2]}
 

@@ -308,8 +308,13 @@ class NameIndex:
 
 
 def _same_word(query: str, word: str) -> bool:
-    """Whether a query word matches a name's word: equal, or an abbreviation of it ('tib' of 'tibialis')."""
-    return query == word or (len(query) >= 2 and word.startswith(query) and not query.isdigit())
+    """Whether a query word matches a name's word: equal, an abbreviation of it ('tib' of 'tibialis'),
+    or one slip away from either ('antt' of 'anterior')."""
+    if query == word or (len(query) >= 2 and word.startswith(query) and not query.isdigit()):
+        return True
+    from rapidfuzz.distance import OSA
+
+    return len(query) >= 4 and OSA.distance(query, word[:len(query)]) <= 1
 
 
 def _one_per_entity(ranked: Iterable[tuple[str, tuple[str, str]]], n: int) -> list[str]:

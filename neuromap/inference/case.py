@@ -51,7 +51,7 @@ from neuromap.weights import (
 __all__ = ["Case", "Finding", "Limits", "NotUnderstood", "ParsedCase", "parse_case"]
 
 SIDES = ("left", "right", "bilateral")
-CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "dermatome_map", "id", "notes")
+CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "dermatome_map", "id", "notes", "history")
 #: Length of the free-text ``notes`` of a case and ``note`` of a finding (``maxLength`` in the case schema).
 MAX_NOTE_LENGTH = 10_000
 #: Sensory modalities (their words are the ``grammar.modalities`` of ``data/vocabulary.json``).

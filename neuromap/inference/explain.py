@@ -9,6 +9,7 @@ examinations that would best separate the leaders.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,10 +21,12 @@ from neuromap.inference.case import Finding, ParsedCase
 from neuromap.inference.rank import site_decided
 from neuromap.inference.result import Hypothesis
 from neuromap.inference.scoring import Scores
+from neuromap.inference.terms import candidate_rate
 from neuromap.weights import (
     EXAM_MIN_SPLIT,
     EXAM_SPREAD,
     EXAM_WEIGHTS,
+    KAPPA,
     MAX_NEXT_EXAMINATIONS,
     PARTLY_BELOW,
     PREDICTED_ABNORMAL,
@@ -35,17 +38,22 @@ _TARGET_WORDS = {"region": "skin region", "movement": "movement", "muscle": "mus
                  "sign": "sign"}
 
 
-def hypotheses(scores: Scores | None, ks: Sequence[int], atlas: Atlas, map_id: str) -> tuple[Hypothesis, ...]:
-    """The :class:`~neuromap.inference.result.Hypothesis` of each option in *ks*, in order."""
+def hypotheses(scores: Scores | None, ks: Sequence[int], atlas: Atlas, map_id: str,
+               events: tuple[str, ...] = ()) -> tuple[Hypothesis, ...]:
+    """The :class:`~neuromap.inference.result.Hypothesis` of each option in *ks*, in order.
+
+    *events* are the context events of the case's history (they raise some base rates).
+    """
     if scores is None:
         return ()
     # the part of each finding's entry that is the same for every hypothesis
     refs = [{"finding": f.field, "text": f.text, "kind": f.kind, "target": f.target, "side": f.side}
             for f in scores.findings]
-    return tuple(_hypothesis(scores, k, atlas, map_id, refs) for k in ks)
+    return tuple(_hypothesis(scores, k, atlas, map_id, refs, events) for k in ks)
 
 
-def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequence[Mapping[str, Any]]) -> Hypothesis:
+def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequence[Mapping[str, Any]],
+                events: tuple[str, ...]) -> Hypothesis:
     e = scores.evaluation(k)
     c = e.candidate
     explains: list[dict[str, Any]] = []
@@ -79,7 +87,16 @@ def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequenc
         kind=c.kind, id=c.id, label=label, levels=c.levels, nerve=c.nerve, site=site if multi_site else None,
         site_label=site_label, candidate_sites=tied, side=e.side, score=round(e.score, 4),
         explains=tuple(explains), unexplained=tuple(unexplained), contradicts=tuple(contradicts),
-        paths=tuple(paths), sources=tuple(s for s in sources if s in known), territory=c.territory)
+        paths=tuple(paths), sources=tuple(s for s in sources if s in known), prior=_prior(e, atlas, events),
+        territory=c.territory)
+
+
+def _prior(e: Any, atlas: Atlas, events: tuple[str, ...]) -> dict[str, Any]:
+    """How much of a hypothesis's score is prior: its base rate, and its score without the prior term."""
+    rate, sources = candidate_rate(e.candidate, atlas.data.priors, events)
+    without = min(math.exp(KAPPA * (e.fit - e.prior_fit - 1.0)), 1.0)
+    return {"rate": round(rate, 4), "unit": atlas.data.priors["unit"], "fit_term": round(e.prior_fit, 4),
+            "score_without_prior": round(without, 4), "sources": list(sources)}
 
 
 @functools.lru_cache(maxsize=8192)  # a few MB at most

@@ -18,13 +18,16 @@ from typing import Any
 from neuromap.atlas import Atlas
 from neuromap.datasets import ROOT_IDS
 from neuromap.inference.case import ParsedCase
-from neuromap.weights import NERVE_FIT_MIN, NERVE_SUPPLY_MIN, STOCKING_OVERLAP
+from neuromap.weights import NERVE_FIT_MIN, NERVE_SUPPLY_MIN, SEVERE_SEVERITY, STOCKING_OVERLAP
 
-__all__ = ["flags", "pattern"]
+__all__ = ["flags", "pattern", "saddle_and_sphincter"]
 
-#: Reflexes and muscles whose loss raises the cauda equina flag.
+#: Reflexes and muscles whose loss raises the cauda equina flag (sphincter findings).
 _FLAG_REFLEXES = ("anal_wink", "bulbocavernosus")
 _FLAG_MOTOR = ("voluntary_anal_contraction", "external_anal_sphincter")
+#: Red-flag signs of the saddle skin, and of the sphincters (``bmj_bp_ces``, ``gardner_2011``).
+_SADDLE_SIGNS = ("saddle_anaesthesia",)
+_SPHINCTER_SIGNS = ("urinary_retention", "urinary_incontinence", "faecal_incontinence", "reduced_anal_tone")
 _FLAG_SOURCES = ["bmj_bp_ces", "nice_cks_sciatica", "gardner_2011"]
 _ROOT_INDEX = {r: i for i, r in enumerate(ROOT_IDS)}
 
@@ -35,21 +38,51 @@ def _saddle_regions(atlas: Atlas) -> frozenset[str]:
     return frozenset(atlas.template.regions("saddle")) if "saddle" in atlas.template.views else frozenset()
 
 
+@functools.lru_cache(maxsize=8)
+def _distal_motor(atlas: Atlas) -> frozenset[str]:
+    """The movements a length-dependent neuropathy weakens (``patterns.json``) and their muscles."""
+    movements = set(atlas.data.patterns["polyneuropathy"].get("movements", {}))
+    return frozenset(movements | {mu for mv in movements for mu in atlas.predecessors(mv)})
+
+
+def saddle_and_sphincter(parsed: ParsedCase, atlas: Atlas) -> bool:
+    """Whether a case has both a saddle sensory finding and a sphincter finding (the cauda equina picture)."""
+    saddle = sphincter = False
+    for f in parsed.findings:
+        if not f.abnormal:
+            continue
+        if (f.kind == "region" and f.target in _saddle_regions(atlas) and f.modality != "pain") or (
+                f.kind == "sign" and f.target in _SADDLE_SIGNS):
+            saddle = True
+        elif ((f.kind == "sign" and f.target in _SPHINCTER_SIGNS) or (f.kind in ("movement", "muscle")
+                and f.target in _FLAG_MOTOR) or (f.kind == "reflex" and f.target in _FLAG_REFLEXES
+                                                 and f.modality in ("reduced", "absent"))):
+            sphincter = True
+    return saddle and sphincter
+
+
 def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[str]]:
-    """The red flags and the upper motor neuron warnings of a case.
+    """The red flags and the warnings about upper motor neuron signs and mild bilateral weakness.
+
+    Weakness in both legs raises the flag when it is severe (MRC grade 3 or less) or proximal
+    (outside the distal muscles a length-dependent neuropathy weakens), or with a saddle or
+    sphincter finding (which raise it themselves); mild, distal, symmetric weakness gets a
+    warning instead (``nice_cks_sciatica``: a severe or progressive bilateral deficit).
 
     Returns
     -------
     red_flags : list of dict
         At most one, ``cauda_equina``, with its urgent message and what triggered it.
     warnings : list of str
-        At most one, naming the upper motor neuron signs found.
+        Upper motor neuron signs found; mild bilateral distal weakness.
     """
     triggers: list[str] = []
     partial: set[str] = set()  # red-flag features that raise the flag only with another one
     umn_signs: list[str] = []
     saddle = _saddle_regions(atlas)
+    distal = _distal_motor(atlas)
     motor_sides: set[str] = set()
+    marked_sides: set[str] = set()  # sides with a severe or a proximal deficit
     for f in parsed.findings:
         if not f.abnormal:
             continue
@@ -58,6 +91,8 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
                 triggers.append(f"saddle sensory change: {f.text} ({f.field})")
         elif f.kind in ("movement", "muscle"):
             motor_sides.add(f.side)
+            if f.severity >= SEVERE_SEVERITY or f.target not in distal:
+                marked_sides.add(f.side)
             if f.target in _FLAG_MOTOR:
                 triggers.append(f"{f.text} weak ({f.field})")
         elif f.kind == "reflex":
@@ -88,15 +123,20 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
             triggers.append(f"{mentioned['label'].lower()} named in {fld} ({text!r}, not understood as a whole)")
             if not mentioned.get("red_flag_alone", True):
                 partial.add(triggers[-1])
-    umn = []
+    notes = []
     if umn_signs:
-        umn.append(f"Upper motor neuron signs ({', '.join(dict.fromkeys(umn_signs))}): the lesion may lie above the "
-                   "cauda equina (spinal cord or brain), outside this lower motor neuron model; these findings are "
-                   "not scored.")
+        notes.append(f"Upper motor neuron signs ({', '.join(dict.fromkeys(umn_signs))}): the lesion may lie above the "
+                     "cauda equina (spinal cord or brain), outside this lower motor neuron model; these findings are "
+                     "not scored.")
     if len(motor_sides) == 2:  # {"left", "right"}
-        triggers.append("weakness in both legs (bilateral motor deficit)")
+        if marked_sides or set(triggers) - partial:
+            triggers.append("weakness in both legs (bilateral motor deficit)")
+        else:
+            notes.append("Mild distal weakness in both legs: typical of a length-dependent polyneuropathy, not by "
+                         "itself a cauda equina red flag; reassess if it becomes severe, proximal or progressive, or "
+                         "with saddle or sphincter symptoms.")
     if not set(triggers) - partial:
-        return [], umn
+        return [], notes
     unique = list(dict.fromkeys(triggers))
     return [{
         "id": "cauda_equina",
@@ -105,7 +145,7 @@ def flags(parsed: ParsedCase, atlas: Atlas) -> tuple[list[dict[str, Any]], list[
                     "assessment and imaging; do not wait for the ranking below."),
         "triggers": unique,
         "sources": list(_FLAG_SOURCES),
-    }], umn
+    }], notes
 
 
 @functools.lru_cache(maxsize=8)
@@ -138,7 +178,7 @@ def _fitting(regions: frozenset[str], atlas: Atlas) -> tuple[list[str], list[str
 
 
 def pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
-    """Read the sensory findings: dermatomal, single nerve, both, stocking, none or no sensory findings."""
+    """Read the findings: normal examination, dermatomal, single nerve, both, stocking, none or no sensory findings."""
     by_side: dict[str, set[str]] = {}  # the abnormal sensory findings' regions, per side
     pain_only = True  # every abnormal finding is sensory, and pain
     for f in parsed.findings:
@@ -147,6 +187,10 @@ def pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
                 by_side.setdefault(f.side, set()).add(f.target)
             if f.kind != "region" or f.modality != "pain":
                 pain_only = False
+    if parsed.findings and not any(f.abnormal for f in parsed.findings):
+        return {"kind": "normal_examination", "dermatomes": [], "nerves": [],
+                "message": ("Normal examination: every finding given is normal, so nothing localizes; no lesion "
+                            "site is ranked.")}
     if not by_side:
         return {"kind": "no_sensory", "dermatomes": [], "nerves": [],
                 "message": "No abnormal sensory findings: the ranking rests on motor, reflex and other findings."}
@@ -158,7 +202,8 @@ def pattern(parsed: ParsedCase, atlas: Atlas) -> dict[str, Any]:
     dermatomes, nerves = _fitting(frozenset().union(*by_side.values()), atlas)
     if pain_only:
         return {"kind": "none", "dermatomes": dermatomes, "nerves": nerves,
-                "message": ("Pain alone, without sensory loss, weakness or reflex change, follows no reliable "
+                "message": ("Pain alone, without sensory loss, weakness or reflex change (the examination is "
+                            "otherwise normal), follows no reliable "
                             "neural pattern (radicular pain is mostly non-dermatomal); local causes such as plantar "
                             "fasciitis for heel pain should be considered before a nerve or root.")}
     if not dermatomes and not nerves:

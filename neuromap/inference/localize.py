@@ -17,30 +17,34 @@ from typing import Any
 
 from neuromap._version import __version__
 from neuromap.atlas import Atlas, load_atlas
-from neuromap.errors import InvalidTypeError
+from neuromap.errors import InvalidTypeError, check_option
 from neuromap.inference.case import DEFAULT_LIMITS, Case, Limits, NotUnderstood, ParsedCase, parse_case
 from neuromap.inference.explain import hypotheses, next_examination
-from neuromap.inference.flags import flags, pattern
+from neuromap.inference.flags import flags, pattern, saddle_and_sphincter
+from neuromap.inference.history import parse_history
 from neuromap.inference.mentions import red_flag_mentions
 from neuromap.inference.rank import cut, leader_options, name, ranked_options
 from neuromap.inference.result import Localization
 from neuromap.inference.scoring import finding_weight, not_scored_reason, scoring_table
+from neuromap.inference.terms import PRIORS, pattern_support, prior_terms
 from neuromap.inference.text import TextCase
-from neuromap.weights import MAX_HYPOTHESES
+from neuromap.weights import MAX_HYPOTHESES, PAIN_ONLY_CONTRADICTION
 
 __all__ = ["localize"]
 
 
 def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None = None,
              limits: Limits = DEFAULT_LIMITS, max_hypotheses: int = MAX_HYPOTHESES,
-             strict: bool = False) -> Localization:
+             strict: bool = False, prior: str = "clinical") -> Localization:
     """Rank the lesion sites that could explain a case's findings.
 
     Parameters
     ----------
     case : dict, Case or TextCase
         The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``
-        (see :mod:`neuromap.inference.case` for the format); or a case read from free text
+        (see :mod:`neuromap.inference.case` for the format), and an optional ``history``
+        (:mod:`neuromap.inference.history`): its context events raise the base rates of the
+        lesions they are tied to (``data/priors.json``). Or a case read from free text
         (:func:`neuromap.case_from_text`), whose unread spans join ``not_understood``.
     atlas : Atlas, optional
         The atlas to use; defaults to the bundled one (:func:`neuromap.load_atlas`).
@@ -57,6 +61,10 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         word). By default such findings are set aside in the result's ``not_understood``, a
         warning says the ranking ignores them, and the red-flag screen still reads their
         words.
+    prior : {"clinical", "uniform"}, optional
+        ``"clinical"`` (default) weighs each candidate by the cited base rate of its kind and
+        site (``data/priors.json``); ``"uniform"`` leaves base rates out. Each hypothesis says
+        how much of its score is prior (:attr:`Hypothesis.prior`).
 
     Returns
     -------
@@ -109,19 +117,29 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     if text is not None:
         parsed = _with_unread_text(parsed, text, atlas)
     map_id = atlas.check_map(dermatome_map)
+    prior = check_option("prior", prior, PRIORS)
+    history = parse_history(case, atlas) if isinstance(case, Mapping) else {}
     reasons = [not_scored_reason(f, atlas) for f in parsed.findings]
     scored = [f for f, reason in zip(parsed.findings, reasons, strict=True) if reason is None]
     not_scored = [(f, reason) for f, reason in zip(parsed.findings, reasons, strict=True) if reason is not None]
+    sensory = pattern(parsed, atlas)
     scores = None
     ranked: list[int] = []
-    if scored:
-        scores = scoring_table(atlas, map_id).score(scored, [finding_weight(f, atlas) for f in scored])
+    if scored and sensory["kind"] != "normal_examination":
+        table = scoring_table(atlas, map_id)
+        # an irritative picture (pain and signs only): a normal examination is expected under every lesion
+        irritative = all(f.kind == "sign" or (f.kind == "region" and f.modality == "pain")
+                         for f in scored if f.abnormal)
+        scores = table.score(
+            scored, [finding_weight(f, atlas) for f in scored],
+            prior=prior_terms(atlas, table.candidates, history.get("events", ()))[0] if prior == "clinical" else None,
+            support=pattern_support(table.candidates, sensory, saddle_and_sphincter(parsed, atlas)),
+            contradiction_scale=PAIN_ONLY_CONTRADICTION if irritative else 1.0)
         ranked = ranked_options(scores, max_hypotheses)
     warnings = list(parsed.notes)
-    red_flags, umn = flags(parsed, atlas)
-    warnings.extend(umn)
-    sensory = pattern(parsed, atlas)
-    if sensory["kind"] == "none" and sensory.get("message"):
+    red_flags, notes = flags(parsed, atlas)
+    warnings.extend(notes)
+    if sensory["kind"] in ("none", "normal_examination") and sensory.get("message"):
         warnings.append(sensory["message"])
     next_exam: list[dict[str, Any]] = []
     leader_ks = leader_options(scores, ranked[:4]) if scores is not None else []
@@ -133,13 +151,13 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
         warnings.append(f"The findings given do not separate {names}{tip}.")
     label, low_confidence = _map_notes(atlas, map_id)
-    if low_confidence is not None and sensory["kind"] not in ("no_sensory", "stocking"):
+    if low_confidence is not None and sensory["kind"] not in ("no_sensory", "stocking", "normal_examination"):
         warnings.append(low_confidence)
     shown = cut(ranked, scores, max_hypotheses) if scores is not None else []
     return Localization(
         case_side=parsed.side,
         # the explanations (reasons, paths, sources) are assembled when first asked for
-        explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id),
+        explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id, tuple(history.get("events", ()))),
         red_flags=tuple(red_flags), warnings=tuple(warnings), pattern=sensory, separable=len(leader_ks) <= 1,
         next_examination=tuple(next_exam), findings=parsed.findings,
         not_scored=tuple(f for f, _ in not_scored), not_scored_reasons=tuple(r for _, r in not_scored),

@@ -57,6 +57,11 @@ class Hypothesis:
         The atlas path behind each explained finding.
     sources : tuple of str
         Source keys (see ``data/sources.json``).
+    prior : dict or None
+        How much of the score is prior: the base rate of the candidate's kind and site
+        (``rate``, in ``unit``, with its ``sources``), the part of the fit that is the prior term
+        (``fit_term``, 0 with ``prior="uniform"`` or for the commonest lesion) and the score the
+        hypothesis would have without it (``score_without_prior``).
     territory : Territory or None
         What a lesion at this site is expected to involve (regions, muscles, movements,
         reflexes, each weighted in [0, 1]): what figures draw for it. Not part of the JSON
@@ -78,6 +83,7 @@ class Hypothesis:
     contradicts: tuple[Mapping[str, Any], ...]
     paths: tuple[Mapping[str, Any], ...]
     sources: tuple[str, ...]
+    prior: Mapping[str, Any] | None = field(default=None, repr=False)
     territory: Territory | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +95,7 @@ class Hypothesis:
             "explains": list(map(dict, self.explains)), "unexplained": list(map(dict, self.unexplained)),
             "contradicts": list(map(dict, self.contradicts)),
             "paths": [{**p, "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
+            "prior": plain_data(self.prior) if self.prior is not None else None,
         }
 
 
@@ -103,7 +110,8 @@ class Localization:
     Attributes
     ----------
     hypotheses : tuple of Hypothesis
-        Best first (assembled on first access).
+        Best first (assembled on first access); the best root, nerve and plexus hypotheses
+        that explain a finding are always among the first five (a structured differential).
     red_flags : tuple of dict
         Urgent warnings (cauda equina), to be read before anything else.
     warnings : tuple of str

@@ -43,6 +43,7 @@ from neuromap.weights import (
     KIND_ORDER,
     LAMBDA,
     NORMAL_WEIGHTS,
+    PRIOR_EVIDENCE_FLOOR,
     SENSORY_DEFAULT_WEIGHT,
     SENSORY_WEIGHTS,
     SIGN_WEIGHT,
@@ -287,7 +288,8 @@ class ScoringTable:
         p.flags.writeable = p_tolerance.flags.writeable = False
         return opt, p, p_tolerance
 
-    def score(self, findings: Sequence[Finding], weights: Sequence[float]) -> Scores:
+    def score(self, findings: Sequence[Finding], weights: Sequence[float], *, prior: np.ndarray | None = None,
+              support: np.ndarray | None = None, contradiction_scale: float = 1.0) -> Scores:
         """Score every candidate on every side option valid for the findings' sides.
 
         Parameters
@@ -296,6 +298,12 @@ class ScoringTable:
             The scored findings (see :func:`is_scored`), at least one.
         weights : sequence of float
             The weight of each finding (:func:`finding_weight`).
+        prior, support : numpy.ndarray, optional
+            Per candidate: the prior term and the pattern support, in evidence units
+            (:mod:`neuromap.inference.terms`); none by default.
+        contradiction_scale : float, optional
+            What examined normal findings cost a candidate that predicts them abnormal, as a
+            fraction of the full cost (lower for an irritative, pain-only picture).
 
         Returns
         -------
@@ -309,9 +317,14 @@ class ScoringTable:
         sum_normal = sum(w for f, w in zip(findings, weights, strict=True) if not f.abnormal)
         total = (sum_abnormal + sum_normal) or 1.0
         explained = p @ w_abnormal                                     # abnormal weight explained
-        base = explained - LAMBDA * sum_abnormal - p_tolerance @ w_normal
+        base = explained - LAMBDA * sum_abnormal - contradiction_scale * (p_tolerance @ w_normal)
         evidence_fit = (base + explained * LAMBDA + sum_normal) / total
-        fit = (base + explained * opt.discount_lambda + (sum_normal - opt.cost)) / total
+        # the prior weighs against the case's evidence, but never against less than the floor:
+        # with one faint finding the base rates must not decide alone
+        prior_fit = (prior[opt.rows] / max(total, PRIOR_EVIDENCE_FLOOR)) if prior is not None \
+            else np.zeros(len(opt.rows))
+        extra = prior_fit + ((support[opt.rows] / total) if support is not None else 0.0)
+        fit = (base + explained * opt.discount_lambda + (sum_normal - opt.cost)) / total + extra
         score = np.minimum(np.exp(KAPPA * (fit - 1.0)), 1.0)
         # best first: the score to 12 decimals, then the tie rank of the candidate, then the side
         order = np.lexsort((opt.tie, -np.rint(score * 1e12)))
@@ -319,7 +332,7 @@ class ScoringTable:
         if sum_abnormal == 0.0 or not is_listed.any():
             is_listed[:] = True
         return Scores(self, tuple(findings), opt.rows, opt.side_codes, score, fit, evidence_fit, p, order,
-                      order[is_listed[order]], is_listed, opt.position)
+                      order[is_listed[order]], is_listed, opt.position, prior_fit)
 
 
 class Options(NamedTuple):
@@ -361,6 +374,8 @@ class Scores:
         Whether each option is in :attr:`listed`.
     position : numpy.ndarray
         ``row * 3 + side code -> option``, -1 where that option was not scored.
+    prior_fit : numpy.ndarray
+        The part of each option's fit that is its prior (0 or less; 0 with the uniform prior).
     """
 
     table: ScoringTable
@@ -375,6 +390,7 @@ class Scores:
     listed: np.ndarray
     is_listed: np.ndarray
     position: np.ndarray
+    prior_fit: np.ndarray
 
     @functools.cached_property
     def lists(self) -> OptionLists:
@@ -386,7 +402,7 @@ class Scores:
         """The :class:`Evaluation` of option *k*."""
         v = self.lists
         return Evaluation(self.table.candidates[v.rows[k]], SIDE_NAMES[v.side_codes[k]], v.score[k], v.fit[k],
-                          v.evidence_fit[k], tuple(self.p[k].tolist()))
+                          v.evidence_fit[k], tuple(self.p[k].tolist()), float(self.prior_fit[k]))
 
 
 class OptionLists(NamedTuple):
@@ -411,6 +427,7 @@ class Evaluation:
     fit: float
     evidence_fit: float            # fit before parsimony and size costs: what the findings decide
     p: tuple[float, ...]           # involvement per scored finding, 0 where the side differs
+    prior_fit: float = 0.0         # the part of the fit that is the prior (0 or less)
 
 
 @functools.lru_cache(maxsize=32)

@@ -401,7 +401,7 @@ def check_case(case: Any, *, atlas: Atlas | None = None, limits: JsonLimits | Li
     Traceback (most recent call last):
     ...
     neuromap.errors.InvalidCaseError: Invalid value for 'sensroy': unknown key 'sensroy'; allowed keys are 'side', \
-'sensory', 'motor', 'reflexes', 'other', 'dermatome_map', 'id', 'notes'. Did you mean 'sensory'?
+'sensory', 'motor', 'reflexes', 'other', 'dermatome_map', 'id', 'notes', 'history'. Did you mean 'sensory'?
     """
     from neuromap.atlas import load_atlas
 

@@ -1,0 +1,60 @@
+"""Read a case's short ``history``: onset, back pain, bilateral symptoms and context events.
+
+The context events are data (``data/priors.json``, ``history``): each names the lesions it makes
+more likely (by kind, nerve or plexus) and by how much, with its sources. Under
+``prior="clinical"`` a candidate's base rate is multiplied by the factor of every event of the
+case that raises it (:func:`neuromap.inference.terms.candidate_rate`). Onset, back pain and
+bilateral symptoms are read, checked and carried in the result's findings of the history; they
+do not enter the score yet (no cited weight was found for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from neuromap.atlas import Atlas, normalize_name
+from neuromap.errors import InvalidCaseError, check_option
+
+__all__ = ["ONSETS", "parse_history"]
+
+#: The values of ``history.onset``.
+ONSETS = ("sudden", "days", "weeks", "months", "years", "since_childhood")
+_KEYS = ("onset", "back_pain", "bilateral_symptoms", "events")
+
+
+def parse_history(case: Mapping[str, Any], atlas: Atlas) -> dict[str, Any]:
+    """The checked ``history`` of a case (empty when it has none).
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> parse_history({"side": "left", "history": {"onset": "weeks", "events": ["Diabetes"]}},
+    ...               neuromap.load_atlas())
+    {'onset': 'weeks', 'events': ('diabetes',)}
+    """
+    history = case.get("history")
+    if history is None:
+        return {}
+    if not isinstance(history, Mapping):
+        raise InvalidCaseError("history", f"expected an object, got a {type(history).__name__}")
+    for key in history:
+        check_option("history", key, _KEYS, error=InvalidCaseError)
+    out: dict[str, Any] = {}
+    if "onset" in history:
+        out["onset"] = check_option("history.onset", history["onset"], ONSETS, fold=normalize_name,
+                                    error=InvalidCaseError)
+    for key in ("back_pain", "bilateral_symptoms"):
+        if key in history:
+            if not isinstance(history[key], bool):
+                raise InvalidCaseError(f"history.{key}", f"expected true or false, got {history[key]!r}")
+            out[key] = history[key]
+    if "events" in history:
+        events = history["events"]
+        if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+            raise InvalidCaseError("history.events", "expected a list of event names")
+        known = tuple(e["id"] for e in atlas.data.priors["history"])
+        out["events"] = tuple(dict.fromkeys(
+            check_option(f"history.events[{i}]", e.replace(" ", "_"), known, fold=normalize_name,
+                         error=InvalidCaseError) for i, e in enumerate(events)))
+    return out

@@ -1,0 +1,117 @@
+"""The terms of the score that are not findings: prevalence priors and the pattern read.
+
+Both are per candidate and added to the evidence sum of the score (``docs/method.md`` §3):
+
+* the **prior**: ``PRIOR_WEIGHT * ln(rate / largest rate)``, where the rate is the cited base
+  rate of the candidate's kind and site (``data/priors.json``): a lesion as common as the
+  commonest (an L5 radiculopathy) pays nothing, a rare one pays in proportion to how many times
+  rarer it is, in orders of magnitude;
+* the **pattern support**: ``PATTERN_WEIGHT`` for the candidates the read of the findings points
+  to (a stocking: a polyneuropathy; one dermatome: that root; one nerve territory: that nerve;
+  saddle and sphincter findings: the cauda equina, with ``SADDLE_SPHINCTER_WEIGHT``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from neuromap.atlas import Atlas
+from neuromap.datasets import ROOT_IDS
+from neuromap.inference.candidates import Candidate
+from neuromap.weights import HISTORY_FACTOR, PATTERN_WEIGHT, PRIOR_WEIGHT, SADDLE_SPHINCTER_WEIGHT
+
+__all__ = ["PRIORS", "candidate_rate", "pattern_support", "prior_terms"]
+
+#: The values of ``localize(prior=...)``: the cited base rates, or none (every candidate alike).
+PRIORS = ("clinical", "uniform")
+
+
+def candidate_rate(c: Candidate, priors: Mapping[str, Any],
+                   events: Sequence[str] = ()) -> tuple[float, tuple[str, ...]]:
+    """The base rate of a candidate (new cases per 100,000 person-years) and its sources.
+
+    Each context event of the case's history that raises the candidate (``priors["history"]``:
+    its kind, its nerve or its plexus) multiplies the rate by its cited factor, or by
+    :data:`~neuromap.weights.HISTORY_FACTOR` where the source gives none.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> from neuromap.inference.candidates import candidates
+    >>> atlas = neuromap.load_atlas()
+    >>> l5 = next(c for c in candidates(atlas, atlas.default_dermatome_map) if c.id == "L5")
+    >>> round(candidate_rate(l5, atlas.data.priors)[0], 1)
+    209.0
+    """
+    rate, sources = _base_rate(c, priors)
+    for event in priors.get("history", ()):
+        if event["id"] in events:
+            for r in event["raises"]:
+                if (r.get("kind") in (None, c.kind) and r.get("nerve") in (None, c.nerve)
+                        and r.get("plexus") in (None, c.id if c.kind == "plexus" else "")):
+                    rate *= r.get("factor", HISTORY_FACTOR)
+                    sources = (*sources, *event["sources"])
+                    break
+    return rate, tuple(dict.fromkeys(sources))
+
+
+def _base_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tuple[str, ...]]:
+    kinds = priors["kinds"]
+    if c.kind in ("root", "roots"):
+        levels = priors["root_levels"]
+        shares = levels["shares"]
+        rest = (1.0 - sum(shares.values())) / max(1, len(ROOT_IDS) - len(shares))
+        share = max(shares.get(r, rest) for r in c.levels)
+        return kinds["root"]["rate"] * share, (*kinds["root"]["sources"], *levels["sources"])
+    if c.kind == "nerve":
+        for entry in priors["nerves"]:
+            if entry["nerve"] == c.nerve and entry.get("site", c.site) == c.site:
+                return entry["rate"], tuple(entry["sources"])
+        return kinds["nerve"]["rate"], tuple(kinds["nerve"]["sources"])
+    entry = kinds[c.kind]
+    return entry["rate"], tuple(entry["sources"])
+
+
+@functools.lru_cache(maxsize=64)
+def prior_terms(atlas: Atlas, cands: tuple[Candidate, ...], events: tuple[str, ...] = ()) -> tuple[
+        np.ndarray, tuple[float, ...], tuple[tuple[str, ...], ...]]:
+    """Per candidate: the prior term (evidence units, at most 0), the rate and its sources (cached).
+
+    The term is relative to the largest base rate without history, so a history event can lift
+    a candidate above the commonest lesion (its term is then positive).
+    """
+    rates = [candidate_rate(c, atlas.data.priors, events) for c in cands]
+    top = max(candidate_rate(c, atlas.data.priors)[0] for c in cands)
+    term = np.array([PRIOR_WEIGHT * math.log(r / top) for r, _ in rates])
+    term.flags.writeable = False
+    return term, tuple(r for r, _ in rates), tuple(s for _, s in rates)
+
+
+def pattern_support(cands: Sequence[Candidate], sensory: Mapping[str, Any], saddle_sphincter: bool) -> np.ndarray:
+    """Per candidate: the support the read of the findings gives it (evidence units).
+
+    Parameters
+    ----------
+    cands : sequence of Candidate
+    sensory : dict
+        The pattern read (:func:`neuromap.inference.flags.pattern`).
+    saddle_sphincter : bool
+        Whether the case has both a saddle sensory finding and a sphincter finding.
+    """
+    kind = sensory["kind"]
+    roots = set(sensory.get("dermatomes", ())) if kind in ("dermatomal", "dermatomal_or_single_nerve") else set()
+    nerves = set(sensory.get("nerves", ())) if kind in ("single_nerve", "dermatomal_or_single_nerve") else set()
+    out = np.zeros(len(cands))
+    for i, c in enumerate(cands):
+        if saddle_sphincter and c.kind == "cauda_equina":
+            out[i] = SADDLE_SPHINCTER_WEIGHT
+        elif ((kind == "stocking" and c.kind == "polyneuropathy")
+                or (len(roots) == 1 and c.kind == "root" and c.id in roots)
+                or (c.kind == "nerve" and c.nerve in nerves)):
+            out[i] = PATTERN_WEIGHT
+    return out

@@ -1,0 +1,166 @@
+"""The examples of issue 17 ("Clinical reasoning: side-aware, pattern-aware, prior-aware ranking").
+
+Each case is one of the pictures the issue names (written from textbook patterns), with the
+behaviour the issue asks for. Source: neuromap issue 17, its bullet list and its Build section.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import neuromap
+from neuromap.errors import InvalidArgumentError
+
+
+def ids(result, n=None):
+    return [h.id for h in result.hypotheses[:n]]
+
+
+def test_one_sided_s1_picture_is_led_by_s1_not_polyneuropathy():
+    # numb lateral foot and sole, absent ankle jerk, the other ankle jerk normal
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["lateral border", "lateral sole"],
+                                                             "modality": "numbness"}],
+                                "reflexes": {"achilles": {"left": "absent", "right": "normal"}}})
+    assert ids(result, 1) == ["S1"]
+    assert "polyneuropathy" not in ids(result, 3)
+
+
+def test_symmetric_burning_soles_is_led_by_polyneuropathy():
+    result = neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["sole"], "modality": "burning"}]})
+    assert result.hypotheses[0].id == "polyneuropathy" and result.hypotheses[0].side == "bilateral"
+
+
+def test_unilateral_medial_ankle_burning_does_not_list_polyneuropathy_second():
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["medial malleolus"], "modality": "burning"}]})
+    assert ids(result)[1] != "polyneuropathy"
+
+
+def test_stocking_with_distal_weakness_is_led_by_polyneuropathy():
+    # a length-dependent (Charcot-Marie-Tooth-like) picture: stocking numbness, weak toe extensors, absent ankle jerks
+    result = neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["toes", "ball of foot"],
+                                                                  "modality": "numbness"}],
+                                "motor": [{"name": "toe extension", "grade": 4},
+                                          {"name": "ankle dorsiflexion", "grade": 4}],
+                                "reflexes": {"achilles": "absent"}})
+    assert result.pattern["kind"] == "stocking"
+    assert ids(result, 1) == ["polyneuropathy"]
+    # mild symmetric distal weakness in a stocking pattern: a warning, not the cauda equina flag
+    assert not result.red_flags
+    assert any("Mild distal weakness in both legs" in w for w in result.warnings)
+
+
+def test_severe_bilateral_weakness_still_raises_the_flag():
+    result = neuromap.localize({"side": "bilateral", "motor": [{"name": "ankle dorsiflexion", "grade": 2}]})
+    assert [r["id"] for r in result.red_flags] == ["cauda_equina"]
+
+
+def test_proximal_bilateral_weakness_raises_the_flag():
+    result = neuromap.localize({"side": "bilateral", "motor": [{"name": "hip flexion", "grade": 4}]})
+    assert [r["id"] for r in result.red_flags] == ["cauda_equina"]
+
+
+def test_pain_over_s1_with_a_normal_exam_does_not_elect_an_untested_root():
+    # pain over the S1 territory, positive straight leg raise, normal plantarflexion and ankle jerk
+    case = {"side": "left", "sensory": [{"regions": ["lateral border", "lateral heel"], "modality": "pain"}],
+            "motor": [{"name": "ankle plantarflexion", "grade": 5}], "reflexes": {"achilles": "normal"},
+            "other": ["straight leg raise"]}
+    result = neuromap.localize(case)
+    assert ids(result, 1) == ["S1"]
+
+
+def test_a_numb_great_toe_is_led_by_l5_not_the_sciatic_nerve():
+    case = {"side": "left", "sensory": [{"regions": ["hallux dorsal", "hallux plantar"], "modality": "numbness"}]}
+    assert ids(neuromap.localize(case), 1) == ["L5"]
+    # without the prior the sciatic nerve, which explains it fully, leads (the issue's "before")
+    assert ids(neuromap.localize(case, prior="uniform"), 1) == ["sciatic"]
+
+
+def test_s1_no_longer_ties_the_tibial_nerve():
+    case = {"side": "left", "motor": [{"name": "ankle plantarflexion", "grade": 4}],
+            "reflexes": {"achilles": "absent"}}
+    result = neuromap.localize(case)
+    assert ids(result, 1) == ["S1"]
+    top, tibial = result.hypotheses[0], next(h for h in result.hypotheses if h.id == "tibial")
+    assert top.score > tibial.score * 1.5
+
+
+def test_sural_pain_shows_its_root_alternative_in_the_first_five():
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["lateral border", "lateral malleolus"],
+                                                             "modality": "pain"}]})
+    first = ids(result, 5)
+    assert "sural" in first and "S1" in first
+
+
+def test_bilateral_saddle_and_sphincter_is_led_by_the_cauda_equina():
+    result = neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["perianal"], "modality": "numbness"}],
+                                "reflexes": {"anal_wink": "absent"}, "other": ["urinary retention"]})
+    assert ids(result, 1) == ["cauda_equina"]
+    assert [r["id"] for r in result.red_flags] == ["cauda_equina"]
+
+
+def test_an_all_normal_examination_returns_nothing_with_a_warning():
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["sole"], "state": "normal"}],
+                                "motor": [{"name": "hip abduction", "grade": 5}],
+                                "reflexes": {"achilles": "normal", "patellar": "normal"}})
+    assert result.hypotheses == ()
+    assert result.pattern["kind"] == "normal_examination"
+    assert any("nothing localizes" in w for w in result.warnings)
+    assert result.to_dict()["hypotheses"] == []
+
+
+def test_each_hypothesis_says_how_much_of_its_score_is_prior():
+    case = {"side": "left", "motor": [{"name": "ankle plantarflexion", "grade": 4}], "reflexes": {"achilles": "absent"}}
+    clinical, uniform = neuromap.localize(case), neuromap.localize(case, prior="uniform")
+    for h in clinical.hypotheses:
+        assert h.prior["fit_term"] <= 0 and h.prior["score_without_prior"] >= h.score - 1e-4
+        assert h.prior["sources"] and h.prior["rate"] > 0
+    s1 = clinical.hypotheses[0]
+    assert s1.prior["fit_term"] < 0  # S1 (40% of radiculopathies) is a little rarer than L5
+    assert all(h.prior["fit_term"] == 0 for h in uniform.hypotheses)
+    tibial = {h.id: h for h in uniform.hypotheses}["tibial"]
+    assert tibial.prior["score_without_prior"] == tibial.score
+
+
+def test_prior_is_checked():
+    with pytest.raises(InvalidArgumentError, match="prior"):
+        neuromap.localize({"side": "left", "reflexes": {"achilles": "absent"}}, prior="bayes")
+
+
+FOOT_DROP = {"side": "left", "sensory": [{"regions": ["first dorsal web space"], "modality": "numbness"}],
+             "motor": [{"name": "ankle dorsiflexion", "grade": 3}, {"name": "great toe extension", "grade": 3}]}
+
+
+def test_a_history_event_raises_the_lesions_it_is_tied_to():
+    plain = {h.id: h for h in neuromap.localize(FOOT_DROP).hypotheses}
+    kneeling = {h.id: h for h in neuromap.localize({**FOOT_DROP, "history": {"events": ["prolonged kneeling"],
+                                                                            "onset": "days"}}).hypotheses}
+    assert kneeling["common_fibular"].prior["rate"] > plain["common_fibular"].prior["rate"]
+    assert kneeling["common_fibular"].score > plain["common_fibular"].score
+    assert kneeling["L5"].score == plain["L5"].score
+    assert "bowley_doughty_2019" in kneeling["common_fibular"].prior["sources"]
+
+
+def test_pregnancy_multiplies_the_meralgia_rate_by_its_cited_odds_ratio():
+    case = {"side": "left", "sensory": [{"regions": ["anterolateral thigh"], "modality": "burning"}]}
+    plain = neuromap.localize(case).hypotheses[0]
+    pregnant = neuromap.localize({**case, "history": {"events": ["pregnancy"]}}).hypotheses[0]
+    assert plain.id == pregnant.id == "lateral_femoral_cutaneous"
+    assert pregnant.prior["rate"] == pytest.approx(12.0 * plain.prior["rate"])
+
+
+def test_history_is_checked_field_by_field():
+    with pytest.raises(neuromap.InvalidCaseError, match=r"history.events\[0\].*pregnancy"):
+        neuromap.localize({**FOOT_DROP, "history": {"events": ["pregnacy"]}})
+    with pytest.raises(neuromap.InvalidCaseError, match="history.onset"):
+        neuromap.localize({**FOOT_DROP, "history": {"onset": "yesterday"}})
+    with pytest.raises(neuromap.InvalidCaseError, match="history.back_pain"):
+        neuromap.localize({**FOOT_DROP, "history": {"back_pain": "yes"}})
+
+
+def test_the_best_root_nerve_and_plexus_are_always_in_the_first_five():
+    # a stocking picture: the polyneuropathy leads, but the reader still sees a root, a nerve and a plexus
+    result = neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["toes", "sole"],
+                                                                  "modality": "numbness"}]})
+    kinds = {h.kind for h in result.hypotheses[:5]}
+    assert result.hypotheses[0].id == "polyneuropathy"
+    assert {"nerve", "plexus"} <= kinds and kinds & {"root", "roots"}
