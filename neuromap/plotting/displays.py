@@ -155,9 +155,12 @@ class CaseDisplay(Display):
         The red-flag statements (red, at the top).
     footnote : matplotlib.text.Text
         Names the dermatome map and states that this is decision support, not a diagnosis.
+    layout : str
+        The layout drawn (``foot``, ``limb`` or ``saddle``), as chosen from the findings or given.
     """
 
     hypotheses: tuple[Hypothesis, ...]
+    layout: str
     annotations: Mapping[str, Text]
     territory_patches: Mapping[str, tuple[PolyCollection, ...]]
     symptom_patches: Mapping[Any, Any]
@@ -179,13 +182,16 @@ class PathDisplay(Display):
     labels : mapping
         Node id -> its label Text.
     path : tuple of str
-        The node ids, source first.
+        The node ids from the source to the (first) target.
+    paths : tuple of tuple of str
+        One path per target, in the order given.
     relations : tuple of str
-        The relation of each arrow.
+        The relation of each arrow along ``path``.
     title : matplotlib.text.Text
         The title.
     """
 
     path: tuple[str, ...]
+    paths: tuple[tuple[str, ...], ...]
     relations: tuple[str, ...]
     title: Text

@@ -16,13 +16,22 @@ from neuromap.datasets import ROOT_IDS
 from neuromap.errors import InvalidArgumentError, check_option
 from neuromap.geometry import SIDES
 from neuromap.plotting._draw import draw_key_points, draw_rings, draw_view
-from neuromap.plotting._labels import LABEL_SIZE, Label, label_outline, place_labels, region_labels, wrap
+from neuromap.plotting._labels import (
+    LABEL_SIZE,
+    Label,
+    label_outline,
+    place_labels,
+    region_labels,
+    text_width_in,
+    wrap,
+)
 from neuromap.plotting._layout import (
     LIMB_MM_PER_INCH,
     MM_PER_INCH,
     Block,
     Frame,
     block_box,
+    check_fig,
     frame_insets,
     layout_views,
     make_frame,
@@ -62,11 +71,14 @@ class _Drawn:
 
 
 def _frame(atlas: Atlas, blocks: Sequence[Block], layout: str, fig: Figure | None, *, mode: str, right_in: float,
-           mm_per_inch: float, bottom_in: float = 0.4, key: Callable[[Block, str], Any] | None = None) -> Frame:
-    """The frame of an atlas figure; in the limb layout, the foot's views framed as an inset."""
+           mm_per_inch: float, title: str, bottom_in: float = 0.4,
+           key: Callable[[Block, str], Any] | None = None) -> Frame:
+    """The frame of an atlas figure, wide enough for its *title*; in the limb layout, the foot's views as an inset."""
+    check_fig(fig)
     limb = layout == "limb"
     frame = make_frame(atlas.template, blocks, mode="limb" if limb else mode, fig=fig, right_in=right_in, top_in=0.45,
-                       bottom_in=bottom_in, mm_per_inch=mm_per_inch, key=key)
+                       bottom_in=bottom_in, mm_per_inch=mm_per_inch, key=key,
+                       min_width_in=text_width_in(title, 12, bold=True) + 0.3)
     if limb:
         frame_insets(frame, atlas.template)
     return frame
@@ -207,7 +219,8 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
     info = src.dermatome_map_info(m)
     points = info["kind"] == "points"
     grades = {r: {} if points else src.dermatome_grades(r, m) for v in vs for r in t.regions(v)}
-    frame = _frame(src, [Block(None, side, vs)], layout, fig, mode="row", right_in=1.9 if legend else 0.1,
+    text = f"Dermatomes of the {side} {surface_word(vs)} — {info['label']}" if title is None else title
+    frame = _frame(src, [Block(None, side, vs)], layout, fig, mode="row", right_in=1.9 if legend else 0.1, title=text,
                    mm_per_inch=LIMB_MM_PER_INCH if layout == "limb" else MM_PER_INCH)
     drawn = _draw_views(frame, t, lambda key, r: dermatome_style(grades[r]), labels=labels, **kwargs)
     roots_used = {root for g in grades.values() for root in g}
@@ -215,13 +228,13 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
         drawn.labels += draw_key_points(src, frame, side, drawn.outlines)
         roots_used.update(kp["root"] for kp in src.data.dermatomes.get("key_points", []))
     kept, dropped = _finish(frame, drawn.labels, layout)
-    text = f"Dermatomes of the {side} {surface_word(vs)} — {info['label']}" if title is None else title
     title_text = _figure_text(frame.fig, text, 0.12, top=True, fontsize=12, fontweight="bold")
     colors = {r: root_color(r) for r in ROOT_IDS if r in roots_used}
     leg = _dermatome_legend(frame, colors, drawn, points=points) if legend else None
     note = (f"Layer: {info['label']} ({info['kind']}; encoding confidence {info.get('confidence', 'n/a')}). "
             f"Maps disagree on the {'foot' if layout == 'foot' else 'limb'}; compare layers with plot_map_comparison.")
-    foot = _figure_text(frame.fig, note, 0.18, top=False, fontsize=7, color="#444444")
+    lines = wrap(note, int(frame.fig.get_size_inches()[0] / text_width_in("x", 7)) - 2)
+    foot = _figure_text(frame.fig, lines, 0.18 if "\n" not in lines else 0.06, top=False, fontsize=7, color="#444444")
     return AtlasDisplay(frame.fig, frame.axes, drawn.patches, leg, kept, dropped_labels=dropped, colors=colors,
                         title=title_text, footnote=foot, dermatome_maps=(m,), disagreements=())
 
@@ -323,12 +336,12 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right",
         hatch = (GRADE_HATCH["overlap"], colors[s[1]]) if len(s) > 1 else None
         return RegionStyle(colors[s[0]], hatch, "/".join(abbr[x] for x in s[:2]))
 
+    text = f"Cutaneous nerve territories of the {side} {surface_word(vs)}" if title is None else title
     frame = _frame(atlas, [Block(None, side, vs)], layout, fig, mode="row",
                    right_in=(3.3 if limb else 2.6) if legend else 0.1,
-                   mm_per_inch=LIMB_MM_PER_INCH if limb else MM_PER_INCH)
+                   mm_per_inch=LIMB_MM_PER_INCH if limb else MM_PER_INCH, title=text)
     drawn = _draw_views(frame, t, style, labels=labels, label_size=7.0, **kwargs)
     kept, dropped = _finish(frame, drawn.labels, layout)
-    text = f"Cutaneous nerve territories of the {side} {surface_word(vs)}" if title is None else title
     title_text = _figure_text(frame.fig, text, 0.12, top=True, fontsize=12, fontweight="bold")
     leg = None
     if legend:
@@ -420,8 +433,9 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
     differ = tuple(r for r in t.regions() if t.view_of(r) in vs
                    and len({tuple(sorted(grades[(m, r)])) for m in area_maps}) > 1)
     blocks = [Block(m, side, vs, title=wrap(str(infos[m]["label"]), 34), col=i) for i, m in enumerate(ms)]
+    text = f"Dermatome layers compared — {side} {surface_word(vs)}" if title is None else title
     frame = _frame(atlas, blocks, layout, fig, mode="column", right_in=1.9 if legend else 0.1, bottom_in=0.8,
-                   mm_per_inch=160.0 if layout == "limb" else 105.0, key=lambda b, v: (b.key, v))
+                   mm_per_inch=160.0 if layout == "limb" else 105.0, key=lambda b, v: (b.key, v), title=text)
     drawn = _draw_views(frame, t, lambda key, r: dermatome_style(grades.get((key[0], r), {})), labels=labels,
                         label_size=6.5, region_key=lambda key, r: (key[0], r), title=str.capitalize, title_size=7,
                         title_pad=2)
@@ -438,7 +452,6 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
             drawn.labels += draw_key_points(atlas, frame, side, drawn.outlines, keys)
             roots_used.update(kp["root"] for kp in atlas.data.dermatomes.get("key_points", []))
     kept, dropped = _finish(frame, drawn.labels, layout)
-    text = f"Dermatome layers compared — {side} {surface_word(vs)}" if title is None else title
     title_text = _figure_text(fg, text, 0.1, top=True, fontsize=12, fontweight="bold")
     colors = {r: root_color(r) for r in ROOT_IDS if r in roots_used}
     leg = None
