@@ -145,15 +145,38 @@ def test_nerve_territories(atlas, side):
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_map_comparison(atlas, side):
     d = plotting.plot_map_comparison(atlas, maps=["keegan_garrett_1948", "foerster_1933"], side=side)
-    assert set(d.axes) == {(m, v) for m in ("keegan_garrett_1948", "foerster_1933") for v in VIEWS}
-    assert len(d.patches) == 2 * len(FOOT_REGIONS(atlas))
+    assert set(d.axes) == {(m, v) for m in ("keegan_garrett_1948", "foerster_1933", "agreement") for v in VIEWS}
+    assert len(d.patches) == 3 * len(FOOT_REGIONS(atlas))
     # K&G gives the medial border to L4, Foerster-type charts to L5
     assert "medial_border" in d.disagreements
     kg = d.patches[("keegan_garrett_1948", "medial_border")]
     assert _hex(kg.get_facecolor()) == plotting.ROOT_COLORS["L4"].upper()
     assert _hex(d.patches[("foerster_1933", "medial_border")].get_facecolor()) == plotting.ROOT_COLORS["L5"].upper()
     assert "plantar_heel" not in d.disagreements
-    assert "Medial border of the foot" in d.footnote.get_text().replace("\n", " ")
+    # the footnote names the root each layer gives where they differ
+    assert "Medial border of the foot: A L4, B L5" in d.footnote.get_text().replace("\n", " ")
+    # the agreement column: white where both agree, darker where they differ, with k/n written
+    assert d.agreement["medial_border"] == (1, 2) and d.agreement["plantar_heel"] == (2, 2)
+    assert _hex(d.patches[("agreement", "plantar_heel")].get_facecolor()) == "#FFFFFF"
+    assert _hex(d.patches[("agreement", "medial_border")].get_facecolor()) != "#FFFFFF"
+    if ("agreement", "medial_border") in d.labels:
+        assert d.labels[("agreement", "medial_border")].get_text() == "1/2"
+
+
+def test_map_comparison_agreement_scale(atlas):
+    d = plotting.plot_map_comparison(atlas)
+    n = len([m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"])
+    assert {nn for _, nn in d.agreement.values()} == {n}
+    assert set(d.disagreements) == {r for r, (k, nn) in d.agreement.items() if k < nn}
+    # fewer layers agreeing is darker
+    shade = {}
+    for r, (k, _) in d.agreement.items():
+        shade.setdefault(k, set()).add(sum(d.patches[("agreement", r)].get_facecolor()[:3]))
+    ks = sorted(shade)
+    assert all(len(shade[k]) == 1 for k in ks)
+    assert all(min(shade[a]) < min(shade[b]) for a, b in zip(ks, ks[1:], strict=False))
+    labels = [t.get_text() for t in d.legend.get_texts()]
+    assert f"{n} of {n} layers agree" in labels
 
 
 def test_map_comparison_needs_two(atlas):
@@ -479,7 +502,7 @@ def test_limb_labels_do_not_collide(atlas):
 def test_limb_map_comparison(atlas):
     d = plotting.plot_map_comparison(atlas, maps=["lee_2008", "foerster_1933"], layout="limb", labels=False)
     n = sum(len(atlas.template.regions(v)) for v in plotting.LIMB_LAYOUT_VIEWS)
-    assert len(d.patches) == 2 * n
+    assert len(d.patches) == 3 * n  # two layers and the agreement column
     assert "lower limb" in d.title.get_text()
 
 

@@ -124,6 +124,9 @@ class AtlasDisplay(Display):
         The dermatome layers drawn (empty for nerve territories).
     disagreements : tuple of str
         Regions where the compared layers differ (map comparisons only).
+    agreement : mapping
+        Region -> ``(k, n)``: *k* of the *n* compared area layers give it the same roots (map
+        comparisons only; empty otherwise).
     """
 
     dropped_labels: tuple[Any, ...]
@@ -132,6 +135,7 @@ class AtlasDisplay(Display):
     footnote: Text | None
     dermatome_maps: tuple[str, ...]
     disagreements: tuple[str, ...]
+    agreement: Mapping[str, tuple[int, int]]
 
 
 class CaseDisplay(Display):
