@@ -114,7 +114,10 @@ def test_default_rows_are_not_near_copies(readme, atlas):
     lambda r, f: plotting.plot_dermatomes(layout="limb"),
     lambda r, f: plotting.plot_nerve_territories(layout="limb"),
     lambda r, f: plotting.plot_pathway("S1", ["lateral_border", "gastrocnemius", "achilles"]),
-], ids=["foot case", "limb case", "single view", "saddle view", "limb", "limb nerves", "pathway tree"])
+    lambda r, f: plotting.plot_pathway("L3", ["anterior_thigh_distal", "quadriceps", "patellar", "hip_adductors"]),
+    lambda r, f: plotting.plot_map_comparison(),
+], ids=["foot case", "limb case", "single view", "saddle view", "limb", "limb nerves", "pathway tree", "long title",
+        "comparison"])
 def test_titles_inside_and_no_text_overlaps(readme, femoral, make):
     d = make(readme, femoral)
     texts, fig_box = _texts(d.figure)
@@ -146,6 +149,17 @@ def test_rows_do_not_run_into_the_next_row_title(femoral):
 
 
 # ------------------------------------------------------------------ conventions
+def test_pathway_boxes_never_take_a_root_colour_for_another_kind(atlas):
+    d = plotting.plot_pathway("L3", ["anterior_thigh_distal", "quadriceps", "patellar", "hip_adductors"], atlas=atlas)
+    roots = {c.upper() for c in plotting.ROOT_COLORS.values()}
+    for node, box in d.patches.items():
+        color = matplotlib.colors.to_hex(box.get_facecolor()).upper()
+        if atlas.node(node)["kind"] == "root":
+            assert color == plotting.ROOT_COLORS[node].upper()
+        else:
+            assert color not in roots, node
+
+
 def test_wrong_fig_or_ax_is_a_neuromap_type_error(readme):
     fig = Figure()
     ax = fig.add_subplot()

@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.text import Text
 
 from neuromap.errors import InvalidArgumentError, InvalidTypeError
-from neuromap.plotting._labels import wrap
+from neuromap.plotting._labels import text_width_in, wrap
 from neuromap.plotting._layout import check_ax, new_figure, resolve_atlas
 from neuromap.plotting._style import KIND_COLORS, OUTLINE, root_color
 from neuromap.plotting.displays import PathDisplay
@@ -112,8 +112,12 @@ def plot_pathway(source: str, target: str | Sequence[str], *, atlas: Atlas | Non
         for d in range(1, len(p) + 1):
             rows.setdefault(p[:d], []).append(i)
     depth = max(len(p) for p in paths)
+    if title is None:
+        ends = ", ".join(str(atlas.node(p[-1])["label"]) for p in paths)
+        title = f"{atlas.node(paths[0][0])['label']} → {ends}"
     if ax is None:
-        fig = new_figure(max(4.0, _COL_IN * depth + 0.3), 1.1 + _ROW_IN * len(paths))
+        fig = new_figure(max(4.0, _COL_IN * depth + 0.3, text_width_in(title, 10, bold=True) + 0.3),
+                         1.1 + _ROW_IN * len(paths))
         ax = fig.add_axes((0.01, 0.02, 0.98, 1 - 0.5 / fig.get_size_inches()[1]), frameon=False)
     else:
         fig = ax.get_figure(root=True)  # type: ignore[assignment]
@@ -151,9 +155,6 @@ def plot_pathway(source: str, target: str | Sequence[str], *, atlas: Atlas | Non
             x, y = b.get_position()
             ax.text(x - 0.5, y - 0.36, rel, ha="center", va="bottom", fontsize=7, style="italic", color="#444444")
         relations.append(tuple(rels))
-    if title is None:
-        ends = ", ".join(str(atlas.node(p[-1])["label"]) for p in paths)
-        title = f"{atlas.node(paths[0][0])['label']} → {ends}"
     title_text = fig.text(0.01, 0.98, title, ha="left", va="top", fontsize=10, fontweight="bold")
     return PathDisplay(fig, {"path": ax}, boxes, None, texts, path=paths[0], paths=tuple(paths),
                        relations=relations[0], title=title_text)
