@@ -69,6 +69,14 @@ def test_a_saddle_case_is_drawn_on_the_saddle():
     assert d.red_flag_texts
 
 
+def test_atlas_figures_take_the_saddle_layout(atlas):
+    d = plotting.plot_dermatomes(atlas, layout="saddle")
+    assert list(d.axes) == ["saddle", "plantar", "dorsal"]
+    assert d.title.get_text().startswith("Dermatomes of the right saddle and foot")
+    # the saddle is cut at the midline: its outline draws in full, unclipped
+    assert all(not c.get_clip_on() for c in d.axes["saddle"].collections)
+
+
 def test_layout_overrides_the_choice(femoral):
     assert femoral.plot(layout="foot").layout == "foot"
     with pytest.raises(InvalidArgumentError, match="'layout'"):
@@ -116,8 +124,9 @@ def test_default_rows_are_not_near_copies(readme, atlas):
     lambda r, f: plotting.plot_pathway("S1", ["lateral_border", "gastrocnemius", "achilles"]),
     lambda r, f: plotting.plot_pathway("L3", ["anterior_thigh_distal", "quadriceps", "patellar", "hip_adductors"]),
     lambda r, f: plotting.plot_map_comparison(),
+    lambda r, f: plotting.plot_dermatomes(layout="saddle"),
 ], ids=["foot case", "limb case", "single view", "saddle view", "limb", "limb nerves", "pathway tree", "long title",
-        "comparison"])
+        "comparison", "saddle layout"])
 def test_titles_inside_and_no_text_overlaps(readme, femoral, make):
     d = make(readme, femoral)
     texts, fig_box = _texts(d.figure)

@@ -88,8 +88,12 @@ def check_ax(ax: Any) -> None:
 
 
 def surface_word(views: Sequence[str]) -> str:
-    """'foot' when only foot views are drawn, else 'lower limb'."""
-    return "foot" if all(v in VIEWS for v in views) else "lower limb"
+    """'foot' when only foot views are drawn, 'saddle and foot' with the saddle beside them, else 'lower limb'."""
+    if all(v in VIEWS for v in views):
+        return "foot"
+    if all(v in VIEWS or v == "saddle" for v in views):
+        return "saddle and foot" if any(v in VIEWS for v in views) else "saddle"
+    return "lower limb"
 
 
 @dataclass(frozen=True)

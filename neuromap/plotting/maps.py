@@ -104,8 +104,8 @@ def _draw_views(frame: Frame, template: Any, style: Callable[[Any, str], RegionS
 
 
 def _finish(frame: Frame, items: Sequence[Label], layout: str) -> tuple[dict[Any, Text], tuple[Any, ...]]:
-    """Place the labels (after letting the limb's outlines draw in full)."""
-    if layout == "limb":
+    """Place the labels (after letting the outlines cut at the midline, limb and saddle, draw in full)."""
+    if layout != "foot":
         unclip(frame)
     return place_labels(frame.fig, items)
 
