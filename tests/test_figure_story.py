@@ -225,3 +225,15 @@ def test_export_to_stdout_writes_no_file(tmp_path):
     assert p.returncode == 0
     assert json.loads(p.stdout)["directed"] is True
     assert not (tmp_path / "-").exists()
+
+
+def test_atlas_command_takes_layout_and_dpi(tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "limb.png"
+    p = _cli("atlas", "--layout", "limb", "--dpi", "40", "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    w, h = Image.open(out).size
+    assert h > w  # the limb stands: taller than wide, unlike the four foot views
+    p = _cli("atlas", "--layout", "arm", "-o", str(out))
+    assert p.returncode == 2 and "--layout" in p.stderr
