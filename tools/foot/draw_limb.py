@@ -40,7 +40,7 @@ of the leg at mid-calf, y = 300) the region's description says so.
 
 from __future__ import annotations
 
-from draw_foot import View, piece
+from draw_foot import View, ellipse, piece
 
 # --------------------------------------------------------------------------------------------
 # Anterior view (right limb at -x).  Landmarks.
@@ -114,6 +114,19 @@ ANTERIOR = View(
         "anterolateral_leg_proximal": (-120.0, 380.0),
         "anterolateral_leg_distal": (-112.0, 220.0),
     },
+    landmarks={
+        # the patella (470-590 mm above the ground) and the tibial tuberosity below it
+        "patella": (ellipse(-100.0, 530.0, 24.0, 36.0, n=12),),
+        "patellar_tendon": (piece((-108.0, 494.0), (-105.0, 472.0), (-101.0, 455.0)),
+                            piece((-92.0, 494.0), (-94.0, 472.0), (-95.0, 455.0))),
+        "tibial_tuberosity": (piece((-104.0, 456.0), (-98.0, 450.0), (-92.0, 456.0)),),
+        # the bulge of vastus medialis above the knee, the medial head of the calf below it
+        "vastus_medialis": (piece((-50.0, 650.0), (-62.0, 600.0), (-72.0, 566.0)),),
+        "medial_calf": (piece((-47.0, 440.0), (-56.0, 380.0), (-58.0, 300.0)),),
+        # the malleoli at the leg cut
+        "malleoli": (piece((-63.0, 150.0), (-70.0, 140.0), (-72.0, 131.0)),
+                     piece((-121.0, 150.0), (-114.0, 141.0), (-112.0, 131.0))),
+    },
 )
 
 # --------------------------------------------------------------------------------------------
@@ -180,6 +193,17 @@ POSTERIOR = View(
         "posterolateral_calf": (128.0, 380.0),
         "posterior_calf_distal": (100.0, 220.0),
     },
+    landmarks={
+        # the gluteal fold under the buttock
+        "gluteal_fold": (piece((28.0, 846.0), (70.0, 838.0), (120.0, 840.0), (165.0, 852.0)),),
+        # the crease at the back of the knee
+        "knee_crease": (piece((50.0, 502.0), (95.0, 497.0), (142.0, 502.0)),),
+        # the two heads of gastrocnemius, meeting the Achilles tendon at mid-calf
+        "gastrocnemius": (piece((55.0, 470.0), (68.0, 400.0), (82.0, 330.0), (90.0, 290.0)),
+                          piece((138.0, 470.0), (125.0, 400.0), (110.0, 330.0), (100.0, 290.0))),
+        "achilles_tendon": (piece((86.0, 270.0), (87.0, 200.0), (88.0, 135.0)),
+                            piece((104.0, 270.0), (101.0, 200.0), (99.0, 135.0))),
+    },
 )
 
 # --------------------------------------------------------------------------------------------
@@ -217,6 +241,14 @@ SADDLE = View(
         "perineal_fold": (-55.0, 40.0),
         "ischial_tuberosity": (-55.0, -35.0),
         "anococcygeal_skin": (-8.0, -50.0),
+    },
+    landmarks={
+        # the anal verge (its right half) and the tip of the coccyx on the midline
+        "anus": (piece((0.0, 7.0), (-5.0, 5.0), (-7.0, 0.0), (-5.0, -5.0), (0.0, -7.0)),),
+        "coccyx": (piece((0.0, -66.0), (-4.0, -69.0), (0.0, -72.0)),),
+        # the ischial tuberosity felt under the skin, and the genitocrural fold of the thigh
+        "ischial_tuberosity": (ellipse(-50.0, -26.0, 11.0, 8.0),),
+        "genitocrural_fold": (piece((-45.0, 70.0), (-62.0, 45.0), (-70.0, 20.0)),),
     },
 )
 
