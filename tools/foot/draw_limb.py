@@ -11,8 +11,9 @@ Heights above the ground (y): leg cut of the foot views 130 mm (where the medial
 views end, ~45 mm above the malleoli); widest calf 380; knee joint line / tibial tuberosity 465;
 patella 470-590; adductor tubercle ~575; mid-thigh ~725; crotch 790; pubic tubercle 895;
 greater trochanter 880; anterior superior iliac spine (ASIS) 975; iliac crest ~1060.
-Widths: ankle at the cut 58 mm (the foot's dorsal leg cut), knee ~100 mm, calf ~100 mm,
-upper thigh ~155 mm.
+Widths: ankle at the cut 58 mm (the foot's dorsal leg cut), knee ~100 mm (the femoral condyles
+widen it a little at the joint), a waist below the knee, the calf bulging on both sides to
+~105 mm at y ~380 (gastrocnemius), upper thigh ~155 mm.
 
 Coordinate frames (x to the observer's right, y up; see ``neuromap/geometry/__init__.py``)
 ----------------------------------------------------------------------------------
@@ -57,8 +58,8 @@ ANTERIOR = View(
         piece(ANKLE_LAT_A, ANKLE_MED_A),
         # medial border: ankle, medial calf, medial knee, adductor region, up to the crotch
         piece(
-            ANKLE_MED_A, (-60.0, 200.0), (-52.0, 280.0), (-44.0, 360.0), (-42.0, 410.0),
-            (-46.0, 470.0), (-48.0, 510.0), (-45.0, 560.0), (-40.0, 620.0), (-33.0, 700.0),
+            ANKLE_MED_A, (-61.0, 200.0), (-53.0, 280.0), (-41.0, 370.0), (-42.0, 425.0),
+            (-47.0, 470.0), (-45.0, 515.0), (-44.0, 560.0), (-40.0, 620.0), (-33.0, 700.0),
             (-27.0, 760.0), CROTCH_A,
         ),
         # the genitocrural fold up to the pubic tubercle
@@ -68,8 +69,8 @@ ANTERIOR = View(
         # lateral border: hip, greater trochanter, lateral thigh, lateral knee, leg, ankle
         piece(
             ASIS, (-165.0, 930.0), (-180.0, 880.0), (-175.0, 800.0), (-165.0, 700.0),
-            (-155.0, 600.0), (-148.0, 520.0), (-145.0, 470.0), (-145.0, 420.0),
-            (-140.0, 350.0), (-132.0, 260.0), (-126.0, 190.0), ANKLE_LAT_A,
+            (-155.0, 600.0), (-151.0, 530.0), (-149.0, 490.0), (-143.0, 445.0),
+            (-146.0, 380.0), (-139.0, 310.0), (-130.0, 250.0), (-124.0, 190.0), ANKLE_LAT_A,
         ),
     ),
     seams=(
@@ -145,8 +146,8 @@ POSTERIOR = View(
         piece(ANKLE_MED_P, ANKLE_LAT_P),
         # lateral border up to the iliac crest
         piece(
-            ANKLE_LAT_P, (126.0, 190.0), (132.0, 260.0), (140.0, 350.0), (145.0, 420.0),
-            (145.0, 470.0), (148.0, 520.0), (155.0, 600.0), (165.0, 700.0), (175.0, 800.0),
+            ANKLE_LAT_P, (124.0, 190.0), (130.0, 250.0), (141.0, 320.0), (148.0, 390.0),
+            (145.0, 450.0), (148.0, 520.0), (155.0, 600.0), (165.0, 700.0), (175.0, 800.0),
             (182.0, 880.0), (178.0, 960.0), (165.0, 1020.0), CREST_LAT,
         ),
         # the iliac crest (a cut) to the midline
@@ -158,8 +159,8 @@ POSTERIOR = View(
         # medial border of the thigh, knee and leg
         piece(
             CROTCH_P, (27.0, 760.0), (33.0, 700.0), (40.0, 620.0), (45.0, 560.0),
-            (48.0, 510.0), (46.0, 470.0), (42.0, 410.0), (44.0, 360.0), (52.0, 280.0),
-            (60.0, 200.0), ANKLE_MED_P,
+            (47.0, 515.0), (47.0, 470.0), (42.0, 425.0), (39.0, 370.0), (52.0, 280.0),
+            (61.0, 200.0), ANKLE_MED_P,
         ),
     ),
     seams=(
@@ -194,8 +195,6 @@ POSTERIOR = View(
         "posterior_calf_distal": (100.0, 220.0),
     },
     landmarks={
-        # the gluteal fold under the buttock
-        "gluteal_fold": (piece((28.0, 846.0), (70.0, 838.0), (120.0, 840.0), (165.0, 852.0)),),
         # the crease at the back of the knee
         "knee_crease": (piece((50.0, 502.0), (95.0, 497.0), (142.0, 502.0)),),
         # the two heads of gastrocnemius, meeting the Achilles tendon at mid-calf
