@@ -232,7 +232,7 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
     colors = {r: root_color(r) for r in ROOT_IDS if r in roots_used}
     leg = _dermatome_legend(frame, colors, drawn, points=points) if legend else None
     note = (f"Layer: {info['label']} ({info['kind']}; encoding confidence {info.get('confidence', 'n/a')}). "
-            f"Maps disagree on the {'foot' if layout == 'foot' else 'limb'}; compare layers with plot_map_comparison.")
+            f"Maps disagree on the {surface_word(vs)}; compare layers with plot_map_comparison.")
     lines = wrap(note, int(frame.fig.get_size_inches()[0] / text_width_in("x", 7)) - 2)
     foot = _figure_text(frame.fig, lines, 0.18 if "\n" not in lines else 0.06, top=False, fontsize=7, color="#444444")
     return AtlasDisplay(frame.fig, frame.axes, drawn.patches, leg, kept, dropped_labels=dropped, colors=colors,
