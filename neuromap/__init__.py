@@ -28,6 +28,7 @@ from neuromap.errors import (
     InvalidCaseError,
     InvalidTypeError,
     LimitExceededError,
+    MissingDependencyError,
     NeuromapError,
     UnknownNameError,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidCaseError",
     "InvalidTypeError",
+    "MissingDependencyError",
     "Limits",
     "LimitExceededError",
     "Localization",

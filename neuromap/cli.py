@@ -24,6 +24,7 @@ import gc
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -120,11 +121,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_image_arguments(p: argparse.ArgumentParser) -> None:
+def _add_image_arguments(p: argparse.ArgumentParser, layouts: Sequence[str]) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the image: .png, .svg or .pdf, or '-' for stdout")
     p.add_argument("--format", choices=[e[1:] for e in IMAGE_EXTENSIONS],
                    help="the image format (default: from the name of the output; svg for '-')")
+    p.add_argument("--layout", choices=list(layouts), default=layouts[0],
+                   help=f"the body drawn (default: {layouts[0]})")
+    p.add_argument("--dpi", type=_positive_int, metavar="N", help="dots per inch of a .png (default: 100)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,16 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="draw a case on the foot", formatter_class=fmt,
                        description="Draw a case's findings and its top hypothesis on the foot template.",
                        epilog="examples:\n  neuromap render case.json -o case.png\n"
-                              "  neuromap render --side right --region heel -o heel.svg")
+                              "  neuromap render --side right --region heel -o heel.svg\n"
+                              "  neuromap render case.json --hypotheses L5,common_fibular --dpi 200 -o case.png\n"
+                              "  neuromap render case.json --layout limb -o case.svg")
     _add_case_arguments(p)
-    _add_image_arguments(p)
+    _add_image_arguments(p, ("auto", "foot", "limb", "saddle"))
+    p.add_argument("--hypotheses", metavar="ID,ID", help="the hypotheses to draw, by id (e.g. L5,common_fibular); "
+                   "by default the leaders whose territories differ most")
 
     p = sub.add_parser("atlas", help="draw a dermatome map", formatter_class=fmt,
                        description="Draw a dermatome map of the foot.",
                        epilog="examples:\n  neuromap atlas -o lee.svg\n  neuromap atlas --map keegan_garrett_1948 "
                               "-o keegan.png")
     p.add_argument("--map", metavar="NAME", help="the dermatome map (default: the atlas default; see 'neuromap maps')")
-    _add_image_arguments(p)
+    _add_image_arguments(p, ("foot", "limb", "saddle"))
 
     for name, what in VOCAB_COMMANDS.items():
         p = sub.add_parser(name, help=f"list the {what}", formatter_class=fmt,
@@ -446,7 +454,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     result = localize(case, dermatome_map=args.map)
     from neuromap.plotting import plot_localization
 
-    _write_output(args.output, suffix, plot_localization(result).savefig)
+    hyps = [h.strip() for h in args.hypotheses.split(",") if h.strip()] if args.hypotheses is not None else None
+    display = plot_localization(result, layout=args.layout, hypotheses=hyps)
+    _write_output(args.output, suffix, lambda f: display.savefig(f, dpi=args.dpi or 100))
     return 0
 
 
@@ -458,7 +468,8 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     map_id = atlas.check_map(args.map, field="--map")
     from neuromap.plotting import plot_dermatomes
 
-    _write_output(args.output, suffix, plot_dermatomes(atlas, dermatome_map=map_id).savefig)
+    display = plot_dermatomes(atlas, dermatome_map=map_id, layout=args.layout)
+    _write_output(args.output, suffix, lambda f: display.savefig(f, dpi=args.dpi or 100))
     return 0
 
 
@@ -489,11 +500,28 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- output
-def _table(rows: Sequence[Sequence[str]]) -> str:
+def _table(rows: Sequence[Sequence[str]], width: int | None = None) -> str:
+    """Rows as aligned columns (the first row is the header), at most *width* characters wide.
+
+    The widest columns are narrowed to a common width until the table fits (no column under 12
+    characters), and their cells wrap onto further lines. The width is the terminal's by default (100 when the
+    output is not a terminal, or ``COLUMNS``).
+    """
+    if width is None:
+        width = shutil.get_terminal_size((100, 24)).columns
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    room = max(width, 12 * len(widths)) - 2 * (len(widths) - 1)
+    if sum(widths) > room:  # the widest columns share what the narrow ones leave (water-filling)
+        cap = max(12, room // len(widths))
+        while cap < max(widths) and sum(min(w, cap + 1) for w in widths) <= room:
+            cap += 1
+        widths = [min(w, cap) for w in widths]
     lines = []
     for n, r in enumerate(rows):
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        cells = [textwrap.wrap(str(c), w, break_on_hyphens=False) or [""] for c, w in zip(r, widths, strict=True)]
+        for k in range(max(len(c) for c in cells)):
+            lines.append("  ".join((c[k] if k < len(c) else "").ljust(w)
+                                   for c, w in zip(cells, widths, strict=True)).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
@@ -535,7 +563,7 @@ def format_table(result: Mapping[str, Any], *, width: int = 100) -> str:
         rows.append((str(i), h["label"], h["side"], f"{h['score']:.2f}", str(len(h["explains"])),
                      str(len(h["unexplained"])), str(len(h["contradicts"]))))
     if len(rows) > 1:
-        out.append(_table(rows).rstrip("\n"))
+        out.append(_table(rows, width=1 << 16).rstrip("\n"))  # the ranking is never wrapped
     else:
         out.append("No hypothesis: none of the findings could be scored.")
     dmap = result.get("dermatome_map") or {}

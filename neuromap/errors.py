@@ -19,6 +19,7 @@ __all__ = [
     "InvalidCaseError",
     "InvalidTypeError",
     "LimitExceededError",
+    "MissingDependencyError",
     "NeuromapError",
     "UnknownNameError",
     "check_option",
@@ -146,6 +147,25 @@ class InvalidTypeError(InvalidArgumentError, TypeError):
 
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(field, problem)
+
+
+class MissingDependencyError(NeuromapError, ImportError):
+    """An optional package a feature needs is not installed (also an :class:`ImportError`).
+
+    Parameters
+    ----------
+    package : str
+        The package to install (``"pandas"``).
+    feature : str
+        What needs it (``"Localization.to_frame()"``).
+    extra : str
+        The extra of the distribution that installs it (``"pandas"``).
+    """
+
+    def __init__(self, package: str, feature: str, extra: str) -> None:
+        self.package = package
+        super().__init__(f"{feature} needs {package}, which is not installed: pip install {package} "
+                         f"(or the '{extra}' extra of neuromap-atlas).")
 
 
 class InvalidCaseError(InvalidArgumentError):

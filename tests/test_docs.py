@@ -20,6 +20,7 @@ EXPECTED_NOTEBOOKS = [
     "02_dermatome_maps_compared.ipynb",
     "03_localizing_cases.ipynb",
     "04_pain_drawings.ipynb",
+    "05_lower_limb_and_myotomes.ipynb",
 ]
 SOURCES = json.loads((ROOT / "data" / "sources.json").read_text(encoding="utf-8"))["sources"]
 # A citation is one or more backticked source keys in square brackets: [`lee_2008`, `taylor_2013`].
@@ -98,3 +99,18 @@ def test_concepts_page_cites_known_sources():
                  "cauda equina", "upper motor neuron", "lower motor neuron", "ISNCSCI key point", "territory",
                  "autonomous zone"):
         assert re.search(rf"^{re.escape(term)}$", text, re.M), f"glossary term {term!r} missing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_exercises_with_worked_solutions(path):
+    """Every notebook ends with exercises, each followed by a worked solution hidden on the docs site."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    heads = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "".join(c["source"]).startswith(
+        ("## Exercises", "## Try it yourself"))]
+    assert heads, f"{path.name} has no exercises"
+    solutions = [c for c in cells[heads[-1]:] if c["cell_type"] == "code"
+                 and "hide-cell" in c["metadata"].get("tags", [])
+                 and "".join(c["source"]).startswith("# Worked solution")]
+    assert solutions, f"{path.name}: no worked solution (a code cell tagged hide-cell) after the exercises"
+    # every solution checks its answer
+    assert all("assert " in "".join(c["source"]) for c in solutions)

@@ -62,7 +62,9 @@ def test_metadata(raw: dict[str, Any]) -> None:
 def test_coordinates_on_grid(raw: dict[str, Any]) -> None:
     """Every coordinate and anchor is an integer number of grid steps (0.01 mm)."""
     for f in raw["features"]:
-        for ring in f["geometry"]["coordinates"]:
+        coords = f["geometry"]["coordinates"]
+        rings = [coords] if f["geometry"]["type"] == "LineString" else coords
+        for ring in rings:
             assert all(type(v) is int for p in ring for v in p), f["properties"]
         assert all(type(v) is int for v in f["properties"].get("anchor", [])), f["properties"]
 
@@ -77,6 +79,9 @@ def test_integer_coordinates_read_as_the_decimal_millimetres(raw: dict[str, Any]
         return float(f"{v / 100:.2f}")  # the two-decimal text the format 1 file had, parsed
 
     for f in mm["features"]:
+        if f["geometry"]["type"] == "LineString":  # a landmark
+            f["geometry"]["coordinates"] = [[decimal(x), decimal(y)] for x, y in f["geometry"]["coordinates"]]
+            continue
         f["geometry"]["coordinates"] = [[[decimal(x), decimal(y)] for x, y in ring]
                                         for ring in f["geometry"]["coordinates"]]
         if "anchor" in f["properties"]:
@@ -567,6 +572,36 @@ def _same_template(x: FootTemplate, y: FootTemplate) -> None:
     assert list(x._outlines) == list(y._outlines)
     for v in x.views:
         assert shapely.to_wkb(x._outlines[v]) == shapely.to_wkb(y._outlines[v]), v
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_landmarks_are_artwork_inside_the_outline(foot: FootTemplate, raw: dict[str, Any], side: str) -> None:
+    """The landmarks (issue #20: malleoli, toes, knee, calf, saddle) lie inside their view and cut no region."""
+    expected = {"medial": {"medial_malleolus", "hallux_nail"}, "lateral": {"lateral_malleolus", "fourth_toe"},
+                "anterior": {"patella"}, "posterior": {"knee_crease", "gastrocnemius_1"}, "saddle": {"anus"}}
+    for view, names in expected.items():
+        marks = foot.landmarks(view, side=side)
+        assert names <= set(marks), view
+        outline = foot.outline(view, side=side)
+        for name, line in marks.items():
+            assert outline.contains(line), (view, name)
+    # mirrored for the left side
+    right = foot.landmarks("lateral")["lateral_malleolus"]
+    left = foot.landmarks("lateral", side="left")["lateral_malleolus"]
+    assert left.bounds == pytest.approx((-right.bounds[2], right.bounds[1], -right.bounds[0], right.bounds[3]))
+    # without them, the same regions, anchors and outlines: they are no part of the tiling
+    bare = copy.deepcopy(raw)
+    bare["features"] = [f for f in bare["features"] if "landmark" not in f["properties"]]
+    _same_template(FootTemplate.from_geojson(bare), foot)
+    assert FootTemplate.from_geojson(bare).landmarks("medial") == {}
+
+
+def test_a_malformed_landmark_is_refused(raw: dict[str, Any]) -> None:
+    bad = copy.deepcopy(raw)
+    mark = next(f for f in bad["features"] if "landmark" in f["properties"])
+    mark["geometry"] = {"type": "Point", "coordinates": [0, 0]}
+    with pytest.raises(AtlasDataError, match="LineString"):
+        FootTemplate.from_geojson(bad)
 
 
 @pytest.mark.parametrize("side", SIDES)

@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 import neuromap  # noqa: E402
 from neuromap import plotting  # noqa: E402
 from neuromap.datasets import ROOT_IDS  # noqa: E402
-from neuromap.errors import InvalidArgumentError  # noqa: E402
+from neuromap.errors import InvalidArgumentError, InvalidTypeError  # noqa: E402
 from neuromap.geometry import VIEWS  # noqa: E402
 
 
@@ -145,15 +145,38 @@ def test_nerve_territories(atlas, side):
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_map_comparison(atlas, side):
     d = plotting.plot_map_comparison(atlas, maps=["keegan_garrett_1948", "foerster_1933"], side=side)
-    assert set(d.axes) == {(m, v) for m in ("keegan_garrett_1948", "foerster_1933") for v in VIEWS}
-    assert len(d.patches) == 2 * len(FOOT_REGIONS(atlas))
+    assert set(d.axes) == {(m, v) for m in ("keegan_garrett_1948", "foerster_1933", "agreement") for v in VIEWS}
+    assert len(d.patches) == 3 * len(FOOT_REGIONS(atlas))
     # K&G gives the medial border to L4, Foerster-type charts to L5
     assert "medial_border" in d.disagreements
     kg = d.patches[("keegan_garrett_1948", "medial_border")]
     assert _hex(kg.get_facecolor()) == plotting.ROOT_COLORS["L4"].upper()
     assert _hex(d.patches[("foerster_1933", "medial_border")].get_facecolor()) == plotting.ROOT_COLORS["L5"].upper()
     assert "plantar_heel" not in d.disagreements
-    assert "Medial border of the foot" in d.footnote.get_text().replace("\n", " ")
+    # the footnote names the root each layer gives where they differ
+    assert "Medial border of the foot: A L4, B L5" in d.footnote.get_text().replace("\n", " ")
+    # the agreement column: white where both agree, darker where they differ, with k/n written
+    assert d.agreement["medial_border"] == (1, 2) and d.agreement["plantar_heel"] == (2, 2)
+    assert _hex(d.patches[("agreement", "plantar_heel")].get_facecolor()) == "#FFFFFF"
+    assert _hex(d.patches[("agreement", "medial_border")].get_facecolor()) != "#FFFFFF"
+    if ("agreement", "medial_border") in d.labels:
+        assert d.labels[("agreement", "medial_border")].get_text() == "1/2"
+
+
+def test_map_comparison_agreement_scale(atlas):
+    d = plotting.plot_map_comparison(atlas)
+    n = len([m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"])
+    assert {nn for _, nn in d.agreement.values()} == {n}
+    assert set(d.disagreements) == {r for r, (k, nn) in d.agreement.items() if k < nn}
+    # fewer layers agreeing is darker
+    shade = {}
+    for r, (k, _) in d.agreement.items():
+        shade.setdefault(k, set()).add(sum(d.patches[("agreement", r)].get_facecolor()[:3]))
+    ks = sorted(shade)
+    assert all(len(shade[k]) == 1 for k in ks)
+    assert all(min(shade[a]) < min(shade[b]) for a, b in zip(ks, ks[1:], strict=False))
+    labels = [t.get_text() for t in d.legend.get_texts()]
+    assert f"{n} of {n} layers agree" in labels
 
 
 def test_map_comparison_needs_two(atlas):
@@ -169,8 +192,8 @@ def test_single_view(atlas, view):
 
 
 def test_case_overlay(atlas, l5_result):
-    d = l5_result.plot(top=3)
     top3 = [h.id for h in l5_result.hypotheses[:3]]
+    d = l5_result.plot(hypotheses=top3)
     assert list(d.annotations) == top3
     for h in l5_result.hypotheses[:3]:
         assert h.label in d.annotations[h.id].get_text()
@@ -209,14 +232,14 @@ def test_case_side_and_drawing(side):
 
 
 def test_pathway(atlas):
-    d = plotting.plot_pathway(atlas, "L5", "first_web_space")
+    d = plotting.plot_pathway("L5", "first_web_space", atlas=atlas)
     assert d.path == tuple(atlas.path("L5", "first_web_space"))
     assert [d.labels[n].get_text().split("\n(")[0].replace("\n", " ") for n in d.path] == [
         atlas.graph.nodes[n]["label"] for n in d.path]
     assert d.relations == tuple(atlas.graph.edges[u, v]["relation"] for u, v in zip(d.path, d.path[1:], strict=False))
     assert set(d.patches) == set(d.path)
     with pytest.raises(ValueError, match="does not reach"):
-        plotting.plot_pathway(atlas, "L1", "first_web_space")
+        plotting.plot_pathway("L1", "first_web_space", atlas=atlas)
 
 
 def test_pathway_into_given_axes(atlas):
@@ -224,7 +247,7 @@ def test_pathway_into_given_axes(atlas):
 
     fig = Figure()
     ax = fig.add_subplot()
-    d = plotting.plot_pathway(atlas, "tibial", "abductor_hallucis", ax=ax)
+    d = plotting.plot_pathway("tibial", "abductor_hallucis", atlas=atlas, ax=ax)
     assert d.figure is fig and d.ax is ax
 
 
@@ -400,6 +423,15 @@ def test_baseline_case(atlas, l5_result, tmp_path):
         _compare(d, "case.png", tmp_path)
 
 
+def test_baseline_limb_case(atlas, tmp_path):
+    """A thigh case (cited in tests/cases/limb.json) drawn on the limb, its rows apart (issue #20)."""
+    case = next(c["case"] for c in json.loads((CASES / "limb.json").read_text())["cases"]
+                if c["id"] == "limb_femoral_anterior_thigh_adduction_normal")
+    with matplotlib.rc_context(RC):
+        d = plotting.plot_localization(neuromap.localize(case), top=2)
+        _compare(d, "limb_case.png", tmp_path)
+
+
 # --------------------------------------------------------------------------- lower limb layout
 @pytest.mark.parametrize("side", ["right", "left"])
 @pytest.mark.parametrize("layer", ["dermatomes", "nerves"])
@@ -470,7 +502,7 @@ def test_limb_labels_do_not_collide(atlas):
 def test_limb_map_comparison(atlas):
     d = plotting.plot_map_comparison(atlas, maps=["lee_2008", "foerster_1933"], layout="limb", labels=False)
     n = sum(len(atlas.template.regions(v)) for v in plotting.LIMB_LAYOUT_VIEWS)
-    assert len(d.patches) == 2 * n
+    assert len(d.patches) == 3 * n  # two layers and the agreement column
     assert "lower limb" in d.title.get_text()
 
 
@@ -516,9 +548,9 @@ def test_title_and_fig_arguments(atlas, l5_result, name):
 
 
 def test_pathway_title(atlas):
-    d = plotting.plot_pathway(atlas, "S1", "achilles")
+    d = plotting.plot_pathway("S1", "achilles", atlas=atlas)
     assert d.title.get_text() == f"{atlas.node('S1')['label']} → {atlas.node('achilles')['label']}"
-    assert plotting.plot_pathway(atlas, "S1", "achilles", title="Ankle jerk").title.get_text() == "Ankle jerk"
+    assert plotting.plot_pathway("S1", "achilles", atlas=atlas, title="Ankle jerk").title.get_text() == "Ankle jerk"
 
 
 @pytest.mark.parametrize("call", [
@@ -529,7 +561,7 @@ def test_pathway_title(atlas):
     lambda a, r: plotting.plot_map_comparison(a, layout="arm"),
     lambda a, r: plotting.plot_localization(r, top=0),
     lambda a, r: plotting.plot_localization(r, side="both"),
-    lambda a, r: plotting.plot_pathway(a, "L1", "first_web_space"),
+    lambda a, r: plotting.plot_pathway("L1", "first_web_space", atlas=a),
 ], ids=["side", "no views", "views", "maps", "layout", "top", "case side", "path"])
 def test_bad_arguments_raise_invalid_argument_error(atlas, l5_result, call):
     with pytest.raises(InvalidArgumentError, match="Invalid value for '"):
@@ -566,3 +598,24 @@ def test_case_without_territory_falls_back_to_the_atlas(atlas, hid):
     d = plotting.plot_localization(res, top=1, views="dorsal")
     shaded = {k[2] for k, p in d.patches.items() if _hex(p.get_facecolor()) != "#F5F5F5"}
     assert shaded == {r for r, w in expected.items() if w > 0 and r in atlas.template.regions("dorsal")}
+
+
+def test_pathway_tree_to_a_region_a_muscle_and_a_reflex(atlas):
+    targets = ["lateral_border", "gastrocnemius", "achilles"]
+    d = plotting.plot_pathway("S1", targets, atlas=atlas)
+    assert [p[-1] for p in d.paths] == targets
+    assert all(p == tuple(atlas.path("S1", t)) for p, t in zip(d.paths, targets, strict=True))
+    # the shared start is drawn once: one box per node
+    assert set(d.patches) == {n for p in d.paths for n in p}
+
+
+def test_pathway_root_box_has_the_root_colour(atlas):
+    d = plotting.plot_pathway("S1", "achilles", atlas=atlas)
+    assert _hex(d.patches["S1"].get_facecolor()) == plotting.ROOT_COLORS["S1"].upper()
+    assert _hex(plotting.plot_pathway("L5", "first_web_space").patches["L5"].get_facecolor()) == \
+        plotting.ROOT_COLORS["L5"].upper()
+
+
+def test_pathway_atlas_is_a_keyword(atlas):
+    with pytest.raises(InvalidTypeError, match="atlas=atlas"):
+        plotting.plot_pathway(atlas, "first_web_space")

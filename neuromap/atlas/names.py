@@ -308,8 +308,10 @@ class NameIndex:
 
 
 def _same_word(query: str, word: str) -> bool:
-    """Whether a query word matches a name's word: equal, an abbreviation of it ('tib' of 'tibialis'),
-    or one slip away from either ('antt' of 'anterior')."""
+    """Whether a query word matches a name's word: equal, its abbreviation, or one slip from either.
+
+    'tib' abbreviates 'tibialis'; 'antt' is one slip from 'ante', the start of 'anterior'.
+    """
     if query == word or (len(query) >= 2 and word.startswith(query) and not query.isdigit()):
         return True
     from rapidfuzz.distance import OSA

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry import LineString, Polygon
 from shapely.geometry.polygon import orient
 
 from neuromap.errors import AtlasDataError
@@ -45,12 +45,16 @@ class TemplateParts:
         Region id -> label anchor ``(x, y)``.
     meta : dict
         The ``"neuromap"`` member as held: ``format`` 1, ``template_side`` ``"right"``.
+    landmarks : dict
+        View -> landmark name -> LineString: artwork drawn over the regions (malleoli, toes,
+        patella), optional, part of no region.
     """
 
     regions: dict[str, dict[str, Polygon]] = field(default_factory=dict)
     outlines: dict[str, Polygon] = field(default_factory=dict)
     anchors: dict[str, tuple[float, float]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    landmarks: dict[str, dict[str, LineString]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,9 @@ def _read_feature(out: TemplateParts, i: int, feat: Any, head: _Header, file: st
     props = feat.get("properties") if isinstance(feat, Mapping) else None
     if not isinstance(props, Mapping):
         raise AtlasDataError(file, f"features[{i}]", "has no properties object")
+    if "landmark" in props:
+        _read_landmark(out, i, feat, props, head, file, max_vertices)
+        return
     rid: Any = props.get("region")
     oview: Any = props.get("outline")
     entry = f"features[{i}] ({rid or ('outline ' + str(oview))})"
@@ -199,6 +206,32 @@ def _read_feature(out: TemplateParts, i: int, feat: Any, head: _Header, file: st
         check_anchor(poly, ax, ay, file, entry)
     out.anchors[str(rid)] = (ax, ay)
     out.regions.setdefault(view, {})[str(rid)] = orient(poly, 1.0)
+
+
+def _read_landmark(out: TemplateParts, i: int, feat: Mapping[str, Any], props: Mapping[str, Any], head: _Header,
+                   file: str, max_vertices: int) -> None:
+    """Read a landmark feature (a LineString drawn over a view) into ``out``."""
+    name, view = props.get("landmark"), props.get("view")
+    entry = f"features[{i}] (landmark {name})"
+    if not isinstance(name, str) or not name:
+        raise AtlasDataError(file, entry, "landmark must be a non-empty string")
+    if view not in ALL_VIEWS:
+        raise AtlasDataError(file, entry, f"unknown view {view!r} (expected one of {', '.join(ALL_VIEWS)})")
+    geom = feat.get("geometry")
+    coords = geom.get("coordinates") if isinstance(geom, Mapping) and geom.get("type") == "LineString" else None
+    try:
+        arr = np.asarray(coords, dtype=float) if isinstance(coords, Sequence) and not isinstance(coords, str) else None
+    except (TypeError, ValueError, OverflowError):
+        arr = None
+    if arr is None or arr.ndim != 2 or arr.shape[1] != 2 or len(arr) < 2 or not np.isfinite(arr).all():
+        raise AtlasDataError(file, entry, "geometry must be a GeoJSON LineString of at least 2 finite [x, y]")
+    if len(arr) > max_vertices:
+        raise AtlasDataError(file, entry, f"has more than {max_vertices} vertices")
+    line = LineString(arr / head.scale * (np.array([-1.0, 1.0]) if head.left else 1.0))
+    marks = out.landmarks.setdefault(str(view), {})
+    if name in marks:
+        raise AtlasDataError(file, entry, f"duplicate landmark of view {view!r}")
+    marks[name] = line
 
 
 def _finite(a: float) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry import LineString, Polygon
 
 from neuromap.errors import InvalidCaseError, suggest
 from neuromap.geometry._frame import ALL_VIEWS, DEFAULT_MAX_VERTICES, check_side, mirror
@@ -133,7 +133,7 @@ class FootTemplate:
     ['first_web_space']
     """
 
-    __slots__ = ("_anchors", "_cache", "_meta", "_outlines", "_polys", "_regions", "_view_of")
+    __slots__ = ("_anchors", "_cache", "_landmarks", "_meta", "_outlines", "_polys", "_regions", "_view_of")
 
     _meta: Mapping[str, Any]
     _regions: dict[str, tuple[str, ...]]
@@ -141,6 +141,7 @@ class FootTemplate:
     _polys: dict[str, Polygon]
     _outlines: dict[str, Polygon]
     _anchors: dict[str, tuple[float, float]]
+    _landmarks: dict[str, dict[str, LineString]]
     _cache: dict[tuple[str, ...], Any]
 
     def __init__(
@@ -149,8 +150,10 @@ class FootTemplate:
         outlines: Mapping[str, Polygon],
         anchors: Mapping[str, tuple[float, float]],
         meta: Mapping[str, Any],
+        landmarks: Mapping[str, Mapping[str, LineString]] | None = None,
     ) -> None:
         self._meta = copy.deepcopy(dict(meta))
+        self._landmarks = {v: dict(m) for v, m in (landmarks or {}).items()}
         self._regions = {v: tuple(regions[v]) for v in ALL_VIEWS if v in regions}
         self._view_of = {r: v for v, rs in self._regions.items() for r in rs}
         self._polys = {r: p for v in self._regions for r, p in regions[v].items()}
@@ -230,7 +233,7 @@ class FootTemplate:
         neuromap.errors.AtlasDataError: foot.geojson: view dorsal: regions overlap ... (regions a, b)
         """
         parts = read_template(data, file=file, max_vertices=max_vertices, check=check)
-        return cls(parts.regions, parts.outlines, parts.anchors, parts.meta)
+        return cls(parts.regions, parts.outlines, parts.anchors, parts.meta, parts.landmarks)
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -335,6 +338,39 @@ class FootTemplate:
         """
         self._check_region(region)
         return self._side(side).polys[region]
+
+    def landmarks(self, view: str, *, side: str = "right") -> dict[str, LineString]:
+        """Return the landmarks drawn over a view: name -> line (artwork, part of no region).
+
+        The malleoli, the toes behind the silhouette, the patella, the calf, the anus: fine
+        lines the figures draw over the regions. A template without them returns ``{}``.
+
+        Parameters
+        ----------
+        view : str
+            A view name.
+        side : {"right", "left"}
+            Which side (the left is the mirror image).
+
+        Returns
+        -------
+        dict of str to shapely.LineString
+            The landmarks of the view, by name.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> t = neuromap.load_atlas().template
+        >>> "medial_malleolus" in t.landmarks("medial")
+        True
+        >>> t.landmarks("medial", side="left")["medial_malleolus"].bounds[0] > 0
+        True
+        """
+        self.outline(view, side=side)  # checks the view and the side
+        marks = self._landmarks.get(view, {})
+        if side == "right":
+            return dict(marks)
+        return {k: shapely.transform(line, lambda xy: xy * np.array([-1.0, 1.0])) for k, line in marks.items()}
 
     def outline(self, view: str, *, side: str = "right") -> Polygon:
         """Return the outline of a view: the union of its regions.

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
 from neuromap.atlas import Territory, plain_data
+from neuromap.errors import MissingDependencyError
 from neuromap.inference.case import Finding, NotUnderstood
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -180,6 +181,49 @@ class Localization:
                 return h
         raise KeyError(ident)
 
+    def __iter__(self) -> Iterator[Hypothesis]:
+        """The hypotheses, best first."""
+        return iter(self.hypotheses)
+
+    def to_frame(self) -> Any:
+        """The ranking as a pandas DataFrame, one row per hypothesis, indexed by rank.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id``, ``kind``, ``label``, ``levels`` (comma-separated), ``nerve``,
+            ``site``, ``side``, ``score`` and the counts ``explains``, ``unexplained`` and
+            ``contradicts``; the index ``rank`` starts at 1.
+
+        Raises
+        ------
+        MissingDependencyError
+            pandas is not installed (it is optional: the ``pandas`` extra installs it).
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> result = neuromap.localize({"side": "left", "reflexes": {"achilles": "absent"}})
+        >>> [h.id for h in result][:1] == [result.top.id]
+        True
+        >>> frame = result.to_frame()
+        >>> frame.loc[1, "id"] == result.top.id
+        True
+        >>> list(frame.columns)[:4]
+        ['id', 'kind', 'label', 'levels']
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError("pandas", "Localization.to_frame()", "pandas") from None
+        rows = [{"rank": i, "id": h.id, "kind": h.kind, "label": h.label, "levels": ",".join(h.levels),
+                 "nerve": h.nerve, "site": h.site, "side": h.side, "score": h.score, "explains": len(h.explains),
+                 "unexplained": len(h.unexplained), "contradicts": len(h.contradicts)}
+                for i, h in enumerate(self.hypotheses, 1)]
+        columns = ["rank", "id", "kind", "label", "levels", "nerve", "site", "side", "score", "explains",
+                   "unexplained", "contradicts"]
+        return pd.DataFrame(rows, columns=columns).set_index("rank")
+
     def rank(self, ident: str) -> int | None:
         """1-based rank of the first hypothesis with this id, or None."""
         for i, h in enumerate(self.hypotheses, 1):
@@ -238,7 +282,7 @@ class Localization:
         return (_restore, (self.hypotheses, state))
 
     def plot(self, **kwargs: Any) -> CaseDisplay:
-        """Draw the case on the foot; see :func:`neuromap.plotting.plot_localization`."""
+        """Draw the case on the foot, limb or saddle; see :func:`neuromap.plotting.plot_localization`."""
         from neuromap.plotting import plot_localization
 
         return plot_localization(self, **kwargs)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
 
@@ -58,6 +58,7 @@ def draw_view(ax: Axes, template: Any, view: str, side: str, style: Callable[[st
             draw_dots(ax, group, color, zorder=1.1)
         else:
             draw_hatch(ax, group, hatch, color, zorder=1.1)
+    draw_landmarks(ax, template, view, side, zorder=outline_zorder - 0.05)
     draw_outline(ax, template, view, side, zorder=outline_zorder)
     patches = {r: RegionPatch(r, view, pc, i, *(s.hatch or (None, None))) for i, (r, s) in enumerate(styles.items())}
     return styles, patches
@@ -114,6 +115,17 @@ def draw_dots(ax: Axes, rings: Sequence[np.ndarray], color: str, *, zorder: floa
 def compound(rings: Sequence[np.ndarray]) -> MplPath:
     """One path of several closed rings (drawn, filled and hatched as one)."""
     return MplPath.make_compound_path(*(MplPath(np.asarray(r, dtype=float), closed=True) for r in rings))
+
+
+def draw_landmarks(ax: Axes, template: Any, view: str, side: str, *, zorder: float) -> LineCollection | None:
+    """The view's landmarks (malleoli, toes, patella, calf, anus) as fine lines over the regions."""
+    marks = template.landmarks(view, side=side) if hasattr(template, "landmarks") else {}
+    if not marks:
+        return None
+    lc = LineCollection([shapely.get_coordinates(line) for line in marks.values()], colors=OUTLINE,
+                        linewidths=0.75, alpha=0.7, zorder=zorder, capstyle="round")
+    ax.add_collection(lc, autolim=False)
+    return lc
 
 
 def draw_outline(ax: Axes, template: Any, view: str, side: str, *, zorder: float) -> PolyCollection:

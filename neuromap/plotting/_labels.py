@@ -48,6 +48,16 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) if text else ""
 
 
+def text_width_in(text: str, size: float, *, bold: bool = False) -> float:
+    """The width of one line of *text* at *size* points, in inches (DejaVu Sans, a generous estimate).
+
+    For reserving room before a figure exists; labels placed in a figure are measured with the
+    renderer instead.
+    """
+    per_char = (0.66 if bold else 0.6) * size / 72.0
+    return max((len(line) for line in text.splitlines()), default=0) * per_char
+
+
 def renderer(fig: Figure) -> Any:
     """The renderer that measures text for *fig*.
 

@@ -11,18 +11,22 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from neuromap.errors import InvalidArgumentError, check_option
+from neuromap.errors import InvalidArgumentError, InvalidTypeError, check_option
 from neuromap.geometry import FOOT_VIEWS, LIMB_VIEWS, VIEWS
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
 
-#: The layouts of the figures: ``"foot"`` (the foot's views, the default) and ``"limb"`` (the
-#: lower limb with the foot as an enlarged, framed inset).
-LAYOUTS: tuple[str, ...] = ("foot", "limb")
+#: The layouts of the figures: ``"foot"`` (the foot's views), ``"limb"`` (the lower limb with
+#: the foot as an enlarged, framed inset) and ``"saddle"`` (the saddle beside the sole and the
+#: back of the foot, for findings of the lowest sacral roots).
+LAYOUTS: tuple[str, ...] = ("foot", "limb", "saddle")
 #: The views the ``"limb"`` layout draws by default: the limb from the front and from behind at
 #: one scale, the saddle small beside them, and the foot's dorsal and plantar views as an inset.
 LIMB_LAYOUT_VIEWS: tuple[str, ...] = ("anterior", "posterior", "saddle", "dorsal", "plantar")
+#: The views the ``"saddle"`` layout draws by default: the saddle (S2-S5 and the coccygeal
+#: segments) with the foot's plantar and dorsal views beside it (S1 and the roots above).
+SADDLE_LAYOUT_VIEWS: tuple[str, ...] = ("saddle", "plantar", "dorsal")
 
 #: Millimetres of template per inch of figure at the default scale.
 MM_PER_INCH = 60.0
@@ -36,6 +40,9 @@ INSET_PAD_MM = 10.0  # inside the inset frame, at the limb's scale
 INSET_HEAD_MM = 50.0  # above the inset's views, for their titles and the inset caption
 INSET_HEAD_IN = 0.42  # the same in inches, as drawn (text does not scale with the layout)
 MARGIN_IN = 0.15  # left and right of the views
+VIEW_TITLE_IN = 0.24  # above each row of views, for the views' titles (9 pt and their pad)
+BLOCK_TITLE_IN = 0.3  # above that, for the title of a block (a hypothesis, a layer)
+ROW_GAP_IN = 0.08  # between rows of blocks
 
 Box = tuple[float, float, float, float]  # (x, y, width, height)
 
@@ -63,13 +70,30 @@ def layout_views(template: Any, layout: str, views: str | Sequence[str] | None) 
     """The views to draw: *views* if given, else those of the layout (checked against the template)."""
     check_option("layout", layout, LAYOUTS)
     if views is None:
-        views = VIEWS if layout == "foot" else LIMB_LAYOUT_VIEWS
+        views = {"foot": VIEWS, "limb": LIMB_LAYOUT_VIEWS, "saddle": SADDLE_LAYOUT_VIEWS}[layout]
     return check_views(views, template.views)
 
 
+def check_fig(fig: Any) -> None:
+    """Refuse a *fig* that is not a matplotlib Figure (an Axes, a pyplot module, a size)."""
+    if fig is not None and not isinstance(fig, Figure):
+        hint = " (this figure has several panels: pass fig=ax.figure or no fig)" if isinstance(fig, Axes) else ""
+        raise InvalidTypeError("fig", f"expected a matplotlib Figure, but got a {type(fig).__name__}{hint}")
+
+
+def check_ax(ax: Any) -> None:
+    """Refuse an *ax* that is not a matplotlib Axes."""
+    if ax is not None and not isinstance(ax, Axes):
+        raise InvalidTypeError("ax", f"expected a matplotlib Axes, but got a {type(ax).__name__}")
+
+
 def surface_word(views: Sequence[str]) -> str:
-    """'foot' when only foot views are drawn, else 'lower limb'."""
-    return "foot" if all(v in VIEWS for v in views) else "lower limb"
+    """'foot' when only foot views are drawn, 'saddle and foot' with the saddle beside them, else 'lower limb'."""
+    if all(v in VIEWS for v in views):
+        return "foot"
+    if all(v in VIEWS or v == "saddle" for v in views):
+        return "saddle and foot" if any(v in VIEWS for v in views) else "saddle"
+    return "lower limb"
 
 
 @dataclass(frozen=True)
@@ -216,6 +240,7 @@ class Frame:
     top: float  # figure fraction of the top of the views' area (titles go above)
     bottom: float
     scale: float = 0.0  # inches of figure per mm of the layout
+    legend_top: float = 1.0  # figure fraction where the legend starts: below the first row's title band
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -229,40 +254,43 @@ def new_figure(width: float, height: float) -> Figure:
 
 def make_frame(template: Any, blocks: Sequence[Block], *, mode: str, fig: Figure | None, right_in: float,
                top_in: float, bottom_in: float, mm_per_inch: float = MM_PER_INCH,
-               key: Callable[[Block, str], Any] | None = None) -> Frame:
+               key: Callable[[Block, str], Any] | None = None, min_width_in: float = 0.0) -> Frame:
     """Create the Axes of every block's views, blocks on a grid (``row``, ``col``), one scale for all.
 
-    A new figure takes its natural size at *mm_per_inch*; a given *fig* keeps its size and the
-    layout is scaled to fit. *key* maps ``(block, view)`` to the key of the Axes (the view by
-    default).
+    A new figure takes its natural size at *mm_per_inch* (at least *min_width_in* wide, for a
+    title); a given *fig* keeps its size and the layout is scaled to fit. *key* maps
+    ``(block, view)`` to the key of the Axes (the view by default). Text does not scale with the
+    layout, so the bands for the view titles (:data:`VIEW_TITLE_IN`) and the block titles
+    (:data:`BLOCK_TITLE_IN`) are reserved in inches: no drawing runs into the next row's title.
     """
     packs = [pack(template, b.views, b.side, mode) for b in blocks]
-    block_title_mm = TITLE_MM * 1.3 if any(b.title for b in blocks) else 0.0
+    band = VIEW_TITLE_IN + (BLOCK_TITLE_IN if any(b.title for b in blocks) else 0.0)
     ncol = max(b.col for b in blocks) + 1
     nrow = max(b.row for b in blocks) + 1
     col_w = [max((p[1] for b, p in zip(blocks, packs, strict=True) if b.col == c), default=0.0) for c in range(ncol)]
-    row_h = [max((p[2] for b, p in zip(blocks, packs, strict=True) if b.row == r), default=0.0)
-             + TITLE_MM + block_title_mm for r in range(nrow)]
-    gap_c, gap_r = GAP_MM * 1.3, 6.0
+    row_h = [max((p[2] for b, p in zip(blocks, packs, strict=True) if b.row == r), default=0.0) for r in range(nrow)]
+    gap_c = GAP_MM * 1.3
     total_w = sum(col_w) + gap_c * (ncol - 1)
-    total_h = sum(row_h) + gap_r * (nrow - 1)
+    total_h = sum(row_h)
+    fixed_h = top_in + bottom_in + nrow * band + (nrow - 1) * ROW_GAP_IN
     if fig is None:
-        fig = new_figure(total_w / mm_per_inch + 2 * MARGIN_IN + right_in, total_h / mm_per_inch + top_in + bottom_in)
+        width = max(total_w / mm_per_inch + 2 * MARGIN_IN + right_in, min_width_in)
+        fig = new_figure(width, total_h / mm_per_inch + fixed_h)
         scale = 1.0 / mm_per_inch
     else:
         fw0, fh0 = fig.get_size_inches()
-        scale = min((fw0 - 2 * MARGIN_IN - right_in) / total_w, (fh0 - top_in - bottom_in) / total_h)
+        scale = min((fw0 - 2 * MARGIN_IN - right_in) / total_w, (fh0 - fixed_h) / total_h)
         if scale <= 0:
             raise InvalidArgumentError("fig", "the figure is too small for this layout")
     fw, fh = (float(v) for v in fig.get_size_inches())
     x_in0 = MARGIN_IN + ((fw - 2 * MARGIN_IN - right_in) - total_w * scale) / 2
     y_in_top = fh - top_in
-    frame = Frame(fig, {}, {}, {}, {}, 1 - (right_in + MARGIN_IN * 0.5) / fw, 1 - top_in / fh, bottom_in / fh, scale)
+    frame = Frame(fig, {}, {}, {}, {}, 1 - (right_in + MARGIN_IN * 0.5) / fw, 1 - top_in / fh, bottom_in / fh, scale,
+                  1 - (top_in + band - VIEW_TITLE_IN) / fh)
     for b, (pos, w, h) in zip(blocks, packs, strict=True):
         bx = x_in0 + (sum(col_w[:b.col]) + gap_c * b.col + (col_w[b.col] - w) / 2) * scale
-        by_top = y_in_top - (sum(row_h[:b.row]) + gap_r * b.row + block_title_mm + TITLE_MM) * scale
-        row_inner = row_h[b.row] - TITLE_MM - block_title_mm
-        by_top -= (row_inner - h) / 2 * scale
+        by_top = y_in_top - sum(row_h[:b.row]) * scale - b.row * (band + ROW_GAP_IN) - band
+        by_top -= (row_h[b.row] - h) / 2 * scale
         for v in b.views:
             px, py, pw, ph = pos[v]
             box = (bx + px * scale, by_top - h * scale + py * scale, pw * scale, ph * scale)

@@ -62,7 +62,7 @@ class HandlerDots(HandlerPatch):
 def frame_legend(frame: Frame, handles: Sequence[Any], title: str, *, dots: bool = False) -> Legend:
     """The legend at the right of the views; with *dots*, dotted keys drawn as the map draws them (markers)."""
     dotted = {h: HandlerDots() for h in handles if isinstance(h, Patch) and h.get_hatch() == GRADE_HATCH["variable"]}
-    return frame.fig.legend(handles=list(handles), loc="upper left", bbox_to_anchor=(frame.right, frame.top),
+    return frame.fig.legend(handles=list(handles), loc="upper left", bbox_to_anchor=(frame.right, frame.legend_top),
                             fontsize=7.5, title=title, title_fontsize=8.5, frameon=False, handlelength=1.6,
                             handleheight=1.2, labelspacing=0.55, alignment="left",
                             handler_map=dotted if dots else None)

@@ -40,10 +40,12 @@ MODALITY_HATCH: Mapping[str, str] = MappingProxyType({
 })
 #: The colours of a case figure's hypotheses, best first.
 HYPOTHESIS_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
-#: The box colour of each kind of node in a pathway figure.
+#: The box colour of each kind of node in a pathway figure. A root's box takes the root's own
+#: colour (:data:`ROOT_COLORS`); the other kinds take colours no root has (Paul Tol's muted
+#: sand and rose, pale tints and greys), so a box never reads as a root it is not.
 KIND_COLORS: Mapping[str, str] = MappingProxyType({
-    "root": "#56B4E9", "plexus": "#CC79A7", "nerve": "#F0E442", "region": "#E0E0E0", "muscle": "#E69F00",
-    "movement": "#E69F00", "reflex": "#009E73",
+    "plexus": "#D9CCE6", "nerve": "#F7F3E3", "region": "#E0E0E0", "muscle": "#DDCC77",
+    "movement": "#DDCC77", "reflex": "#CC6677",
 })
 #: Outlines (of a view, of legend keys) and the edges between regions.
 OUTLINE = "#303030"

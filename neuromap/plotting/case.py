@@ -12,16 +12,19 @@ from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
-from neuromap.errors import InvalidArgumentError, check_option
+from neuromap.errors import check_option
 from neuromap.geometry import SIDES
 from neuromap.plotting._draw import draw_drawing, draw_rings, draw_view, region_rings
-from neuromap.plotting._labels import Label, label_outline, place_labels, renderer, wrap
+from neuromap.plotting._labels import Label, label_outline, place_labels, text_width_in, wrap
 from neuromap.plotting._layout import (
+    LAYOUTS,
+    VIEW_TITLE_IN,
     Block,
     Frame,
     block_box,
+    check_fig,
     frame_insets,
     layout_views,
     make_frame,
@@ -30,6 +33,7 @@ from neuromap.plotting._layout import (
     view_title,
 )
 from neuromap.plotting._legend import frame_legend, patch_handle
+from neuromap.plotting._select import choose_layout, pick_hypotheses
 from neuromap.plotting._style import BLANK, HYPOTHESIS_COLORS, MODALITY_HATCH, RegionStyle, blend
 from neuromap.plotting.displays import CaseDisplay, RegionPatch
 
@@ -55,6 +59,7 @@ class _Case:
     normal: set[tuple[str, str]]
     drawings: tuple[Mapping[str, Any], ...]
     sides: tuple[str, ...]
+    ranks: dict[str, int]  # hypothesis id -> its rank in the result (1 = best)
     modalities: set[str] = field(default_factory=set)
 
     def hypothesis(self, hid: str | None) -> Hypothesis | None:
@@ -91,21 +96,29 @@ def territory_regions(atlas: Atlas, h: Hypothesis, dermatome_map: str) -> Mappin
     return {}
 
 
-def plot_localization(result: Localization, *, top: int = 3, side: str | None = None,
+def plot_localization(result: Localization, *, top: int | None = None,
+                      hypotheses: str | Sequence[str] | None = None, side: str | None = None,
                       views: str | Sequence[str] | None = None, fig: Figure | None = None,
                       title: str | None = None, atlas: Atlas | None = None, labels: bool = True,
-                      layout: str = "foot") -> CaseDisplay:
-    """Draw a case on the foot: the reported areas against the territory of each leading hypothesis.
+                      layout: str = "auto") -> CaseDisplay:
+    """Draw a case: the reported areas against the territory of each leading hypothesis.
 
-    One row per hypothesis (best first), each showing the views of the foot with the reported
-    areas hatched by modality and that hypothesis's territory shaded in its colour.
+    One row per hypothesis (best first), each showing the views of the body where the findings
+    are, with the reported areas hatched by modality and that hypothesis's territory shaded in
+    its colour.
 
     Parameters
     ----------
     result : Localization
         What :func:`neuromap.localize` returned.
-    top : int
-        How many hypotheses to draw (best first), one row each.
+    top : int, optional
+        How many hypotheses to draw at most, one row each (3 by default). The best one comes
+        first; each next row goes to the leader (of the first ``2 * top``) whose territory differs
+        most from those already drawn, and a leader whose territory is a near-copy of a drawn
+        one gets no row, so the rows show the alternatives rather than three versions of one.
+    hypotheses : str or sequence of str, optional
+        The hypotheses to draw instead (ids as in the result, e.g. ``["L5", "common_fibular"]``),
+        in rank order; not with *top*.
     side : {"right", "left"}, optional
         Which foot to draw; the case's side by default, both feet (side by side) for a
         bilateral case.
@@ -119,10 +132,13 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
         The atlas the result was computed with; the bundled one by default.
     labels : bool
         Whether to write each hypothesis's rank in the region of its territory it involves most.
-    layout : {"foot", "limb"}
+    layout : {"auto", "foot", "limb", "saddle"}
         ``"foot"``: each row shows the foot's views. ``"limb"``: each row shows the lower limb
-        (anterior, posterior, saddle) with the foot as a framed inset, for findings on the
-        thigh, leg or saddle.
+        (anterior, posterior, saddle) with the foot as a framed inset. ``"saddle"``: the saddle
+        and the back of the limb. ``"auto"`` (the default) chooses from the regions the case
+        reports: the foot for findings on the foot alone, the saddle for the saddle alone, the
+        limb otherwise (and for a case with no reported region, so that the whole territory of
+        each hypothesis shows).
 
     Returns
     -------
@@ -134,8 +150,10 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     Raises
     ------
     InvalidArgumentError
-        An unknown side, view or layout, ``top`` < 1, or a *fig* too small for the layout (a
-        ValueError).
+        An unknown side, view, layout or hypothesis, ``top`` < 1, both *top* and *hypotheses*,
+        or a *fig* too small for the layout (a ValueError).
+    InvalidTypeError
+        A *fig* that is not a matplotlib Figure (also a TypeError).
 
     Notes
     -----
@@ -153,36 +171,53 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     >>> result = neuromap.localize({"side": "right",
     ...     "sensory": [{"regions": ["first web space"], "modality": "numbness"}],
     ...     "motor": [{"name": "great toe extension", "grade": 4}]})
-    >>> display = result.plot(top=2)
-    >>> list(display.annotations) == [h.id for h in result.hypotheses[:2]]
-    True
+    >>> display = result.plot(hypotheses=["L5", "common_fibular"])
+    >>> list(display.annotations)
+    ['L5', 'common_fibular']
     >>> sorted({region for _, _, region in display.symptom_patches})
     ['first_web_space']
+    >>> display.layout
+    'foot'
+
+    A thigh case is drawn on the lower limb:
+
+    >>> thigh = neuromap.localize({"side": "left",
+    ...     "sensory": [{"regions": ["anterior thigh"], "modality": "numbness"}],
+    ...     "motor": [{"name": "knee extension", "grade": 4}]})
+    >>> thigh.plot(top=2).layout
+    'limb'
 
     A saddle case on the lower limb:
 
     >>> ces = neuromap.localize({"side": "bilateral", "sensory": [
     ...     {"regions": ["perianal"], "modality": "numbness"}]})
-    >>> display = ces.plot(top=1, layout="limb")
+    >>> display = ces.plot(top=1)
+    >>> display.layout
+    'saddle'
+
     >>> "cauda equina" in display.red_flag_texts[0].get_text().lower()
     True
     """
     atlas = resolve_atlas(atlas)
     t = atlas.template
+    check_fig(fig)
+    if check_option("layout", layout, ("auto", *LAYOUTS)) == "auto":
+        layout = choose_layout(atlas, result)
     vs = layout_views(t, layout, views)
     limb = layout == "limb"
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InvalidArgumentError("top", f"must be an integer >= 1, but got {top!r}")
     if side is not None:
         sides: tuple[str, ...] = (check_option("side", side, SIDES),)
     else:
         sides = (result.case_side,) if result.case_side in SIDES else ("left", "right")
     m = result.dermatome_map.get("id") or atlas.default_dermatome_map
-    case = _read_case(atlas, result, top, sides, m)
+    hyps = pick_hypotheses(result, top, hypotheses, lambda h: territory_regions(atlas, h, m))
+    case = _read_case(atlas, result, hyps, sides, m)
     flag_lines = [wrap("RED FLAG: " + str(r.get("message", r)), 80 if limb and len(sides) == 1 else 125)
                   for r in result.red_flags]
-    blocks = _row_blocks(case.hypotheses, sides, vs)
-    frame = make_frame(t, blocks, mode="limb" if limb else "row", fig=fig, right_in=2.2,
+    blocks = _row_blocks(case, sides, vs)
+    heads = [f"{b.title}  explains 99, unexplained 99, contradicts 99" for b in blocks if b.col == 0]
+    wide = max([text_width_in(h, 9.5, bold=True) for h in heads] + [text_width_in(title or "", 12, bold=True)])
+    frame = make_frame(t, blocks, mode="limb" if limb else "row", fig=fig, right_in=2.2, min_width_in=wide + 0.3,
                        top_in=0.45 + _flags_height(flag_lines) + (0.12 if limb else 0.0), bottom_in=0.5,
                        mm_per_inch=150.0 if limb else 100.0, key=lambda b, v: (b.key, b.side, v))
     if limb:
@@ -190,11 +225,11 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
     drawn = _Drawn(territories={h.id: [] for h in case.hypotheses})
     for key, ax in frame.axes.items():
         _draw_case_view(ax, t, key, case, drawn)
-    if limb:
+    if layout != "foot":
         unclip(frame)
     kept, dropped = place_labels(frame.fig, _rank_labels(frame, t, case) if labels else [])
     annotations = _row_titles(frame, blocks, case)
-    texts = _header(frame.fig, result, case, flag_lines, limb, title)
+    texts = _header(frame.fig, result, case, flag_lines, layout, title)
     leg = _case_legend(frame, case)
     fg = frame.fig
     fw, fh = fg.get_size_inches()
@@ -205,12 +240,12 @@ def plot_localization(result: Localization, *, top: int = 3, side: str | None = 
                        annotations=MappingProxyType(annotations),
                        territory_patches=MappingProxyType({k: tuple(v) for k, v in drawn.territories.items()}),
                        symptom_patches=MappingProxyType(drawn.symptoms), red_flag_texts=texts[1:], footnote=foot,
-                       title=texts[0], dropped_labels=dropped)
+                       title=texts[0], dropped_labels=dropped, layout=layout)
 
 
-def _read_case(atlas: Atlas, result: Localization, top: int, sides: tuple[str, ...], dermatome_map: str) -> _Case:
+def _read_case(atlas: Atlas, result: Localization, hyps: tuple[Hypothesis, ...], sides: tuple[str, ...],
+               dermatome_map: str) -> _Case:
     """The hypotheses to draw, their colours and territories, and the reported and normal regions."""
-    hyps = tuple(result.hypotheses[:top])
     abnormal: dict[tuple[str, str], str | None] = {}
     normal: set[tuple[str, str]] = set()
     for f in result.findings:
@@ -221,14 +256,15 @@ def _read_case(atlas: Atlas, result: Localization, top: int, sides: tuple[str, .
                 normal.add((f.side, f.target))
     return _Case(hyps, {h.id: HYPOTHESIS_COLORS[i % len(HYPOTHESIS_COLORS)] for i, h in enumerate(hyps)},
                  {h.id: territory_regions(atlas, h, dermatome_map) for h in hyps},
-                 hyps[0].score if hyps and hyps[0].score > 0 else 1.0, abnormal, normal, result.drawings, sides)
+                 hyps[0].score if hyps and hyps[0].score > 0 else 1.0, abnormal, normal, result.drawings, sides,
+                 {h.id: result.hypotheses.index(h) + 1 for h in hyps})
 
 
-def _row_blocks(hyps: Sequence[Hypothesis], sides: Sequence[str], views: tuple[str, ...]) -> list[Block]:
+def _row_blocks(case: _Case, sides: Sequence[str], views: tuple[str, ...]) -> list[Block]:
     """One row per hypothesis (one of reported areas only if there is none), one block per side."""
-    rows: list[Hypothesis | None] = list(hyps) if hyps else [None]
-    titles = [f"{rank}. {h.label} — score {h.score:.2f}" if h is not None
-              else "No finding could be scored: reported areas only" for rank, h in enumerate(rows, 1)]
+    rows: list[Hypothesis | None] = list(case.hypotheses) if case.hypotheses else [None]
+    titles = [f"{case.ranks[h.id]}. {h.label} — score {h.score:.2f}" if h is not None
+              else "No finding could be scored: reported areas only" for h in rows]
     return [Block(h.id if h else None, s, views, title=titles[i] if j == 0 else " ", row=i, col=j)
             for i, h in enumerate(rows) for j, s in enumerate(sides)]
 
@@ -294,7 +330,8 @@ def _rank_labels(frame: Frame, template: Any, case: _Case) -> list[Label]:
                 if hid not in best or cand > best[hid][:2]:
                     best[hid] = (*cand, key, r)
     items = []
-    for rank, h in enumerate(case.hypotheses, 1):
+    for h in case.hypotheses:
+        rank = case.ranks[h.id]
         if h.id in best:
             _, _, k, r = best[h.id]
             items.append(Label(("rank", h.id), frame.axes[k], str(rank), template.anchor(r, side=frame.sides[k]),
@@ -313,27 +350,29 @@ def _row_titles(frame: Frame, blocks: Sequence[Block], case: _Case) -> dict[str,
             continue
         x0, _, _, y1 = block_box(frame, b)
         top_y = max(ax.get_position().y1 for k, ax in frame.axes.items() if k[0] == b.key)
-        y = max(y1, top_y) + 0.22 / fh
+        y = max(y1, top_y) + (VIEW_TITLE_IN + 0.02) / fh
         txt = fg.text(x0, y, b.title or "", ha="left", va="bottom", fontsize=9.5, fontweight="bold",
                       color=case.colors.get(b.key, "#222222") if b.key else "#222222")
         h = case.hypothesis(b.key)
         if h is not None:
             annotations[h.id] = txt
-            x1 = txt.get_window_extent(renderer(fg)).x1 / fg.bbox.width
-            fg.text(x1 + 0.08 / fw, y, f"explains {len(h.explains)}, unexplained {len(h.unexplained)}, "
-                    f"contradicts {len(h.contradicts)}", ha="left", va="bottom", fontsize=8, color="#555555")
+            # placed from the title's extent when drawn, so it follows the title at any dpi
+            fg.add_artist(Annotation(f"explains {len(h.explains)}, unexplained {len(h.unexplained)}, "
+                                     f"contradicts {len(h.contradicts)}", xy=(1.0, 0.0), xycoords=txt,
+                                     xytext=(6, 0), textcoords="offset points", ha="left", va="bottom",
+                                     fontsize=8, color="#555555"))
     return annotations
 
 
-def _header(fig: Figure, result: Localization, case: _Case, flag_lines: Sequence[str], limb: bool,
+def _header(fig: Figure, result: Localization, case: _Case, flag_lines: Sequence[str], layout: str,
             title: str | None) -> tuple[Text, ...]:
     """The title, then the red flags in red: ``(title, *red flags)``."""
     fh = fig.get_size_inches()[1]
     if title is None:
-        if limb:
-            words = f"{result.case_side} lower limb" if result.case_side in SIDES else "both lower limbs"
-        else:
-            words = f"{result.case_side} foot" if result.case_side in SIDES else "both feet"
+        one = result.case_side in SIDES
+        words = {"limb": f"{result.case_side} lower limb" if one else "both lower limbs",
+                 "saddle": f"saddle and {result.case_side} foot" if one else "saddle and both feet",
+                 }.get(layout, f"{result.case_side} foot" if one else "both feet")
         hyps = case.hypotheses
         title = f"Case ({words}): " + (f"{hyps[0].label} leads" if hyps else "no scored finding")
     texts = [fig.text(0.012, 1 - 0.08 / fh, title, ha="left", va="top", fontsize=12, fontweight="bold")]
@@ -346,9 +385,10 @@ def _header(fig: Figure, result: Localization, case: _Case, flag_lines: Sequence
 
 def _case_legend(frame: Frame, case: _Case) -> Any:
     """Each hypothesis's shade, the modalities reported, and the dotted outline of normal regions."""
-    handles: list[Any] = [patch_handle(blend(case.colors[h.id], case.shade(h)), wrap(f"{rank}. {h.label}", 26),
+    handles: list[Any] = [patch_handle(blend(case.colors[h.id], case.shade(h)),
+                                       wrap(f"{case.ranks[h.id]}. {h.label}", 26),
                                        edgecolor=case.colors[h.id], linewidth=1.5)
-                          for rank, h in enumerate(case.hypotheses, 1)]
+                          for h in case.hypotheses]
     for mod in _MODALITIES:
         if mod in case.modalities:
             h2 = patch_handle("white", f"reported {mod}", edgecolor="black", linewidth=1.1,

@@ -124,6 +124,9 @@ class AtlasDisplay(Display):
         The dermatome layers drawn (empty for nerve territories).
     disagreements : tuple of str
         Regions where the compared layers differ (map comparisons only).
+    agreement : mapping
+        Region -> ``(k, n)``: *k* of the *n* compared area layers give it the same roots (map
+        comparisons only; empty otherwise).
     """
 
     dropped_labels: tuple[Any, ...]
@@ -132,6 +135,7 @@ class AtlasDisplay(Display):
     footnote: Text | None
     dermatome_maps: tuple[str, ...]
     disagreements: tuple[str, ...]
+    agreement: Mapping[str, tuple[int, int]]
 
 
 class CaseDisplay(Display):
@@ -155,9 +159,12 @@ class CaseDisplay(Display):
         The red-flag statements (red, at the top).
     footnote : matplotlib.text.Text
         Names the dermatome map and states that this is decision support, not a diagnosis.
+    layout : str
+        The layout drawn (``foot``, ``limb`` or ``saddle``), as chosen from the findings or given.
     """
 
     hypotheses: tuple[Hypothesis, ...]
+    layout: str
     annotations: Mapping[str, Text]
     territory_patches: Mapping[str, tuple[PolyCollection, ...]]
     symptom_patches: Mapping[Any, Any]
@@ -179,13 +186,16 @@ class PathDisplay(Display):
     labels : mapping
         Node id -> its label Text.
     path : tuple of str
-        The node ids, source first.
+        The node ids from the source to the (first) target.
+    paths : tuple of tuple of str
+        One path per target, in the order given.
     relations : tuple of str
-        The relation of each arrow.
+        The relation of each arrow along ``path``.
     title : matplotlib.text.Text
         The title.
     """
 
     path: tuple[str, ...]
+    paths: tuple[tuple[str, ...], ...]
     relations: tuple[str, ...]
     title: Text

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import shapely
 from matplotlib import colors as mcolors
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -15,14 +14,23 @@ from matplotlib.text import Text
 from neuromap.datasets import ROOT_IDS
 from neuromap.errors import InvalidArgumentError, check_option
 from neuromap.geometry import SIDES
-from neuromap.plotting._draw import draw_key_points, draw_rings, draw_view
-from neuromap.plotting._labels import LABEL_SIZE, Label, label_outline, place_labels, region_labels, wrap
+from neuromap.plotting._draw import draw_key_points, draw_view
+from neuromap.plotting._labels import (
+    LABEL_SIZE,
+    Label,
+    label_outline,
+    place_labels,
+    region_labels,
+    text_width_in,
+    wrap,
+)
 from neuromap.plotting._layout import (
     LIMB_MM_PER_INCH,
     MM_PER_INCH,
     Block,
     Frame,
     block_box,
+    check_fig,
     frame_insets,
     layout_views,
     make_frame,
@@ -37,6 +45,7 @@ from neuromap.plotting._style import (
     UNASSIGNED_COLOR,
     RegionStyle,
     abbreviate,
+    blend,
     dermatome_style,
     grades_shown,
     nerve_colors,
@@ -62,11 +71,14 @@ class _Drawn:
 
 
 def _frame(atlas: Atlas, blocks: Sequence[Block], layout: str, fig: Figure | None, *, mode: str, right_in: float,
-           mm_per_inch: float, bottom_in: float = 0.4, key: Callable[[Block, str], Any] | None = None) -> Frame:
-    """The frame of an atlas figure; in the limb layout, the foot's views framed as an inset."""
+           mm_per_inch: float, title: str, bottom_in: float = 0.4,
+           key: Callable[[Block, str], Any] | None = None) -> Frame:
+    """The frame of an atlas figure, wide enough for its *title*; in the limb layout, the foot's views as an inset."""
+    check_fig(fig)
     limb = layout == "limb"
     frame = make_frame(atlas.template, blocks, mode="limb" if limb else mode, fig=fig, right_in=right_in, top_in=0.45,
-                       bottom_in=bottom_in, mm_per_inch=mm_per_inch, key=key)
+                       bottom_in=bottom_in, mm_per_inch=mm_per_inch, key=key,
+                       min_width_in=text_width_in(title, 12, bold=True) + 0.3)
     if limb:
         frame_insets(frame, atlas.template)
     return frame
@@ -92,8 +104,8 @@ def _draw_views(frame: Frame, template: Any, style: Callable[[Any, str], RegionS
 
 
 def _finish(frame: Frame, items: Sequence[Label], layout: str) -> tuple[dict[Any, Text], tuple[Any, ...]]:
-    """Place the labels (after letting the limb's outlines draw in full)."""
-    if layout == "limb":
+    """Place the labels (after letting the outlines cut at the midline, limb and saddle, draw in full)."""
+    if layout != "foot":
         unclip(frame)
     return place_labels(frame.fig, items)
 
@@ -207,7 +219,8 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
     info = src.dermatome_map_info(m)
     points = info["kind"] == "points"
     grades = {r: {} if points else src.dermatome_grades(r, m) for v in vs for r in t.regions(v)}
-    frame = _frame(src, [Block(None, side, vs)], layout, fig, mode="row", right_in=1.9 if legend else 0.1,
+    text = f"Dermatomes of the {side} {surface_word(vs)} — {info['label']}" if title is None else title
+    frame = _frame(src, [Block(None, side, vs)], layout, fig, mode="row", right_in=1.9 if legend else 0.1, title=text,
                    mm_per_inch=LIMB_MM_PER_INCH if layout == "limb" else MM_PER_INCH)
     drawn = _draw_views(frame, t, lambda key, r: dermatome_style(grades[r]), labels=labels, **kwargs)
     roots_used = {root for g in grades.values() for root in g}
@@ -215,15 +228,15 @@ def plot_dermatomes(atlas: Atlas | None = None, *, dermatome_map: str | None = N
         drawn.labels += draw_key_points(src, frame, side, drawn.outlines)
         roots_used.update(kp["root"] for kp in src.data.dermatomes.get("key_points", []))
     kept, dropped = _finish(frame, drawn.labels, layout)
-    text = f"Dermatomes of the {side} {surface_word(vs)} — {info['label']}" if title is None else title
     title_text = _figure_text(frame.fig, text, 0.12, top=True, fontsize=12, fontweight="bold")
     colors = {r: root_color(r) for r in ROOT_IDS if r in roots_used}
     leg = _dermatome_legend(frame, colors, drawn, points=points) if legend else None
     note = (f"Layer: {info['label']} ({info['kind']}; encoding confidence {info.get('confidence', 'n/a')}). "
-            f"Maps disagree on the {'foot' if layout == 'foot' else 'limb'}; compare layers with plot_map_comparison.")
-    foot = _figure_text(frame.fig, note, 0.18, top=False, fontsize=7, color="#444444")
+            f"Maps disagree on the {surface_word(vs)}; compare layers with plot_map_comparison.")
+    lines = wrap(note, int(frame.fig.get_size_inches()[0] / text_width_in("x", 7)) - 2)
+    foot = _figure_text(frame.fig, lines, 0.18 if "\n" not in lines else 0.06, top=False, fontsize=7, color="#444444")
     return AtlasDisplay(frame.fig, frame.axes, drawn.patches, leg, kept, dropped_labels=dropped, colors=colors,
-                        title=title_text, footnote=foot, dermatome_maps=(m,), disagreements=())
+                        title=title_text, footnote=foot, dermatome_maps=(m,), disagreements=(), agreement={})
 
 
 def _dermatome_legend(frame: Frame, colors: dict[str, str], drawn: _Drawn, *, points: bool) -> Any:
@@ -323,12 +336,12 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right",
         hatch = (GRADE_HATCH["overlap"], colors[s[1]]) if len(s) > 1 else None
         return RegionStyle(colors[s[0]], hatch, "/".join(abbr[x] for x in s[:2]))
 
+    text = f"Cutaneous nerve territories of the {side} {surface_word(vs)}" if title is None else title
     frame = _frame(atlas, [Block(None, side, vs)], layout, fig, mode="row",
                    right_in=(3.3 if limb else 2.6) if legend else 0.1,
-                   mm_per_inch=LIMB_MM_PER_INCH if limb else MM_PER_INCH)
+                   mm_per_inch=LIMB_MM_PER_INCH if limb else MM_PER_INCH, title=text)
     drawn = _draw_views(frame, t, style, labels=labels, label_size=7.0, **kwargs)
     kept, dropped = _finish(frame, drawn.labels, layout)
-    text = f"Cutaneous nerve territories of the {side} {surface_word(vs)}" if title is None else title
     title_text = _figure_text(frame.fig, text, 0.12, top=True, fontsize=12, fontweight="bold")
     leg = None
     if legend:
@@ -339,14 +352,19 @@ def plot_nerve_territories(atlas: Atlas | None = None, *, side: str = "right",
     foot = _figure_text(frame.fig, "Primary suppliers from regions.json; documented variants not drawn.", 0.18,
                         top=False, fontsize=7, color="#444444")
     return AtlasDisplay(frame.fig, frame.axes, drawn.patches, leg, kept, dropped_labels=dropped, colors=colors,
-                        title=title_text, footnote=foot, dermatome_maps=(), disagreements=())
+                        title=title_text, footnote=foot, dermatome_maps=(), disagreements=(), agreement={})
 
 
 # ---------------------------------------------------------------------------- map comparison
 def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | None = None, side: str = "right",
                         views: str | Sequence[str] | None = None, fig: Figure | None = None, title: str | None = None,
                         legend: bool = True, labels: bool = True, layout: str = "foot") -> AtlasDisplay:
-    """Draw two or more dermatome layers side by side and mark the regions where they differ.
+    """Draw two or more dermatome layers side by side, and how many of them agree on each region.
+
+    The layers take one column each (lettered A, B, ...); a last column shades each region by how
+    many layers give it the same roots (white: all of them; darker: fewer) and writes ``k/n``
+    where they differ. Under the figure, each region where they differ lists the roots each
+    layer gives it.
 
     Parameters
     ----------
@@ -367,17 +385,19 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
         Whether to draw the legend.
     labels : bool
         Whether to write the roots in each region.
-    layout : {"foot", "limb"}
+    layout : {"foot", "limb", "saddle"}
         ``"foot"``: the foot's views. ``"limb"``: the lower limb from the front and from behind at
         one scale, the saddle small beside them and the foot's views as an enlarged, framed inset
-        near the foot end of the limb.
+        near the foot end of the limb. ``"saddle"``: the saddle, the sole and the dorsum.
 
     Returns
     -------
     AtlasDisplay
-        ``axes`` and ``patches`` are keyed by ``(map, view)`` and ``(map, region)``;
+        ``axes`` and ``patches`` are keyed by ``(map, view)`` and ``(map, region)``, the
+        agreement column's by ``("agreement", view)`` and ``("agreement", region)``;
         ``disagreements`` lists the regions where the area layers assign different sets of
-        roots (outlined with a thick dashed line and listed under the figure).
+        roots, and ``agreement`` maps each region drawn to ``(k, n)``: *k* of the *n* area layers
+        give it the same roots (the largest such group).
 
     Raises
     ------
@@ -398,8 +418,10 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
     >>> display = plot_map_comparison(maps=["lee_2008", "keegan_garrett_1948"])
     >>> "medial_border" in display.disagreements
     True
+    >>> display.agreement["medial_border"]
+    (1, 2)
     >>> sorted({m for m, view in display.axes})
-    ['keegan_garrett_1948', 'lee_2008']
+    ['agreement', 'keegan_garrett_1948', 'lee_2008']
     >>> limb = plot_map_comparison(maps=["lee_2008", "foerster_1933"], layout="limb", labels=False)
     >>> limb.title.get_text()
     'Dermatome layers compared — right lower limb'
@@ -417,15 +439,25 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
     infos = {m: atlas.dermatome_map_info(m) for m in ms}
     area_maps = [m for m in ms if infos[m]["kind"] == "areas"]
     grades = {(m, r): atlas.dermatome_grades(r, m) for m in area_maps for r in t.regions()}
-    differ = tuple(r for r in t.regions() if t.view_of(r) in vs
-                   and len({tuple(sorted(grades[(m, r)])) for m in area_maps}) > 1)
-    blocks = [Block(m, side, vs, title=wrap(str(infos[m]["label"]), 34), col=i) for i, m in enumerate(ms)]
-    frame = _frame(atlas, blocks, layout, fig, mode="column", right_in=1.9 if legend else 0.1, bottom_in=0.8,
-                   mm_per_inch=160.0 if layout == "limb" else 105.0, key=lambda b, v: (b.key, v))
-    drawn = _draw_views(frame, t, lambda key, r: dermatome_style(grades.get((key[0], r), {})), labels=labels,
-                        label_size=6.5, region_key=lambda key, r: (key[0], r), title=str.capitalize, title_size=7,
-                        title_pad=2)
-    _mark_disagreements(frame, t, side, differ, area_maps)
+    agree = {r: _agreement([grades[(m, r)] for m in area_maps]) for r in t.regions() if t.view_of(r) in vs}
+    differ = tuple(r for r, (k, n) in agree.items() if k < n)
+    letters = {m: chr(ord("A") + i) for i, m in enumerate(ms)}
+    blocks = [Block(m, side, vs, title=wrap(f"{letters[m]}. {infos[m]['label']}", 34), col=i)
+              for i, m in enumerate(ms)]
+    blocks.append(Block(_AGREEMENT, side, vs, title=wrap("How many layers agree", 34), col=len(ms)))
+    text = f"Dermatome layers compared — {side} {surface_word(vs)}" if title is None else title
+    frame = _frame(atlas, blocks, layout, fig, mode="column", right_in=1.9 if legend else 0.1, bottom_in=1.1,
+                   mm_per_inch=160.0 if layout == "limb" else 105.0, key=lambda b, v: (b.key, v), title=text)
+    n_area = len(area_maps)
+
+    def style(key: Any, r: str) -> RegionStyle:
+        if key[0] != _AGREEMENT:
+            return dermatome_style(grades.get((key[0], r), {}))
+        k, n = agree.get(r, (n_area, n_area))
+        return RegionStyle(_agreement_color(k, n), label=f"{k}/{n}" if k < n else "")
+
+    drawn = _draw_views(frame, t, style, labels=labels, label_size=6.5, region_key=lambda key, r: (key[0], r),
+                        title=str.capitalize, title_size=7, title_pad=2)
     fg = frame.fig
     fw, fh = fg.get_size_inches()
     for b in blocks:
@@ -438,7 +470,6 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
             drawn.labels += draw_key_points(atlas, frame, side, drawn.outlines, keys)
             roots_used.update(kp["root"] for kp in atlas.data.dermatomes.get("key_points", []))
     kept, dropped = _finish(frame, drawn.labels, layout)
-    text = f"Dermatome layers compared — {side} {surface_word(vs)}" if title is None else title
     title_text = _figure_text(fg, text, 0.1, top=True, fontsize=12, fontweight="bold")
     colors = {r: root_color(r) for r in ROOT_IDS if r in roots_used}
     leg = None
@@ -446,22 +477,42 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
         handles = [patch_handle(c, r) for r, c in colors.items()]
         handles += _grade_handles(grades_shown(drawn.styles.values()),
                                   {"overlap": "overlap (stripes)", "variable": "variable (dots, ?)"})
-        handles.append(patch_handle("white", "layers disagree", edgecolor="black", linewidth=1.6,
-                                    linestyle=(0, (3, 1.5))))
-        leg = frame_legend(frame, handles, "Root", dots=True)
-    names = ", ".join(str(atlas.node(r)["label"]) for r in differ) or "none"
-    listing = wrap(f"Layers disagree on {len(differ)} region(s): {names}.", int(fw * 15))
-    foot = _figure_text(fg, listing, 0.1, top=False, fontsize=7, color="#222222")
+        handles += [patch_handle(_agreement_color(k, n_area), f"{k} of {n_area} layers agree")
+                    for k in range(n_area, 0, -1) if k == n_area or any(a[0] == k for a in agree.values())]
+        leg = frame_legend(frame, handles, "Root; agreement", dots=True)
+    foot = _figure_text(fg, _disagreement_listing(atlas, differ, grades, area_maps, letters, int(fw * 16)), 0.08,
+                        top=False, fontsize=6.5, color="#222222")
     return AtlasDisplay(fg, frame.axes, drawn.patches, leg, kept, dropped_labels=dropped, colors=colors,
-                        title=title_text, footnote=foot, dermatome_maps=tuple(ms), disagreements=differ)
+                        title=title_text, footnote=foot, dermatome_maps=tuple(ms), disagreements=differ,
+                        agreement=agree)
 
 
-def _mark_disagreements(frame: Frame, template: Any, side: str, differ: Sequence[str],
-                        area_maps: Sequence[str]) -> None:
-    """Outline the regions where the layers differ with a thick dashed line, in the columns of area layers."""
-    for (m, view), ax in frame.axes.items():
-        marked = [shapely.get_coordinates(template.polygon(r, side=side).exterior)
-                  for r in template.regions(view) if r in differ]
-        if marked and m in area_maps:
-            draw_rings(ax, marked, zorder=1.5, edgecolors="black", linewidths=1.6, linestyles=(0, (3, 1.5)))
+_AGREEMENT = "agreement"  # the key of the comparison's last column
 
+
+def _agreement(sets: Sequence[Mapping[str, str]]) -> tuple[int, int]:
+    """``(k, n)``: how many of the *n* layers give a region the same roots as the largest group of them."""
+    counts: dict[tuple[str, ...], int] = {}
+    for g in sets:
+        key = tuple(sorted(g))
+        counts[key] = counts.get(key, 0) + 1
+    return (max(counts.values(), default=0), len(sets))
+
+
+def _agreement_color(k: int, n: int) -> str:
+    """White where every layer agrees, darker as fewer agree (Paul Tol's wine, #882255)."""
+    if n <= 1 or k >= n:
+        return "#FFFFFF"
+    return mcolors.to_hex(blend("#882255", 0.2 + 0.7 * (n - k) / (n - 1)))
+
+
+def _disagreement_listing(atlas: Atlas, differ: Sequence[str], grades: Mapping[tuple[str, str], Mapping[str, str]],
+                          maps: Sequence[str], letters: Mapping[str, str], width: int) -> str:
+    """Where the layers differ, the roots each layer gives: ``Medial border: A L4, B L4/L5, ...``."""
+    if not differ:
+        return "The layers agree on every region drawn."
+    parts = []
+    for r in differ:
+        roots = ", ".join(f"{letters[m]} {'/'.join(x for x in ROOT_IDS if x in grades[(m, r)]) or '–'}" for m in maps)
+        parts.append(f"{atlas.node(r)['label']}: {roots}")
+    return wrap(f"The layers disagree on {len(differ)} region(s). " + "; ".join(parts) + ".", width)

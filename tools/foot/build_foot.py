@@ -24,6 +24,8 @@ Steps, per view:
    (``shapely.coverage_union_all``);
 5. check: each region one valid Polygon, ``coverage_is_valid``, the union follows the drawn
    outline to within ``SIMPLIFY_MM`` + ``GRID`` (Hausdorff distance);
+   (the landmark curves of a view -- malleoli, toes, patella, calf, anus -- are sampled the
+   same way, clipped to the outline and written as LineString features; they cut no region);
 6. read the text it is about to write back with ``FootTemplate.from_geojson(..., check=True)``:
    the GEOS proof that the regions of every view tile its outline exactly, each polygon valid
    and each anchor inside its region. This is where the bundled template is proved: the
@@ -252,6 +254,29 @@ def _grid_anchor(anchor: tuple[float, float]) -> list[int]:
     return [int(round(a * COORDINATES_PER_MM)) for a in anchor]
 
 
+def build_landmarks(view: Any, outline: Polygon) -> list[tuple[str, LineString]]:
+    """The landmark curves of a view, sampled, grid-rounded and clipped to inside its outline.
+
+    A landmark is artwork: it cuts no region, so the tiling and the regions do not depend on it.
+    A curve the outline cuts in pieces keeps its longest piece.
+    """
+    inside = outline.buffer(-0.4)
+    out = []
+    for mark in sorted(getattr(view, "landmarks", {})):
+        for k, pc in enumerate(view.landmarks[mark]):
+            line = inside.intersection(LineString(sample_piece(pc)))
+            parts = [g for g in getattr(line, "geoms", [line]) if isinstance(g, LineString) and not g.is_empty]
+            if not parts:
+                raise ValueError(f"landmark {mark} lies outside the outline")
+            best = _round(max(parts, key=lambda g: g.length))
+            out.append((mark if len(view.landmarks[mark]) == 1 else f"{mark}_{k + 1}", best))
+    return out
+
+
+def _line_coords(line: LineString) -> str:
+    return "[" + ",".join(f"[{_num(x)},{_num(y)}]" for x, y in line.coords) + "]"
+
+
 def render() -> str:
     """Build every view and return the GeoJSON text."""
     lines = []
@@ -274,6 +299,12 @@ def render() -> str:
             f'{{"type":"Feature","properties":{props},'
             f'"geometry":{{"type":"Polygon","coordinates":{_coords(outline)}}}}}'
         )
+        for mark, line in build_landmarks(DRAWINGS[name], outline):
+            props = json.dumps({"landmark": mark, "view": name})
+            lines.append(
+                f'{{"type":"Feature","properties":{props},'
+                f'"geometry":{{"type":"LineString","coordinates":{_line_coords(line)}}}}}'
+            )
     meta = {
         "format": 2,
         "template_side": "right",

@@ -33,6 +33,10 @@ How a view is described
              stops at by a few millimetres; the overshoot is a dangle that polygonize drops.
 ``labels``   one point per region, strictly inside it; the builder gives each face of the noded
              linework to the region whose label point it contains.
+``landmarks`` named open or closed curves drawn over the regions as fine lines (the malleoli,
+             the toes behind the silhouette, the patella, the calf, the anus): artwork only.
+             They cut no region, so they change neither the tiling nor any region id; the
+             builder clips them to the outline.
 
 The region borders follow the cutaneous nerve territories listed in ``data/regions.json``.
 """
@@ -60,6 +64,7 @@ class View:
     outline: tuple[Piece, ...]
     seams: tuple[Piece, ...]
     labels: dict[str, Point] = field(default_factory=dict)
+    landmarks: dict[str, tuple[Piece, ...]] = field(default_factory=dict)
 
 
 def piece(*points: Point, before: Point | None = None, after: Point | None = None) -> Piece:
@@ -70,6 +75,15 @@ def piece(*points: Point, before: Point | None = None, after: Point | None = Non
 def mirror(p: Point) -> Point:
     """Mirror a point across x = 0 (dorsal <-> plantar toes, right <-> left foot)."""
     return (-p[0], p[1])
+
+
+def ellipse(cx: float, cy: float, rx: float, ry: float, n: int = 10) -> Piece:
+    """A closed curve through *n* points of an ellipse (the first point repeated at the end)."""
+    import math
+
+    pts = [(round(cx + rx * math.cos(2 * math.pi * k / n), 2), round(cy + ry * math.sin(2 * math.pi * k / n), 2))
+           for k in range(n)]
+    return Piece((*pts, pts[0]), before=pts[-1], after=pts[1])
 
 
 def mirrored(pc: Piece) -> Piece:
@@ -276,6 +290,18 @@ MEDIAL = View(
         "medial_border": (-120.0, 55.0),
         "medial_forefoot": (-220.0, 20.0),
     },
+    landmarks={
+        # the medial malleolus, ~85 mm above the ground, ~55 mm in front of the back of the heel
+        "medial_malleolus": (ellipse(-55.0, 88.0, 12.0, 10.0),),
+        # the Achilles tendon standing off the back of the ankle
+        "achilles_tendon": (piece((-17.0, 64.0), (-19.5, 95.0), (-21.0, 127.0)),),
+        # the hallux: its nail seen edge-on, the crease of the interphalangeal joint
+        "hallux_nail": (piece((-242.0, 29.0), (-251.0, 25.5), (-257.5, 21.5)),),
+        "hallux_ip_crease": (piece((-232.0, 3.0), (-233.5, 9.0), (-236.0, 14.0)),),
+        # the second toe's tip just showing beyond the hallux pulp, and the first MTP joint
+        "second_toe": (piece((-255.0, 3.5), (-259.0, 7.0), (-261.5, 11.0)),),
+        "first_mtp_joint": (piece((-190.0, 44.0), (-192.0, 30.0), (-196.0, 14.0)),),
+    },
 )
 
 # --------------------------------------------------------------------------------------------
@@ -324,6 +350,17 @@ LATERAL = View(
         "lateral_border": (140.0, 12.0),
         "lateral_heel": (45.0, 25.0),
         "posterior_heel_lateral": (7.0, 25.0),
+    },
+    landmarks={
+        # the lateral malleolus, ~10 mm lower and ~10 mm more posterior than the medial one
+        "lateral_malleolus": (ellipse(44.0, 80.0, 12.0, 11.0),),
+        "achilles_tendon": (piece((16.0, 62.0), (18.5, 95.0), (20.0, 127.0)),),
+        # the tips of the fourth and third toes beyond the little toe, and the base of the
+        # fifth metatarsal (its styloid process)
+        "fourth_toe": (piece((218.0, 17.0), (229.0, 17.5), (236.0, 13.5), (237.0, 7.0), (233.0, 2.0)),),
+        "third_toe": (piece((233.0, 19.5), (245.0, 20.5), (252.0, 16.0), (253.5, 9.0), (250.0, 3.5)),),
+        "hallux_nail": (piece((244.0, 29.0), (253.0, 25.0), (258.5, 21.5)),),
+        "fifth_metatarsal_base": (piece((88.0, 20.0), (96.0, 26.0), (105.0, 24.0)),),
     },
 )
 

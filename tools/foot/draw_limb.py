@@ -11,8 +11,9 @@ Heights above the ground (y): leg cut of the foot views 130 mm (where the medial
 views end, ~45 mm above the malleoli); widest calf 380; knee joint line / tibial tuberosity 465;
 patella 470-590; adductor tubercle ~575; mid-thigh ~725; crotch 790; pubic tubercle 895;
 greater trochanter 880; anterior superior iliac spine (ASIS) 975; iliac crest ~1060.
-Widths: ankle at the cut 58 mm (the foot's dorsal leg cut), knee ~100 mm, calf ~100 mm,
-upper thigh ~155 mm.
+Widths: ankle at the cut 58 mm (the foot's dorsal leg cut), knee ~100 mm (the femoral condyles
+widen it a little at the joint), a waist below the knee, the calf bulging on both sides to
+~105 mm at y ~380 (gastrocnemius), upper thigh ~155 mm.
 
 Coordinate frames (x to the observer's right, y up; see ``neuromap/geometry/__init__.py``)
 ----------------------------------------------------------------------------------
@@ -40,7 +41,7 @@ of the leg at mid-calf, y = 300) the region's description says so.
 
 from __future__ import annotations
 
-from draw_foot import View, piece
+from draw_foot import View, ellipse, piece
 
 # --------------------------------------------------------------------------------------------
 # Anterior view (right limb at -x).  Landmarks.
@@ -57,8 +58,8 @@ ANTERIOR = View(
         piece(ANKLE_LAT_A, ANKLE_MED_A),
         # medial border: ankle, medial calf, medial knee, adductor region, up to the crotch
         piece(
-            ANKLE_MED_A, (-60.0, 200.0), (-52.0, 280.0), (-44.0, 360.0), (-42.0, 410.0),
-            (-46.0, 470.0), (-48.0, 510.0), (-45.0, 560.0), (-40.0, 620.0), (-33.0, 700.0),
+            ANKLE_MED_A, (-61.0, 200.0), (-53.0, 280.0), (-41.0, 370.0), (-42.0, 425.0),
+            (-47.0, 470.0), (-45.0, 515.0), (-44.0, 560.0), (-40.0, 620.0), (-33.0, 700.0),
             (-27.0, 760.0), CROTCH_A,
         ),
         # the genitocrural fold up to the pubic tubercle
@@ -68,8 +69,8 @@ ANTERIOR = View(
         # lateral border: hip, greater trochanter, lateral thigh, lateral knee, leg, ankle
         piece(
             ASIS, (-165.0, 930.0), (-180.0, 880.0), (-175.0, 800.0), (-165.0, 700.0),
-            (-155.0, 600.0), (-148.0, 520.0), (-145.0, 470.0), (-145.0, 420.0),
-            (-140.0, 350.0), (-132.0, 260.0), (-126.0, 190.0), ANKLE_LAT_A,
+            (-155.0, 600.0), (-151.0, 530.0), (-149.0, 490.0), (-143.0, 445.0),
+            (-146.0, 380.0), (-139.0, 310.0), (-130.0, 250.0), (-124.0, 190.0), ANKLE_LAT_A,
         ),
     ),
     seams=(
@@ -114,6 +115,19 @@ ANTERIOR = View(
         "anterolateral_leg_proximal": (-120.0, 380.0),
         "anterolateral_leg_distal": (-112.0, 220.0),
     },
+    landmarks={
+        # the patella (470-590 mm above the ground) and the tibial tuberosity below it
+        "patella": (ellipse(-100.0, 530.0, 24.0, 36.0, n=12),),
+        "patellar_tendon": (piece((-108.0, 494.0), (-105.0, 472.0), (-101.0, 455.0)),
+                            piece((-92.0, 494.0), (-94.0, 472.0), (-95.0, 455.0))),
+        "tibial_tuberosity": (piece((-104.0, 456.0), (-98.0, 450.0), (-92.0, 456.0)),),
+        # the bulge of vastus medialis above the knee, the medial head of the calf below it
+        "vastus_medialis": (piece((-50.0, 650.0), (-62.0, 600.0), (-72.0, 566.0)),),
+        "medial_calf": (piece((-47.0, 440.0), (-56.0, 380.0), (-58.0, 300.0)),),
+        # the malleoli at the leg cut
+        "malleoli": (piece((-63.0, 150.0), (-70.0, 140.0), (-72.0, 131.0)),
+                     piece((-121.0, 150.0), (-114.0, 141.0), (-112.0, 131.0))),
+    },
 )
 
 # --------------------------------------------------------------------------------------------
@@ -132,8 +146,8 @@ POSTERIOR = View(
         piece(ANKLE_MED_P, ANKLE_LAT_P),
         # lateral border up to the iliac crest
         piece(
-            ANKLE_LAT_P, (126.0, 190.0), (132.0, 260.0), (140.0, 350.0), (145.0, 420.0),
-            (145.0, 470.0), (148.0, 520.0), (155.0, 600.0), (165.0, 700.0), (175.0, 800.0),
+            ANKLE_LAT_P, (124.0, 190.0), (130.0, 250.0), (141.0, 320.0), (148.0, 390.0),
+            (145.0, 450.0), (148.0, 520.0), (155.0, 600.0), (165.0, 700.0), (175.0, 800.0),
             (182.0, 880.0), (178.0, 960.0), (165.0, 1020.0), CREST_LAT,
         ),
         # the iliac crest (a cut) to the midline
@@ -145,8 +159,8 @@ POSTERIOR = View(
         # medial border of the thigh, knee and leg
         piece(
             CROTCH_P, (27.0, 760.0), (33.0, 700.0), (40.0, 620.0), (45.0, 560.0),
-            (48.0, 510.0), (46.0, 470.0), (42.0, 410.0), (44.0, 360.0), (52.0, 280.0),
-            (60.0, 200.0), ANKLE_MED_P,
+            (47.0, 515.0), (47.0, 470.0), (42.0, 425.0), (39.0, 370.0), (52.0, 280.0),
+            (61.0, 200.0), ANKLE_MED_P,
         ),
     ),
     seams=(
@@ -179,6 +193,15 @@ POSTERIOR = View(
         "posterior_calf_proximal": (90.0, 380.0),
         "posterolateral_calf": (128.0, 380.0),
         "posterior_calf_distal": (100.0, 220.0),
+    },
+    landmarks={
+        # the crease at the back of the knee
+        "knee_crease": (piece((50.0, 502.0), (95.0, 497.0), (142.0, 502.0)),),
+        # the two heads of gastrocnemius, meeting the Achilles tendon at mid-calf
+        "gastrocnemius": (piece((55.0, 470.0), (68.0, 400.0), (82.0, 330.0), (90.0, 290.0)),
+                          piece((138.0, 470.0), (125.0, 400.0), (110.0, 330.0), (100.0, 290.0))),
+        "achilles_tendon": (piece((86.0, 270.0), (87.0, 200.0), (88.0, 135.0)),
+                            piece((104.0, 270.0), (101.0, 200.0), (99.0, 135.0))),
     },
 )
 
@@ -217,6 +240,14 @@ SADDLE = View(
         "perineal_fold": (-55.0, 40.0),
         "ischial_tuberosity": (-55.0, -35.0),
         "anococcygeal_skin": (-8.0, -50.0),
+    },
+    landmarks={
+        # the anal verge (its right half) and the tip of the coccyx on the midline
+        "anus": (piece((0.0, 7.0), (-5.0, 5.0), (-7.0, 0.0), (-5.0, -5.0), (0.0, -7.0)),),
+        "coccyx": (piece((0.0, -66.0), (-4.0, -69.0), (0.0, -72.0)),),
+        # the ischial tuberosity felt under the skin, and the genitocrural fold of the thigh
+        "ischial_tuberosity": (ellipse(-50.0, -26.0, 11.0, 8.0),),
+        "genitocrural_fold": (piece((-45.0, 70.0), (-62.0, 45.0), (-70.0, 20.0)),),
     },
 )
 
