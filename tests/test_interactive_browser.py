@@ -25,12 +25,17 @@ def driver():
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory, driver):
+def page_file(tmp_path_factory):
     # the page as the CLI writes it, opened from a file: no server, no network
     out = tmp_path_factory.mktemp("page") / "case.html"
     subprocess.run([sys.executable, "-m", "neuromap", "html", str(EXAMPLE), "-o", str(out)], check=True)
+    return out
+
+
+@pytest.fixture
+def page(driver, page_file):
     console_errors(driver)  # start from an empty log
-    driver.get(out.as_uri())
+    driver.get(page_file.as_uri())
     return driver
 
 
@@ -249,3 +254,28 @@ def test_the_round_trip_through_python_updates_the_ranking(widget_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert driver.save_screenshot(str(SCREENSHOTS / "interactive_widget.png"))
     assert console_errors(driver) == []
+
+
+def test_keyboard_focus_describes_a_region(page, atlas):
+    from selenium.webdriver.common.by import By
+
+    el = page.find_element(By.ID, "lateral_border")
+    page.execute_script("arguments[0].focus()", el)
+    assert page.execute_script("return document.activeElement.id") == "lateral_border"
+    panel = page.find_element(By.ID, "nm-region-info")
+    assert panel.get_attribute("data-region") == "lateral_border"
+    assert atlas["lateral_border"].label in panel.text
+    assert page.find_element(By.ID, "nm-tooltip").is_displayed()
+
+
+def test_widget_keyboard_paints_the_focused_region(widget_page):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver, _ = widget_page
+    el = driver.find_element(By.CSS_SELECTOR, '#widget [data-region="plantar_heel"]')
+    driver.execute_script("arguments[0].focus()", el)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    assert _case(driver)["sensory"] == [{"regions": ["plantar_heel"], "modality": "numbness"}]
+    driver.switch_to.active_element.send_keys(Keys.SPACE)
+    assert "sensory" not in _case(driver)

@@ -58,7 +58,8 @@ def views_svg(atlas: Atlas, views: Iterable[str], *, side: str = "right", ids: b
     -------
     str
         One ``<figure class="nm-view">`` per view, each holding an ``<svg>`` whose
-        ``<path class="nm-region" data-region="...">`` elements tile the view.
+        ``<path class="nm-region" data-region="...">`` elements tile the view; each is a
+        keyboard tab stop and carries the region's name as its ``<title>``.
 
     Raises
     ------
@@ -90,7 +91,8 @@ def views_svg(atlas: Atlas, views: Iterable[str], *, side: str = "right", ids: b
             cls = " ".join(["nm-region", *classes.get(rid, "").split()])
             ident = f' id="{rid}"' if ids else ""
             name = html.escape(atlas[rid].label)
-            paths.append(f'<path{ident} class="{cls}" data-region="{rid}" d="{d}"><title>{name}</title></path>')
+            paths.append(f'<path{ident} class="{cls}" data-region="{rid}" tabindex="0" d="{d}">'
+                         f"<title>{name}</title></path>")
         out.append(
             f'<figure class="nm-view" data-view="{view}"><figcaption>{label}</figcaption>'
             f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{label}" '

@@ -17,7 +17,7 @@ function nmRegionInfoHtml(rid, info) {
     `<div><b>Roots by dermatome layer:</b><ul class="nm-info-roots">${layers.join("")}</ul></div>`;
 }
 
-// Call onEnter(rid, event) / onLeave() as the pointer or keyboard focus moves over region elements.
+// Call onEnter(rid, event) / onLeave() as the pointer or the keyboard focus moves over region elements.
 function nmWatchRegions(root, onEnter, onLeave) {
   const regionOf = (ev) => ev.target.closest ? ev.target.closest(".nm-region") : null;
   root.addEventListener("mouseover", (ev) => {
@@ -29,6 +29,14 @@ function nmWatchRegions(root, onEnter, onLeave) {
     if (el) onEnter(el.dataset.region, ev);
   });
   root.addEventListener("mouseout", (ev) => {
+    if (regionOf(ev)) onLeave();
+  });
+  // keyboard: each region is a tab stop; focus describes it like the pointer does
+  root.addEventListener("focusin", (ev) => {
+    const el = regionOf(ev);
+    if (el) onEnter(el.dataset.region, ev);
+  });
+  root.addEventListener("focusout", (ev) => {
     if (regionOf(ev)) onLeave();
   });
 }

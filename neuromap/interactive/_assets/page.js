@@ -14,8 +14,12 @@
       panel.dataset.region = rid;
     }
     tooltip.classList.add("nm-shown");
-    const x = Math.min(ev.clientX + 14, window.innerWidth - tooltip.offsetWidth - 4);
-    const y = Math.min(ev.clientY + 14, window.innerHeight - tooltip.offsetHeight - 4);
+    // beside the pointer, or beside the focused region for the keyboard
+    const box = ev.clientX === undefined ? ev.target.getBoundingClientRect() : null;
+    const px = box ? box.right : ev.clientX;
+    const py = box ? box.top : ev.clientY;
+    const x = Math.min(px + 14, window.innerWidth - tooltip.offsetWidth - 4);
+    const y = Math.min(py + 14, window.innerHeight - tooltip.offsetHeight - 4);
     tooltip.style.left = `${Math.max(0, x)}px`;
     tooltip.style.top = `${Math.max(0, y)}px`;
   }, () => {

@@ -122,6 +122,13 @@ function render({model, el}) {
     const path = ev.target.closest(".nm-region");
     if (path && painting && ev.buttons & 1) paint(path.dataset.region, false);
   });
+  figure.addEventListener("keydown", (ev) => {
+    const path = ev.target.closest(".nm-region");
+    if (path && (ev.key === "Enter" || ev.key === " ")) {
+      ev.preventDefault();
+      paint(path.dataset.region, true);
+    }
+  });
   const stop = () => { painting = false; };
   window.addEventListener("mouseup", stop);
   nmWatchRegions(figure, (rid) => {
