@@ -179,7 +179,11 @@ def test_cli_html_errors_are_one_line(tmp_path):
 
 
 # ----------------------------------------------------------------------------- the widget's Python side
-anywidget = pytest.importorskip("anywidget", reason="the widget needs the widgets extra (anywidget)")
+@pytest.fixture(autouse=True)
+def _needs_anywidget(request):
+    # only the widget's tests need the widgets extra; the page's run without it
+    if request.node.name.startswith("test_widget"):
+        pytest.importorskip("anywidget", reason="the widget needs the widgets extra (anywidget)")
 
 
 def test_widget_localizes_on_every_change_of_the_case():
