@@ -1,7 +1,8 @@
 """The ``neuromap`` command line.
 
 Commands: ``localize`` (rank lesion sites for a case file, stdin, flags or a JSON-lines batch),
-``render`` (draw a case), ``atlas`` (draw a dermatome map), ``regions``, ``nerves``,
+``render`` (draw a case), ``html`` (a case as a standalone interactive page), ``atlas`` (draw a
+dermatome map), ``regions``, ``nerves``,
 ``movements``, ``muscles``, ``reflexes``, ``signs``, ``maps`` (the vocabulary) and ``export``
 (the atlas as GeoJSON, GraphML or node-link JSON). See ``docs/cli.md``.
 
@@ -180,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_image_arguments(p, ("auto", "foot", "limb", "saddle"))
     p.add_argument("--hypotheses", metavar="ID,ID", help="the hypotheses to draw, by id (e.g. L5,common_fibular); "
                    "by default the leaders whose territories differ most")
+
+    p = sub.add_parser("html", help="write a case as a standalone interactive HTML page", formatter_class=fmt,
+                       description="Write a case's findings, the ranking and its explanations as one HTML page "
+                                   "that needs no server and no network: hover a region of the figure for its "
+                                   "name, nerves and roots per dermatome layer.",
+                       epilog="examples:\n  neuromap html case.json -o case.html\n"
+                              "  neuromap html --side left --region 'first web space' -o - > case.html")
+    _add_case_arguments(p)
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the page ('-' for stdout)")
+    p.add_argument("--title", help="the page's title (default: the top hypothesis)")
 
     p = sub.add_parser("atlas", help="draw a dermatome map", formatter_class=fmt,
                        description="Draw a dermatome map of the foot.",
@@ -460,6 +471,23 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_html(args: argparse.Namespace) -> int:
+    from neuromap.inference import localize
+
+    case = _load_case_arg(args)
+    result = localize(case, dermatome_map=args.map)
+    from neuromap.interactive import to_html
+
+    page = to_html(result, title=args.title)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(page)
+
+    _write_output(args.output, ".html", write)
+    return 0
+
+
 def _cmd_atlas(args: argparse.Namespace) -> int:
     suffix = _image_suffix(args)
     from neuromap.atlas import load_atlas
@@ -590,7 +618,8 @@ def format_table(result: Mapping[str, Any], *, width: int = 100) -> str:
 
 
 # ----------------------------------------------------------------------------- main
-_COMMANDS = {"localize": _cmd_localize, "render": _cmd_render, "atlas": _cmd_atlas, "export": _cmd_export,
+_COMMANDS = {"localize": _cmd_localize, "render": _cmd_render, "html": _cmd_html, "atlas": _cmd_atlas,
+             "export": _cmd_export,
              **dict.fromkeys(VOCAB_COMMANDS, _cmd_vocabulary)}
 
 

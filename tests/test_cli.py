@@ -25,7 +25,7 @@ CASE = {"side": "left",
         "motor": [{"name": "great toe extension", "grade": 4}, {"name": "hip abduction", "grade": 4},
                   {"name": "ankle plantarflexion", "grade": "normal"}],
         "reflexes": {"achilles": "normal"}}
-COMMANDS = ["localize", "render", "atlas", *VOCAB_COMMANDS, "export"]
+COMMANDS = ["localize", "render", "html", "atlas", *VOCAB_COMMANDS, "export"]
 TIMING_RUNS = int(os.environ.get("NEUROMAP_CLI_TIMING_RUNS", "10"))
 
 

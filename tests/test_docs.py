@@ -21,6 +21,7 @@ EXPECTED_NOTEBOOKS = [
     "03_localizing_cases.ipynb",
     "04_pain_drawings.ipynb",
     "05_lower_limb_and_myotomes.ipynb",
+    "interactive.ipynb",
 ]
 SOURCES = json.loads((ROOT / "data" / "sources.json").read_text(encoding="utf-8"))["sources"]
 # A citation is one or more backticked source keys in square brackets: [`lee_2008`, `taylor_2013`].
@@ -56,7 +57,7 @@ def test_data_page_lists_every_file_and_source():
         assert f"| `{key}` |" in text
 
 
-def test_the_four_tutorials_exist_and_are_listed():
+def test_the_tutorials_exist_and_are_listed():
     assert [p.name for p in NOTEBOOKS] == EXPECTED_NOTEBOOKS
     toc = (ROOT / "docs" / "notebooks.md").read_text(encoding="utf-8")
     for nb in NOTEBOOKS:

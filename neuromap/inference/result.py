@@ -288,6 +288,13 @@ class Localization:
         return plot_localization(self, **kwargs)
 
 
+    def to_html(self, **kwargs: Any) -> str:
+        """The result as a standalone HTML page; see :func:`neuromap.interactive.to_html`."""
+        from neuromap.interactive.page import to_html
+
+        return to_html(self, **kwargs)
+
+
 def _restore(hypotheses: tuple[Hypothesis, ...], state: dict[str, Any]) -> Localization:
     """Rebuild a pickled or copied :class:`Localization` around its assembled hypotheses."""
     result = Localization(explain=functools.partial(_assembled, hypotheses), **state)
