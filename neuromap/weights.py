@@ -19,8 +19,6 @@ from types import MappingProxyType
 __all__ = [
     "BILATERAL_COST",
     "DERMATOME_AGREEMENT_SHARE",
-    "DIFFERENTIAL_KINDS",
-    "DIFFERENTIAL_SLOTS",
     "DRAWING_FULL_COVER",
     "DRAWING_MIN_SEVERITY",
     "DRAWING_OUTSIDE_NOTE",
@@ -182,11 +180,6 @@ KIND_ORDER = ("nerve", "root", "roots", "plexus", "polyneuropathy", "cauda_equin
 TIE = 1e-12
 
 # ----------------------------------------------------------------------------- the result
-#: A structured differential: the best hypothesis of each of these kinds that explains a finding
-#: (a root or contiguous roots, a nerve, a plexus) is always among the first
-#: :data:`DIFFERENTIAL_SLOTS`, so a nerve mimic always shows its root alternative and vice versa.
-DIFFERENTIAL_KINDS = (("root", "roots"), ("nerve",), ("plexus",))
-DIFFERENTIAL_SLOTS = 5
 #: How many hypotheses a result lists at most (more only to keep a tie whole).
 MAX_HYPOTHESES = 12
 #: A hypothesis among the next three is a leader (not separated from the top) when its score

@@ -13,8 +13,6 @@ import numpy as np
 
 from neuromap.inference.scoring import Evaluation, Scores
 from neuromap.weights import (
-    DIFFERENTIAL_KINDS,
-    DIFFERENTIAL_SLOTS,
     LEADER_MARGIN,
     LEADER_MIN_RATIO,
     LEADER_RATIO,
@@ -28,11 +26,9 @@ __all__ = ["cut", "leader_options", "name", "ranked_options", "site_decided"]
 def ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
     """The best option per hypothesis (best site per nerve, each side once), best first.
 
-    The best root, nerve and plexus hypotheses are always among the first few (a structured
-    differential, :func:`_differential`); only there may a lower score precede a higher one.
-    Only listed options count (those that explain an abnormal finding, see
-    :attr:`Scores.listed`). Enough are returned to fill ``max_hypotheses`` and one more, and
-    to keep the tie at that point whole.
+    Hypotheses stay in score order (the public contract). Only listed options count (those
+    that explain an abnormal finding, see :attr:`Scores.listed`). Enough are returned to fill
+    ``max_hypotheses`` and one more, and to keep the tie at that point whole.
     """
     listed = scores.listed
     keys = scores.table.group[scores.rows[listed]] * 3 + scores.side_codes[listed]
@@ -44,42 +40,7 @@ def ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
         if len(out) > max_hypotheses and abs(score[k] - score[out[-1]]) >= TIE:
             break
         out.append(k)
-    return _differential(scores, best, out)
-
-
-def _differential(scores: Scores, best: Sequence[int], out: list[int]) -> list[int]:
-    """*out* with the best root, nerve and plexus hypotheses brought into the first few.
-
-    A structured differential: a nerve mimic always shows its root alternative and vice versa.
-    The best listed option of each of these kinds (and its mirror on the other side when the two
-    tie) is kept among the first :data:`~neuromap.weights.DIFFERENTIAL_SLOTS` (more only when
-    such ties need them); the leader stays first, the places left go to the others in score
-    order, and the rest of the ranking follows unchanged. Each part stays in score order.
-    """
-    rows = scores.rows
-    kind_of = {k: scores.table.candidates[int(rows[k])].kind for k in best}
-    score = scores.score
-    guaranteed: list[int] = []
-    for group in DIFFERENTIAL_KINDS:
-        first = next((k for k in best if kind_of[k] in group), None)
-        if first is not None:
-            guaranteed += [k for k in best if rows[k] == rows[first] and abs(score[k] - score[first]) < TIE]
-    if not guaranteed or all(k in out[:DIFFERENTIAL_SLOTS] for k in guaranteed):
-        return out
-    # the leader stays first; a tie between the two sides of a symmetric case may need more places
-    slots = max(DIFFERENTIAL_SLOTS, len(set(guaranteed) - {out[0]}) + 1)
-    waiting = set(guaranteed) - {out[0]}
-    top = [out[0]]
-    position = {k: i for i, k in enumerate(best)}
-    for k in [*out[1:], *sorted((g for g in guaranteed if g not in out), key=position.__getitem__)]:
-        if len(top) >= slots:
-            break
-        if k in waiting:
-            top.append(k)
-            waiting.discard(k)
-        elif len(top) + len(waiting) < slots:
-            top.append(k)
-    return [*top, *(k for k in out if k not in top)]
+    return out
 
 
 def cut(ranked: Sequence[int], scores: Scores, max_hypotheses: int) -> list[int]:
