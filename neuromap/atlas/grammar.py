@@ -67,7 +67,9 @@ def normalize_name(text: str) -> str:
     if not _FOLDED_WORDS.isdisjoint(words):
         words = [_WORD_FOLDS.get(_ORDINALS.get(w, w), _ORDINALS.get(w, w)) for w in words]
     # 'ae' -> 'e' inside words, after the word folds (a replacement cannot reach across the spaces)
-    folded = " ".join(words).replace("ae", "e")
+    folded = " ".join(words)
+    while "ae" in folded:  # to a fixed point: 'aae' -> 'e', so folding twice changes nothing
+        folded = folded.replace("ae", "e")
     if folded == "the":
         return ""
     return folded[4:] if folded.startswith("the ") else folded
