@@ -105,17 +105,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     if atlas is not None and not isinstance(atlas, Atlas):
         raise InvalidTypeError("atlas", f"expected an Atlas (see neuromap.load_atlas), got {type(atlas).__name__}")
     atlas = atlas if atlas is not None else load_atlas()
-    text = case if isinstance(case, TextCase) else None
-    if text is not None:
-        case = text.case
-    if isinstance(case, Case):
-        case = case.to_dict()
+    case, parsed = _read(case, atlas, limits, strict)
     if dermatome_map is None and isinstance(case, Mapping) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
-    # first: it checks the case's own dermatome_map is a string
-    parsed = parse_case(case, atlas, limits=limits, strict=strict)
-    if text is not None:
-        parsed = _with_unread_text(parsed, text, atlas)
     map_id = atlas.check_map(dermatome_map)
     prior = check_option("prior", prior, PRIORS)
     history = parse_history(case, atlas) if isinstance(case, Mapping) else {}
@@ -141,15 +133,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     warnings.extend(notes)
     if sensory["kind"] in ("none", "normal_examination") and sensory.get("message"):
         warnings.append(sensory["message"])
-    next_exam: list[dict[str, Any]] = []
-    leader_ks = leader_options(scores, ranked[:4]) if scores is not None else []
-    if scores is not None and len(leader_ks) > 1:
-        leaders = [scores.evaluation(k) for k in leader_ks]
-        leader_names = [name(e, leaders) for e in leaders]
-        next_exam = next_examination(scores, leader_ks, leader_names, parsed, atlas)
-        names = ", ".join(leader_names)
-        tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
-        warnings.append(f"The findings given do not separate {names}{tip}.")
+    leader_ks, next_exam = _leaders(scores, ranked, parsed, atlas, warnings)
     label, low_confidence = _map_notes(atlas, map_id)
     if low_confidence is not None and sensory["kind"] not in ("no_sensory", "stocking", "normal_examination"):
         warnings.append(low_confidence)
@@ -164,6 +148,34 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         drawings=parsed.drawings, not_understood=parsed.not_understood,
         dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
         neuromap_version=__version__)
+
+
+def _leaders(scores: Any, ranked: list[int], parsed: ParsedCase, atlas: Atlas,
+             warnings: list[str]) -> tuple[list[int], list[dict[str, Any]]]:
+    """The leaders the findings do not separate and the examination that would; a warning names them."""
+    leader_ks = leader_options(scores, ranked[:4]) if scores is not None else []
+    if scores is None or len(leader_ks) <= 1:
+        return leader_ks, []
+    leaders = [scores.evaluation(k) for k in leader_ks]
+    leader_names = [name(e, leaders) for e in leaders]
+    next_exam = next_examination(scores, leader_ks, leader_names, parsed, atlas)
+    tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
+    warnings.append(f"The findings given do not separate {', '.join(leader_names)}{tip}.")
+    return leader_ks, next_exam
+
+
+def _read(case: Any, atlas: Atlas, limits: Limits, strict: bool) -> tuple[Any, ParsedCase]:
+    """The case as a dict (from a Case or a TextCase) and its parsed findings.
+
+    Parsing comes first: it checks the case's own ``dermatome_map`` is a string.
+    """
+    text = case if isinstance(case, TextCase) else None
+    if text is not None:
+        case = text.case
+    if isinstance(case, Case):
+        case = case.to_dict()
+    parsed = parse_case(case, atlas, limits=limits, strict=strict)
+    return case, parsed if text is None else _with_unread_text(parsed, text, atlas)
 
 
 def _with_unread_text(parsed: ParsedCase, text: TextCase, atlas: Atlas) -> ParsedCase:
