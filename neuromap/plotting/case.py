@@ -1,4 +1,13 @@
-"""The figure of a case: the reported areas against the territory of each leading hypothesis."""
+"""The figure of a case: the reported areas against the territory of each leading hypothesis.
+
+Reported abnormal regions and drawings are outlined in black and hatched by modality
+(:data:`MODALITY_HATCH`); regions examined normal are outlined with a dotted line. A hypothesis
+shades its territory (:attr:`Hypothesis.territory <neuromap.inference.result.Hypothesis>`) in its
+own colour; the opacity grows with its score (relative to the best) and with how strongly the
+territory involves each region. Red flags are written in red at the top; the footnote names the
+dermatome layer. Scores rank hypotheses; they are not probabilities. neuromap is decision
+support, not a diagnosis.
+"""
 
 from __future__ import annotations
 
@@ -155,16 +164,6 @@ def plot_localization(result: Localization, *, top: int | None = None,
     InvalidTypeError
         A *fig* that is not a matplotlib Figure (also a TypeError).
 
-    Notes
-    -----
-    Reported abnormal regions and drawings are outlined in black and hatched by modality
-    (:data:`MODALITY_HATCH`); regions examined normal are outlined with a dotted line. A
-    hypothesis shades its territory (:attr:`Hypothesis.territory
-    <neuromap.inference.result.Hypothesis>`) in its own colour; the opacity grows with its
-    score (relative to the best) and with how strongly the territory involves each region. Red
-    flags are written in red at the top; the footnote names the dermatome layer. Scores rank
-    hypotheses; they are not probabilities. neuromap is decision support, not a diagnosis.
-
     Examples
     --------
     >>> import neuromap
@@ -179,22 +178,18 @@ def plot_localization(result: Localization, *, top: int | None = None,
     >>> display.layout
     'foot'
 
-    A thigh case is drawn on the lower limb:
+    A thigh case is drawn on the lower limb, a saddle case on the saddle:
 
     >>> thigh = neuromap.localize({"side": "left",
     ...     "sensory": [{"regions": ["anterior thigh"], "modality": "numbness"}],
     ...     "motor": [{"name": "knee extension", "grade": 4}]})
     >>> thigh.plot(top=2).layout
     'limb'
-
-    A saddle case on the lower limb:
-
     >>> ces = neuromap.localize({"side": "bilateral", "sensory": [
     ...     {"regions": ["perianal"], "modality": "numbness"}]})
     >>> display = ces.plot(top=1)
     >>> display.layout
     'saddle'
-
     >>> "cauda equina" in display.red_flag_texts[0].get_text().lower()
     True
     """
@@ -205,21 +200,12 @@ def plot_localization(result: Localization, *, top: int | None = None,
         layout = choose_layout(atlas, result)
     vs = layout_views(t, layout, views)
     limb = layout == "limb"
-    if side is not None:
-        sides: tuple[str, ...] = (check_option("side", side, SIDES),)
-    else:
-        sides = (result.case_side,) if result.case_side in SIDES else ("left", "right")
+    sides = (check_option("side", side, SIDES),) if side is not None else (
+        (result.case_side,) if result.case_side in SIDES else ("left", "right"))
     m = result.dermatome_map.get("id") or atlas.default_dermatome_map
     hyps = pick_hypotheses(result, top, hypotheses, lambda h: territory_regions(atlas, h, m))
     case = _read_case(atlas, result, hyps, sides, m)
-    flag_lines = [wrap("RED FLAG: " + str(r.get("message", r)), 80 if limb and len(sides) == 1 else 125)
-                  for r in result.red_flags]
-    blocks = _row_blocks(case, sides, vs)
-    heads = [f"{b.title}  explains 99, unexplained 99, contradicts 99" for b in blocks if b.col == 0]
-    wide = max([text_width_in(h, 9.5, bold=True) for h in heads] + [text_width_in(title or "", 12, bold=True)])
-    frame = make_frame(t, blocks, mode="limb" if limb else "row", fig=fig, right_in=2.2, min_width_in=wide + 0.3,
-                       top_in=0.45 + _flags_height(flag_lines) + (0.12 if limb else 0.0), bottom_in=0.5,
-                       mm_per_inch=150.0 if limb else 100.0, key=lambda b, v: (b.key, b.side, v))
+    flag_lines, blocks, frame = _case_frame(t, result, case, sides, vs, limb, fig, title)
     if limb:
         frame_insets(frame, t)
     drawn = _Drawn(territories={h.id: [] for h in case.hypotheses})
@@ -231,16 +217,35 @@ def plot_localization(result: Localization, *, top: int | None = None,
     annotations = _row_titles(frame, blocks, case)
     texts = _header(frame.fig, result, case, flag_lines, layout, title)
     leg = _case_legend(frame, case)
-    fg = frame.fig
-    fw, fh = fg.get_size_inches()
-    note = (f"Dermatome map: {result.dermatome_map.get('label') or m}. Scores rank hypotheses; they are not "
-            f"probabilities. {_SAFETY}")
-    foot = fg.text(0.012, 0.1 / fh, wrap(note, int(fw * 15)), ha="left", va="bottom", fontsize=7.5, color="#333333")
+    fg, foot = frame.fig, _footnote(frame.fig, result, m)
     return CaseDisplay(fg, frame.axes, drawn.patches, leg, kept, hypotheses=case.hypotheses,
                        annotations=MappingProxyType(annotations),
                        territory_patches=MappingProxyType({k: tuple(v) for k, v in drawn.territories.items()}),
                        symptom_patches=MappingProxyType(drawn.symptoms), red_flag_texts=texts[1:], footnote=foot,
                        title=texts[0], dropped_labels=dropped, layout=layout)
+
+
+def _case_frame(t: Any, result: Localization, case: Any, sides: tuple[str, ...], vs: tuple[str, ...], limb: bool,
+                fig: Figure | None, title: str | None) -> tuple[list[str], list[Block], Frame]:
+    """The red-flag lines, the row blocks and the frame of a case figure, sized to fit its titles."""
+    flag_lines = [wrap("RED FLAG: " + str(r.get("message", r)), 80 if limb and len(sides) == 1 else 125)
+                  for r in result.red_flags]
+    blocks = _row_blocks(case, sides, vs)
+    heads = [f"{b.title}  explains 99, unexplained 99, contradicts 99" for b in blocks if b.col == 0]
+    wide = max([text_width_in(h, 9.5, bold=True) for h in heads] + [text_width_in(title or "", 12, bold=True)])
+    frame = make_frame(t, blocks, mode="limb" if limb else "row", fig=fig, right_in=2.2, min_width_in=wide + 0.3,
+                       top_in=0.45 + _flags_height(flag_lines) + (0.12 if limb else 0.0), bottom_in=0.5,
+                       mm_per_inch=150.0 if limb else 100.0, key=lambda b, v: (b.key, b.side, v))
+    return flag_lines, blocks, frame
+
+
+def _footnote(fg: Figure, result: Localization, m: str) -> Text:
+    """The footnote: the dermatome layer, and that scores are not probabilities."""
+    fw, fh = fg.get_size_inches()
+    note = (f"Dermatome map: {result.dermatome_map.get('label') or m}. Scores rank hypotheses; they are not "
+            f"probabilities. {_SAFETY}")
+    foot = fg.text(0.012, 0.1 / fh, wrap(note, int(fw * 15)), ha="left", va="bottom", fontsize=7.5, color="#333333")
+    return foot
 
 
 def _read_case(atlas: Atlas, result: Localization, hyps: tuple[Hypothesis, ...], sides: tuple[str, ...],

@@ -430,12 +430,7 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
     check_option("side", side, SIDES)
     t = atlas.template
     vs = layout_views(t, layout, views)
-    if maps is None:
-        ms = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
-    else:
-        ms = list(dict.fromkeys(atlas.check_map(m, field="maps") for m in maps))
-    if len(ms) < 2:
-        raise InvalidArgumentError("maps", f"give at least two dermatome layers, but got {ms!r}")
+    ms = _comparison_maps(atlas, maps)
     infos = {m: atlas.dermatome_map_info(m) for m in ms}
     area_maps = [m for m in ms if infos[m]["kind"] == "areas"]
     grades = {(m, r): atlas.dermatome_grades(r, m) for m in area_maps for r in t.regions()}
@@ -472,19 +467,34 @@ def plot_map_comparison(atlas: Atlas | None = None, *, maps: Sequence[str] | Non
     kept, dropped = _finish(frame, drawn.labels, layout)
     title_text = _figure_text(fg, text, 0.1, top=True, fontsize=12, fontweight="bold")
     colors = {r: root_color(r) for r in ROOT_IDS if r in roots_used}
-    leg = None
-    if legend:
-        handles = [patch_handle(c, r) for r, c in colors.items()]
-        handles += _grade_handles(grades_shown(drawn.styles.values()),
-                                  {"overlap": "overlap (stripes)", "variable": "variable (dots, ?)"})
-        handles += [patch_handle(_agreement_color(k, n_area), f"{k} of {n_area} layers agree")
-                    for k in range(n_area, 0, -1) if k == n_area or any(a[0] == k for a in agree.values())]
-        leg = frame_legend(frame, handles, "Root; agreement", dots=True)
+    leg = _comparison_legend(frame, colors, drawn, agree, n_area) if legend else None
     foot = _figure_text(fg, _disagreement_listing(atlas, differ, grades, area_maps, letters, int(fw * 16)), 0.08,
                         top=False, fontsize=6.5, color="#222222")
     return AtlasDisplay(fg, frame.axes, drawn.patches, leg, kept, dropped_labels=dropped, colors=colors,
                         title=title_text, footnote=foot, dermatome_maps=tuple(ms), disagreements=differ,
                         agreement=agree)
+
+
+def _comparison_maps(atlas: Atlas, maps: Sequence[str] | None) -> list[str]:
+    """The layers compared: every ``areas`` layer by default; at least two."""
+    if maps is None:
+        ms = [m for m in atlas.dermatome_maps if atlas.dermatome_map_info(m)["kind"] == "areas"]
+    else:
+        ms = list(dict.fromkeys(atlas.check_map(m, field="maps") for m in maps))
+    if len(ms) < 2:
+        raise InvalidArgumentError("maps", f"give at least two dermatome layers, but got {ms!r}")
+    return ms
+
+
+def _comparison_legend(frame: Any, colors: dict[str, Any], drawn: Any, agree: dict[str, tuple[int, int]],
+                       n_area: int) -> Any:
+    """The map comparison's legend: the roots, the grades shown and the agreement levels present."""
+    handles = [patch_handle(c, r) for r, c in colors.items()]
+    handles += _grade_handles(grades_shown(drawn.styles.values()),
+                              {"overlap": "overlap (stripes)", "variable": "variable (dots, ?)"})
+    handles += [patch_handle(_agreement_color(k, n_area), f"{k} of {n_area} layers agree")
+                for k in range(n_area, 0, -1) if k == n_area or any(a[0] == k for a in agree.values())]
+    return frame_legend(frame, handles, "Root; agreement", dots=True)
 
 
 _AGREEMENT = "agreement"  # the key of the comparison's last column

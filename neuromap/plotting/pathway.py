@@ -93,19 +93,7 @@ def plot_pathway(source: str, target: str | Sequence[str], *, atlas: Atlas | Non
     """
     atlas = resolve_atlas(atlas)
     check_ax(ax)
-    targets = (target,) if isinstance(target, str) else tuple(target)
-    for name, value in (("source", source), *(("target", t) for t in targets)):
-        if not isinstance(value, str):
-            raise InvalidTypeError(name, f"expected a name (str), but got a {type(value).__name__} (pass the atlas "
-                                         "as a keyword: plot_pathway(source, target, atlas=atlas))")
-    if not targets:
-        raise InvalidArgumentError("target", "give at least one target")
-    paths = []
-    for t in targets:
-        path = atlas.path(source, t, dermatome_map=dermatome_map)
-        if not path:
-            raise InvalidArgumentError("target", f"{source!r} does not reach {t!r} in the atlas")
-        paths.append(tuple(path))
+    paths = _paths(atlas, source, target, dermatome_map)
     # one box per distinct start of a path: paths share their common start, then branch
     rows: dict[tuple[str, ...], list[int]] = {}
     for i, p in enumerate(paths):
@@ -139,6 +127,33 @@ def plot_pathway(source: str, target: str | Sequence[str], *, atlas: Atlas | Non
         at[prefix] = txt
         texts.setdefault(node, txt)
         boxes.setdefault(node, txt.get_bbox_patch())
+    relations = _arrows(atlas, ax, paths, at)
+    title_text = fig.text(0.01, 0.98, title, ha="left", va="top", fontsize=10, fontweight="bold")
+    return PathDisplay(fig, {"path": ax}, boxes, None, texts, path=paths[0], paths=tuple(paths),
+                       relations=relations[0], title=title_text)
+
+
+def _paths(atlas: Atlas, source: Any, target: Any, dermatome_map: str | None) -> list[tuple[str, ...]]:
+    """The atlas path from *source* to each target, every name checked."""
+    targets = (target,) if isinstance(target, str) else tuple(target)
+    for name, value in (("source", source), *(("target", t) for t in targets)):
+        if not isinstance(value, str):
+            raise InvalidTypeError(name, f"expected a name (str), but got a {type(value).__name__} (pass the atlas "
+                                         "as a keyword: plot_pathway(source, target, atlas=atlas))")
+    if not targets:
+        raise InvalidArgumentError("target", "give at least one target")
+    paths = []
+    for t in targets:
+        path = atlas.path(source, t, dermatome_map=dermatome_map)
+        if not path:
+            raise InvalidArgumentError("target", f"{source!r} does not reach {t!r} in the atlas")
+        paths.append(tuple(path))
+    return paths
+
+
+def _arrows(atlas: Atlas, ax: Any, paths: list[tuple[str, ...]],
+            at: dict[tuple[str, ...], Any]) -> list[tuple[str, ...]]:
+    """An arrow into each box, labelled with the edge's relation; the relations along each path."""
     relations: list[tuple[str, ...]] = []
     arrows: set[tuple[str, ...]] = set()  # one arrow into each box
     for p in paths:
@@ -155,6 +170,4 @@ def plot_pathway(source: str, target: str | Sequence[str], *, atlas: Atlas | Non
             x, y = b.get_position()
             ax.text(x - 0.5, y - 0.36, rel, ha="center", va="bottom", fontsize=7, style="italic", color="#444444")
         relations.append(tuple(rels))
-    title_text = fig.text(0.01, 0.98, title, ha="left", va="top", fontsize=10, fontweight="bold")
-    return PathDisplay(fig, {"path": ax}, boxes, None, texts, path=paths[0], paths=tuple(paths),
-                       relations=relations[0], title=title_text)
+    return relations
