@@ -114,7 +114,7 @@ def test_evidence_matrix_into_given_axes_and_title(result):
     (lambda r: plotting.plot_myotomes(ax=1), InvalidTypeError),
 ], ids=["unknown id", "no ids", "dict", "ax", "kind", "myotome ax"])
 def test_bad_arguments(result, call, error):
-    with pytest.raises(error):
+    with pytest.raises(error, match="'(hypotheses|result|ax|kind)'"):
         call(result)
 
 
@@ -146,6 +146,7 @@ def test_myotomes_key_movements_are_the_isncsci_ones(atlas):
     assert ("hip_flexion", "L2") in d.key_cells and ("ankle_plantarflexion", "S1") in d.key_cells
     assert ("ankle_dorsiflexion", "L4") in d.key_cells and ("great_toe_extension", "L5") in d.key_cells
     assert d.disputed == ()
+    assert [t.get_text() for t in d.legend.get_texts()] == ["★ ISNCSCI key root", "pale = minor root"]
 
 
 def test_myotomes_hatch_where_sources_disagree(atlas):
@@ -159,6 +160,7 @@ def test_myotomes_hatch_where_sources_disagree(atlas):
     # EHL: L5/S1 in one source, L4/L5 in another; tibialis anterior: both say L4/L5
     assert ("extensor_hallucis_longus", "S1") in d.disputed and ("extensor_hallucis_longus", "L4") in d.disputed
     assert not any(r == "tibialis_anterior" for r, _ in d.disputed)
+    assert "sources disagree" in [t.get_text() for t in d.legend.get_texts()]
 
 
 def test_myotomes_into_given_axes(atlas):

@@ -10,7 +10,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
 from neuromap.datasets import ROOT_IDS
-from neuromap.errors import InvalidTypeError, check_option
+from neuromap.errors import InvalidArgumentError, InvalidTypeError, check_option
 from neuromap.plotting._labels import text_width_in, wrap
 from neuromap.plotting._layout import check_ax, new_figure, resolve_atlas
 from neuromap.plotting._style import BLANK, EVIDENCE_COLORS, GRADE_HATCH, OUTLINE, blend, root_color, text_color
@@ -124,7 +124,7 @@ def plot_evidence_matrix(result: Localization, *, hypotheses: Sequence[str] | No
     ranked = [h.id for h in result.hypotheses]
     ids = ranked[:5] if hypotheses is None else [hypotheses] if isinstance(hypotheses, str) else list(hypotheses)
     if not ids:
-        check_option("hypotheses", "(none)", ranked[:5])
+        raise InvalidArgumentError("hypotheses", f"give at least one hypothesis id, e.g. {ranked[:3]}")
     chosen = [result[check_option("hypotheses", i, ranked)] for i in dict.fromkeys(ids)]
     findings = list(result.findings)
     rows = [f.field for f in findings]
@@ -257,8 +257,10 @@ def plot_myotomes(*, atlas: Atlas | None = None, ax: Axes | None = None, title: 
                 ax.add_patch(Rectangle((c + 0.06, r + 0.06), 0.88, 0.88, fill=False, edgecolor=OUTLINE, lw=2.0,
                                        zorder=3))
     handles = [Patch(facecolor="white", edgecolor=OUTLINE, lw=2.0, label="★ ISNCSCI key root"),
-               Patch(facecolor="white", edgecolor=OUTLINE, hatch=GRADE_HATCH["overlap"], label="sources disagree"),
                Patch(facecolor=blend(OUTLINE, 0.25), edgecolor="none", label="pale = minor root")]
+    if disputed:
+        handles.insert(1, Patch(facecolor="white", edgecolor=OUTLINE, hatch=GRADE_HATCH["overlap"],
+                                label="sources disagree"))
     legend = fig.legend(handles=handles, loc="lower left", ncols=3, fontsize=8, frameon=False,
                         bbox_to_anchor=(0.01, 0.01))
     title_text = fig.text(0.01, 0.99, title, ha="left", va="top", fontsize=10, fontweight="bold")
