@@ -26,7 +26,8 @@ The layout is fixed (no ``tight_layout``/constrained layout), so label placement
 creation holds when the figure is saved at any dpi.
 
 The package: :mod:`~neuromap.plotting.maps` (atlas figures), :mod:`~neuromap.plotting.case`
-(:func:`plot_localization`), :mod:`~neuromap.plotting.pathway` (:func:`plot_pathway`) and
+(:func:`plot_localization`), :mod:`~neuromap.plotting.pathway` (:func:`plot_pathway`),
+:mod:`~neuromap.plotting.charts` (:func:`plot_evidence_matrix`, :func:`plot_myotomes`) and
 :mod:`~neuromap.plotting.displays` (what they return); the private modules hold the machinery
 (``_style``: palettes and region styles, ``_layout``: views and frames, ``_draw``: regions,
 hatches and outlines, ``_labels``: label placement, ``_legend``: legend keys).
@@ -42,7 +43,8 @@ from neuromap.plotting._style import (
     UNASSIGNED_COLOR,
 )
 from neuromap.plotting.case import plot_localization
-from neuromap.plotting.displays import AtlasDisplay, CaseDisplay, PathDisplay, RegionPatch
+from neuromap.plotting.charts import plot_evidence_matrix, plot_myotomes
+from neuromap.plotting.displays import AtlasDisplay, CaseDisplay, ChartDisplay, PathDisplay, RegionPatch
 from neuromap.plotting.maps import plot_dermatomes, plot_map_comparison, plot_nerve_territories
 from neuromap.plotting.pathway import plot_pathway
 
@@ -57,11 +59,14 @@ __all__ = [
     "UNASSIGNED_COLOR",
     "AtlasDisplay",
     "CaseDisplay",
+    "ChartDisplay",
     "PathDisplay",
     "RegionPatch",
     "plot_dermatomes",
+    "plot_evidence_matrix",
     "plot_localization",
     "plot_map_comparison",
+    "plot_myotomes",
     "plot_nerve_territories",
     "plot_pathway",
 ]

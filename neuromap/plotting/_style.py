@@ -52,6 +52,10 @@ OUTLINE = "#303030"
 EDGE = "white"
 #: The face of a region outside every territory drawn in a case figure.
 BLANK = "#F5F5F5"
+#: The colour of each state of an evidence-matrix cell (Okabe-Ito blue, orange, vermilion).
+EVIDENCE_COLORS: Mapping[str, str] = MappingProxyType({
+    "explained": "#0072B2", "unexplained": "#E69F00", "contradicted": "#D55E00",
+})
 
 
 @dataclass(frozen=True)

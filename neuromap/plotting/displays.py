@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from neuromap.inference.result import Hypothesis
 
-__all__ = ["AtlasDisplay", "CaseDisplay", "PathDisplay", "RegionPatch"]
+__all__ = ["AtlasDisplay", "CaseDisplay", "ChartDisplay", "PathDisplay", "RegionPatch"]
 
 
 class RegionPatch:
@@ -198,4 +198,43 @@ class PathDisplay(Display):
     path: tuple[str, ...]
     paths: tuple[tuple[str, ...], ...]
     relations: tuple[str, ...]
+    title: Text
+
+
+class ChartDisplay(Display):
+    """What :func:`plot_evidence_matrix` and :func:`plot_myotomes` drew: a grid of cells.
+
+    Attributes
+    ----------
+    figure, axes, legend
+        As for :class:`AtlasDisplay` (``axes`` has the single key ``"matrix"`` or ``"myotomes"``).
+    patches : mapping
+        ``(row, column)`` -> the cell (a :class:`~matplotlib.patches.Rectangle`).
+    labels : mapping
+        ``(row, column)`` -> the mark written in the cell (evidence matrix).
+    rows, columns : tuple of str
+        The row keys (finding fields, or movement/muscle ids) and the column keys (hypothesis
+        ids, or roots), top to bottom and left to right.
+    row_labels : tuple of str
+        The text of each row's label.
+    status : mapping
+        ``(finding field, hypothesis id)`` -> ``explained``, ``unexplained``, ``contradicted`` or
+        ``neutral`` (evidence matrix; empty otherwise).
+    weights : mapping
+        ``(row, root)`` -> the root's weight (myotome chart).
+    key_cells : tuple
+        The ISNCSCI key cells (myotome chart).
+    disputed : tuple
+        The hatched cells, where sources disagree (myotome chart).
+    title : matplotlib.text.Text
+        The title.
+    """
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    row_labels: tuple[str, ...]
+    status: Mapping[tuple[str, str], str]
+    weights: Mapping[tuple[str, str], float]
+    key_cells: tuple[tuple[str, str], ...]
+    disputed: tuple[tuple[str, str], ...]
     title: Text
