@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from matplotlib.axes import Axes
@@ -231,9 +231,9 @@ def plot_myotomes(*, atlas: Atlas | None = None, ax: Axes | None = None, title: 
     check_ax(ax)
     rows = list(atlas.ids("movement" if kind == "movements" else "muscle"))
     attrs = {r: atlas.node(r) for r in rows}
-    row_labels = [f"{attrs[r]['label']} ★" if attrs[r].get("isncsci_key") else str(attrs[r]["label"]) for r in rows]
+    row_labels = [_myotome_label(atlas, r, attrs[r]) for r in rows]
     if title is None:
-        title = f"Myotomes: {kind} × roots"
+        title = f"Myotomes: {kind} (and their nerves) × roots"
     left = max(text_width_in(t, 8) for t in row_labels) + 0.35
     fig, ax = _frame(ax, len(rows), len(ROOT_IDS), left, _ROOT_COL_IN, title)
     ax.set_xticklabels(ROOT_IDS, fontsize=8, fontweight="bold")
@@ -267,3 +267,11 @@ def plot_myotomes(*, atlas: Atlas | None = None, ax: Axes | None = None, title: 
     return ChartDisplay(fig, {"myotomes": ax}, cells, legend, {}, rows=tuple(rows), columns=tuple(ROOT_IDS),
                         row_labels=tuple(row_labels), weights=weights, key_cells=tuple(key_cells),
                         disputed=tuple(disputed), status={}, title=title_text)
+
+
+def _myotome_label(atlas: Atlas, ident: str, attrs: Mapping[str, Any]) -> str:
+    """A myotome row's label: the movement or muscle, its nerve(s), and a star for an ISNCSCI key."""
+    nerves = atlas.nerves_for(ident) or ((attrs["nerve"],) if attrs.get("nerve") else ())
+    short = [str(atlas.node(n)["label"]).removesuffix(" nerve") for n in nerves[:2]]
+    via = f" — {', '.join(short)}{', …' if len(nerves) > 2 else ''}" if short else ""
+    return f"{attrs['label']}{via}{' ★' if attrs.get('isncsci_key') else ''}"
