@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")  # only here, in the tests
@@ -15,10 +13,8 @@ import neuromap  # noqa: E402
 from neuromap import plotting  # noqa: E402
 from neuromap.datasets import ROOT_IDS  # noqa: E402
 from neuromap.errors import InvalidArgumentError, InvalidTypeError  # noqa: E402
+from tests.pixels import RC, compare_baseline  # noqa: E402
 
-HERE = Path(__file__).parent
-BASELINE = HERE / "baseline"
-RC = {"font.family": "DejaVu Sans", "font.sans-serif": ["DejaVu Sans"], "svg.hashsalt": "neuromap"}
 # the README case (left first web space numb, great toe extension and hip abduction weak), with
 # both tendon reflexes examined normal so that a hypothesis predicting them involved is contradicted
 CASE = {"side": "left", "sensory": [{"regions": ["first web space"], "modality": "numbness"}],
@@ -173,23 +169,13 @@ def test_myotomes_into_given_axes(atlas):
 
 
 # --------------------------------------------------------------------------- pixels
-def _compare(display, name: str, tmp_path: Path) -> None:
-    from matplotlib.testing.compare import compare_images
-
-    pin = (BASELINE / "MATPLOTLIB_VERSION").read_text().strip()
-    if matplotlib.__version__ != pin:
-        pytest.skip(f"image baselines were made with matplotlib {pin}; this is {matplotlib.__version__}")
-    actual = tmp_path / name
-    display.savefig(actual, dpi=80)
-    err = compare_images(str(BASELINE / name), str(actual), tol=10)
-    assert err is None, err
 
 
 def test_baseline_evidence_matrix(result, tmp_path):
     with matplotlib.rc_context(RC):
-        _compare(plotting.plot_evidence_matrix(result), "evidence_matrix.png", tmp_path)
+        compare_baseline(plotting.plot_evidence_matrix(result), "evidence_matrix.png", tmp_path)
 
 
 def test_baseline_myotomes(atlas, tmp_path):
     with matplotlib.rc_context(RC):
-        _compare(plotting.plot_myotomes(atlas=atlas, kind="muscles"), "myotomes.png", tmp_path)
+        compare_baseline(plotting.plot_myotomes(atlas=atlas, kind="muscles"), "myotomes.png", tmp_path)

@@ -20,15 +20,14 @@ from neuromap import plotting  # noqa: E402
 from neuromap.datasets import ROOT_IDS  # noqa: E402
 from neuromap.errors import InvalidArgumentError, InvalidTypeError  # noqa: E402
 from neuromap.geometry import VIEWS  # noqa: E402
+from tests.pixels import RC, compare_baseline  # noqa: E402
 
 
 def FOOT_REGIONS(atlas):  # noqa: N802 - the regions the default (foot) figures draw
     return [r for v in VIEWS for r in atlas.template.regions(v)]
 
 HERE = Path(__file__).parent
-BASELINE = HERE / "baseline"
 CASES = HERE / "cases"
-RC = {"font.family": "DejaVu Sans", "font.sans-serif": ["DejaVu Sans"], "svg.hashsalt": "neuromap"}
 
 
 def _case(file: str, index: int) -> dict:
@@ -395,32 +394,18 @@ def test_default_dermatome_figure_does_not_import_networkx():
 
 
 # --------------------------------------------------------------------------- pixels
-def _pinned() -> None:
-    pin = (BASELINE / "MATPLOTLIB_VERSION").read_text().strip()
-    if matplotlib.__version__ != pin:
-        pytest.skip(f"image baselines were made with matplotlib {pin}; this is {matplotlib.__version__}")
-
-
-def _compare(display, name: str, tmp_path: Path) -> None:
-    from matplotlib.testing.compare import compare_images
-
-    _pinned()
-    actual = tmp_path / name
-    display.savefig(actual, dpi=80)
-    err = compare_images(str(BASELINE / name), str(actual), tol=10)
-    assert err is None, err
 
 
 def test_baseline_dermatome_map(atlas, tmp_path):
     with matplotlib.rc_context(RC):
         d = plotting.plot_dermatomes(atlas)
-        _compare(d, "dermatome_map.png", tmp_path)
+        compare_baseline(d, "dermatome_map.png", tmp_path)
 
 
 def test_baseline_case(atlas, l5_result, tmp_path):
     with matplotlib.rc_context(RC):
         d = plotting.plot_localization(l5_result)
-        _compare(d, "case.png", tmp_path)
+        compare_baseline(d, "case.png", tmp_path)
 
 
 def test_baseline_limb_case(atlas, tmp_path):
@@ -429,7 +414,7 @@ def test_baseline_limb_case(atlas, tmp_path):
                 if c["id"] == "limb_femoral_anterior_thigh_adduction_normal")
     with matplotlib.rc_context(RC):
         d = plotting.plot_localization(neuromap.localize(case), top=2)
-        _compare(d, "limb_case.png", tmp_path)
+        compare_baseline(d, "limb_case.png", tmp_path)
 
 
 # --------------------------------------------------------------------------- lower limb layout

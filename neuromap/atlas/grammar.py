@@ -76,8 +76,6 @@ def normalize_name(text: str) -> str:
 
 
 _SINGULAR_ES = re.compile(r"(?:ss|x|z|ch|sh)es$")
-#: words that fold after a plural is made singular ('peroneals' -> 'peroneal' -> 'fibular')
-_LATE_FOLDS = _WORD_FOLDS
 
 
 def fold_grade(text: str) -> str:
@@ -165,7 +163,7 @@ class Grammar:
             word = self.plurals[word]
         elif len(word) > 3 and word.endswith("s") and word not in self.keep and not word.endswith(("ss", "us", "is")):
             word = word[:-2] if _SINGULAR_ES.search(word) else word[:-1]
-        return _LATE_FOLDS.get(word, word)
+        return _WORD_FOLDS.get(word, word)  # folded again once singular: 'peroneals' -> 'fibular'
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019 - the grammar lives as long as its atlas
     def plain(self, folded: str) -> str:

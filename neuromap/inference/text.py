@@ -193,17 +193,16 @@ class _TextReader:
         seg_side = self.side_of(tokens, 0, len(tokens)) or self.side
         if seg_side is not None and seg_side != self.side and not any(m.side for m in mentions):
             self.side = seg_side
-        words = [t.word for t in tokens]
         regions = [m for m in mentions if m.kind in ("region", "group")]
         if regions:
-            self.read_sensory(tokens, words, regions)
+            self.read_sensory(tokens, regions)
         for m in mentions:
             if m.kind in ("movement", "muscle"):
-                self.read_motor(tokens, words, m)
+                self.read_motor(tokens, m)
             elif m.kind == "reflex":
-                self.read_reflex(tokens, words, m)
+                self.read_reflex(tokens, m)
             elif m.kind == "sign":
-                self.read_sign(tokens, words, m)
+                self.read_sign(tokens, m)
 
     def mentions(self, tokens: list[_Token]) -> list[_Mention]:
         """Names in a segment, longest first, side words inside a name taken as its side."""
@@ -252,7 +251,7 @@ class _TextReader:
             self.sides_seen.append(side)
         return side or "?"
 
-    def cue(self, tokens: list[_Token], words: list[str], test: Any) -> Any:
+    def cue(self, tokens: list[_Token], test: Any) -> Any:
         """The first word or pair of words of a segment that *test* reads, marked used."""
         for i in range(len(tokens)):
             for n in (4, 3, 2, 1):
@@ -266,15 +265,14 @@ class _TextReader:
         return None
 
     def negated(self, tokens: list[_Token], first: int) -> bool:
-        before = [t for t in tokens[max(0, first - 3):first]]
-        hit = [t for t in before if t.word in NEGATIONS]
+        hit = [t for t in tokens[max(0, first - 3):first] if t.word in NEGATIONS]
         for t in hit:
             t.used = True
-        return bool(hit) or self.cue(tokens, [], lambda w: True if normalize_name(w) in _NEGATIVE else None) is True
+        return bool(hit) or self.cue(tokens, lambda w: True if normalize_name(w) in _NEGATIVE else None) is True
 
     # -- sections --------------------------------------------------------------------------
-    def read_sensory(self, tokens: list[_Token], words: list[str], regions: list[_Mention]) -> None:
-        modality = self.cue(tokens, words, self.grammar.modality)
+    def read_sensory(self, tokens: list[_Token], regions: list[_Mention]) -> None:
+        modality = self.cue(tokens, self.grammar.modality)
         negated = any(t.word in NEGATIONS for t in tokens)
         normal = any(t.word in _NORMAL for t in tokens)
         for t in tokens:
@@ -308,8 +306,8 @@ class _TextReader:
             self.sensory.append(entry)
             self.spans.extend((f"{fld}.regions[{j}]", m.start, m.end) for j, m in enumerate(ms))
 
-    def read_motor(self, tokens: list[_Token], words: list[str], m: _Mention) -> None:
-        grade = self.cue(tokens, words, _mrc)
+    def read_motor(self, tokens: list[_Token], m: _Mention) -> None:
+        grade = self.cue(tokens, _mrc)
         weak = [t for t in tokens if t.word in _WEAK]
         for t in weak:
             t.used = True
@@ -332,8 +330,8 @@ class _TextReader:
         self.spans.append((f"motor[{len(self.motor)}]", m.start, m.end))
         self.motor.append(entry)
 
-    def read_reflex(self, tokens: list[_Token], words: list[str], m: _Mention) -> None:
-        grade = self.cue(tokens, words, self.grammar.reflex_grade)
+    def read_reflex(self, tokens: list[_Token], m: _Mention) -> None:
+        grade = self.cue(tokens, self.grammar.reflex_grade)
         if grade is None and self.negated(tokens, m.first):
             grade = "absent"
         if grade is None:
@@ -350,7 +348,7 @@ class _TextReader:
             self.reflexes[m.name] = {s: grade} if s in ("left", "right") else grade
         self.spans.append((f"reflexes.{m.name}", m.start, m.end))
 
-    def read_sign(self, tokens: list[_Token], words: list[str], m: _Mention) -> None:
+    def read_sign(self, tokens: list[_Token], m: _Mention) -> None:
         absent = self.negated(tokens, m.first)
         for t in tokens:
             if t.word in _POSITIVE:
