@@ -51,6 +51,7 @@ __all__ = [
     "ROOT_ALTERNATIVE_SHARE",
     "ROOT_GRADE_WEIGHTS",
     "SADDLE_SPHINCTER_WEIGHT",
+    "SILENT_SIDE",
     "SENSORY_DEFAULT_WEIGHT",
     "SENSORY_WEIGHTS",
     "SEVERE_SEVERITY",
@@ -174,6 +175,15 @@ SADDLE_SPHINCTER_WEIGHT = 1.0
 #: contradiction costs are scaled by this, so a normal examination lowers every candidate
 #: without electing the one whose functions went untested.
 PAIN_ONLY_CONTRADICTION = 0.25
+#: The silent side: when every finding lies on one side, a lesion that is bilateral by nature
+#: (a polyneuropathy, the cauda equina in its complete form) predicts the same findings on the
+#: other side, where the case reports none. Per unit of the weight it explains, it is charged
+#: this much (a half: the silent side was not reported examined, only not reported affected;
+#: a side examined normal is charged in full through its normal findings). Set on the case
+#: suite (``tests/cases/``); source of the principle: symmetry is what separates a
+#: length-dependent neuropathy from a mononeuropathy or radiculopathy (``england_asbury_2004``,
+#: ``callaghan_2015``).
+SILENT_SIDE = 0.5
 #: Order of kinds when scores tie: the simpler, more local explanation first.
 KIND_ORDER = ("nerve", "root", "roots", "plexus", "polyneuropathy", "cauda_equina")
 #: Scores closer than this are equal (the order inside a tie is a convention).

@@ -166,3 +166,90 @@ def test_a_stocking_picture_lists_root_and_nerve_alternatives_in_score_order():
     scores = [h.score for h in result.hypotheses]
     assert result.hypotheses[0].id == "polyneuropathy" and scores == sorted(scores, reverse=True)
     assert "nerve" in kinds and kinds & {"root", "roots"}
+
+
+# --- the hypothesis kinds the cases need, the silent side, the history (issue 17, second part) ---
+
+ONE_SIDED_CES = {"side": "left", "sensory": [{"regions": ["perianal", "posterior thigh", "sole"], "modality": "numbness"}],
+                 "motor": [{"name": "ankle plantarflexion", "grade": 3}],
+                 "reflexes": {"achilles": {"left": "absent", "right": "normal"}, "anal_wink": "absent"},
+                 "other": ["urinary retention"]}
+
+
+def test_a_one_sided_cauda_equina_is_a_hypothesis_of_its_own():
+    # Gardner 2011, BMJ Best Practice: the findings of a cauda equina syndrome may be one-sided early
+    result = neuromap.localize(ONE_SIDED_CES)
+    top = result.hypotheses[0]
+    assert (top.id, top.side) == ("cauda_equina", "left") and "one-sided" in top.label
+    assert not top.unexplained
+    assert [r["id"] for r in result.red_flags] == ["cauda_equina"]
+    # the same picture on both sides is the complete, bilateral syndrome
+    both = neuromap.localize({**ONE_SIDED_CES, "side": "bilateral",
+                              "reflexes": {"achilles": "absent", "anal_wink": "absent"}})
+    assert (both.hypotheses[0].id, both.hypotheses[0].side) == ("cauda_equina", "bilateral")
+    assert "one-sided" not in both.hypotheses[0].label
+
+
+def test_a_bilateral_process_pays_for_a_silent_side():
+    # burning in one sole: a polyneuropathy predicts the other sole too, where nothing is reported
+    one = {h.id: h for h in neuromap.localize({"side": "left", "sensory": [{"regions": ["sole"],
+                                                                             "modality": "burning"}]}).hypotheses}
+    both = {h.id: h for h in neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["sole"],
+                                                                                 "modality": "burning"}]}).hypotheses}
+    assert both["polyneuropathy"].score > one["polyneuropathy"].score
+    assert next(iter(one)) != "polyneuropathy" and next(iter(both)) == "polyneuropathy"
+
+
+def test_small_fibre_neuropathy_keeps_reflexes_and_strength():
+    # Devigili 2008, Tavee 2018: burning feet with reflexes and strength preserved
+    burning = {"side": "bilateral", "sensory": [{"regions": ["sole", "toes"], "modality": "burning"}],
+               "motor": [{"name": "ankle dorsiflexion", "grade": 5}, {"name": "toe extension", "grade": 5}],
+               "reflexes": {"achilles": "normal"}}
+    top = neuromap.localize(burning).hypotheses[0]
+    assert top.id == "polyneuropathy" and top.label == "Small-fibre neuropathy"
+    # lost ankle jerks are large-fibre: the length-dependent form
+    large = neuromap.localize({**burning, "reflexes": {"achilles": "absent"}}).hypotheses[0]
+    assert large.id == "polyneuropathy" and large.label.startswith("Length-dependent")
+
+
+def test_the_polyneuropathy_reads_as_the_extent_the_findings_reach():
+    # the extents of the Total Neuropathy Score (Cornblath 1999): to the ankle, to the knee
+    early = neuromap.localize({"side": "bilateral", "sensory": [{"regions": ["toes", "ball of foot"],
+                                                                 "modality": "numbness"}],
+                               "reflexes": {"achilles": "absent"}}).hypotheses[0]
+    assert early.id == "polyneuropathy" and "to the ankle" in early.label
+    late = neuromap.localize({"side": "bilateral",
+                              "sensory": [{"regions": ["toes", "sole", "dorsum", "leg"], "modality": "numbness"}],
+                              "motor": [{"name": "ankle dorsiflexion", "grade": 3}, {"name": "toe extension", "grade": 3}],
+                              "reflexes": {"achilles": "absent", "patellar": "reduced"}}).hypotheses[0]
+    assert late.id == "polyneuropathy" and "to the knee" in late.label
+
+
+def test_the_branches_of_one_cutaneous_trunk_form_one_hypothesis():
+    # the issue's crowded differential: sural, medial sural cutaneous, lateral dorsal cutaneous...
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["lateral border", "lateral heel"],
+                                                             "modality": "numbness"}]})
+    first = ids(result, 5)
+    trunk = {"sural", "medial_sural_cutaneous", "lateral_dorsal_cutaneous"}
+    assert len(trunk & set(ids(result))) == 1 and "sural" in first and "S1" in first
+
+
+def test_history_fields_raise_the_lesions_they_are_tied_to():
+    case = {"side": "left", "sensory": [{"regions": ["first dorsal web space"], "modality": "numbness"}]}
+    plain = {h.id: h for h in neuromap.localize(case, max_hypotheses=40).hypotheses}
+    back = {h.id: h for h in neuromap.localize({**case, "history": {"back_pain": True}}, max_hypotheses=40).hypotheses}
+    assert back["L5"].prior["rate"] == pytest.approx(3.0 * plain["L5"].prior["rate"])
+    assert back["deep_fibular"].prior["rate"] == plain["deep_fibular"].prior["rate"]
+    assert "nice_cks_sciatica" in back["L5"].prior["sources"]
+    # back pain: false is read and checked, and raises nothing
+    no_back = {h.id: h for h in neuromap.localize({**case, "history": {"back_pain": False}}).hypotheses}
+    assert no_back["L5"].prior["rate"] == plain["L5"].prior["rate"]
+    stocking = {"side": "bilateral", "sensory": [{"regions": ["toes"], "modality": "numbness"}],
+                "motor": [{"name": "toe extension", "grade": 4}]}
+    child = neuromap.localize({**stocking, "history": {"onset": "since_childhood", "events": ["pes cavus"]}})
+    base = neuromap.localize(stocking)
+    assert child.hypotheses[0].id == "polyneuropathy"
+    assert child.hypotheses[0].prior["rate"] == pytest.approx(9.0 * base.hypotheses[0].prior["rate"])
+    # the fields' events are not names a case may give in history.events
+    with pytest.raises(neuromap.InvalidCaseError, match="history.events"):
+        neuromap.localize({**case, "history": {"events": ["back_pain"]}})

@@ -10,9 +10,10 @@ once per atlas and dermatome map and cached.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from neuromap.atlas import Atlas, Territory
 from neuromap.atlas.territory import composite_weights
@@ -59,6 +60,11 @@ class Candidate:
         ``nerve:tibial@tarsal_tunnel``, ``kind:cauda_equina``.
     sources : tuple of str
         Source keys behind the candidate's territory.
+    trunk : str or None
+        For a purely cutaneous nerve that branches from another purely cutaneous nerve (the
+        sural nerve from the medial sural cutaneous, the lateral dorsal cutaneous from the
+        sural), the highest such nerve of its chain: the branches of one cutaneous trunk form
+        one hypothesis, led by the branch the findings fit best. None otherwise.
     """
 
     kind: str
@@ -74,6 +80,12 @@ class Candidate:
     points_to: frozenset[str]
     sources: tuple[str, ...]
     equivalents: tuple[str, ...] = ()
+    trunk: str | None = None
+
+    @property
+    def group(self) -> tuple[str, str]:
+        """The hypothesis this candidate belongs to: its kind and id, or its cutaneous trunk."""
+        return (self.kind, self.trunk or self.id)
 
 
 def _union(territories: Iterable[Territory]) -> Territory:
@@ -90,6 +102,18 @@ def _with_composites(t: Territory, atlas: Atlas) -> Territory:
     """*t* with its composite muscles recomputed from their parts (the mean; see :func:`composite_weights`)."""
     return Territory(t.regions, t.muscles, t.movements, t.reflexes,
                      MappingProxyType(composite_weights(atlas.composites, t.muscles)))
+
+
+def _pattern_territory(pattern: Mapping[str, Any], atlas: Atlas) -> Territory:
+    """The territory of a pattern of ``patterns.json``: its regions, movements (with their muscles) and reflexes."""
+    movements = dict(pattern.get("movements", {}))
+    muscles: dict[str, float] = {}
+    for mv, w in movements.items():
+        for mu in atlas.predecessors(mv):
+            muscles[mu] = max(muscles.get(mu, 0.0), w)
+    return _with_composites(Territory(MappingProxyType(dict(pattern.get("regions", {}))), MappingProxyType(muscles),
+                                      MappingProxyType(movements), MappingProxyType(dict(pattern.get("reflexes", {})))),
+                            atlas)
 
 
 def _size(t: Territory) -> float:
@@ -119,6 +143,22 @@ def _fold_equivalent_nerves(cands: list[Candidate], atlas: Atlas) -> list[Candid
                                       "points_to": best.points_to | {f"nerve:{n}" for n in others}})
         drop.update(id(c) for c in group if c is not best)
     return [keep.get(id(c), c) for c in cands if id(c) not in drop]
+
+
+def _with_trunks(cands: list[Candidate], atlas: Atlas) -> list[Candidate]:
+    """Each purely cutaneous nerve with the highest purely cutaneous nerve of its chain (its trunk)."""
+    cutaneous = {n for n in atlas.ids("nerve") if not atlas.nerve_territory(n).muscles}
+    out = []
+    for c in cands:
+        if c.kind == "nerve" and c.nerve in cutaneous:
+            chain = atlas.chain(c.nerve)
+            top = len(chain) - 1
+            while top > 0 and chain[top - 1] in cutaneous:
+                top -= 1
+            if chain[top] != c.nerve or any(n in cutaneous for n in atlas.successors(c.nerve)):
+                c = Candidate(**{**c.__dict__, "trunk": chain[top]})
+        out.append(c)
+    return out
 
 
 @functools.lru_cache(maxsize=32)
@@ -167,7 +207,7 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
             add("nerve", nerve, f"{attrs['label']} {site_label}" if len(attrs["sites"]) > 1 else attrs["label"], t,
                 nerve=nerve, site=site, points_to=[f"nerve:{nerve}", f"nerve:{nerve}@{site}"], sources=attrs["sources"])
 
-    out = _fold_equivalent_nerves(out, atlas)
+    out = _with_trunks(_fold_equivalent_nerves(out, atlas), atlas)
 
     for plexus in atlas.ids("plexus"):
         attrs = atlas.node(plexus)
@@ -200,17 +240,18 @@ def candidates(atlas: Atlas, dermatome_map: str) -> tuple[Candidate, ...]:
 
     ce = atlas.data.patterns["cauda_equina"]
     ce_levels = tuple(ce["roots"])
-    add("cauda_equina", "cauda_equina", ce["label"], _union(root_t[r] for r in ce_levels), levels=ce_levels,
-        bilateral=True, points_to=["kind:cauda_equina", *(f"root:{r}" for r in ce_levels)], sources=ce["sources"])
+    ce_t = _union(root_t[r] for r in ce_levels)
+    ce_points = ["kind:cauda_equina", *(f"root:{r}" for r in ce_levels)]
+    add("cauda_equina", "cauda_equina", ce["label"], ce_t, levels=ce_levels, bilateral=True, points_to=ce_points,
+        sources=ce["sources"])
+    if "one_sided" in ce:
+        # the incomplete, one-sided form: the same roots on one side, scored like a one-sided lesion
+        one = ce["one_sided"]
+        add("cauda_equina", "cauda_equina", one["label"], ce_t, levels=ce_levels, site="one_sided",
+            points_to=ce_points, sources=(*one["sources"], *ce["sources"]))
 
     pn = atlas.data.patterns["polyneuropathy"]
-    movements = dict(pn.get("movements", {}))
-    muscles: dict[str, float] = {}
-    for mv, w in movements.items():
-        for mu in atlas.predecessors(mv):
-            muscles[mu] = max(muscles.get(mu, 0.0), w)
-    add("polyneuropathy", "polyneuropathy", pn["label"],
-        _with_composites(Territory(MappingProxyType(dict(pn.get("regions", {}))), MappingProxyType(muscles),
-                                   MappingProxyType(movements), MappingProxyType(dict(pn.get("reflexes", {})))), atlas),
-        bilateral=True, points_to=["kind:polyneuropathy"], sources=pn["sources"])
+    for form in ({**pn, "id": None}, *pn.get("forms", ())):
+        add("polyneuropathy", "polyneuropathy", form["label"], _pattern_territory(form, atlas), site=form["id"],
+            bilateral=True, points_to=["kind:polyneuropathy"], sources=form["sources"])
     return tuple(out)

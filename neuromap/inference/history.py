@@ -4,8 +4,10 @@ The context events are data (``data/priors.json``, ``history``): each names the 
 more likely (by kind, nerve or plexus) and by how much, with its sources. Under
 ``prior="clinical"`` a candidate's base rate is multiplied by the factor of every event of the
 case that raises it (:func:`neuromap.inference.terms.candidate_rate`). Onset, back pain and
-bilateral symptoms are read, checked and carried in the result's findings of the history; they
-do not enter the score yet (no cited weight was found for them).
+bilateral symptoms are read and checked; the values that ``data/priors.json`` ties to lesions
+(an event with a ``field`` and a ``value``: back pain raises the root lesions and the cauda
+equina, symptoms in both legs the polyneuropathy and the cauda equina, symptoms since
+childhood the polyneuropathy) become events of the case like the named ones.
 """
 
 from __future__ import annotations
@@ -49,12 +51,16 @@ def parse_history(case: Mapping[str, Any], atlas: Atlas) -> dict[str, Any]:
             if not isinstance(history[key], bool):
                 raise InvalidCaseError(f"history.{key}", f"expected true or false, got {history[key]!r}")
             out[key] = history[key]
+    named: tuple[str, ...] = ()
     if "events" in history:
         events = history["events"]
         if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
             raise InvalidCaseError("history.events", "expected a list of event names")
-        known = tuple(e["id"] for e in atlas.data.priors["history"])
-        out["events"] = tuple(dict.fromkeys(
-            check_option(f"history.events[{i}]", e.replace(" ", "_"), known, fold=normalize_name,
-                         error=InvalidCaseError) for i, e in enumerate(events)))
+        known = tuple(e["id"] for e in atlas.data.priors["history"] if "field" not in e)
+        named = tuple(check_option(f"history.events[{i}]", e.replace(" ", "_"), known, fold=normalize_name,
+                                   error=InvalidCaseError) for i, e in enumerate(events))
+    read = tuple(e["id"] for e in atlas.data.priors["history"]
+                 if "field" in e and e["field"] in out and out[e["field"]] == e["value"])
+    if named or read:
+        out["events"] = tuple(dict.fromkeys((*named, *read)))
     return out

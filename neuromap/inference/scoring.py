@@ -48,6 +48,7 @@ from neuromap.weights import (
     SENSORY_WEIGHTS,
     SIGN_WEIGHT,
     SIGN_WEIGHT_RED_FLAG,
+    SILENT_SIDE,
     TOLERANCE,
 )
 
@@ -233,7 +234,7 @@ class ScoringTable:
         self.tie_rank[np.lexsort(([ids.index(c.id) for c in self.candidates], [c.size for c in self.candidates],
                                   kind_rank))] = np.arange(n)
         groups: dict[tuple[str, str], int] = {}
-        self.group = np.array([groups.setdefault((c.kind, c.id), len(groups)) for c in self.candidates],
+        self.group = np.array([groups.setdefault(c.group, len(groups)) for c in self.candidates],
                               dtype=np.intp)
         self.nerve_rows: dict[str, tuple[int, ...]] = {}
         for i, c in enumerate(self.candidates):
@@ -266,8 +267,11 @@ class ScoringTable:
         position[flat] = np.arange(len(flat))
         tie = np.empty(len(flat), dtype=np.intp)
         tie[np.lexsort((codes, self.tie_rank[rows]))] = np.arange(len(flat))
+        # a bilateral-by-nature lesion where every finding lies on one side: the other side is silent
+        silent = SILENT_SIDE * self.bilateral[rows] * float(has_left != has_right)
         options = Options(rows, codes, self.discount[rows] + LAMBDA - 1.0,
-                          self.cost[rows] + BILATERAL_COST * ((codes == 2) & ~self.bilateral[rows]), tie, position)
+                          self.cost[rows] + BILATERAL_COST * ((codes == 2) & ~self.bilateral[rows]), tie, position,
+                          silent)
         for a in options:
             a.flags.writeable = False
         return options
@@ -318,13 +322,14 @@ class ScoringTable:
         total = (sum_abnormal + sum_normal) or 1.0
         explained = p @ w_abnormal                                     # abnormal weight explained
         base = explained - LAMBDA * sum_abnormal - contradiction_scale * (p_tolerance @ w_normal)
-        evidence_fit = (base + explained * LAMBDA + sum_normal) / total
+        explained_silent = explained * opt.silent                     # the same predicted on the silent side
+        evidence_fit = (base + explained * LAMBDA - explained_silent + sum_normal) / total
         # the prior weighs against the case's evidence, but never against less than the floor:
         # with one faint finding the base rates must not decide alone
         prior_fit = (prior[opt.rows] / max(total, PRIOR_EVIDENCE_FLOOR)) if prior is not None \
             else np.zeros(len(opt.rows))
         extra = prior_fit + ((support[opt.rows] / total) if support is not None else 0.0)
-        fit = (base + explained * opt.discount_lambda + (sum_normal - opt.cost)) / total + extra
+        fit = (base + explained * opt.discount_lambda - explained_silent + (sum_normal - opt.cost)) / total + extra
         score = np.minimum(np.exp(KAPPA * (fit - 1.0)), 1.0)
         # best first: the score to 12 decimals, then the tie rank of the candidate, then the side
         order = np.lexsort((opt.tie, -np.rint(score * 1e12)))
@@ -344,6 +349,7 @@ class Options(NamedTuple):
     cost: np.ndarray             #: parsimony cost, plus the bilateral cost of a one-sided lesion on both sides
     tie: np.ndarray              #: rank by (tie rank of the candidate, side code): the order among equal scores
     position: np.ndarray         #: ``row * 3 + side code -> option``, -1 where not scored
+    silent: np.ndarray           #: per unit of explained weight, the cost of the silent side (see SILENT_SIDE)
 
 
 @dataclass(frozen=True, eq=False)

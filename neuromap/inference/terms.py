@@ -52,7 +52,8 @@ def candidate_rate(c: Candidate, priors: Mapping[str, Any],
     for event in priors.get("history", ()):
         if event["id"] in events:
             for r in event["raises"]:
-                if (r.get("kind") in (None, c.kind) and r.get("nerve") in (None, c.nerve)
+                kind = "root" if c.kind == "roots" else c.kind   # a root kind raises its ranges too
+                if (r.get("kind") in (None, kind) and r.get("nerve") in (None, c.nerve)
                         and r.get("plexus") in (None, c.id if c.kind == "plexus" else "")):
                     rate *= r.get("factor", HISTORY_FACTOR)
                     sources = (*sources, *event["sources"])
@@ -68,6 +69,9 @@ def _base_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tuple[st
         rest = (1.0 - sum(shares.values())) / max(1, len(ROOT_IDS) - len(shares))
         share = max(shares.get(r, rest) for r in c.levels)
         return kinds["root"]["rate"] * share, (*kinds["root"]["sources"], *levels["sources"])
+    if c.kind == "polyneuropathy" and c.site in priors.get("polyneuropathy_forms", {}):
+        entry = priors["polyneuropathy_forms"][c.site]
+        return entry["rate"], tuple(entry["sources"])
     if c.kind == "nerve":
         for entry in priors["nerves"]:
             if entry["nerve"] == c.nerve and entry.get("site", c.site) == c.site:

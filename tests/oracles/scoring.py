@@ -13,7 +13,7 @@ from neuromap.atlas import Atlas
 from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import Finding
 from neuromap.inference.scoring import finding_weight, involvement
-from neuromap.weights import BILATERAL_COST, EPSILON, KAPPA, LAMBDA, TOLERANCE
+from neuromap.weights import BILATERAL_COST, EPSILON, KAPPA, LAMBDA, SILENT_SIDE, TOLERANCE
 
 
 def _size(c: Candidate) -> float:
@@ -36,14 +36,16 @@ def reference_scores(cands: Sequence[Candidate], findings: Sequence[Finding],
         else:
             options = sorted(sides_present) + (["bilateral"] if len(sides_present) == 2 else [])
         discount = 1.0 - EPSILON * _size(c) / largest
+        # a bilateral-by-nature lesion pays for the silent side when every finding lies on one side
+        silent = SILENT_SIDE if c.bilateral and len(sides_present) == 1 else 0.0
         for side in options:
             evidence = fit = 0.0
             for f, w in zip(findings, weights, strict=True):
                 p = involvement(c, f, atlas) if side in ("bilateral", f.side) else 0.0
                 group = "motor" if f.kind in ("movement", "muscle") else f.kind
                 if f.abnormal:
-                    evidence += w * p - LAMBDA * w * (1.0 - p)
-                    fit += w * p * discount - LAMBDA * w * (1.0 - p)
+                    evidence += w * p - LAMBDA * w * (1.0 - p) - silent * w * p
+                    fit += w * p * discount - LAMBDA * w * (1.0 - p) - silent * w * p
                 else:
                     evidence += w - w * TOLERANCE[c.kind][group] * p
                     fit += w - w * TOLERANCE[c.kind][group] * p
