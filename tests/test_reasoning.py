@@ -170,7 +170,8 @@ def test_a_stocking_picture_lists_root_and_nerve_alternatives_in_score_order():
 
 # --- the hypothesis kinds the cases need, the silent side, the history (issue 17, second part) ---
 
-ONE_SIDED_CES = {"side": "left", "sensory": [{"regions": ["perianal", "posterior thigh", "sole"], "modality": "numbness"}],
+ONE_SIDED_CES = {"side": "left",
+                 "sensory": [{"regions": ["perianal", "posterior thigh", "sole"], "modality": "numbness"}],
                  "motor": [{"name": "ankle plantarflexion", "grade": 3}],
                  "reflexes": {"achilles": {"left": "absent", "right": "normal"}, "anal_wink": "absent"},
                  "other": ["urinary retention"]}
@@ -220,7 +221,8 @@ def test_the_polyneuropathy_reads_as_the_extent_the_findings_reach():
     assert early.id == "polyneuropathy" and "to the ankle" in early.label
     late = neuromap.localize({"side": "bilateral",
                               "sensory": [{"regions": ["toes", "sole", "dorsum", "leg"], "modality": "numbness"}],
-                              "motor": [{"name": "ankle dorsiflexion", "grade": 3}, {"name": "toe extension", "grade": 3}],
+                              "motor": [{"name": "ankle dorsiflexion", "grade": 3},
+                                        {"name": "toe extension", "grade": 3}],
                               "reflexes": {"achilles": "absent", "patellar": "reduced"}}).hypotheses[0]
     assert late.id == "polyneuropathy" and "to the knee" in late.label
 
