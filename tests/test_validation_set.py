@@ -99,6 +99,70 @@ def test_lesion_names_atlas_entities(file: str, case: dict[str, Any]):
         assert site is None, f"a {kind} lesion has no nerve site ({site!r})"
 
 
+# Electrodiagnostic findings of a case (issue #18's format). Until the case schema knows the `electrodiagnosis` key,
+# a case is validated with that key removed and the key's shape is checked here.
+_RESULTS = {
+    "snap": ["normal", "reduced", "absent"],
+    "cmap": ["normal", "reduced", "absent"],
+    "needle_emg": ["normal", "denervation", "chronic_reinnervation", "both"],
+    "h_reflex": ["normal", "delayed", "absent"],
+    "f_wave": ["normal", "delayed", "absent"],
+}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 200}
+
+
+def _study(study: str, required: list[str], optional: list[str]) -> dict[str, Any]:
+    props: dict[str, Any] = {"study": {"const": study}, "result": {"enum": _RESULTS[study]}}
+    props.update({key: _NAME for key in required + optional})
+    props["side"] = {"enum": list(SIDES)}
+    return {
+        "type": "object",
+        "required": ["study", "result", *required],
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+EDX_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "oneOf": [
+            _study("snap", ["nerve"], []),
+            _study("cmap", ["nerve"], ["recording", "conduction_block_at"]),
+            _study("needle_emg", ["muscle"], []),
+            _study("h_reflex", [], ["nerve"]),
+            _study("f_wave", ["nerve"], []),
+        ]
+    },
+}
+EDX_FILE = "electrodiagnosis_confirmed.json"
+
+
+def _case_schema_knows_edx() -> bool:
+    return "electrodiagnosis" in load_schema("case").get("properties", {})
+
+
 @pytest.mark.parametrize(("file", "case"), CASES, ids=[f"{f}:{c.get('id')}" for f, c in CASES])
 def test_case_is_valid_under_the_case_schema(file: str, case: dict[str, Any]):
-    jsonschema.validate(case["case"], load_schema("case"))
+    body = dict(case["case"])
+    if not _case_schema_knows_edx():
+        body.pop("electrodiagnosis", None)
+    jsonschema.validate(body, load_schema("case"))
+
+
+@pytest.mark.parametrize(("file", "case"), CASES, ids=[f"{f}:{c.get('id')}" for f, c in CASES])
+def test_electrodiagnosis_has_the_shape_of_issue_18(file: str, case: dict[str, Any]):
+    edx = case["case"].get("electrodiagnosis")
+    if file == EDX_FILE:
+        assert edx, "a case of the electrodiagnosis-confirmed file lists no electrodiagnostic finding"
+        assert "electrodiagnosis" in case["confirmed_by"], "confirmed_by does not name electrodiagnosis"
+    if edx is not None:
+        jsonschema.validate(edx, EDX_SCHEMA)
+
+
+def test_the_electrodiagnosis_shape_check_refuses_a_malformed_finding():
+    bad = [{"study": "snap", "nerve": "sural", "result": "denervation"}]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, EDX_SCHEMA)
+    jsonschema.validate([{"study": "needle_emg", "muscle": "L5 paraspinal", "result": "denervation"}], EDX_SCHEMA)
