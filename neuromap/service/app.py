@@ -12,6 +12,7 @@ path, status, bytes, milliseconds) and never the content of a request unless
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -87,6 +88,10 @@ def create_app(settings: ServiceSettings | None = None) -> Starlette:
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     endpoints.localize_json(_WARM_UP)
+    # what start-up made (the atlas, the engine's tables, the modules) lives as long as the
+    # worker: out of the collector's sight, its full collections no longer walk it
+    gc.collect()
+    gc.freeze()
     yield
 
 

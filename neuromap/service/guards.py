@@ -14,6 +14,7 @@ once it is whole.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
@@ -21,8 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import anyio
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 
 from neuromap.service.problems import Problem
 
@@ -56,19 +56,37 @@ async def read_body(request: Request, max_bytes: int, timeout: float, *, log_cas
             raise _too_large(int(declared), max_bytes)
     parts: list[bytes] = []
     size = 0
+    task = asyncio.current_task()
+    assert task is not None
+    expired: list[bool] = []
+
+    def expire() -> None:
+        expired.append(True)
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(timeout, expire)  # lighter than a cancel scope
     try:
-        with anyio.fail_after(timeout):
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise _too_large(size, max_bytes, at_least=True)
-                parts.append(chunk)
-    except TimeoutError:
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                raise Problem(400, "ClientDisconnect", "the client closed the connection before its body was sent",
+                              "body")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(size, max_bytes, at_least=True)
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                break
+    except asyncio.CancelledError:
+        if not expired:
+            raise
+        if hasattr(task, "uncancel"):  # Python 3.11+
+            task.uncancel()
         raise Problem(408, "RequestTimeout", f"the request body did not arrive within {timeout:g} s "
                       f"({size} bytes received); send it at once", "body", _CLOSE) from None
-    except ClientDisconnect:
-        raise Problem(400, "ClientDisconnect", "the client closed the connection before its body was sent",
-                      "body") from None
+    finally:
+        timer.cancel()
     body = b"".join(parts)
     if log_cases:
         shown = body[:LOGGED_BODY_BYTES].decode("utf-8", "replace")
