@@ -50,12 +50,12 @@ class Server:
             raise
         return self
 
-    def wait_ready(self, seconds: float) -> None:
-        """Until every worker has started and the service answers /health."""
+    def wait_ready(self, seconds: float, started: int | None = None) -> None:
+        """Until *started* workers (all of them by default) have started and the service answers /health."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             assert self.proc is not None and self.proc.poll() is None, f"the server exited:\n{self.text()}"
-            if self.text().count("Application startup complete") >= self.workers:
+            if self.text().count("Application startup complete") >= (started or self.workers):
                 try:
                     if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
                         return

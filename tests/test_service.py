@@ -225,13 +225,20 @@ def _read_all(sock: socket.socket) -> bytes:
     return data
 
 
+def _read_at_least(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n and (chunk := sock.recv(65536)):
+        data += chunk
+    return data
+
+
 def test_oversized_body_is_refused_before_it_is_read(server):
     sock = _raw(server, b"POST /localize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                         b"Content-Length: 50000000\r\n\r\n{\"side\"")
     with sock:
-        head = sock.recv(65536)
-    assert head.startswith(b"HTTP/1.1 413"), head[:200]
-    assert b'"LimitExceededError"' in head
+        answer = _read_all(sock)  # the server closes the connection after a 413
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"LimitExceededError"' in answer
     # without a declared length: refused once the chunks pass the limit
     sock = _raw(server, b"POST /localize/batch HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
     with sock:
@@ -249,6 +256,7 @@ def test_slow_body_clients_hold_no_worker(server, client):
     """More slow clients than workers: each gets 408 after the body timeout, the others are served meanwhile."""
     slow = [_raw(server, b"POST /localize HTTP/1.1\r\nHost: x\r\nContent-Length: 200\r\n\r\n{\"side\": ")
             for _ in range(4)]
+    stalled = [_raw(server, b"POST /localize HTTP/1.1\r\nHost: x\r\nContent-Le") for _ in range(4)]  # mid-header
     try:
         for _ in range(10):
             r = client.post("/localize", content=json.dumps(GOOD))
@@ -257,8 +265,10 @@ def test_slow_body_clients_hold_no_worker(server, client):
             answer = _read_all(sock)
             assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
             assert b'"RequestTimeout"' in answer
+        for _ in range(5):  # the clients stalled in their headers hold a connection each, not a worker
+            assert client.get("/health").status_code == 200
     finally:
-        for sock in slow:
+        for sock in slow + stalled:
             sock.close()
 
 
@@ -272,7 +282,7 @@ def _batch_request(n: int) -> bytes:
 def test_client_disconnecting_mid_response(server, client):
     for _ in range(3):
         sock = _raw(server, _batch_request(400))
-        assert sock.recv(100).startswith(b"HTTP/1.1 200")
+        assert _read_at_least(sock, 12).startswith(b"HTTP/1.1 200")
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not a clean close
         sock.close()
     sock = _raw(server, b"POST /localize HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
@@ -289,7 +299,7 @@ def test_worker_killed_mid_request(server):
     assert len(before) == 2
     sock = _raw(server, _batch_request(1500))
     with sock:
-        assert sock.recv(200).startswith(b"HTTP/1.1 200")
+        assert _read_at_least(sock, 12).startswith(b"HTTP/1.1 200")
         victim = server.worker_of(sock)
         os.kill(victim, signal.SIGKILL)
         rest = _read_all(sock)
@@ -302,15 +312,17 @@ def test_worker_killed_mid_request(server):
     while time.monotonic() < deadline and (len(server.worker_pids()) < 2 or victim in server.worker_pids()):
         time.sleep(0.2)
     assert len(server.worker_pids()) == 2 and victim not in server.worker_pids()
-    server.wait_ready(60)
+    server.wait_ready(60, started=3)  # the replacement has loaded the atlas and serves
 
 
 def test_time_limit_and_logs_without_and_with_cases():
-    """One worker with a 0.05 s time limit: a drawing is cut off (503), the worker goes on; --log-cases logs bodies."""
+    """One worker with a 0.25 s time limit: a large drawing (~1 s) is cut off (503), the worker goes on (a case
+    takes ~1 ms); --log-cases logs bodies."""
     marker = "zq-marker-case"
-    with Server("--timeout", "0.05", "--log-cases", workers=1) as srv, \
+    with Server("--timeout", "0.25", "--log-cases", workers=1) as srv, \
             httpx.Client(base_url=srv.url, timeout=TIMEOUT) as c:
-        r = c.post("/render", content=json.dumps({**GOOD, "id": marker}))
+        r = c.post("/render", params={"format": "png", "dpi": "300", "layout": "limb"},
+                   content=json.dumps({**GOOD, "id": marker}))
         assert r.status_code == 503 and r.json()["error"]["type"] == "TimeLimitExceeded"
         r = c.post("/localize/batch", content="\n".join(json.dumps({**GOOD, "id": f"x{i}"}) for i in range(2000)))
         last = json.loads(r.text.splitlines()[-1])
@@ -330,3 +342,54 @@ def test_the_log_holds_no_case_by_default(server, client):
     log = server.text()
     assert "POST /localize 200" in log and "GET /render 200" in log
     assert marker not in log
+
+
+def test_serve_command_line():
+    """Bad options are usage errors (exit 2, one line); without the extra, one line says what to install."""
+    import subprocess
+    import sys
+
+    for args in (["--port", "http"], ["--workers", "0"], ["--timeout", "-1"]):
+        out = subprocess.run([sys.executable, "-m", "neuromap", "serve", *args], capture_output=True, text=True,
+                             timeout=60)
+        assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    code = "import sys; sys.modules['uvicorn'] = None; from neuromap.cli import main; sys.exit(main(['serve']))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("neuromap: error: neuromap serve needs uvicorn, which is not installed: pip install "
+                                  "uvicorn (or the 'serve' extra of neuromap-atlas).")
+    out = subprocess.run([sys.executable, "-m", "neuromap", "serve", "--help"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0 and "--log-cases" in out.stdout and "curl" in out.stdout
+
+
+@pytest.fixture
+def browser():
+    from tests.browser import chrome_driver
+
+    yield from chrome_driver()
+
+
+def test_the_docs_page_sends_requests(server, client, browser):
+    """/docs in headless chromium: one entry per operation of /openapi.json; 'Send' on POST /localize answers."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser import console_errors
+
+    doc = client.get("/openapi.json").json()
+    operations = sum(len(methods) for methods in doc["paths"].values())
+    browser.get(f"{server.url}/docs")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: len(d.find_elements(By.TAG_NAME, "details")) == operations)
+    entry = next(e for e in browser.find_elements(By.TAG_NAME, "details")
+                 if e.find_element(By.TAG_NAME, "summary").text.startswith("POST /localize "))
+    entry.find_element(By.TAG_NAME, "summary").click()
+    entry.find_element(By.TAG_NAME, "button").click()
+    wait.until(lambda d: '"hypotheses"' in entry.find_element(By.TAG_NAME, "pre").text)
+    answer = entry.find_element(By.TAG_NAME, "pre").text
+    assert answer.startswith("200")
+    shown = json.loads(answer.split("\n", 2)[2])
+    body = json.loads(entry.find_element(By.TAG_NAME, "textarea").get_attribute("value"))
+    assert shown == localize_json(body)
+    assert console_errors(browser) == []

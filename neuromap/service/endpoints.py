@@ -275,14 +275,14 @@ async def _stream(results: Any, seconds: float) -> AsyncIterator[bytes]:
 async def atlas_list(request: Request) -> Response:
     """``GET /atlas/{kind}``: the vocabulary of one kind (made once per worker)."""
     kind = request.path_params["kind"]
-    cache: dict[str, Response] = request.app.state.vocabularies
+    cache: dict[str, bytes] = request.app.state.vocabularies
     if kind not in cache:
         try:
             entries = vocabulary(kind)
         except NeuromapError as exc:
             raise from_library(exc, 404) from None
-        cache[kind] = json_response(entries)
-    return cache[kind]
+        cache[kind] = orjson.dumps(entries)
+    return Response(cache[kind], media_type="application/json")
 
 
 # ---------------------------------------------------------------------------------- health, version

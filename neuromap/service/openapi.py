@@ -170,9 +170,8 @@ async def openapi_json(request: Request) -> Response:
     """``GET /openapi.json`` (made once per worker)."""
     state = request.app.state
     if getattr(state, "openapi", None) is None:
-        state.openapi = json_response(build_openapi(request.app.routes))
-    response: Response = state.openapi
-    return response
+        state.openapi = json_response(build_openapi(request.app.routes)).body
+    return Response(state.openapi, media_type="application/json")
 
 
 @operation({
