@@ -14,9 +14,11 @@ with the workers):
   from its scheduled time to the last byte of its answer (client included, no coordinated
   omission). Budget: p99 <= 25 ms.
 * **saturation**: ``--clients`` (50) connections each sending its next request as soon as the
-  previous answer is in, for ``--saturation-seconds`` (30): requests/s and p99.
+  previous answer is in, for ``--saturation-seconds`` (30) in all: requests/s and p99.
 * **floor**: the same number of worker processes calling :func:`neuromap.io.localize_json` on
   the same JSON text in a loop for as long: calls/s. Budget: saturation >= half the floor.
+  Saturation and floor alternate in ``--rounds`` (6) rounds in ABBA order, so that a change
+  in the load of the (shared) machine falls on both.
 
 Every answer is checked (status 200, and the first one equal to ``localize_json``'s result).
 This is not a test and pytest does not collect it (see ``benchmarks/conftest.py``).
@@ -87,23 +89,33 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
+#: Seconds a connection may stay idle in the pool: under the server's keep-alive (5 s), after
+#: which it closes the connection.
+IDLE_SECONDS = 3.0
+
+
 class Connections:
-    """Keep-alive connections to the server, reused by whoever needs one next."""
+    """Keep-alive connections to the server, the most recently used first; a connection idle for
+    :data:`IDLE_SECONDS` is closed rather than reused (the server may be closing it)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
 
     async def get(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        now = time.perf_counter()
+        while self.idle and now - self.idle[0][2] > IDLE_SECONDS:  # the oldest first
+            self.idle.pop(0)[1].close()
         if self.idle:
-            return self.idle.pop()
+            reader, writer, _ = self.idle.pop()
+            return reader, writer
         return await asyncio.open_connection("127.0.0.1", self.port)
 
     def put(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
-        self.idle.append(conn)
+        self.idle.append((*conn, time.perf_counter()))
 
     def close(self) -> None:
-        for _, writer in self.idle:
+        for _, writer, _ in self.idle:
             writer.close()
 
 
@@ -159,18 +171,15 @@ async def closed_loop(port: int, clients: int, seconds: float) -> dict:
 
     t0 = time.perf_counter()
     await asyncio.gather(*(client(t0 + seconds) for _ in range(clients)))
-    elapsed = time.perf_counter() - t0
-    lat = sorted(latencies)
-    return {"clients": clients, "requests": len(lat), "req_per_s": round(len(lat) / elapsed, 1),
-            "non_200": len(bad), "p50_ms": round(lat[len(lat) // 2] * 1000, 2),
-            "p99_ms": round(p99(lat) * 1000, 2)}
+    return {"requests": len(latencies), "non_200": len(bad), "latencies": latencies}
 
 
-def _floor_worker(seconds: float, queue) -> None:
+def _floor_worker(seconds: float, barrier, queue) -> None:
     from neuromap.io import localize_json
 
     for _ in range(20):
         localize_json(BODY)
+    barrier.wait()  # the workers loop at the same time, as the service's do
     n = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -179,16 +188,40 @@ def _floor_worker(seconds: float, queue) -> None:
     queue.put(n)
 
 
-def floor(workers: int, seconds: float) -> dict:
+def floor(workers: int, seconds: float) -> int:
+    """Calls of localize_json made by *workers* fresh processes looping for *seconds* together."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_floor_worker, args=(seconds, queue)) for _ in range(workers)]
+    barrier = ctx.Barrier(workers)
+    procs = [ctx.Process(target=_floor_worker, args=(seconds, barrier, queue)) for _ in range(workers)]
     for p in procs:
         p.start()
     total = sum(queue.get(timeout=seconds + 120) for _ in procs)
     for p in procs:
         p.join()
-    return {"workers": workers, "calls": total, "calls_per_s": round(total / seconds, 1)}
+    return total
+
+
+def saturation_and_floor(port: int, clients: int, workers: int, seconds: float, rounds: int) -> tuple[dict, dict]:
+    """The saturation and the floor in alternating rounds (ABBA), so that a change of the machine's load
+    during the run falls on both."""
+    step = seconds / rounds
+    latencies: list[float] = []
+    served = calls = bad = 0
+    for i in range(rounds):
+        order = ("service", "floor") if i % 2 == 0 else ("floor", "service")
+        for what in order:
+            if what == "service":
+                r = asyncio.run(closed_loop(port, clients, step))
+                served += r["requests"]
+                bad += r["non_200"]
+                latencies += r["latencies"]
+            else:
+                calls += floor(workers, step)
+    lat = sorted(latencies)
+    saturated = {"clients": clients, "rounds": rounds, "requests": served, "req_per_s": round(served / seconds, 1),
+                 "non_200": bad, "p50_ms": round(lat[len(lat) // 2] * 1000, 2), "p99_ms": round(p99(lat) * 1000, 2)}
+    return saturated, {"workers": workers, "calls": calls, "calls_per_s": round(calls / seconds, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,11 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--saturation-seconds", type=float, default=30.0)
+    ap.add_argument("--rounds", type=int, default=6, help="saturation and floor alternate in this many rounds")
     ap.add_argument("--quick", action="store_true", help="5 s per figure (a check that it runs, not a figure)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args(argv)
     if args.quick:
-        args.seconds = args.saturation_seconds = 5.0
+        args.seconds, args.saturation_seconds, args.rounds = 5.0, 6.0, 2
     try:
         import uvloop
         uvloop.install()
@@ -218,12 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/localize", data=BODY)) as r:
             assert json.loads(r.read()) == expected, "the service's answer differs from localize_json's"
         steady = asyncio.run(open_loop(port, args.rate, args.seconds))
-        saturated = asyncio.run(closed_loop(port, args.clients, args.saturation_seconds))
+        saturated, direct = saturation_and_floor(port, args.clients, args.workers, args.saturation_seconds,
+                                                 args.rounds)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         log.unlink(missing_ok=True)
-    direct = floor(args.workers, args.saturation_seconds)
     ratio = saturated["req_per_s"] / direct["calls_per_s"]
     out = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -235,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"open loop   {steady['sent_per_s']:7.1f} req/s sent: p50 {steady['p50_ms']:.2f} ms, "
           f"p99 {steady['p99_ms']:.2f} ms, max {steady['max_ms']:.2f} ms (budget p99 <= 25 ms), "
           f"{steady['non_200']} not 200")
-    print(f"saturation  {saturated['req_per_s']:7.1f} req/s with {args.clients} clients: "
+    print(f"saturation  {saturated['req_per_s']:7.1f} req/s with {args.clients} clients ({args.rounds} rounds): "
           f"p50 {saturated['p50_ms']:.2f} ms, p99 {saturated['p99_ms']:.2f} ms, {saturated['non_200']} not 200")
     print(f"floor       {direct['calls_per_s']:7.1f} localize_json calls/s in {args.workers} processes; "
           f"saturation / floor = {ratio:.2f} (budget >= 0.5)")

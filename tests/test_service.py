@@ -393,3 +393,15 @@ def test_the_docs_page_sends_requests(server, client, browser):
     body = json.loads(entry.find_element(By.TAG_NAME, "textarea").get_attribute("value"))
     assert shown == localize_json(body)
     assert console_errors(browser) == []
+
+
+def test_the_service_imports_matplotlib_only_to_draw():
+    import subprocess
+    import sys
+
+    code = ("import sys; from neuromap.service import create_app; app = create_app(); "
+            "from neuromap.service.openapi import build_openapi; build_openapi(app.routes); "
+            "from neuromap.io import localize_json; localize_json({'side': 'left', 'other': ['clonus']}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
