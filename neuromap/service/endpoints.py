@@ -85,7 +85,18 @@ def operation(spec: dict[str, Any]) -> Callable[[Endpoint], Endpoint]:
 
 
 def settings_of(request: Request) -> ServiceSettings:
-    """The settings of the application serving *request*."""
+    """The settings of the application serving *request*.
+
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request.
+
+    Returns
+    -------
+    ServiceSettings
+        What :func:`neuromap.service.create_app` was given.
+    """
     settings: ServiceSettings = request.app.state.settings
     return settings
 
@@ -96,12 +107,47 @@ def json_response(value: Any, status: int = 200) -> Response:
     A result of the named case of the benchmarks is ~27 kB of JSON: :func:`json.dumps` takes
     ~0.3 ms to write it, 40 % of the time to localize the case, orjson ~0.03 ms. The text
     differs from :func:`json.dumps`'s only in spacing and escapes; its value is the same.
+
+    Parameters
+    ----------
+    value : object
+        JSON data (dicts with string keys, lists, strings, numbers, booleans, None).
+    status : int, optional
+        The HTTP status.
+
+    Returns
+    -------
+    starlette.responses.Response
+        ``application/json``.
+
+    Examples
+    --------
+    >>> from neuromap.service.endpoints import json_response
+    >>> json_response({"status": "ok"}).body
+    b'{"status":"ok"}'
     """
     return Response(orjson.dumps(value), status_code=status, media_type="application/json")
 
 
 def flag(request: Request, name: str) -> bool:
-    """A boolean query parameter (``true``/``false``, ``1``/``0``; absent is false)."""
+    """A boolean query parameter: ``true`` or ``1``, ``false`` or ``0``; absent is false.
+
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request.
+    name : str
+        The parameter.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    Problem
+        400 ``InvalidArgumentError`` for another value.
+    """
     text = request.query_params.get(name) if request.scope["query_string"] else None
     if text is None:
         return False
@@ -113,7 +159,23 @@ def flag(request: Request, name: str) -> bool:
 
 
 def dermatome_map_param(request: Request) -> str | None:
-    """The ``dermatome_map`` query parameter, checked against the atlas (400 if unknown)."""
+    """The ``dermatome_map`` query parameter, checked against the atlas.
+
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request.
+
+    Returns
+    -------
+    str or None
+        The layer's id, or None when the parameter is absent.
+
+    Raises
+    ------
+    Problem
+        400 with the library's error (the closest layers) for an unknown layer.
+    """
     name = request.query_params.get("dermatome_map") if request.scope["query_string"] else None
     if name is None:
         return None
@@ -124,10 +186,36 @@ def dermatome_map_param(request: Request) -> str | None:
 
 
 def parse_case_body(body: bytes, limits: JsonLimits = CASE_LIMITS) -> dict[str, Any] | bytes:
-    """The JSON object of a request body (400 if the body is not JSON).
+    """The JSON object of a request body, read with the library's limits (:func:`neuromap.io.parse_json`).
 
-    JSON that is not an object (an array, a string) is returned as the body itself, for the
-    library to read and refuse in its own words (422).
+    Parameters
+    ----------
+    body : bytes
+        The request body.
+    limits : JsonLimits, optional
+        The limits (:data:`CASE_LIMITS`).
+
+    Returns
+    -------
+    dict or bytes
+        The object; JSON that is not an object (an array, a string) is returned as the body
+        itself, for the library to read and refuse in its own words (422).
+
+    Raises
+    ------
+    Problem
+        400 with the library's error when the body is not JSON it reads.
+
+    Examples
+    --------
+    >>> from neuromap.service.endpoints import parse_case_body
+    >>> parse_case_body(b'{"side": "left"}')
+    {'side': 'left'}
+    >>> parse_case_body(b'{"side": ')
+    Traceback (most recent call last):
+    ...
+    neuromap.service.problems.Problem: Invalid value for 'case': the input is not valid JSON: Expecting value \
+(line 1, column 10).
     """
     try:
         value = parse_json(body, limits=limits)
@@ -137,7 +225,17 @@ def parse_case_body(body: bytes, limits: JsonLimits = CASE_LIMITS) -> dict[str, 
 
 
 def time_limit_problem(seconds: float) -> Problem:
-    """The 503 of work interrupted by the time limit."""
+    """The 503 ``TimeLimitExceeded`` of work interrupted after *seconds*.
+
+    Parameters
+    ----------
+    seconds : float
+        The time limit.
+
+    Returns
+    -------
+    Problem
+    """
     return Problem(503, "TimeLimitExceeded", f"the work took longer than the time limit of {seconds:g} s; "
                    "send a smaller case (fewer findings or vertices)", None)
 
@@ -153,7 +251,14 @@ _LOCALIZE_PARAMS = [
 
 
 def errors(*statuses: int) -> dict[str, Any]:
-    """OpenAPI responses of the error statuses, each an error object."""
+    """The OpenAPI responses of error statuses, each referring to the document's error response.
+
+    Examples
+    --------
+    >>> from neuromap.service.endpoints import errors
+    >>> errors(413)
+    {'413': {'$ref': '#/components/responses/413'}}
+    """
     return {str(s): {"$ref": f"#/components/responses/{s}"} for s in statuses}
 
 
@@ -184,7 +289,27 @@ async def localize(request: Request) -> Response:
 
 
 def refusal(exc: NeuromapError, body: bytes) -> Problem:
-    """The problem of a body the library refused: 400 if it is not JSON the library reads, else 422."""
+    """The problem of a body the library refused: 400 if it is not JSON the library reads, else 422.
+
+    Parameters
+    ----------
+    exc : NeuromapError
+        What the library raised.
+    body : bytes
+        The body it was given.
+
+    Returns
+    -------
+    Problem
+        The library's error object with the status.
+
+    Examples
+    --------
+    >>> from neuromap.errors import InvalidCaseError
+    >>> from neuromap.service.endpoints import refusal
+    >>> refusal(InvalidCaseError("side", "no such side"), b'{"side": "middle"}').status
+    422
+    """
     try:
         parse_json(body, limits=CASE_LIMITS)
     except NeuromapError:
@@ -223,7 +348,34 @@ async def localize_batch(request: Request) -> Response:
 
 
 def split_batch(body: bytes, settings: ServiceSettings) -> list[Any]:
-    """The cases of a batch body: a JSON array's items, or the non-blank lines of JSON lines."""
+    r"""The cases of a batch body: a JSON array's items, or the non-blank lines of JSON lines.
+
+    Parameters
+    ----------
+    body : bytes
+        The request body.
+    settings : ServiceSettings
+        Its ``max_batch_bytes`` and ``max_batch_cases``.
+
+    Returns
+    -------
+    list
+        The cases, each as :func:`neuromap.io.localize_iter` takes it.
+
+    Raises
+    ------
+    Problem
+        400 for an array that is not JSON; 422 ``LimitExceededError`` for too many cases.
+
+    Examples
+    --------
+    >>> from neuromap.service import ServiceSettings
+    >>> from neuromap.service.endpoints import split_batch
+    >>> split_batch(b'{"side": "left"}\n\n{"side": "right"}\n', ServiceSettings())
+    [b'{"side": "left"}', b'{"side": "right"}']
+    >>> split_batch(b'[{"side": "left"}]', ServiceSettings())
+    [{'side': 'left'}]
+    """
     if body.lstrip()[:1] == b"[":
         limits = JsonLimits(max_bytes=settings.max_batch_bytes, max_depth=CASE_LIMITS.max_depth + 1,
                             max_number_length=CASE_LIMITS.max_number_length,

@@ -41,6 +41,22 @@ class TimeLimitExceeded(BaseException):
 async def read_body(request: Request, max_bytes: int, timeout: float, *, log_cases: bool = False) -> bytes:
     """The body of *request*, at most *max_bytes*, received within *timeout* seconds.
 
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request (its body not yet read).
+    max_bytes : int
+        The largest body taken.
+    timeout : float
+        Seconds the whole body may take to arrive.
+    log_cases : bool, optional
+        Log the body (its first :data:`LOGGED_BODY_BYTES`).
+
+    Returns
+    -------
+    bytes
+        The body.
+
     Raises
     ------
     Problem

@@ -59,13 +59,40 @@ class Problem(Exception):
 
 
 def from_library(exc: NeuromapError, status: int) -> Problem:
-    """A :class:`Problem` for an error of the library, with its type, field and message."""
+    """A :class:`Problem` for an error of the library, with its type, field and message.
+
+    Parameters
+    ----------
+    exc : NeuromapError
+        The library's error.
+    status : int
+        The HTTP status it gets here.
+
+    Returns
+    -------
+    Problem
+
+    Examples
+    --------
+    >>> from neuromap.errors import InvalidCaseError
+    >>> from neuromap.service.problems import from_library
+    >>> p = from_library(InvalidCaseError("side", "allowed values are 'left' and 'right'"), 422)
+    >>> p.status, p.type, p.field
+    (422, 'InvalidCaseError', 'side')
+    """
     error = error_object(exc)["error"]
     return Problem(status, error["type"], error["message"], error["field"])
 
 
 def error_response(problem: Problem) -> Response:
-    """The JSON response of a problem."""
+    """The JSON response of a problem: ``{"error": {"type", "field", "message"}}`` with its status.
+
+    Examples
+    --------
+    >>> from neuromap.service.problems import Problem, error_response
+    >>> error_response(Problem(404, "NotFound", "no such path")).body
+    b'{"error": {"type": "NotFound", "field": null, "message": "no such path"}}'
+    """
     body = {"error": {"type": problem.type, "field": problem.field, "message": problem.message}}
     return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"), status_code=problem.status,
                     media_type="application/json", headers=problem.headers)
