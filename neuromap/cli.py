@@ -3,8 +3,9 @@
 Commands: ``localize`` (rank lesion sites for a case file, stdin, flags or a JSON-lines batch),
 ``render`` (draw a case), ``html`` (a case as a standalone interactive page), ``atlas`` (draw a
 dermatome map), ``regions``, ``nerves``,
-``movements``, ``muscles``, ``reflexes``, ``signs``, ``maps`` (the vocabulary) and ``export``
-(the atlas as GeoJSON, GraphML or node-link JSON). See ``docs/cli.md``.
+``movements``, ``muscles``, ``reflexes``, ``signs``, ``maps`` (the vocabulary), ``export``
+(the atlas as GeoJSON, GraphML or node-link JSON) and ``serve`` (the HTTP service,
+:mod:`neuromap.cli_serve`). See ``docs/cli.md``.
 
 Exit status: 0 on success; 2 for invalid input or usage, with one line on stderr naming the
 field and the closest valid values; 1 for an internal error (one line; set
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, NoReturn
 
 from neuromap._version import __version__
+from neuromap.cli_serve import add_serve_parser, cmd_serve
 from neuromap.errors import NeuromapError
 
 __all__ = ["main"]
@@ -213,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "  neuromap export --format node-link -o atlas.json")
     p.add_argument("--format", required=True, choices=["geojson", "graphml", "node-link"], help="the format")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
+    add_serve_parser(sub, fmt, _positive_int)
     return parser
 
 
@@ -619,7 +622,7 @@ def format_table(result: Mapping[str, Any], *, width: int = 100) -> str:
 
 # ----------------------------------------------------------------------------- main
 _COMMANDS = {"localize": _cmd_localize, "render": _cmd_render, "html": _cmd_html, "atlas": _cmd_atlas,
-             "export": _cmd_export,
+             "export": _cmd_export, "serve": cmd_serve,
              **dict.fromkeys(VOCAB_COMMANDS, _cmd_vocabulary)}
 
 

@@ -1,4 +1,4 @@
-"""Documentation checks that need no Sphinx: the generated data page and the notebooks.
+"""Documentation checks that need no Sphinx: the generated data page, the notebooks, the README's service example.
 
 The Sphinx build itself (``sphinx-build -W``) and the notebook execution (``pytest --nbmake
 notebooks/``) run as separate CI steps.
@@ -9,9 +9,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
+
+from neuromap.io import localize_json
+from tests.serving import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -115,3 +120,16 @@ def test_notebook_has_exercises_with_worked_solutions(path):
     assert solutions, f"{path.name}: no worked solution (a code cell tagged hide-cell) after the exercises"
     # every solution checks its answer
     assert all("assert " in "".join(c["source"]) for c in solutions)
+
+
+def test_readme_serve_example_runs_against_a_real_server():
+    """The README's `neuromap serve` command, then its curl example, answered as the library answers."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    serve = shlex.split(re.search(r"^neuromap serve .*$", readme, re.M).group(0))
+    assert serve[:4] == ["neuromap", "serve", "--port", "8000"] and serve[4] == "--workers", serve
+    curl = re.search(r"<!-- serve-curl -->\n```bash\n(.*?)```", readme, re.S).group(1)
+    case = json.loads(re.search(r"-d '(.*?)'", curl, re.S).group(1))
+    with Server(*serve[6:], workers=int(serve[5])) as server:  # on a free port instead of 8000
+        out = subprocess.run(["bash", "-c", curl.replace("localhost:8000", f"localhost:{server.port}")],
+                             capture_output=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == localize_json(case)

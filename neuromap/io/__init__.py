@@ -36,6 +36,7 @@ from neuromap.io.json import (
     load_schema,
     localize_json,
     parse_json,
+    read_case,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "localize_json",
     "localize_many",
     "parse_json",
+    "read_case",
     "usable_cores",
     "vocabulary",
 ]

@@ -32,6 +32,7 @@ __all__ = [
     "load_schema",
     "localize_json",
     "parse_json",
+    "read_case",
 ]
 
 
@@ -511,13 +512,56 @@ lower limb surface.
     from neuromap.inference.localize import localize
 
     lim = JsonLimits.resolve(limits)
-    value: Any = _read(case, lim)
-    if isinstance(value, Mapping) and "text" in value:
-        value = _text_case(value, atlas)
+    value = read_case(case, atlas=atlas, limits=lim)
     result = localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict).to_dict()
     result.setdefault("schema_version", _schema_version("localization"))
     result.setdefault("neuromap_version", __version__)
     return result
+
+
+def read_case(case: str | bytes | bytearray | Mapping[str, Any], *, atlas: Atlas | None = None,
+              limits: JsonLimits | Limits | None = None) -> Any:
+    """Read a case as :func:`localize_json` does, ready for :func:`neuromap.localize`.
+
+    JSON text is parsed with :func:`parse_json`; a dict is checked against the JSON limits; a
+    text case (``{"text": ...}``) is read by :func:`neuromap.case_from_text`. The findings
+    themselves are checked when the case is localized. Use it to localize a case the way
+    :func:`localize_json` reads it while keeping the :class:`~neuromap.inference.Localization`
+    (to draw it, say).
+
+    Parameters
+    ----------
+    case : str, bytes or dict
+        The case as :func:`localize_json` takes it.
+    atlas : Atlas, optional
+        The atlas a text case is read with; defaults to the bundled one.
+    limits : JsonLimits or Limits, optional
+        Size limits; :data:`DEFAULT_JSON_LIMITS` by default.
+
+    Returns
+    -------
+    dict or TextCase
+        What :func:`neuromap.localize` takes.
+
+    Raises
+    ------
+    InvalidCaseError, LimitExceededError
+        As :func:`parse_json`; a text case with another key than ``text``, ``side``, ``id``
+        and ``dermatome_map``.
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> from neuromap.io import read_case
+    >>> case = read_case(b'{"text": "left foot: absent ankle jerk"}')
+    >>> neuromap.localize(case).top.id
+    'S1'
+    """
+    lim = JsonLimits.resolve(limits)
+    value: Any = _read(case, lim)
+    if isinstance(value, Mapping) and "text" in value:
+        value = _text_case(value, atlas)
+    return value
 
 
 _TEXT_KEYS = ("text", "side", "id", "dermatome_map")
