@@ -8,7 +8,7 @@ from typing import Any
 from neuromap.errors import InvalidArgumentError, InvalidTypeError, MissingDependencyError
 
 __all__ = ["ATLAS_SYSTEM", "BASE", "FINDING_KIND_SYSTEM", "HYPOTHESIS_SYSTEM", "LATERALITY_URL", "codings",
-           "concept_texts", "entity_concept", "extension", "fhir_model", "laterality_of", "side_concept",
+           "concept_texts", "entity_concept", "extension", "fhir_model", "items", "laterality_of", "side_concept",
            "validate"]
 
 #: The namespace of neuromap's own FHIR code systems, extensions and questionnaire.
@@ -65,13 +65,21 @@ def validate(resource: Any, *, field: str = "resource") -> dict[str, Any]:
         err = exc.errors()[0]
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"] if p != "__root__")
         raise InvalidArgumentError(field + where, f"not valid FHIR R4: {err['msg']}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # fhir.resources' own validators on odd input
+        raise InvalidArgumentError(field, f"not valid FHIR R4 ({type(exc).__name__} in the FHIR validator: "
+                                          f"{' '.join(str(exc).split())[:200]})") from None
     return dict(resource)
+
+
+def items(value: Any) -> list[Any]:
+    """A FHIR array as a list (anything else, as an unvalidated resource may hold, as empty)."""
+    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def codings(concept: Any) -> Iterator[tuple[str | None, str | None, str | None]]:
     """(system, code, display) of every coding of a CodeableConcept."""
     if isinstance(concept, Mapping):
-        for c in concept.get("coding") or ():
+        for c in items(concept.get("coding")):
             if isinstance(c, Mapping):
                 yield c.get("system"), c.get("code"), c.get("display")
 

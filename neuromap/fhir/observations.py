@@ -51,6 +51,7 @@ from neuromap.fhir._common import (
     concept_texts,
     entity_concept,
     extension,
+    items,
     laterality_of,
     side_concept,
 )
@@ -157,7 +158,7 @@ def read_bundle(bundle: Any, *, atlas: Atlas | None = None, side: str | None = N
     atlas = atlas if atlas is not None else load_atlas()
     if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
         raise InvalidTypeError("resource", "expected a FHIR Bundle of Observations (resourceType 'Bundle')")
-    entries = [e for e in bundle.get("entry") or () if isinstance(e, Mapping)]
+    entries = [e for e in items(bundle.get("entry")) if isinstance(e, Mapping)]
     obs = {}
     for i, e in enumerate(entries):
         r = e.get("resource")
@@ -184,6 +185,7 @@ class _Part:
     side: str | None
     ref: str
     resolved: bool = False
+    kind: str | None = None
 
 
 @dataclass
@@ -205,11 +207,14 @@ class _Reader:
         for where, (_, r) in obs.items():
             if isinstance(r.get("id"), str):
                 self.by_ref.setdefault(f"Observation/{r['id']}", (where, r))
-        self.members = {self.by_ref[m["reference"]][0] for _, r in obs.values() for m in r.get("hasMember") or ()
-                        if isinstance(m, Mapping) and m.get("reference") in self.by_ref}
+        self.members = {self.by_ref[m][0] for _, r in obs.values() for m in self.member_refs(r)}
         self.items: list[_Item] = []
         self.skipped: list[tuple[str, str]] = []
-        self.kind: str | None = None  # the kind of the entity the last part named
+
+    def member_refs(self, r: Mapping[str, Any]) -> list[str]:
+        """The references of a panel's members that are Observations of the Bundle."""
+        refs = [m.get("reference") for m in items(r.get("hasMember")) if isinstance(m, Mapping)]
+        return [m for m in refs if isinstance(m, str) and m in self.by_ref]
 
     def read(self) -> FhirCase:
         subject = None
@@ -235,14 +240,12 @@ class _Reader:
                 raise InvalidCaseError(f"{where}.extension", "the drawing is not valid JSON") from None
             return _Item("sensory", where, [_Part("", self.side(r, None), ref)], ref,
                          ("drawing", value, self.sensory_value(r)), note)
-        members = [self.by_ref[m["reference"]] for m in r.get("hasMember") or ()
-                   if isinstance(m, Mapping) and m.get("reference") in self.by_ref]
+        members = [self.by_ref[m] for m in self.member_refs(r)]
         if members:  # a panel: one sensory entry naming its members' regions
             parts = [self.part(m, self.obs[w][0]) for w, m in members]
             return _Item("sensory", where, parts, ref, ("regions", None, self.sensory_value(r)), note)
         part = self.part(r, ref)
-        kind = self.kind
-        section = _SECTIONS.get(kind or "") or self.kind_hint(r) or _value_section(r)
+        section = _SECTIONS.get(part.kind or "") or self.kind_hint(r) or _value_section(r)
         if section == "sensory":
             return _Item(section, where, [part], ref, ("regions", None, self.sensory_value(r)), note)
         if section in ("motor", "reflexes"):
@@ -250,7 +253,7 @@ class _Reader:
         return _Item("other", where, [part], ref, _present(r), note)
 
     def part(self, r: Mapping[str, Any], ref: str) -> _Part:
-        """The body site (or, without one, the sign or reflex the code names) and its side; sets :attr:`kind`.
+        """The body site (or, without one, the sign or reflex the code names), its kind and its side.
 
         The name passed on is the text as written when it names the coded entity (or no code
         names one), else the atlas id; an unreadable site is passed on as its text or code.
@@ -260,7 +263,6 @@ class _Reader:
         concept = site if names_site else r.get("code")
         found = next((hit for system, code, _ in codings(concept) if isinstance(system, str) and isinstance(code, str)
                       for hit in (self.code(system, code),) if hit is not None), None)
-        self.kind = found[0] if found else None
         hinted = _KINDS.get(self.kind_hint(r) or "")
         for text, kinds in ((t, k) for t in concept_texts(concept) for k in (hinted, None) if k or not hinted):
             try:
@@ -268,11 +270,11 @@ class _Reader:
             except LookupError:  # two entities by that name: left to the case parser to report
                 match = None
             if match is not None and found in (None, (match.entity.kind, match.entity.id)):
-                self.kind = match.entity.kind
-                name = text if match.side is None else self.label(match.entity.kind, match.entity.id)
-                return _Part(name, self.side(r, match.side), ref, True)
+                kind = match.entity.kind
+                name = text if match.side is None else self.label(kind, match.entity.id)
+                return _Part(name, self.side(r, match.side), ref, True, kind)
         if found is not None:
-            return _Part(self.label(*found), self.side(r, None), ref, True)
+            return _Part(self.label(*found), self.side(r, None), ref, True, found[0])
         unread = next(iter(concept_texts(concept)), None) or next(
             (f"{system}|{code}" for system, code, _ in codings(concept) if system and code), "(no body site)")
         return _Part(unread, self.side(r, None), ref)
@@ -299,7 +301,7 @@ class _Reader:
     def side(self, r: Mapping[str, Any], word: str | None) -> str | None:
         site = r.get("bodySite")
         own = site.get("extension") if isinstance(site, Mapping) else None
-        exts = [*(r.get("extension") or ()), *(own or ())]
+        exts = [*(items(r.get("extension"))), *items(own)]
         values = [e.get("valueCodeableConcept") for e in exts if isinstance(e, Mapping)]
         return laterality_of(self.atlas, *values, site) or word
 
@@ -315,9 +317,8 @@ class _Reader:
         """(modality word or None, abnormal) of a sensory Observation."""
         normal = _interpretation(r) == "N" or r.get("valueBoolean") is False
         texts = _value_texts(r)
-        if not texts:
-            modalities = getattr(self.atlas.grammar, "modalities", {})
-            texts = [t for t in concept_texts(r.get("code")) if t.lower() in modalities]
+        if not texts:  # a code naming the modality ('Numbness of skin')
+            texts = [t for t in concept_texts(r.get("code")) if self.atlas.grammar.modality(t)]
         word = texts[0] if texts else None
         if word is not None and word.lower() in ("normal", "intact", "abnormal"):
             normal, word = normal or word.lower() != "abnormal", None
@@ -401,19 +402,19 @@ def _reflex_entry(case: dict[str, Any], origin: dict[str, str], it: _Item, side:
 
 
 def _extension_value(r: Mapping[str, Any], url: str, key: str) -> Any:
-    for e in r.get("extension") or ():
+    for e in items(r.get("extension")):
         if isinstance(e, Mapping) and e.get("url") == url:
             return e.get(key)
     return None
 
 
 def _note(r: Mapping[str, Any]) -> str | None:
-    texts = [str(n["text"]) for n in r.get("note") or () if isinstance(n, Mapping) and isinstance(n.get("text"), str)]
+    texts = [str(n["text"]) for n in items(r.get("note")) if isinstance(n, Mapping) and isinstance(n.get("text"), str)]
     return "\n".join(texts) or None
 
 
 def _interpretation(r: Mapping[str, Any]) -> str | None:
-    for concept in r.get("interpretation") or ():
+    for concept in items(r.get("interpretation")):
         for _, code, _ in codings(concept):
             if isinstance(code, str):
                 return code

@@ -22,6 +22,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from neuromap.errors import InvalidCaseError, InvalidTypeError
+from neuromap.fhir._common import items as fhir_items
 from neuromap.fhir.observations import FhirCase
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,11 +57,11 @@ def questionnaire() -> dict[str, Any]:
 
 def _answers(items: Any, prefix: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """(linkId, field, answer) of every answer of a response, nested groups included."""
-    for i, item in enumerate(items or ()):
+    for i, item in enumerate(fhir_items(items)):
         if not isinstance(item, Mapping):
             raise InvalidCaseError(f"{prefix}[{i}]", "expected an item object")
         where = f"{prefix}[{i}]"
-        for j, answer in enumerate(item.get("answer") or ()):
+        for j, answer in enumerate(fhir_items(item.get("answer"))):
             if isinstance(answer, Mapping):
                 yield str(item.get("linkId", "")), f"{where}.answer[{j}]", answer
                 yield from _answers(answer.get("item"), f"{where}.answer[{j}].item")

@@ -71,3 +71,64 @@ def test_every_written_resource_is_valid_fhir(case):
     nf.validate(out)
     for entry in out["entry"]:
         nf.validate(entry["resource"])
+
+
+_JUNK = st.one_of(st.none(), st.booleans(), st.integers(-3, 7), st.floats(allow_nan=False), st.text(max_size=8),
+                  st.just([]), st.just({}), st.just({"coding": [1]}), st.just({"coding": [{"system": 1, "code": 2}]}),
+                  st.just([{"text": 1}]), st.just("http://snomed.info/sct|"), st.just({"reference": ["x"]}))
+_BASE_CASE = {"side": "left", "sensory": [{"regions": ["first web space", "heel"], "modality": "tingling"}],
+              "motor": [{"name": "ankle dorsiflexion", "grade": "4+"}], "reflexes": {"achilles": "absent"},
+              "other": ["babinski"]}
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*path, i))
+
+
+def _mutated(draw, resource):
+    out = copy.deepcopy(resource)
+    paths = [p for p in _paths(out) if p]
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(paths))
+        node = out
+        try:
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = draw(_JUNK)
+        except (KeyError, IndexError, TypeError):
+            pass  # an earlier change removed the path
+    return out
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.booleans())
+def test_a_damaged_bundle_is_answered_or_refused_with_a_neuromap_error(data, check):
+    """A service must never fail on odd input: whatever is broken, the answer is a result or a NeuromapError."""
+    bundle = _mutated(data.draw, nf.case_to_bundle(_BASE_CASE))
+    try:
+        nf.localize_fhir(bundle, check=check)
+    except neuromap.NeuromapError as exc:
+        assert "\n" not in str(exc)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_damaged_questionnaire_response_is_answered_or_refused_with_a_neuromap_error(data):
+    response = {"resourceType": "QuestionnaireResponse", "status": "completed",
+                "questionnaire": nf.questionnaire()["url"],
+                "item": [{"linkId": "side", "answer": [{"valueCoding": {"code": "7771000"}}]},
+                         {"linkId": "areas", "item": [{"linkId": "areas.pain", "answer": [
+                             {"valueCoding": {"code": "heel"}}, {"valueString": "elbow"}]}]},
+                         {"linkId": "weakness", "answer": [{"valueCoding": {"code": "hip_flexion"}}]},
+                         {"linkId": "warning", "item": [{"linkId": "warning.saddle_anaesthesia",
+                                                         "answer": [{"valueBoolean": True}]}]}]}
+    try:
+        nf.localize_fhir(_mutated(data.draw, response), check=data.draw(st.booleans()))
+    except neuromap.NeuromapError as exc:
+        assert "\n" not in str(exc)
