@@ -70,6 +70,7 @@ def test_resolve_reads_obo_purls_and_lower_case_prefixes(atlas):
     assert atlas.resolve("http://purl.obolibrary.org/obo/UBERON_0001322").id == "sciatic"
     assert atlas.resolve("uberon:0001322").id == "sciatic"
     assert atlas.match("UBERON:0001322").how == "code"
+    assert "UBERON:0001322" in atlas and "UBERON:0000001" not in atlas
 
 
 def test_an_unknown_or_misplaced_code_says_so(atlas):

@@ -358,7 +358,7 @@ class Atlas(GraphView):
         return self.resolve(text)
 
     def __contains__(self, text: object) -> bool:
-        return text in self._index
+        return text in self._index or self.codes.lookup(text) is not None
 
     def regions_of(self, text: str, *, field: str | None = None) -> tuple[str, ...]:
         """Region ids a region or group name stands for.

@@ -151,6 +151,18 @@ class CodeIndex:
             code = curie + code[len(curie):]
         return (system, code) if re.fullmatch(info["pattern"], code) else None
 
+    def lookup(self, text: object, kinds: Iterable[str] | None = None) -> tuple[str, str] | None:
+        """The (kind, id) of the entity a written code names (:meth:`parse`, then :meth:`find`), or None.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> neuromap.load_atlas().codes.lookup("SNOMED:181702007")
+        ('muscle', 'soleus')
+        """
+        code = self.parse(text)
+        return None if code is None else self.find(*code, kinds)
+
     def find(self, system: str, code: str, kinds: Iterable[str] | None = None) -> tuple[str, str] | None:
         """The (kind, id) of the entity carrying a code, or None (or when it is of another kind)."""
         hit = self._by_code.get((system, code))
