@@ -58,8 +58,11 @@ def test_the_52_uberon_ids_moved_from_the_vocabulary_are_kept(atlas):
 @pytest.mark.parametrize(("kind", "ident", "system", "code"), CODES)
 def test_every_code_resolves_back_to_its_entity(atlas, kind, ident, system, code):
     assert code in atlas.xrefs(ident, kind)[system]
-    uri = XREFS["systems"][system]["uri"]
-    forms = [code, f"{uri}|{code}"] if system != "SNOMED" else [f"SNOMED:{code}", f"SCTID:{code}", f"{uri}|{code}"]
+    info = XREFS["systems"][system]
+    curie = code if ":" in code else f"{info['curie']}:{code}"
+    forms = [curie, f"{info['uri']}|{code}", f"{info['uri']}|{curie}"]
+    if system == "SNOMED":
+        forms.append(f"SCTID:{code}")
     for form in forms:
         entity = atlas.resolve(form)
         assert (entity.kind, entity.id) == (kind, ident), form
@@ -89,6 +92,13 @@ def test_dicom_skin_codes_name_the_skin_regions(atlas):
     assert atlas.regions_of("SNOMED:56459004") == atlas.regions_of("whole foot")
 
 
+def test_emg_electrode_site_codes_name_nerves_and_muscles(atlas):
+    # ISO/IEEE 11073 (MDC) codes of DICOM PS3.16 CID 3031/3032, as neurophysiology systems send them
+    assert atlas.resolve("urn:iso:std:iso:11073:10101|458972").id == "deep_fibular"
+    assert atlas.resolve("MDC:459628").id == "biceps_femoris_long_head"
+    assert atlas.xrefs("lateral femoral cutaneous nerve") == {"MDC": ["458940"]}
+
+
 def test_entities_without_a_code_have_none(atlas):
     assert atlas.xrefs("L5") == {}
     assert atlas.xrefs("achilles", "reflex") == {}
@@ -103,7 +113,7 @@ def test_laterality_qualifiers_come_from_the_hl7_value_set(atlas):
 
 def test_graph_nodes_carry_their_codes(atlas):
     assert dict(atlas.node("sciatic")["xrefs"]) == {"UBERON": ("UBERON:0001322",), "FMA": ("FMA:19034",),
-                                                     "SNOMED": ("181050003",)}
+                                                     "SNOMED": ("181050003",), "MDC": ("458964",)}
     assert "xrefs" not in atlas.node("L5")
 
 

@@ -336,7 +336,7 @@ class Atlas(GraphView):
         >>> import neuromap
         >>> atlas = neuromap.load_atlas()
         >>> atlas.xrefs("tibialis anterior")
-        {'UBERON': ['UBERON:0001385'], 'FMA': ['FMA:22532'], 'SNOMED': ['181696007']}
+        {'UBERON': ['UBERON:0001385'], 'FMA': ['FMA:22532'], 'SNOMED': ['181696007'], 'MDC': ['459644']}
         >>> atlas.resolve("UBERON:0001385").id, atlas.resolve("http://snomed.info/sct|181050003").id
         ('tibialis_anterior', 'sciatic')
         """

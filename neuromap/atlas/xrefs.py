@@ -1,13 +1,14 @@
 """Standard codes of atlas entities, both ways: entity -> codes and code -> entity.
 
-The codes are data (``data/xrefs.json``): UBERON and FMA ids and SNOMED CT concept ids, each with
-its source. :class:`CodeIndex` reads them once per atlas; :meth:`neuromap.atlas.Atlas.xrefs` and
-:meth:`neuromap.atlas.Atlas.resolve` answer from it, and :mod:`neuromap.fhir` uses it to read a
-FHIR ``bodySite`` and to write codings.
+The codes are data (``data/xrefs.json``): UBERON and FMA ids, SNOMED CT concept ids and ISO/IEEE
+11073 (MDC) codes, each with its source. :class:`CodeIndex` reads them once per atlas;
+:meth:`neuromap.atlas.Atlas.xrefs` and :meth:`neuromap.atlas.Atlas.resolve` answer from it, and
+:mod:`neuromap.fhir` uses it to read a FHIR ``bodySite`` and to write codings.
 
 A code is written in any of the forms clinical systems use:
 
-- a CURIE: ``UBERON:0001385``, ``FMA:22532``, ``SNOMED:181696007`` (also ``SCTID:`` or ``SCT:``);
+- a CURIE: ``UBERON:0001385``, ``FMA:22532``, ``SNOMED:181696007`` (also ``SCTID:`` or ``SCT:``),
+  ``MDC:458972``;
 - a FHIR token, system URI and code joined by ``|``: ``http://snomed.info/sct|181696007``;
 - an OBO PURL: ``http://purl.obolibrary.org/obo/UBERON_0001385``.
 """
@@ -37,7 +38,7 @@ class CodeIndex:
     Attributes
     ----------
     systems : Mapping
-        System name (``UBERON``, ``FMA``, ``SNOMED``) -> ``label``, ``uri`` (the FHIR system
+        System name (``UBERON``, ``FMA``, ``SNOMED``, ``MDC``) -> ``label``, ``uri`` (the FHIR system
         URI), ``curie`` and ``pattern``.
 
     Examples
@@ -80,7 +81,7 @@ class CodeIndex:
         --------
         >>> import neuromap
         >>> neuromap.load_atlas().codes.of("nerve", "sciatic")
-        {'UBERON': ['UBERON:0001322'], 'FMA': ['FMA:19034'], 'SNOMED': ['181050003']}
+        {'UBERON': ['UBERON:0001322'], 'FMA': ['FMA:19034'], 'SNOMED': ['181050003'], 'MDC': ['458964']}
         """
         return {s: list(c) for s, c in self._by_entity.get((kind, ident), {}).items()}
 
@@ -143,13 +144,14 @@ class CodeIndex:
         return None if system is None else self._normal(system, code.strip())
 
     def _normal(self, system: str, code: str) -> tuple[str, str] | None:
+        """The code as xrefs.json writes it (with or without the CURIE prefix, as the system's pattern says)."""
         info = self.systems[system]
         curie = f"{info['curie']}:"
-        if system != "SNOMED" and not code.upper().startswith(curie.upper()):
-            code = curie + code
-        elif system != "SNOMED":
-            code = curie + code[len(curie):]
-        return (system, code) if re.fullmatch(info["pattern"], code) else None
+        bare = code[len(curie):] if code.upper().startswith(curie.upper()) else code
+        for form in (bare, curie + bare):
+            if re.fullmatch(info["pattern"], form):
+                return system, form
+        return None
 
     def lookup(self, text: object, kinds: Iterable[str] | None = None) -> tuple[str, str] | None:
         """The (kind, id) of the entity a written code names (:meth:`parse`, then :meth:`find`), or None.
