@@ -122,6 +122,27 @@ def test_what_cannot_be_mapped_reaches_not_understood_never_dropped():
     assert {u.field.split(".")[0] for u in result.not_understood} == {"sensory[0]", "sensory[2]"}
 
 
+def test_components_are_findings_of_their_own():
+    # one 'reflexes' Observation with a component per reflex, and one sensory Observation with a
+    # component per modality, on the left (a laterality qualifier on the parent)
+    reflexes = _obs({"text": "left lower limb"}, code="Deep tendon reflexes", side="left")
+    reflexes["component"] = [{"code": {"text": "Ankle reflex"}, "valueString": "absent"},
+                             {"code": {"text": "Knee jerk"}, "valueInteger": 2},
+                             {"code": {"text": "Hamstring jerk"}, "valueString": "hyperactive-ish"}]
+    sensation = _obs({"text": "lateral border of the foot"}, code="Sensation", side="left")
+    sensation["component"] = [{"code": {"text": "Light touch"}, "valueCodeableConcept": {"text": "Reduced"}}]
+    bundle = _bundle(reflexes, sensation)
+    nf.validate(bundle)
+    fc = nf.read_bundle(bundle)
+    assert fc.case["reflexes"]["Ankle reflex"] == {"left": "absent"}
+    assert fc.case["reflexes"]["Knee jerk"] == {"left": "2+"}
+    assert fc.case["sensory"] == [{"regions": ["lateral border of the foot"], "side": "left",
+                                   "modality": "Reduced sensation"}]
+    result = neuromap.localize(fc.case)
+    assert [u.field for u in result.not_understood] == ["reflexes.Hamstring jerk.left"]  # never dropped
+    assert fc.reference("reflexes.Ankle reflex.left") == bundle["entry"][0]["fullUrl"]
+
+
 def test_observations_entered_in_error_are_skipped_and_said():
     bad = _obs({"text": "heel"}, code="Sensation", side="left", valueString="numbness")
     bad["status"] = "entered-in-error"

@@ -24,6 +24,8 @@ laterality                 A SNOMED CT laterality qualifier (left 7771000, right
                            '1+', or ``valueInteger`` 0-4 on the NINDS scale); sign:
                            ``valueBoolean`` (present or absent).
 ``interpretation``         ``N`` (normal) makes an examined-normal finding.
+``component``              Each component is a finding of its own (its code and value), with the
+                           parent's body site, side and kind.
 ``note``                   The finding's note.
 =========================  ====================================================================
 
@@ -226,8 +228,28 @@ class _Reader:
             if r.get("status") in _SKIP_STATUSES:
                 self.skipped.append((ref, f"status {r['status']}"))
                 continue
-            self.items.append(self.observation(where, ref, r))
+            parts = [c for c in items(r.get("component")) if isinstance(c, Mapping)]
+            if not parts or any(k.startswith("value") for k in r):
+                self.items.append(self.observation(where, ref, r))
+            for j, c in enumerate(parts):  # each component is a finding of its own (never skipped)
+                self.items.append(self.observation(f"{where}.component[{j}]", ref, self.component(r, c)))
         return _build(self.items, self.default, tuple(self.skipped), subject)
+
+    def component(self, r: Mapping[str, Any], c: Mapping[str, Any]) -> dict[str, Any]:
+        """A component as an Observation of its own: its code and value, the parent's site, side and kind."""
+        code = dict(c["code"]) if isinstance(c.get("code"), Mapping) else {}
+        kind = self.kind_hint({"code": code}) or self.kind_hint(r)
+        if kind is not None:
+            kind_code = {"reflexes": "reflex", "other": "sign"}.get(kind, kind)
+            code["coding"] = [*items(code.get("coding")), {"system": FINDING_KIND_SYSTEM, "code": kind_code}]
+        out: dict[str, Any] = {"resourceType": "Observation", "code": code,
+                               **{k: v for k, v in c.items() if k.startswith("value") or k == "interpretation"}}
+        if "bodySite" in r:
+            out["bodySite"] = r["bodySite"]
+        side = self.side(r, None)
+        if side is not None:
+            out["extension"] = [extension(LATERALITY_URL, valueCodeableConcept=side_concept(self.atlas, side))]
+        return out
 
     # -- one observation --------------------------------------------------------------------
     def observation(self, where: str, ref: str, r: Mapping[str, Any]) -> _Item:
@@ -253,31 +275,42 @@ class _Reader:
         return _Item("other", where, [part], ref, _present(r), note)
 
     def part(self, r: Mapping[str, Any], ref: str) -> _Part:
-        """The body site (or, without one, the sign or reflex the code names), its kind and its side.
+        """The body site (or the sign or reflex the code names), its kind and its side.
 
-        The name passed on is the text as written when it names the coded entity (or no code
-        names one), else the atlas id; an unreadable site is passed on as its text or code.
+        The body site is tried first, then the code; entities of the kind the code says
+        (a reflex for 'Ankle reflex') first, then any. The name passed on is the text as written
+        when it names the coded entity (or no code names one), else the entity's label or id; an
+        unreadable site is passed on as its text or code, for ``not_understood``.
         """
         site = r.get("bodySite")
         names_site = concept_texts(site) or any(not self.laterality(sy, c) for sy, c, _ in codings(site))
-        concept = site if names_site else r.get("code")
-        found = next((hit for system, code, _ in codings(concept) if isinstance(system, str) and isinstance(code, str)
-                      for hit in (self.code(system, code),) if hit is not None), None)
+        concepts = [c for c in (site if names_site else None, r.get("code")) if isinstance(c, Mapping)]
         hinted = _KINDS.get(self.kind_hint(r) or "")
-        for text, kinds in ((t, k) for t in concept_texts(concept) for k in (hinted, None) if k or not hinted):
+        for kinds in ((hinted, None) if hinted else (None,)):
+            for concept in concepts:
+                hit = self.named(concept, kinds)
+                if hit is not None:
+                    kind, ident, name, word = hit
+                    return _Part(name, self.side(r, word), ref, True, kind)
+        first = concepts[0] if concepts else None
+        unread = next(iter(concept_texts(first)), None) or next(
+            (f"{system}|{code}" for system, code, _ in codings(first) if system and code), "(no body site)")
+        return _Part(unread, self.side(r, None), ref)
+
+    def named(self, concept: Mapping[str, Any], kinds: Any) -> tuple[str, str, str, str | None] | None:
+        """(kind, id, name for the case, side word) of the entity a CodeableConcept names, or None."""
+        found = next((hit for system, code, _ in codings(concept) if isinstance(system, str) and isinstance(code, str)
+                      for hit in (self.code(system, code),) if hit is not None and (not kinds or hit[0] in kinds)),
+                     None)
+        for text in concept_texts(concept):
             try:
                 match = self.atlas.match(text, kinds, fuzzy=False)
             except LookupError:  # two entities by that name: left to the case parser to report
                 match = None
             if match is not None and found in (None, (match.entity.kind, match.entity.id)):
-                kind = match.entity.kind
-                name = text if match.side is None else self.label(kind, match.entity.id)
-                return _Part(name, self.side(r, match.side), ref, True, kind)
-        if found is not None:
-            return _Part(self.label(*found), self.side(r, None), ref, True, found[0])
-        unread = next(iter(concept_texts(concept)), None) or next(
-            (f"{system}|{code}" for system, code, _ in codings(concept) if system and code), "(no body site)")
-        return _Part(unread, self.side(r, None), ref)
+                kind, ident = match.entity.kind, match.entity.id
+                return kind, ident, text if match.side is None else self.label(kind, ident), match.side
+        return None if found is None else (found[0], found[1], self.label(*found), None)
 
     def label(self, kind: str, ident: str) -> str:
         """The entity's label when it names that entity alone (readable in messages), else its id."""
@@ -322,6 +355,10 @@ class _Reader:
         word = texts[0] if texts else None
         if word is not None and word.lower() in ("normal", "intact", "abnormal"):
             normal, word = normal or word.lower() != "abnormal", None
+        elif word is not None and not self.atlas.grammar.modality(word):
+            # a bare 'Reduced' or 'Absent' answering a sensation code reads as the vocabulary's
+            # 'reduced sensation'; any other word is passed on as written (and set aside if unknown)
+            word = next((w for w in (f"{word} sensation",) if self.atlas.grammar.modality(w)), word)
         return word, not normal
 
 
