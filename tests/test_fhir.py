@@ -210,6 +210,7 @@ def test_the_impression_carries_the_differential_and_references_the_inputs():
     bundle = nf.case_to_bundle(case, subject={"reference": "Patient/p1"})
     urls = {e["fullUrl"] for e in bundle["entry"]}
     out = nf.localize_fhir(bundle)
+    assert json.loads(json.dumps(out)) == out  # plain JSON, as a service sends it
     impression = _resources(out)[0]
     result = neuromap.localize(case)
     assert impression["subject"] == {"reference": "Patient/p1"}

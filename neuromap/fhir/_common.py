@@ -40,6 +40,18 @@ def fhir_model(resource_type: str) -> Any:
 def validate(resource: Any, *, field: str = "resource") -> dict[str, Any]:
     """Check a FHIR resource (a dict) against the FHIR R4 structure; return it.
 
+    Parameters
+    ----------
+    resource : dict
+        Any FHIR resource (``resourceType`` says which).
+    field : str, default "resource"
+        How the error names the resource (a path is appended: ``resource.entry[0]...``).
+
+    Returns
+    -------
+    dict
+        *resource*, unchanged.
+
     Raises
     ------
     InvalidTypeError
@@ -49,6 +61,13 @@ def validate(resource: Any, *, field: str = "resource") -> dict[str, Any]:
         (``resource.entry[0].resource.status``).
     MissingDependencyError
         If fhir.resources (the ``fhir`` extra) is not installed.
+
+    Examples
+    --------
+    >>> validate({"resourceType": "Observation", "code": {"text": "Ankle reflex"}})
+    Traceback (most recent call last):
+    ...
+    neuromap.errors.InvalidArgumentError: Invalid value for 'resource.status': not valid FHIR R4: ...
     """
     if not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
         raise InvalidTypeError(field, "expected a FHIR resource: a JSON object with a 'resourceType'")
@@ -64,7 +83,7 @@ def validate(resource: Any, *, field: str = "resource") -> dict[str, Any]:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"] if p != "__root__")
-        raise InvalidArgumentError(field + where, f"not valid FHIR R4: {err['msg']}") from None
+        raise InvalidArgumentError(field + where, f"not valid FHIR R4: {str(err['msg']).rstrip('.')}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # fhir.resources' own validators on odd input
         raise InvalidArgumentError(field, f"not valid FHIR R4 ({type(exc).__name__} in the FHIR validator: "
                                           f"{' '.join(str(exc).split())[:200]})") from None
