@@ -83,7 +83,8 @@ def validate(resource: Any, *, field: str = "resource") -> dict[str, Any]:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"] if p != "__root__")
-        raise InvalidArgumentError(field + where, f"not valid FHIR R4: {str(err['msg']).rstrip('.')}") from None
+        message = str(err["msg"]).encode("unicode_escape").decode("ascii").rstrip(".")  # one line, escapes shown
+        raise InvalidArgumentError(field + where, f"not valid FHIR R4: {message}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # fhir.resources' own validators on odd input
         raise InvalidArgumentError(field, f"not valid FHIR R4 ({type(exc).__name__} in the FHIR validator: "
                                           f"{' '.join(str(exc).split())[:200]})") from None
