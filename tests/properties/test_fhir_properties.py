@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,3 +133,10 @@ def test_a_damaged_questionnaire_response_is_answered_or_refused_with_a_neuromap
         nf.localize_fhir(_mutated(data.draw, response), check=data.draw(st.booleans()))
     except neuromap.NeuromapError as exc:
         assert "\n" not in str(exc)
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.booleans())
+def test_a_damaged_bundle_never_fails_outside_neuromap_errors_long(data, check):
+    test_a_damaged_bundle_is_answered_or_refused_with_a_neuromap_error.hypothesis.inner_test(data, check)
