@@ -10,9 +10,9 @@ Observation element        Meaning
 ``code``                   The kind of finding: neuromap's finding-kind coding (sensory, motor,
                            reflex, sign) and a text; any other code (LOINC, SNOMED CT) is read
                            by its words ('strength', 'reflex', 'sensation', a sign's name).
-``bodySite``               What was examined: SNOMED CT, UBERON or FMA codings resolved through
+``bodySite``               What was examined: SNOMED CT, UBERON, FMA or MDC codings resolved by
                            :meth:`neuromap.atlas.Atlas.resolve`, neuromap's atlas coding, or the
-                           text ('left first web space'). A sign's name is its ``code``.
+                           text ('left first web space'). A sign or reflex is named by its ``code``.
 laterality                 A SNOMED CT laterality qualifier (left 7771000, right 24028007,
                            bilateral 51440002) in an extension of the Observation or of its
                            ``bodySite``, or in ``bodySite.coding``; else a side word of
