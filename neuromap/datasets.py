@@ -52,6 +52,7 @@ ATLAS_FILES = (
     "patterns.json",
     "vocabulary.json",
     "priors.json",
+    "xrefs.json",
     "foot.geojson",
 )
 
@@ -124,6 +125,7 @@ class AtlasData:
     patterns: Mapping[str, Any]
     vocabulary: Mapping[str, Any]
     priors: Mapping[str, Any]
+    xrefs: Mapping[str, Any]
     foot: Mapping[str, Any]
     version: str
     verified: bool
@@ -205,6 +207,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         patterns=raw["patterns.json"],
         vocabulary=raw["vocabulary.json"],
         priors=raw["priors.json"],
+        xrefs=raw["xrefs.json"],
         foot=raw["foot.geojson"],
         version=version,
         verified=verified,
@@ -506,18 +509,44 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
                 "nerve": set(sites), "region": region_ids,
                 "group": {g["id"] for g in raw["groups.json"]["groups"]},
                 "movement": known[("movements", "movement")],
-                "muscle": {m["id"] for m in raw["muscles.json"]["muscles"]},
+                "muscle": {m["id"] for key in ("muscles", "composites") for m in raw["muscles.json"].get(key, ())},
                 "reflex": known[("reflexes", "reflex")],
                 "sign": {s["id"] for s in raw["signs.json"]["signs"]}}
-    vocabulary = raw["vocabulary.json"]
-    for key in ("terms", "xrefs"):
-        for i, t in enumerate(vocabulary[key]):
-            _check_known("vocabulary.json", f"{key}[{i}].id", (t["id"],), entities[t["kind"]], t["kind"])
+    for i, t in enumerate(raw["vocabulary.json"]["terms"]):
+        _check_known("vocabulary.json", f"terms[{i}].id", (t["id"],), entities[t["kind"]], t["kind"])
+    _check_xrefs(raw["xrefs.json"], entities)
     for i, entry in enumerate(raw["priors.json"]["nerves"]):
         where = f"nerves[{i}] ({entry['nerve']})"
         _check_known("priors.json", where, (entry["nerve"],), sites, "nerve")
         if "site" in entry and entry["site"] not in sites[entry["nerve"]]:
             raise AtlasDataError("priors.json", where, f"{entry['site']!r} is not a site of {entry['nerve']}")
+
+
+def _check_xrefs(xrefs: Mapping[str, Any], entities: Mapping[str, set[str]]) -> None:
+    """Each entity listed once and known; each code of a known system, of its pattern, and naming one entity."""
+    systems = xrefs["systems"]
+    seen: set[tuple[str, str]] = set()
+    owner: dict[tuple[str, str], str] = {}
+    for i, entry in enumerate(xrefs["xrefs"]):
+        where = f"xrefs[{i}] ({entry['id']})"
+        _check_known("xrefs.json", where, (entry["id"],), entities[entry["kind"]], entry["kind"])
+        if (entry["kind"], entry["id"]) in seen:
+            raise AtlasDataError("xrefs.json", where, "entity listed twice")
+        seen.add((entry["kind"], entry["id"]))
+        for j, code in enumerate(entry["codes"]):
+            _check_code("xrefs.json", f"{where}.codes[{j}]", code, systems)
+            key = (code["system"], code["code"])
+            if key in owner:
+                raise AtlasDataError("xrefs.json", f"{where}.codes[{j}]", f"{key[1]} is already a code of {owner[key]}")
+            owner[key] = entry["id"]
+    for i, q in enumerate(xrefs["qualifiers"]["laterality"]):
+        _check_code("xrefs.json", f"qualifiers.laterality[{i}]", q, systems)
+
+
+def _check_code(name: str, where: str, code: Mapping[str, Any], systems: Mapping[str, Any]) -> None:
+    _check_known(name, where + ".system", (code["system"],), systems, "code system")
+    if not re.fullmatch(systems[code["system"]]["pattern"], code["code"]):
+        raise AtlasDataError(name, where + ".code", f"{code['code']!r} is not a {code['system']} code")
 
 
 def _check_known(name: str, where: str, values: Iterable[str], known: Container[str], what: str) -> None:

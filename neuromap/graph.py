@@ -9,7 +9,8 @@ The graph is a :class:`networkx.DiGraph` that runs from the roots downward::
                                        dermatome maps draw it, and how strongly)
 
 Every node has ``kind`` (root, plexus, nerve, muscle, movement, reflex, region), ``label``,
-``aliases`` and ``sources``; every edge has ``relation`` and ``sources``. ``origin`` on a branch,
+``aliases`` and ``sources``, and ``xrefs`` (code system -> codes, from ``xrefs.json``) where it has
+standard codes; every edge has ``relation`` and ``sources``. ``origin`` on a branch,
 muscle or reflex edge names the site on the parent nerve where the branch leaves, which is what
 lets a lesion site along a nerve spare the branches above it. A composite muscle (a group tested
 as one, such as the iliopsoas) is a muscle node with ``parts``: each part has a ``part_of`` edge
@@ -241,6 +242,7 @@ class _Builder:
         self.add_reflexes()
         self.add_regions()
         self.add_dermatomes()
+        self.add_xrefs()
         derm = self.data.dermatomes
         attrs = {
             "atlas_version": self.data.version,
@@ -306,6 +308,16 @@ class _Builder:
         return origin
 
     # -- one data file each -----------------------------------------------------------------
+    def add_xrefs(self) -> None:
+        """``xrefs`` on every node with standard codes (xrefs.json): system -> codes."""
+        for entry in self.data.xrefs["xrefs"]:
+            attrs = self.nodes.get(entry["id"])
+            if attrs is not None and attrs["kind"] == entry["kind"]:
+                by_system: dict[str, list[str]] = {}
+                for code in entry["codes"]:
+                    by_system.setdefault(code["system"], []).append(code["code"])
+                attrs["xrefs"] = _freeze(by_system)
+
     def add_roots(self) -> None:
         for r in self.data.roots:
             self.add(r["id"], "roots.json", self.entity(r, "root"))

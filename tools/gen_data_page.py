@@ -51,6 +51,53 @@ def _roots_text(roots: dict[str, str]) -> str:
     return ", ".join(f"{r}{GRADE_MARK.get(roots[r], ' (' + roots[r] + ')')}" for r in order)
 
 
+def _entity_ids(data_dir: Path) -> dict[str, list[str]]:
+    """The ids of every entity kind that can carry standard codes, from the data files."""
+    roots, muscles = _load("roots.json", data_dir), _load("muscles.json", data_dir)
+    return {
+        "root": [r["id"] for r in roots["roots"]],
+        "plexus": [p["id"] for p in roots["plexuses"]],
+        "nerve": [n["id"] for n in _load("nerves.json", data_dir)["nerves"]],
+        "region": [r["id"] for r in _load("regions.json", data_dir)["regions"]],
+        "group": [g["id"] for g in _load("groups.json", data_dir)["groups"]],
+        "muscle": [m["id"] for m in (*muscles["muscles"], *muscles.get("composites", ()))],
+        "movement": [m["id"] for m in muscles["movements"]],
+        "reflex": [r["id"] for r in _load("reflexes.json", data_dir)["reflexes"]],
+        "sign": [s["id"] for s in _load("signs.json", data_dir)["signs"]],
+    }
+
+
+def _codes_section(w: Any, data_dir: Path) -> None:
+    """The coverage of standard codes (xrefs.json): entities of each kind with each code system."""
+    xrefs = _load("xrefs.json", data_dir)
+    systems = list(xrefs["systems"])
+    have: dict[tuple[str, str], set[str]] = {}
+    for entry in xrefs["xrefs"]:
+        have[(entry["kind"], entry["id"])] = {c["system"] for c in entry["codes"]}
+    sources = sorted({k for e in xrefs["xrefs"] for c in e["codes"] for k in c["sources"]})
+    w("(data-standard-codes)=")
+    w("## Standard codes")
+    w("")
+    w("How many entities of each kind carry a code of each system (`xrefs.json`; "
+      "`Atlas.xrefs(id)`, `Atlas.resolve('UBERON:...')`). An entity gets a code only where a cited "
+      f"source gives one (sources: {_keys(sources)}); the gaps are real: no code was found for them "
+      "in the sources read.")
+    w("")
+    w("| Kind | Entities | " + " | ".join(systems) + " | Any code |")
+    w("|---|---:|" + "---:|" * len(systems) + "---:|")
+    totals = [0] * (len(systems) + 2)
+    for kind, ids in _entity_ids(data_dir).items():
+        row = [len(ids), *(sum(1 for i in ids if s in have.get((kind, i), ())) for s in systems),
+               sum(1 for i in ids if (kind, i) in have)]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        w(f"| {kind} | " + " | ".join(str(n) for n in row) + " |")
+    w("| **all** | " + " | ".join(f"**{n}**" for n in totals) + " |")
+    w("")
+    w("Code systems: " + "; ".join(f"{name} ({_cell(info['label'])}, FHIR system `{info['uri']}`)"
+                                   for name, info in xrefs["systems"].items()) + ".")
+    w("")
+
+
 def render(data_dir: Path = DATA) -> str:
     """Return the Markdown text of the data page for the atlas in *data_dir*."""
     manifest = _load("manifest.json", data_dir)
@@ -118,6 +165,8 @@ def render(data_dir: Path = DATA) -> str:
         w(f"- **Schema:** `{f['schema']}`")
         w(f"- **Sources:** {_keys(f.get('sources', []))}")
         w("")
+
+    _codes_section(w, data_dir)
 
     # -- dermatome layers --------------------------------------------------------------------
     w("(data-dermatome-layers)=")

@@ -11,24 +11,21 @@ when :attr:`Atlas.graph` is first asked for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from neuromap.atlas import export
+from neuromap.atlas._binding import check_binding
 from neuromap.atlas._paths import atlas_path
 from neuromap.atlas.entity import Entity, NameMatch
 from neuromap.atlas.grammar import Grammar
 from neuromap.atlas.graphview import GraphView
-from neuromap.atlas.names import NameIndex, check_kinds, normalize_name
+from neuromap.atlas.names import NameIndex, check_kinds, kind_word, normalize_name
 from neuromap.atlas.territory import Territory, descendants, nerve_territories, primary_chains, root_territory
+from neuromap.atlas.xrefs import CodeIndex
 from neuromap.datasets import ROOT_IDS, AtlasData
-from neuromap.errors import AmbiguousNameError, AtlasDataError, UnknownNameError, suggest
+from neuromap.errors import AmbiguousNameError, UnknownNameError, suggest
 from neuromap.geometry import FootTemplate
 from neuromap.graph import NODE_KINDS, build_tables
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 __all__ = ["Atlas"]
 
@@ -92,7 +89,7 @@ class Atlas(GraphView):
         self._area_maps = tuple(m for m, info in self._maps.items() if info["kind"] == "areas")
         self._groups = {g["id"]: g for g in data.groups}
         self._signs = {s["id"]: MappingProxyType(s) for s in data.signs}
-        self._check_regions_match()
+        check_binding(self._node, self.template)
         self._ids = {kind: tuple(n for n, a in self._node.items() if a["kind"] == kind) for kind in NODE_KINDS}
         self.composites = MappingProxyType({n: a["parts"] for n, a in self._node.items() if a.get("parts")})
         self._off_foot = frozenset(normalize_name(t) for t in data.not_on_foot)
@@ -102,24 +99,14 @@ class Atlas(GraphView):
                                 outside={t["text"]: t["where"] for t in data.vocabulary["outside"]},
                                 labels={(k, i): self._attrs(i, k)["label"] for k, i, *_ in self._name_entries()})
         self._resolved: dict[tuple[str, Any], Entity] = {}
+        #: The entities' standard codes (``data/xrefs.json``), indexed both ways.
+        self.codes = CodeIndex(data.xrefs)
         self._chains = primary_chains(tables)
         self._below = descendants(tables)
         self._nerve_territories = nerve_territories(tables, self._below)
         self._root_territories: dict[str, dict[str, Territory]] = {}
 
     # -- construction ---------------------------------------------------------------------
-    def _check_regions_match(self) -> None:
-        nodes = self._node
-        graph_regions = {n for n, a in nodes.items() if a["kind"] == "region"}
-        template_regions = set(self.template.regions())
-        for r in sorted(template_regions - graph_regions):
-            raise AtlasDataError("foot.geojson", r, "region is not in regions.json")
-        for r in sorted(graph_regions - template_regions):
-            raise AtlasDataError("foot.geojson", r, "region of regions.json has no polygon")
-        for r in sorted(graph_regions):
-            if nodes[r]["view"] != self.template.view_of(r):
-                raise AtlasDataError("foot.geojson", r, f"view differs from regions.json ({nodes[r]['view']})")
-
     def _name_entries(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
         """(kind, id, file, names) of every entity, for the name index."""
         for node, attrs in self._node.items():
@@ -211,7 +198,9 @@ class Atlas(GraphView):
             'fibular'), with or without articles, possessives and fillers ('the back of my
             heel'), plural or singular, in either word order ('plantar great toe' = 'great
             toe, plantar'). A side word ('left heel') is allowed and ignored: :meth:`match`
-            returns it. Misspellings are not corrected here (see :meth:`match`).
+            returns it. Misspellings are not corrected here (see :meth:`match`). A standard
+            code resolves to the entity carrying it (:meth:`xrefs`): ``"UBERON:0001385"``,
+            ``"SNOMED:181696007"``, ``"http://snomed.info/sct|181696007"``.
         kind : str or iterable of str, optional
             Restrict the search to these kinds (root, plexus, nerve, region, group, movement,
             muscle, reflex, sign). When a name fits several kinds, the first of ``kind`` (or
@@ -296,9 +285,13 @@ class Atlas(GraphView):
         True
         """
         if not isinstance(text, str):
-            raise UnknownNameError(repr(text), _kind_word(kind), (), field=field,
+            raise UnknownNameError(repr(text), kind_word(kind), (), field=field,
                                    reason="is not a name (expected a string)")
         kinds = check_kinds(kind)
+        code = self.codes.parse(text)  # a standard code: 'UBERON:0001385', 'http://snomed.info/sct|181696007'
+        if code is not None:
+            k, i = self.codes.find(*code, kinds) or ("", "")
+            return NameMatch(Entity(self, i, k, self._attrs(i, k)), text, None, "code") if i else None
         try:
             hit = self._index.match(text, kinds, fuzzy=fuzzy)
         except AmbiguousNameError as exc:
@@ -321,13 +314,34 @@ class Atlas(GraphView):
         >>> print(neuromap.load_atlas().unknown("tib antt", "muscle"))  # doctest: +ELLIPSIS
         'tib antt' is not a muscle of the atlas. Did you mean 'tibialis anterior'...
         """
+        code = self.codes.parse(text)
+        if code is not None:
+            what = kind_word(kind) or "entity"
+            return UnknownNameError(text, what, (), field=field, reason=f"is a {code[0]} code no {what} carries")
         where = self._index.outside(text)
         if where is not None:
-            return UnknownNameError(text, _kind_word(kind), (), field=field,
+            return UnknownNameError(text, kind_word(kind), (), field=field,
                                     reason=f"is outside the lower limb ({where}): neuromap maps the lower limb, "
                                            "the buttock and the saddle")
-        return UnknownNameError(text, _kind_word(kind), self._index.suggestions(text, check_kinds(kind)),
+        return UnknownNameError(text, kind_word(kind), self._index.suggestions(text, check_kinds(kind)),
                                 field=field)
+
+    def xrefs(self, text: str, kind: str | Iterable[str] | None = None) -> dict[str, list[str]]:
+        """The standard codes of an entity (resolved as by :meth:`resolve`): system -> codes; empty if none.
+
+        Codes and their sources are in ``data/xrefs.json`` (:attr:`codes`; coverage in ``docs/data.md``).
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> atlas = neuromap.load_atlas()
+        >>> atlas.xrefs("tibialis anterior")
+        {'UBERON': ['UBERON:0001385'], 'FMA': ['FMA:22532'], 'SNOMED': ['181696007'], 'MDC': ['459644']}
+        >>> atlas.resolve("UBERON:0001385").id, atlas.resolve("http://snomed.info/sct|181050003").id
+        ('tibialis_anterior', 'sciatic')
+        """
+        entity = self.resolve(text, kind)
+        return self.codes.of(entity.kind, entity.id)
 
     def suggestions(self, text: str, kind: str | Iterable[str] | None = None, n: int = 3) -> list[str]:
         """The closest names to *text* among entities of *kind*, one per entity, best first.
@@ -344,7 +358,7 @@ class Atlas(GraphView):
         return self.resolve(text)
 
     def __contains__(self, text: object) -> bool:
-        return text in self._index
+        return text in self._index or self.codes.lookup(text) is not None
 
     def regions_of(self, text: str, *, field: str | None = None) -> tuple[str, ...]:
         """Region ids a region or group name stands for.
@@ -751,21 +765,7 @@ class Atlas(GraphView):
             return None
         return atlas_path(self._node, self._succ, self._pred, self._chains, src, tgt, dermatome_map)
 
-    # -- export --------------------------------------------------------------------------
-    def to_node_link(self) -> dict[str, Any]:
-        """The graph as node-link JSON-safe data (see :func:`neuromap.atlas.export.to_node_link`)."""
-        return export.to_node_link(self.graph)
-
-    def write_graphml(self, path: str | Path) -> None:
-        """Write the graph as GraphML (see :func:`neuromap.atlas.export.write_graphml`)."""
-        export.write_graphml(self.graph, path)
-
-    def copy_graph(self) -> nx.DiGraph:
-        """An unfrozen deep copy of the graph with plain dict and list attributes, for experiments."""
-        import networkx as nx
-
-        return nx.node_link_graph(self.to_node_link(), edges="links")
-
+    # -- summary -------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """Counts of the atlas's contents (roots, nerves, muscles, regions, maps, sources)."""
         return {
@@ -791,9 +791,3 @@ class Atlas(GraphView):
                        for k, v in self.summary().items() if not isinstance(v, dict))
         return f"<table><caption>neuromap atlas</caption>{rows}</table>"
 
-
-def _kind_word(kind: str | Iterable[str] | None) -> str | None:
-    if kind is None:
-        return None
-    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
-    return " or ".join(kinds)

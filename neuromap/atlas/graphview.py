@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from neuromap.atlas import export
 from neuromap.errors import UnknownNameError, suggest
 from neuromap.graph import GraphTables, to_digraph
 
@@ -182,3 +184,18 @@ class GraphView:
             return tuple(self._pred[ident])
         except (KeyError, TypeError):
             raise self._unknown_node(ident) from None
+
+    # -- export --------------------------------------------------------------------------
+    def to_node_link(self) -> dict[str, Any]:
+        """The graph as node-link JSON-safe data (see :func:`neuromap.atlas.export.to_node_link`)."""
+        return export.to_node_link(self.graph)
+
+    def write_graphml(self, path: str | Path) -> None:
+        """Write the graph as GraphML (see :func:`neuromap.atlas.export.write_graphml`)."""
+        export.write_graphml(self.graph, path)
+
+    def copy_graph(self) -> nx.DiGraph:
+        """An unfrozen deep copy of the graph with plain dict and list attributes, for experiments."""
+        import networkx as nx
+
+        return nx.node_link_graph(self.to_node_link(), edges="links")

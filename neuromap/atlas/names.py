@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from neuromap.atlas.grammar import FOLDED_SPELLINGS, Grammar, normalize_name
 from neuromap.errors import AmbiguousNameError, AtlasDataError, UnknownNameError, suggest
 
-__all__ = ["ENTITY_KINDS", "Hit", "NameIndex", "check_kinds", "normalize_name"]
+__all__ = ["ENTITY_KINDS", "Hit", "NameIndex", "check_kinds", "kind_word", "normalize_name"]
 
 #: Kinds an entity can have, in the order :meth:`neuromap.atlas.Atlas.resolve` prefers when a
 #: name is ambiguous and no kind is asked for.
@@ -337,3 +337,11 @@ def _variants(folded: str) -> tuple[str, ...]:
         return ()
     head, _, last = folded.rpartition(" ")
     return (folded, head) if head and last in _KIND_WORDS else (folded,)
+
+
+def kind_word(kind: str | Iterable[str] | None) -> str | None:
+    """The kinds asked for as one phrase for a message ('muscle or movement'), None for any kind."""
+    if kind is None:
+        return None
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+    return " or ".join(kinds)

@@ -35,7 +35,8 @@ def vocabulary(kind: str, *, atlas: Atlas | None = None) -> list[dict[str, Any]]
     list of dict
         One entry per entity, in data order: ``id``, ``kind``, ``label``, ``aliases`` and,
         depending on the kind, ``view`` (regions), ``regions`` (groups), ``kind_of_map`` and
-        ``confidence`` (maps), ``red_flag``/``warning`` (signs).
+        ``confidence`` (maps), ``red_flag``/``warning`` (signs), and ``xrefs`` (code system ->
+        codes, :meth:`neuromap.atlas.Atlas.xrefs`) for an entity with standard codes.
 
     Raises
     ------
@@ -71,6 +72,9 @@ def vocabulary(kind: str, *, atlas: Atlas | None = None) -> list[dict[str, Any]]
             attrs = atlas.resolve(ident, k).attrs
             entry: dict[str, Any] = {"id": ident, "kind": k, "label": str(attrs.get("label", ident)),
                                      "aliases": [str(a) for a in attrs.get("aliases", ())]}
+            codes = atlas.codes.of(k, ident)
+            if codes:
+                entry["xrefs"] = codes
             if k == "region":
                 entry["view"] = attrs.get("view")
             elif k == "group":
@@ -90,8 +94,10 @@ def export_atlas(fmt: str, path: str | Path, *, atlas: Atlas | None = None) -> N
     ----------
     fmt : {"geojson", "graphml", "node-link"}
         ``geojson``: the foot template, every view, both sides (each feature's properties
-        carry ``side``, ``view`` and ``region`` or ``outline``); ``graphml``: the innervation
-        graph (list attributes as JSON strings); ``node-link``: the graph as node-link JSON.
+        carry ``side``, ``view`` and ``region`` or ``outline``, and a region's ``xrefs``, code
+        system -> codes, where it has standard codes); ``graphml``: the innervation graph
+        (list and mapping attributes, ``xrefs`` among them, as JSON strings); ``node-link``:
+        the graph as node-link JSON.
     path : str or Path
         The file to write.
     atlas : Atlas, optional
@@ -139,6 +145,8 @@ def _template_geojson(atlas: Atlas) -> dict[str, Any]:
         fc = atlas.template.to_geojson(None, side=side)
         meta = {k: v for k, v in fc.get("neuromap", {}).items() if k != "template_side"}
         for feat in fc["features"]:
-            features.append({**feat, "properties": {**feat["properties"], "side": side}})
+            props = {**feat["properties"], "side": side}
+            codes = atlas.codes.of("region", props["region"]) if "region" in props else {}
+            features.append({**feat, "properties": {**props, "xrefs": codes} if codes else props})
     meta.update(sides=["right", "left"], atlas_version=atlas.version)
     return {"type": "FeatureCollection", "neuromap": meta, "features": features}
