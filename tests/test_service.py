@@ -405,3 +405,24 @@ def test_the_service_imports_matplotlib_only_to_draw():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_fhir_localize_answers_as_the_library(client):
+    """``POST /fhir/localize``: a Bundle of Observations in, the library's FHIR Bundle out (#21)."""
+    import neuromap.fhir as nf
+
+    bundle = nf.case_to_bundle(GOOD)
+    answer = client.post("/fhir/localize", content=json.dumps(bundle).encode(),
+                         headers={"content-type": "application/fhir+json"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/fhir+json")
+    want = nf.localize_fhir(bundle)
+    got = answer.json()
+    assert got == json.loads(json.dumps(want))
+    assert got["entry"][0]["resource"]["resourceType"] == "ClinicalImpression"
+    nf.validate(got)
+    # a resource the library refuses: 422 with the library's error and field; a non-object: 400
+    wrong = client.post("/fhir/localize", json={"resourceType": "Patient"})
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"].startswith("resource")
+    assert client.post("/fhir/localize", json=[bundle]).status_code == 400
+    middle = client.post("/fhir/localize?side=middle", json=bundle)
+    assert middle.status_code == 422 and middle.json()["error"]["field"] == "side"

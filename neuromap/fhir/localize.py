@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from neuromap.errors import InvalidTypeError
+from neuromap.errors import InvalidTypeError, check_option
 from neuromap.fhir._common import validate
 from neuromap.fhir.impression import clinical_impression
 from neuromap.fhir.observations import read_bundle
@@ -52,7 +52,7 @@ def localize_fhir(resource: Any, *, side: str | None = None, check: bool = True,
         If *resource* is not a Bundle or a QuestionnaireResponse (field ``resource`` or
         ``resource.resourceType``).
     InvalidArgumentError
-        If *check* and the resource breaks the FHIR R4 structure (field
+        If *side* is not a side, or *check* and the resource breaks the FHIR R4 structure (field
         ``resource.entry[0].resource.status``, ...), or a keyword is not one of
         :func:`neuromap.localize`'s.
     InvalidCaseError
@@ -80,6 +80,8 @@ def localize_fhir(resource: Any, *, side: str | None = None, check: bool = True,
     if kind not in _READS:
         raise InvalidTypeError("resource.resourceType", f"expected 'Bundle' (of Observations) or "
                                                         f"'QuestionnaireResponse', got {kind!r}")
+    if side is not None:
+        check_option("side", side, ("left", "right", "bilateral"))
     if check:
         validate(resource)
     atlas = localize_kwargs.get("atlas")

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from neuromap.service import endpoints, openapi, render
+from neuromap.service import endpoints, fhir, openapi, render
 from neuromap.service.guards import TimeLimitExceeded
 from neuromap.service.problems import Problem, http_exception_handler, problem_handler
 from neuromap.service.settings import ServiceSettings
@@ -39,6 +39,7 @@ ROUTES = [
     Route("/localize", endpoints.localize, methods=["POST"]),
     Route("/localize/batch", endpoints.localize_batch, methods=["POST"]),
     Route("/atlas/{kind}", endpoints.atlas_list, methods=["GET"]),
+    Route("/fhir/localize", fhir.fhir_localize, methods=["POST"]),
     Route("/render", render.render_get, methods=["GET"]),
     Route("/render", render.render_post, methods=["POST"]),
     Route("/health", endpoints.health, methods=["GET"]),

@@ -33,6 +33,7 @@ _STATUS_TEXT = {
     413: "The request body is larger than the limit (refused before it is read).",
     422: "The JSON is read but the library refuses the case (InvalidCaseError, UnknownNameError, "
          "LimitExceededError: too many findings, regions or vertices).",
+    501: "The route needs an optional part the service was installed without (e.g. the `fhir` extra).",
     503: "The work took longer than the time limit (TimeLimitExceeded).",
 }
 
