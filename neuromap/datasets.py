@@ -52,6 +52,7 @@ ATLAS_FILES = (
     "patterns.json",
     "vocabulary.json",
     "priors.json",
+    "electrodiagnosis.json",
     "foot.geojson",
 )
 
@@ -129,6 +130,7 @@ class AtlasData:
     verified: bool
     status: str
     composites: tuple[Mapping[str, Any], ...] = ()
+    electrodiagnosis: Mapping[str, Any] | None = None
 
 
 def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
@@ -205,6 +207,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         patterns=raw["patterns.json"],
         vocabulary=raw["vocabulary.json"],
         priors=raw["priors.json"],
+        electrodiagnosis=raw["electrodiagnosis.json"],
         foot=raw["foot.geojson"],
         version=version,
         verified=verified,
@@ -518,6 +521,24 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
         _check_known("priors.json", where, (entry["nerve"],), sites, "nerve")
         if "site" in entry and entry["site"] not in sites[entry["nerve"]]:
             raise AtlasDataError("priors.json", where, f"{entry['site']!r} is not a site of {entry['nerve']}")
+    _check_electrodiagnosis(raw["electrodiagnosis.json"], set(sites), entities["muscle"], known[("reflexes", "reflex")])
+
+
+def _check_electrodiagnosis(edx: Mapping[str, Any], nerves: set[str], muscles: set[str], reflexes: set[str]) -> None:
+    """The nerves, muscles and reflexes the electrodiagnostic studies name exist."""
+    name = "electrodiagnosis.json"
+    for i, s in enumerate(edx["snaps"]):
+        _check_known(name, f"snaps[{i}] ({s['id']}).nerve", (s["nerve"],), nerves, "nerve")
+    for key, field in (("cmaps", "nerve"), ("f_waves", "nerve")):
+        for i, c in enumerate(edx[key]):
+            _check_known(name, f"{key}[{i}].{field}", (c[field],), nerves, "nerve")
+            _check_known(name, f"{key}[{i}].recording", (c["recording"],), muscles, "muscle")
+    for i, m in enumerate(edx["emg_muscles"]):
+        _check_known(name, f"emg_muscles[{i}] ({m['id']}).part_of", (m["part_of"],), muscles, "muscle")
+        if m["id"] in muscles:
+            raise AtlasDataError(name, f"emg_muscles[{i}] ({m['id']})", "is already a muscle of muscles.json")
+    _check_known(name, "h_reflex.reflex", (edx["h_reflex"]["reflex"],), reflexes, "reflex")
+    _check_known(name, "h_reflex.nerve", (edx["h_reflex"]["nerve"],), nerves, "nerve")
 
 
 def _check_known(name: str, where: str, values: Iterable[str], known: Container[str], what: str) -> None:
