@@ -255,7 +255,7 @@ def plot_study_plan(result: Localization, *, ax: Axes | None = None, fig: Figure
     box = ax.get_position()
     legend = fig.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False,
                         bbox_to_anchor=(0.01, box.y0 - 0.02))
-    title_text = fig.text(0.01, box.y1 + 0.02 + 0.35 * lines / fig.get_figheight(), title, ha="left",
+    title_text = fig.text(0.01, box.y1 + (0.3 + 0.14 * lines) / fig.get_figheight(), title, ha="left",
                           va="bottom", fontsize=10, fontweight="bold")
     return ChartDisplay(fig, {"plan": ax}, cells, legend, marks, rows=tuple(rows), columns=tuple(names),
                         weights={}, row_labels=tuple(row_labels), status=status, key_cells=(), disputed=(),
