@@ -8,7 +8,11 @@ A case is a plain dict (or a :class:`Case`)::
                  {"regions": ["medial malleolus"], "state": "normal"}],
      "motor": [{"name": "great toe extension", "grade": 4}, {"name": "EHL", "grade": "4-/5"}],
      "reflexes": {"achilles": "absent", "knee jerk": "2+"},
-     "other": ["saddle anaesthesia"]}
+     "other": ["saddle anaesthesia"],
+     "electrodiagnosis": [{"study": "snap", "nerve": "sural", "result": "normal"},
+                          {"study": "needle_emg", "muscle": "L5 paraspinal", "result": "denervation"}]}
+
+The ``electrodiagnosis`` results are read by :mod:`neuromap.inference.edx`.
 
 Names are read as people write them (:meth:`neuromap.atlas.Atlas.match`: articles, plurals,
 word order, a side word, a misspelling). The structure of a case is checked strictly: a wrong

@@ -43,8 +43,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     Parameters
     ----------
     case : dict, Case or TextCase
-        The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``
-        (see :mod:`neuromap.inference.case` for the format), and an optional ``history``
+        The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``,
+        ``electrodiagnosis`` (see :mod:`neuromap.inference.case` and
+        :mod:`neuromap.inference.edx` for the format), and an optional ``history``
         (:mod:`neuromap.inference.history`): its context events raise the base rates of the
         lesions they are tied to (``data/priors.json``). Or a case read from free text
         (:func:`neuromap.case_from_text`), whose unread spans join ``not_understood``.
@@ -72,8 +73,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     -------
     Localization
         Red flags, warnings, the sensory pattern, the ranked hypotheses (each with what it
-        explains, leaves unexplained and contradicts, and the atlas paths behind it), and the
-        examination that would best separate the leaders.
+        explains, leaves unexplained and contradicts, and the atlas paths behind it), the
+        examination that would best separate the leaders, and the electrodiagnostic studies that
+        would (``next_studies``, :mod:`neuromap.inference.plan`).
 
     Raises
     ------
