@@ -178,11 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="examples:\n  neuromap render case.json -o case.png\n"
                               "  neuromap render --side right --region heel -o heel.svg\n"
                               "  neuromap render case.json --hypotheses L5,common_fibular --dpi 200 -o case.png\n"
-                              "  neuromap render case.json --layout limb -o case.svg")
+                              "  neuromap render case.json --layout limb -o case.svg\n"
+                              "  neuromap render case.json --studies -o case.png")
     _add_case_arguments(p)
     _add_image_arguments(p, ("auto", "foot", "limb", "saddle"))
     p.add_argument("--hypotheses", metavar="ID,ID", help="the hypotheses to draw, by id (e.g. L5,common_fibular); "
                    "by default the leaders whose territories differ most")
+    p.add_argument("--studies", action="store_true",
+                   help="add the study plan below the case: the electrodiagnostic studies that would separate "
+                        "the hypotheses and what each expects (see plot_study_plan)")
 
     p = sub.add_parser("html", help="write a case as a standalone interactive HTML page", formatter_class=fmt,
                        description="Write a case's findings, the ranking and its explanations as one HTML page "
@@ -470,6 +474,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     hyps = [h.strip() for h in args.hypotheses.split(",") if h.strip()] if args.hypotheses is not None else None
     display = plot_localization(result, layout=args.layout, hypotheses=hyps)
+    if args.studies:
+        if result.next_studies:
+            from neuromap.plotting import plot_study_plan
+
+            plot_study_plan(result, fig=display.figure)
+        else:
+            print("neuromap: no study plan to draw (fewer than two hypotheses, or no study separates them)",
+                  file=sys.stderr)
     _write_output(args.output, suffix, lambda f: display.savefig(f, dpi=args.dpi or 100))
     return 0
 
@@ -615,6 +627,10 @@ def format_table(result: Mapping[str, Any], *, width: int = 100) -> str:
         for x in result["next_examination"]:
             out += textwrap.wrap(f"{x['label']} ({x['kind']}): {x['why']}", width, initial_indent="  - ",
                                  subsequent_indent="    ")
+    if result.get("next_studies"):
+        out += ["", "Studies to order (electrodiagnosis):"]
+        for x in result["next_studies"]:
+            out += textwrap.wrap(f"{x['label']}: {x['why']}", width, initial_indent="  - ", subsequent_indent="    ")
     if result.get("disclaimer"):
         out += ["", *textwrap.wrap(result["disclaimer"], width)]
     return "\n".join(out) + "\n"

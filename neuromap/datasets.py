@@ -53,6 +53,7 @@ ATLAS_FILES = (
     "vocabulary.json",
     "priors.json",
     "xrefs.json",
+    "electrodiagnosis.json",
     "foot.geojson",
 )
 
@@ -131,6 +132,7 @@ class AtlasData:
     verified: bool
     status: str
     composites: tuple[Mapping[str, Any], ...] = ()
+    electrodiagnosis: Mapping[str, Any] | None = None
 
 
 def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
@@ -208,6 +210,7 @@ def read_atlas_data(directory: str | Path | None = None) -> AtlasData:
         vocabulary=raw["vocabulary.json"],
         priors=raw["priors.json"],
         xrefs=raw["xrefs.json"],
+        electrodiagnosis=raw["electrodiagnosis.json"],
         foot=raw["foot.geojson"],
         version=version,
         verified=verified,
@@ -520,6 +523,24 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
         _check_known("priors.json", where, (entry["nerve"],), sites, "nerve")
         if "site" in entry and entry["site"] not in sites[entry["nerve"]]:
             raise AtlasDataError("priors.json", where, f"{entry['site']!r} is not a site of {entry['nerve']}")
+    _check_electrodiagnosis(raw["electrodiagnosis.json"], set(sites), entities["muscle"], known[("reflexes", "reflex")])
+
+
+def _check_electrodiagnosis(edx: Mapping[str, Any], nerves: set[str], muscles: set[str], reflexes: set[str]) -> None:
+    """The nerves, muscles and reflexes the electrodiagnostic studies name exist."""
+    name = "electrodiagnosis.json"
+    for i, s in enumerate(edx["snaps"]):
+        _check_known(name, f"snaps[{i}] ({s['id']}).nerve", (s["nerve"],), nerves, "nerve")
+    for key, field in (("cmaps", "nerve"), ("f_waves", "nerve")):
+        for i, c in enumerate(edx[key]):
+            _check_known(name, f"{key}[{i}].{field}", (c[field],), nerves, "nerve")
+            _check_known(name, f"{key}[{i}].recording", (c["recording"],), muscles, "muscle")
+    for i, m in enumerate(edx["emg_muscles"]):
+        _check_known(name, f"emg_muscles[{i}] ({m['id']}).part_of", (m["part_of"],), muscles, "muscle")
+        if m["id"] in muscles:
+            raise AtlasDataError(name, f"emg_muscles[{i}] ({m['id']})", "is already a muscle of muscles.json")
+    _check_known(name, "h_reflex.reflex", (edx["h_reflex"]["reflex"],), reflexes, "reflex")
+    _check_known(name, "h_reflex.nerve", (edx["h_reflex"]["nerve"],), nerves, "nerve")
 
 
 def _check_xrefs(xrefs: Mapping[str, Any], entities: Mapping[str, set[str]]) -> None:

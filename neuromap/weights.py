@@ -18,6 +18,16 @@ from types import MappingProxyType
 
 __all__ = [
     "BILATERAL_COST",
+    "EDX_LENGTH_DEPENDENT_SUPPORT",
+    "EDX_ROOT_SNAP",
+    "EDX_EVIDENCE",
+    "EDX_SEVERITY",
+    "MAX_NEXT_STUDIES",
+    "MAX_PLAN_HYPOTHESES",
+    "MIN_NEXT_STUDIES",
+    "STUDY_MIN_SPLIT",
+    "STUDY_SYMPTOMATIC_SNAP",
+    "STUDY_WEIGHTS",
     "DERMATOME_AGREEMENT_SHARE",
     "DRAWING_FULL_COVER",
     "DRAWING_MIN_SEVERITY",
@@ -46,6 +56,7 @@ __all__ = [
     "PRIOR_EVIDENCE_FLOOR",
     "PRIOR_WEIGHT",
     "PARTLY_BELOW",
+    "PLAN_ALTERNATIVES_WITHIN",
     "PREDICTED_ABNORMAL",
     "REFLEX_SEVERITY",
     "ROOT_ALTERNATIVE_SHARE",
@@ -77,7 +88,10 @@ SENSORY_WEIGHTS = MappingProxyType(
 #: Weight of a sensory finding whose modality has no entry above.
 SENSORY_DEFAULT_WEIGHT = 0.5
 #: Evidence weight of an examined normal finding, by target kind.
-NORMAL_WEIGHTS = MappingProxyType({"region": 0.5, "movement": 1.0, "muscle": 1.0, "reflex": 0.9, "sign": 0.5})
+NORMAL_WEIGHTS = MappingProxyType({"region": 0.5, "movement": 1.0, "muscle": 1.0, "reflex": 0.9, "sign": 0.5,
+                                   # electrodiagnosis (issue 18): see EDX_EVIDENCE
+                                   "snap": 1.0, "cmap": 0.5, "emg": 0.8, "paraspinal": 0.8, "h_reflex": 0.7,
+                                   "f_wave": 0.3, "block": 0.5})
 #: Severity (the weight of an abnormal motor finding) by MRC grade: grades 0-2 are full
 #: weakness, 3 and 4 less marked; 5 is normal strength.
 MRC_SEVERITY = MappingProxyType({0: 1.0, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.7, 5: 1.0})
@@ -130,13 +144,27 @@ BILATERAL_COST = 1.5
 #: How much an examined normal finding counts against a candidate that predicts it abnormal,
 #: by candidate kind and target group: lower for roots, whose dermatomes overlap and whose
 #: lesions often spare sensation, than for nerves.
+#: Electrodiagnostic targets (issue 18) have their own groups: ``snap`` (a lesion distal to the
+#: ganglion that spares its SNAP is uncommon once axons have degenerated: ``snap_dorsal_roots_1980``,
+#: ``tsao_2007``), ``emg`` (a muscle a root supplies is denervated in part of its lesions only:
+#: limb-muscle screens without the paraspinals found 14-92 % of confirmed radiculopathies,
+#: ``lauder_1994``), ``paraspinal`` (normal early, without axon loss or after re-innervation:
+#: ``emg_atlas_paraspinal``; 88 % in confirmed radiculopathies, ``lauder_1994``, fewer in clinical
+#: ones), ``cmap`` (its amplitude falls only with marked axon loss), ``h_reflex`` (as the ankle
+#: jerk), ``f_wave`` (insensitive and unspecific, ``wilbourn_aminoff_1998``) and ``block`` (a
+#: normal conduction across a site does not exclude an axonal lesion there).
+_EDX_TOLERANCE = {"snap": 0.85, "emg": 0.6, "paraspinal": 0.6, "cmap": 0.4, "h_reflex": 0.6, "f_wave": 0.2,
+                  "block": 0.0}
 TOLERANCE = MappingProxyType({
-    "root": MappingProxyType({"region": 0.35, "motor": 0.6, "reflex": 0.6, "sign": 0.5}),
-    "roots": MappingProxyType({"region": 0.35, "motor": 0.6, "reflex": 0.6, "sign": 0.5}),
-    "nerve": MappingProxyType({"region": 0.8, "motor": 0.85, "reflex": 0.85, "sign": 0.5}),
-    "plexus": MappingProxyType({"region": 0.6, "motor": 0.7, "reflex": 0.7, "sign": 0.5}),
-    "cauda_equina": MappingProxyType({"region": 0.4, "motor": 0.5, "reflex": 0.5, "sign": 0.8}),
-    "polyneuropathy": MappingProxyType({"region": 0.6, "motor": 0.4, "reflex": 0.7, "sign": 0.5}),
+    "root": MappingProxyType({"region": 0.35, "motor": 0.6, "reflex": 0.6, "sign": 0.5, **_EDX_TOLERANCE}),
+    "roots": MappingProxyType({"region": 0.35, "motor": 0.6, "reflex": 0.6, "sign": 0.5, **_EDX_TOLERANCE}),
+    "nerve": MappingProxyType({"region": 0.8, "motor": 0.85, "reflex": 0.85, "sign": 0.5,
+                               **_EDX_TOLERANCE, "snap": 0.9, "emg": 0.85}),
+    "plexus": MappingProxyType({"region": 0.6, "motor": 0.7, "reflex": 0.7, "sign": 0.5, **_EDX_TOLERANCE,
+                                "emg": 0.75}),
+    "cauda_equina": MappingProxyType({"region": 0.4, "motor": 0.5, "reflex": 0.5, "sign": 0.8, **_EDX_TOLERANCE}),
+    "polyneuropathy": MappingProxyType({"region": 0.6, "motor": 0.4, "reflex": 0.7, "sign": 0.5, **_EDX_TOLERANCE,
+                                        "snap": 0.7, "emg": 0.4}),
 })
 #: Parsimony: the extra cost (in units of finding weight) of explanations that need more
 #: than one lesion or are rarer: two or three roots, a plexus, the cauda equina, a
@@ -216,6 +244,64 @@ EXAM_MIN_SPLIT = 0.4
 EXAM_SPREAD = 0.1
 #: How many examinations are proposed at most.
 MAX_NEXT_EXAMINATIONS = 3
+
+# ----------------------------------------------------------------------------- electrodiagnosis (issue 18)
+#: Evidence weight of an abnormal electrodiagnostic result, by target kind (times the result's
+#: severity, :data:`EDX_SEVERITY`). A SNAP tells a lesion distal to the ganglion from a root
+#: (abnormal in 21 % of L5 radiculopathies, ``ho_2004_spn``, and in most plexus and nerve lesions,
+#: ``snap_dorsal_roots_1980``): an absent one weighs a little more than an absent reflex. Needle
+#: EMG denervation (fibrillations, positive waves), in a limb muscle or a paraspinal level, is the
+#: single most useful finding (``wilbourn_aminoff_1998``). A CMAP falls only with marked axon loss;
+#: an H reflex follows the ankle jerk; F waves are insensitive and unspecific
+#: (``wilbourn_aminoff_1998``). A conduction block at a site is focal demyelination there: it
+#: names the site (``marciniak_2013``).
+EDX_EVIDENCE = MappingProxyType({"snap": 1.2, "cmap": 0.8, "emg": 1.0, "paraspinal": 1.0, "h_reflex": 0.8,
+                                 "f_wave": 0.3, "block": 1.0})
+#: How marked each abnormal result is, in (0, 1] (the finding's ``severity``): a reduced SNAP or
+#: CMAP less than an absent one (SNAPs fall with age: ``ho_2004_spn``, ``sural_elderly_2014``),
+#: chronic re-innervation alone less than active denervation (it dates the lesion less).
+EDX_SEVERITY = MappingProxyType({
+    "snap": MappingProxyType({"absent": 1.0, "reduced": 0.7}),
+    "cmap": MappingProxyType({"absent": 1.0, "reduced": 0.75}),
+    "needle_emg": MappingProxyType({"denervation": 1.0, "both": 1.0, "chronic_reinnervation": 0.7}),
+    "h_reflex": MappingProxyType({"absent": 1.0, "delayed": 0.75}),
+    "f_wave": MappingProxyType({"absent": 1.0, "delayed": 1.0}),
+    "block": MappingProxyType({"block": 1.0}),
+})
+#: How much a root lesion lowers the SNAPs of its own level: dorsal root ganglia lie in the
+#: spinal canal in a share of people (11-38 % at L5, about 71 % at S1, ``tsao_2007``), and the
+#: superficial fibular SNAP was abnormal in 21 % of L5 radiculopathies under 60 (``ho_2004_spn``):
+#: a fifth of a nerve lesion's involvement.
+EDX_ROOT_SNAP = 0.2
+#: The support (like :data:`PATTERN_WEIGHT`) a length-dependent SNAP loss gives a polyneuropathy:
+#: a distal SNAP (``length`` 1 in ``data/electrodiagnosis.json``) reduced or absent on both sides
+#: (``england_2005_dsp``, ``tsao_2007``).
+EDX_LENGTH_DEPENDENT_SUPPORT = 0.5
+#: How much each study is worth in a study plan when it separates the leaders: a SNAP and needle
+#: EMG localize best (``wilbourn_aminoff_1998``, ``snap_dorsal_roots_1980``), the paraspinals a
+#: little less (absent in part of radiculopathies, ``lauder_1994``), the H reflex least. Motor
+#: studies and F waves are scored when reported but not proposed: they read the same muscles as
+#: needle EMG, less sensitively (a CMAP falls only with marked axon loss; F waves are
+#: insensitive and unspecific, ``wilbourn_aminoff_1998``).
+STUDY_WEIGHTS = MappingProxyType({"snap": 1.0, "emg": 0.95, "paraspinal": 0.85, "h_reflex": 0.6})
+#: A study enters the plan only when its weight times the difference it predicts between two
+#: leaders reaches this value; the spread over all leaders adds :data:`EXAM_SPREAD`.
+STUDY_MIN_SPLIT = 0.4
+#: In a study plan, a SNAP of a nerve that supplies skin the case reports abnormal is worth this much
+#: more: the sensory study of the symptomatic territory is the one that separates a root from a
+#: nerve there (``snap_dorsal_roots_1980``: SNAPs recorded from the nerves of the numb skin).
+STUDY_SYMPTOMATIC_SNAP = 1.25
+#: A study plan proposes at least this many studies when enough separate the leaders (a second
+#: study corroborates the first, as an electromyographer confirms a finding in two nerves or
+#: muscles), and at most :data:`MAX_NEXT_STUDIES`.
+MIN_NEXT_STUDIES = 4
+MAX_NEXT_STUDIES = 6
+#: A study plan separates the leaders and the best listed hypothesis of each kind they lack (a
+#: root, a nerve, a plexus, a polyneuropathy) among the first this many, at most
+#: :data:`MAX_PLAN_HYPOTHESES` in all: the alternatives a study rules out (L5 or the common
+#: fibular nerve, S1 or the tibial nerve, a root or the plexus: ``marciniak_2013``, ``tsao_2007``).
+PLAN_ALTERNATIVES_WITHIN = 6
+MAX_PLAN_HYPOTHESES = 4
 
 # ----------------------------------------------------------------------------- the pattern read
 #: Abnormal regions on both feet overlapping by at least this fraction (Jaccard), and

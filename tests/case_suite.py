@@ -118,6 +118,11 @@ def check_case(case: dict[str, Any]) -> list[str]:
             got = [x["id"] for x in result.next_examination]
             if not any(want in (normalize_name(x["id"]), normalize_name(x["label"])) for x in result.next_examination):
                 failures.append(f"next_exam_includes: {e['next_exam_includes']} not in {got} (leaders {ids[:3]})")
+        elif "next_studies_includes" in e:
+            want = normalize_name(e["next_studies_includes"])
+            got = [x["id"] for x in result.next_studies]
+            if not any(want in (normalize_name(x["id"]), normalize_name(x["label"])) for x in result.next_studies):
+                failures.append(f"next_studies_includes: {e['next_studies_includes']} not in {got} (top {ids[:3]})")
         else:
             failures.append(f"unknown expectation {e}")
     return failures

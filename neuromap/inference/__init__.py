@@ -5,7 +5,10 @@ Stages, in order: :mod:`~neuromap.inference.case` (read and validate a case),
 :mod:`~neuromap.inference.scoring` (score candidates against findings),
 :mod:`~neuromap.inference.localize` (rank, explain, red flags, next examination) and
 :mod:`~neuromap.inference.result` (the :class:`Localization` returned). Free text becomes a case
-in :mod:`~neuromap.inference.text` (:func:`case_from_text`).
+in :mod:`~neuromap.inference.text` (:func:`case_from_text`). Electrodiagnosis (issue 18):
+:mod:`~neuromap.inference.edx` reads the studies of a case, :mod:`~neuromap.inference.studies`
+predicts them for every candidate (columns of the scoring table) and
+:mod:`~neuromap.inference.plan` proposes the studies that would separate the leaders.
 """
 
 from neuromap.inference.case import Case, Finding, Limits, NotUnderstood

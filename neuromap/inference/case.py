@@ -8,7 +8,11 @@ A case is a plain dict (or a :class:`Case`)::
                  {"regions": ["medial malleolus"], "state": "normal"}],
      "motor": [{"name": "great toe extension", "grade": 4}, {"name": "EHL", "grade": "4-/5"}],
      "reflexes": {"achilles": "absent", "knee jerk": "2+"},
-     "other": ["saddle anaesthesia"]}
+     "other": ["saddle anaesthesia"],
+     "electrodiagnosis": [{"study": "snap", "nerve": "sural", "result": "normal"},
+                          {"study": "needle_emg", "muscle": "L5 paraspinal", "result": "denervation"}]}
+
+The ``electrodiagnosis`` results are read by :mod:`neuromap.inference.edx`.
 
 Names are read as people write them (:meth:`neuromap.atlas.Atlas.match`: articles, plurals,
 word order, a side word, a misspelling). The structure of a case is checked strictly: a wrong
@@ -37,6 +41,7 @@ from neuromap.errors import (
 )
 from neuromap.inference._drawing import check_drawing, drawing_regions
 from neuromap.inference._fields import choice, free_text, got, keys, list_of, name_text, number, string
+from neuromap.inference.edx import UnknownStudyWord, check_entry, read_entry
 from neuromap.inference.mentions import red_flag_mentions
 from neuromap.weights import (
     MRC_FIVE_MINUS_SEVERITY,
@@ -51,7 +56,8 @@ from neuromap.weights import (
 __all__ = ["Case", "Finding", "Limits", "NotUnderstood", "ParsedCase", "parse_case"]
 
 SIDES = ("left", "right", "bilateral")
-CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "dermatome_map", "id", "notes", "history")
+CASE_KEYS = ("side", "sensory", "motor", "reflexes", "other", "dermatome_map", "id", "notes", "history",
+             "electrodiagnosis")
 #: Length of the free-text ``notes`` of a case and ``note`` of a finding (``maxLength`` in the case schema).
 MAX_NOTE_LENGTH = 10_000
 #: Sensory modalities (their words are the ``grammar.modalities`` of ``data/vocabulary.json``).
@@ -153,11 +159,14 @@ class Case:
     id: str | None = None
     notes: str | None = None
     dermatome_map: str | None = None
+    electrodiagnosis: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         """The case as the plain dict :func:`neuromap.localize` accepts."""
         d: dict[str, Any] = {"side": self.side, "sensory": list(self.sensory), "motor": list(self.motor),
                              "reflexes": dict(self.reflexes), "other": list(self.other)}
+        if self.electrodiagnosis:
+            d["electrodiagnosis"] = [dict(e) for e in self.electrodiagnosis]
         for key in ("id", "notes", "dermatome_map"):
             if getattr(self, key) is not None:
                 d[key] = getattr(self, key)
@@ -304,6 +313,8 @@ def parse_case(case: Any, atlas: Atlas, *, limits: Limits = DEFAULT_LIMITS, stri
         read.reflex(name, grade, f"reflexes.{name}")
     for i, item in enumerate(_entries(case, "other", limits)):
         read.sign(item, f"other[{i}]")
+    for i, item in enumerate(_entries(case, "electrodiagnosis", limits)):
+        read.study(item, f"electrodiagnosis[{i}]")
     return read.finish()
 
 
@@ -346,8 +357,8 @@ class _Reader:
             read()
         except LimitExceededError:
             raise
-        except (UnknownNameError, _UnknownWord) as exc:
-            if self.strict and isinstance(exc, _UnknownWord):
+        except (UnknownNameError, _UnknownWord, UnknownStudyWord) as exc:
+            if self.strict and isinstance(exc, (_UnknownWord, UnknownStudyWord)):
                 raise InvalidCaseError(exc.field, exc.problem, exc.suggestions) from None
             if self.strict:
                 raise
@@ -600,6 +611,18 @@ class _Reader:
                 self.add(Finding(fld, "sign", match.entity.id, s, present, "sign", 1.0, text, 1.0))
 
         self.attempt(fld, text, read)
+
+
+    def study(self, item: Any, base: str) -> None:
+        """An electrodiagnostic result (:mod:`neuromap.inference.edx`): one finding per side."""
+        entry = check_entry(item, base, self.limits.max_text_length)
+        sides = self.own_sides(entry, base)
+
+        def read() -> None:
+            for r in read_entry(entry, base, self.atlas, sides, strict=self.strict):
+                self.add(Finding(r.field, r.kind, r.target, r.side, r.abnormal, r.modality, r.severity, r.text, 1.0))
+
+        self.attempt(base, " ".join(str(entry[k]) for k in ("study", "nerve", "muscle", "result") if k in entry), read)
 
 
 def _class(f: Finding) -> str:

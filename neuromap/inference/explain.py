@@ -16,11 +16,13 @@ from typing import Any
 import numpy as np
 
 from neuromap.atlas import Atlas
+from neuromap.atlas.electro import electrodiagnosis
 from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import Finding, ParsedCase
 from neuromap.inference.rank import site_decided
 from neuromap.inference.result import Hypothesis
 from neuromap.inference.scoring import Scores
+from neuromap.inference.studies import STUDY_KINDS, study_reason
 from neuromap.inference.terms import candidate_rate
 from neuromap.weights import (
     EXAM_MIN_SPLIT,
@@ -35,7 +37,9 @@ from neuromap.weights import (
 __all__ = ["hypotheses", "next_examination"]
 
 _TARGET_WORDS = {"region": "skin region", "movement": "movement", "muscle": "muscle", "reflex": "reflex",
-                 "sign": "sign"}
+                 "sign": "sign", "snap": "SNAP", "cmap": "motor response", "emg": "needle EMG result",
+                 "paraspinal": "paraspinal EMG result", "h_reflex": "H reflex", "f_wave": "F wave",
+                 "block": "conduction block"}
 
 
 def hypotheses(scores: Scores | None, ks: Sequence[int], atlas: Atlas, map_id: str,
@@ -109,7 +113,12 @@ def _explained(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, ma
     """
     suffix = " (partly)" if p < PARTLY_BELOW else ""
     path = None
-    if kind == "sign":
+    if kind in STUDY_KINDS:
+        why = study_reason(atlas, c, kind, target, p)
+        muscle = electrodiagnosis(atlas).study(kind, target).muscle
+        if kind in ("emg", "cmap", "f_wave") and muscle is not None:
+            path = _path(atlas, c.kind, str(c.nerve) if c.kind == "nerve" else c.id, c.levels, "muscle", muscle, map_id)
+    elif kind == "sign":
         why = f"{text} points to this lesion"
     elif c.kind in ("root", "roots", "cauda_equina"):
         if kind == "region":
@@ -156,6 +165,8 @@ def _path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], tkind: s
 def _why_not(label: str, f: Finding, side: str) -> str:
     if side not in ("bilateral", f.side):
         return f"on the {f.side} side; this hypothesis is a {side} lesion"
+    if f.kind in STUDY_KINDS:
+        return f"a lesion of the {label.lower()} does not predict this {_TARGET_WORDS[f.kind]} abnormal"
     return f"this {_TARGET_WORDS[f.kind]} lies outside the territory of the {label.lower()}"
 
 

@@ -23,12 +23,14 @@ from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern, saddle_and_sphincter
 from neuromap.inference.history import parse_history
 from neuromap.inference.mentions import red_flag_mentions
+from neuromap.inference.plan import next_studies
 from neuromap.inference.rank import cut, leader_options, name, ranked_options
 from neuromap.inference.result import Localization
 from neuromap.inference.scoring import finding_weight, not_scored_reason, scoring_table
+from neuromap.inference.studies import length_dependent_support
 from neuromap.inference.terms import PRIORS, pattern_support, prior_terms
 from neuromap.inference.text import TextCase
-from neuromap.weights import MAX_HYPOTHESES, PAIN_ONLY_CONTRADICTION
+from neuromap.weights import MAX_HYPOTHESES, MAX_PLAN_HYPOTHESES, PAIN_ONLY_CONTRADICTION, PLAN_ALTERNATIVES_WITHIN
 
 __all__ = ["localize"]
 
@@ -41,8 +43,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     Parameters
     ----------
     case : dict, Case or TextCase
-        The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``
-        (see :mod:`neuromap.inference.case` for the format), and an optional ``history``
+        The findings: ``side``, and any of ``sensory``, ``motor``, ``reflexes``, ``other``,
+        ``electrodiagnosis`` (see :mod:`neuromap.inference.case` and
+        :mod:`neuromap.inference.edx` for the format), and an optional ``history``
         (:mod:`neuromap.inference.history`): its context events raise the base rates of the
         lesions they are tied to (``data/priors.json``). Or a case read from free text
         (:func:`neuromap.case_from_text`), whose unread spans join ``not_understood``.
@@ -70,8 +73,9 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     -------
     Localization
         Red flags, warnings, the sensory pattern, the ranked hypotheses (each with what it
-        explains, leaves unexplained and contradicts, and the atlas paths behind it), and the
-        examination that would best separate the leaders.
+        explains, leaves unexplained and contradicts, and the atlas paths behind it), the
+        examination that would best separate the leaders, and the electrodiagnostic studies that
+        would (``next_studies``, :mod:`neuromap.inference.plan`).
 
     Raises
     ------
@@ -122,10 +126,12 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         # an irritative picture (pain and signs only): a normal examination is expected under every lesion
         irritative = all(f.kind == "sign" or (f.kind == "region" and f.modality == "pain")
                          for f in scored if f.abnormal)
+        support = pattern_support(table.candidates, sensory, saddle_and_sphincter(parsed, atlas))
+        edx_support = length_dependent_support(atlas, table.candidates, scored)
         scores = table.score(
             scored, [finding_weight(f, atlas) for f in scored],
             prior=prior_terms(atlas, table.candidates, history.get("events", ()))[0] if prior == "clinical" else None,
-            support=pattern_support(table.candidates, sensory, saddle_and_sphincter(parsed, atlas)),
+            support=support if edx_support is None else support + edx_support,
             contradiction_scale=PAIN_ONLY_CONTRADICTION if irritative else 1.0)
         ranked = ranked_options(scores, max_hypotheses)
     warnings = list(parsed.notes)
@@ -134,6 +140,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     if sensory["kind"] in ("none", "normal_examination") and sensory.get("message"):
         warnings.append(sensory["message"])
     leader_ks, next_exam = _leaders(scores, ranked, parsed, atlas, warnings)
+    plan = _study_plan(scores, ranked, leader_ks, parsed, atlas)
     label, low_confidence = _map_notes(atlas, map_id)
     if low_confidence is not None and sensory["kind"] not in ("no_sensory", "stocking", "normal_examination"):
         warnings.append(low_confidence)
@@ -143,7 +150,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         # the explanations (reasons, paths, sources) are assembled when first asked for
         explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id, tuple(history.get("events", ()))),
         red_flags=tuple(red_flags), warnings=tuple(warnings), pattern=sensory, separable=len(leader_ks) <= 1,
-        next_examination=tuple(next_exam), findings=parsed.findings,
+        next_examination=tuple(next_exam), next_studies=tuple(plan), findings=parsed.findings,
         not_scored=tuple(f for f, _ in not_scored), not_scored_reasons=tuple(r for _, r in not_scored),
         drawings=parsed.drawings, not_understood=parsed.not_understood,
         dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
@@ -162,6 +169,37 @@ def _leaders(scores: Any, ranked: list[int], parsed: ParsedCase, atlas: Atlas,
     tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
     warnings.append(f"The findings given do not separate {', '.join(leader_names)}{tip}.")
     return leader_ks, next_exam
+
+
+#: The kinds of hypothesis a study plan separates: a root (or roots, the cauda equina), a nerve, a
+#: plexus, a polyneuropathy.
+_KIND_GROUP = {"root": "root", "roots": "root", "cauda_equina": "root", "nerve": "nerve", "plexus": "plexus",
+               "polyneuropathy": "polyneuropathy"}
+
+
+def _study_plan(scores: Any, ranked: list[int], leader_ks: list[int], parsed: ParsedCase,
+                atlas: Atlas) -> list[dict[str, Any]]:
+    """The electrodiagnostic studies that would separate the leaders and the best alternative of each other kind.
+
+    The hypotheses a plan separates are the leaders (the top alone when the findings separate
+    it) and, among the first :data:`~neuromap.weights.PLAN_ALTERNATIVES_WITHIN` listed, the best
+    hypothesis of each kind the leaders lack (a root, a nerve, a plexus, a polyneuropathy): the
+    alternatives an electromyographer rules out (S1 or a tibial lesion, L5 or the lumbosacral
+    trunk), at most :data:`~neuromap.weights.MAX_PLAN_HYPOTHESES` in all.
+    """
+    if scores is None or not ranked:
+        return []
+    ks = list(leader_ks) or ranked[:1]
+    kinds = {_KIND_GROUP[scores.table.candidates[scores.rows[k]].kind] for k in ks}
+    for k in [k for k in ranked if scores.is_listed[k]][:PLAN_ALTERNATIVES_WITHIN]:
+        group = _KIND_GROUP[scores.table.candidates[scores.rows[k]].kind]
+        if group not in kinds and len(ks) < MAX_PLAN_HYPOTHESES:
+            ks.append(k)
+            kinds.add(group)
+    if len(ks) < 2:
+        return []
+    evaluations = [scores.evaluation(k) for k in ks]
+    return next_studies(scores, ks, [name(e, evaluations) for e in evaluations], parsed, atlas)
 
 
 def _read(case: Any, atlas: Atlas, limits: Limits, strict: bool) -> tuple[Any, ParsedCase]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization"]
 
 #: Version of the output format (the JSON schema in ``neuromap/schemas``).
-OUTPUT_SCHEMA_VERSION = "1.2"
+OUTPUT_SCHEMA_VERSION = "1.3"
 
 DISCLAIMER = ("neuromap is decision support for education and research, not a diagnosis. Scores rank "
               "hypotheses; they are not clinical probabilities.")
@@ -126,6 +126,11 @@ class Localization:
         Whether the findings separate the top hypothesis from the next ones.
     next_examination : tuple of dict
         The untested movements, reflexes or regions that would best separate the leaders.
+    next_studies : tuple of dict
+        The electrodiagnostic studies (SNAPs, needle EMG of muscles and paraspinal levels, the H
+        reflex, motor studies) that would best separate the leaders, or confirm the top hypothesis
+        against the next, each with what every leader predicts and why; never one already reported
+        (:func:`neuromap.inference.plan.next_studies`).
     findings : tuple of Finding
         Every finding as read from the case.
     not_scored : tuple of Finding
@@ -159,6 +164,7 @@ class Localization:
     atlas_status: str
     neuromap_version: str = field(default=__version__)
     not_understood: tuple[NotUnderstood, ...] = ()
+    next_studies: tuple[Mapping[str, Any], ...] = ()
 
     @functools.cached_property
     def hypotheses(self) -> tuple[Hypothesis, ...]:
@@ -246,6 +252,7 @@ class Localization:
             "hypotheses": [h.to_dict() for h in self.hypotheses],
             "separable": self.separable,
             "next_examination": [plain_data(x) for x in self.next_examination],
+            "next_studies": [plain_data(x) for x in self.next_studies],
             "findings": [f.to_dict() for f in self.findings],
             "not_scored": [{**f.to_dict(), "reason": reason}
                            for f, reason in zip(self.not_scored, self.not_scored_reasons, strict=True)],

@@ -34,10 +34,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from neuromap.atlas import Atlas
+from neuromap.atlas.electro import electrodiagnosis
 from neuromap.inference.candidates import Candidate, candidates
 from neuromap.inference.case import Finding
+from neuromap.inference.studies import STUDY_KINDS, study_columns, study_involvement
 from neuromap.weights import (
     BILATERAL_COST,
+    EDX_EVIDENCE,
     EPSILON,
     KAPPA,
     KIND_ORDER,
@@ -130,6 +133,8 @@ def finding_weight(f: Finding, atlas: Atlas) -> float:
         return SENSORY_WEIGHTS.get(f.modality or "numbness", SENSORY_DEFAULT_WEIGHT) * f.severity * f.share
     if f.kind == "sign":
         return SIGN_WEIGHT_RED_FLAG if atlas.sign(f.target).get("red_flag") else SIGN_WEIGHT
+    if f.kind in STUDY_KINDS:
+        return EDX_EVIDENCE[f.kind] * f.severity
     return f.severity
 
 
@@ -144,6 +149,8 @@ def sign_keys(sign: Mapping[str, Any]) -> frozenset[str]:
 
 def involvement(c: Candidate, f: Finding, atlas: Atlas) -> float:
     """How strongly candidate *c* predicts the target of finding *f* to be involved, in [0, 1]."""
+    if f.kind in STUDY_KINDS:
+        return study_involvement(atlas, c, electrodiagnosis(atlas).study(f.kind, f.target))
     if f.kind == "sign":
         return 1.0 if sign_keys(atlas.sign(f.target)) & c.points_to else 0.0
     return c.territory.get(f.kind, f.target)
@@ -183,7 +190,8 @@ class ScoringTable:
     ----------
     candidates : tuple of Candidate
     columns : dict
-        ``(kind, target) -> column`` of :attr:`p`, for regions, movements, muscles, reflexes and signs.
+        ``(kind, target) -> column`` of :attr:`p`, for regions, movements, muscles, reflexes and
+        signs, then the electrodiagnostic studies (:mod:`neuromap.inference.studies`).
     p : numpy.ndarray
         ``(n_candidates, n_targets)`` involvement.
     p_tolerance : numpy.ndarray
@@ -207,8 +215,13 @@ class ScoringTable:
     def __init__(self, atlas: Atlas, cands: Sequence[Candidate]) -> None:
         self.candidates = tuple(cands)
         self.columns = {(k, t): j for j, (k, t) in enumerate((k, t) for k in TARGET_KINDS for t in atlas.ids(k))}
+        bedside = len(self.columns)
+        # the electrodiagnostic studies (issue 18) are columns after the bedside targets
+        study_keys, study_p = study_columns(atlas, self.candidates)
+        self.columns.update((key, bedside + j) for j, key in enumerate(study_keys))
         n, m = len(self.candidates), len(self.columns)
         p = np.zeros((n, m))
+        p[:, bedside:] = study_p
         tolerance = np.zeros((n, m))
         signs = [(self.columns[("sign", s)], sign_keys(atlas.sign(s))) for s in atlas.ids("sign")]
         territory_of = (("region", "regions"), ("movement", "movements"), ("muscle", "muscles"), ("reflex", "reflexes"),

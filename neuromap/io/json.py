@@ -136,7 +136,7 @@ def load_schema(name: str) -> dict[str, Any]:
     --------
     >>> from neuromap.io import load_schema
     >>> load_schema("case")["version"]
-    '1.2'
+    '1.3'
     """
     if name not in ("case", "localization"):
         raise UnknownNameError(str(name), "schema", suggest(str(name), ("case", "localization")) or
@@ -402,7 +402,8 @@ def check_case(case: Any, *, atlas: Atlas | None = None, limits: JsonLimits | Li
     Traceback (most recent call last):
     ...
     neuromap.errors.InvalidCaseError: Invalid value for 'sensroy': unknown key 'sensroy'; allowed keys are 'side', \
-'sensory', 'motor', 'reflexes', 'other', 'dermatome_map', 'id', 'notes', 'history'. Did you mean 'sensory'?
+'sensory', 'motor', 'reflexes', 'other', 'dermatome_map', 'id', 'notes', 'history', 'electrodiagnosis'. \
+Did you mean 'sensory'?
     """
     from neuromap.atlas import load_atlas
 

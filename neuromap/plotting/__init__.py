@@ -27,7 +27,7 @@ creation holds when the figure is saved at any dpi.
 
 The package: :mod:`~neuromap.plotting.maps` (atlas figures), :mod:`~neuromap.plotting.case`
 (:func:`plot_localization`), :mod:`~neuromap.plotting.pathway` (:func:`plot_pathway`),
-:mod:`~neuromap.plotting.charts` (:func:`plot_evidence_matrix`, :func:`plot_myotomes`) and
+:mod:`~neuromap.plotting.charts` (:func:`plot_evidence_matrix`, :func:`plot_myotomes`, :func:`plot_study_plan`) and
 :mod:`~neuromap.plotting.displays` (what they return); the private modules hold the machinery
 (``_style``: palettes and region styles, ``_layout``: views and frames, ``_draw``: regions,
 hatches and outlines, ``_labels``: label placement, ``_legend``: legend keys).
@@ -43,7 +43,7 @@ from neuromap.plotting._style import (
     UNASSIGNED_COLOR,
 )
 from neuromap.plotting.case import plot_localization
-from neuromap.plotting.charts import plot_evidence_matrix, plot_myotomes
+from neuromap.plotting.charts import plot_evidence_matrix, plot_myotomes, plot_study_plan
 from neuromap.plotting.displays import AtlasDisplay, CaseDisplay, ChartDisplay, PathDisplay, RegionPatch
 from neuromap.plotting.maps import plot_dermatomes, plot_map_comparison, plot_nerve_territories
 from neuromap.plotting.pathway import plot_pathway
@@ -69,4 +69,5 @@ __all__ = [
     "plot_myotomes",
     "plot_nerve_territories",
     "plot_pathway",
+    "plot_study_plan",
 ]

@@ -1,4 +1,4 @@
-"""Chart figures: the evidence matrix of a localization and the myotome chart of the atlas."""
+"""Chart figures: the evidence matrix and the study plan of a localization, and the myotome chart of the atlas."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
     from neuromap.inference.result import Localization
 
-__all__ = ["plot_evidence_matrix", "plot_myotomes"]
+__all__ = ["plot_evidence_matrix", "plot_myotomes", "plot_study_plan"]
 
 _MARK = {"explained": "✓", "unexplained": "?", "contradicted": "✗", "neutral": ""}
 _CELL_IN = 0.42  # inches per row of a chart
@@ -163,6 +163,126 @@ def plot_evidence_matrix(result: Localization, *, hypotheses: Sequence[str] | No
     return ChartDisplay(fig, {"matrix": ax}, cells, legend, marks, rows=tuple(rows),
                         columns=tuple(h.id for h in chosen), weights={},
                         row_labels=tuple(row_labels), status=status, key_cells=(), disputed=(), title=title_text)
+
+
+def plot_study_plan(result: Localization, *, ax: Axes | None = None, fig: Figure | None = None,
+                    title: str | None = None) -> ChartDisplay:
+    """Draw the study plan of a case: the proposed studies against the hypotheses they separate.
+
+    One row per study of ``result.next_studies`` (best first), one column per hypothesis; each
+    cell is the result that hypothesis expects (vermilion, shaded by the predicted involvement:
+    'denervation', 'reduced or absent'; pale: 'normal'), so the rows where the colours differ
+    are the studies that decide between them.
+
+    Parameters
+    ----------
+    result : Localization
+        What :func:`neuromap.localize` returned, with a study plan.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this Axes.
+    fig : matplotlib.figure.Figure, optional
+        Without *ax*: add the plan as a panel below what *fig* already holds (the figure grows by
+        the panel's height; its other Axes keep their size), as ``neuromap render --studies``
+        does. A new standalone figure if both are None.
+    title : str, optional
+        The title, at the top left of the panel.
+
+    Returns
+    -------
+    ChartDisplay
+        ``rows`` (study keys ``kind:id``), ``columns`` (hypothesis names), ``status`` (``(row,
+        column)`` -> ``abnormal`` or ``normal``), ``patches`` (the cells) and ``labels`` (the
+        expected results written in them).
+
+    Raises
+    ------
+    InvalidArgumentError
+        A result that proposes no study (a ValueError).
+    InvalidTypeError
+        A *result* that is not a Localization, or an *ax* that is not an Axes (also TypeErrors).
+
+    Examples
+    --------
+    >>> import neuromap
+    >>> from neuromap.plotting import plot_study_plan
+    >>> result = neuromap.localize({"side": "left", "motor": [
+    ...     {"name": "ankle dorsiflexion", "grade": 3}, {"name": "great toe extension", "grade": 3},
+    ...     {"name": "foot eversion", "grade": 4}], "sensory": [{"regions": ["dorsum of foot"]}]})
+    >>> display = plot_study_plan(result)
+    >>> display.columns[:2]
+    ('common_fibular', 'L5')
+    >>> display.status[("snap:superficial_fibular", "L5")]
+    'normal'
+    """
+    from neuromap.inference.result import Localization
+
+    if not isinstance(result, Localization):
+        raise InvalidTypeError("result", f"expected a neuromap Localization, but got a {type(result).__name__}")
+    check_ax(ax)
+    plan = list(result.next_studies)
+    if not plan:
+        raise InvalidArgumentError("result", "the result proposes no study (result.next_studies is empty): "
+                                   "there are fewer than two hypotheses to separate, or no study separates them")
+    names = list(plan[0]["predictions"])
+    rows = [f"{s['kind']}:{s['id']}" for s in plan]
+    row_labels = [wrap(s["label"], 40) for s in plan]
+    col_labels = [wrap(n.replace("_", " "), 16) for n in names]
+    if title is None:
+        title = "Study plan: what each hypothesis expects"
+    left = max([text_width_in(t, 8) for t in row_labels] + [0.5]) + 0.35
+    lines = max(t.count("\n") + 1 for t in col_labels)
+    if ax is None and fig is not None:
+        ax = _panel_below(fig, left, len(rows), len(names), lines)
+    fig, ax = _frame(ax, len(rows), len(names), left, _COL_IN, title, lines)
+    ax.set_xticklabels(col_labels, fontsize=8)
+    ax.set_yticklabels(row_labels, fontsize=8)
+    status: dict[tuple[str, str], str] = {}
+    cells: dict[tuple[str, str], Rectangle] = {}
+    marks: dict[tuple[str, str], Text] = {}
+    for r, study in enumerate(plan):
+        for c, n in enumerate(names):
+            p = float(study["predictions"][n])
+            word = study["expected"][n]
+            abnormal = word != "normal"
+            face = blend(EVIDENCE_COLORS["contradicted"], 0.35 + 0.65 * p) if abnormal else BLANK
+            key = (rows[r], n)
+            status[key] = "abnormal" if abnormal else "normal"
+            cells[key] = _cell(ax, r, c, face)
+            marks[key] = ax.text(c + 0.5, r + 0.5, wrap(word, 12), ha="center", va="center", fontsize=7,
+                                 color=text_color(face), zorder=2)
+    handles = [Patch(facecolor=EVIDENCE_COLORS["contradicted"], edgecolor=OUTLINE, label="expected abnormal"),
+               Patch(facecolor=BLANK, edgecolor=OUTLINE, label="expected normal")]
+    box = ax.get_position()
+    legend = fig.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False,
+                        bbox_to_anchor=(0.01, box.y0 - 0.02))
+    title_text = fig.text(0.01, box.y1 + (0.3 + 0.14 * lines) / fig.get_figheight(), title, ha="left",
+                          va="bottom", fontsize=10, fontweight="bold")
+    return ChartDisplay(fig, {"plan": ax}, cells, legend, marks, rows=tuple(rows), columns=tuple(names),
+                        weights={}, row_labels=tuple(row_labels), status=status, key_cells=(), disputed=(),
+                        title=title_text)
+
+
+def _panel_below(fig: Figure, left_in: float, n_rows: int, n_cols: int, head_lines: int) -> Axes:
+    """A new Axes for an *n_rows* x *n_cols* grid below everything *fig* holds (the figure grows)."""
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    extra = _HEAD_IN + 0.14 * (head_lines - 1) + _CELL_IN * n_rows + _FOOT_IN
+    new_width = max(width, left_in + _COL_IN * n_cols + 0.3)
+    boxes = [(a, a.get_position()) for a in fig.axes]
+    texts = [(t, t.get_position()) for t in fig.texts]
+    legends = list(fig.legends)
+    fig.set_size_inches(new_width, height + extra)
+    for a, b in boxes:  # the same size and place in inches, above the new panel
+        a.set_position((b.x0 * width / new_width, (b.y0 * height + extra) / (height + extra),
+                        b.width * width / new_width, b.height * height / (height + extra)))
+    for t, (x, y) in texts:
+        t.set_position((x * width / new_width, (y * height + extra) / (height + extra)))
+    for lg in legends:
+        anchor = lg.get_bbox_to_anchor().transformed(fig.transFigure.inverted())
+        lg.set_bbox_to_anchor((anchor.x0 * width / new_width, (anchor.y0 * height + extra) / (height + extra),
+                               anchor.width * width / new_width, anchor.height * height / (height + extra)),
+                              transform=fig.transFigure)
+    return fig.add_axes((left_in / new_width, _FOOT_IN / (height + extra), _COL_IN * n_cols / new_width,
+                         _CELL_IN * n_rows / (height + extra)))
 
 
 def _disputed_roots(attrs: Any) -> set[str]:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from neuromap.atlas import Atlas, load_atlas
 
-__all__ = ["cases", "mirror_case", "points", "sides"]
+__all__ = ["cases", "mirror_case", "points", "sides", "studies"]
 
 MODALITIES = ("pain", "numbness", "tingling", "burning", "hypersensitivity")
 GRADES: tuple[Any, ...] = (0, 1, 2, 3, 4, 5, "weak", "normal")
@@ -66,6 +66,41 @@ def mirror_case(case: dict[str, Any]) -> dict[str, Any]:
     for k, v in case.get("reflexes", {}).items():
         refl[k] = {swap[s]: g for s, g in v.items()} if isinstance(v, dict) else v
     out["reflexes"] = refl
+    if "electrodiagnosis" in case:
+        out["electrodiagnosis"] = [{**e, **({"side": swap[e["side"]]} if "side" in e else {})}
+                                   for e in case["electrodiagnosis"]]
+    return out
+
+
+@st.composite
+def studies(draw: st.DrawFn, atlas: Atlas | None = None, *, max_size: int = 4) -> list[dict[str, Any]]:
+    """Valid ``electrodiagnosis`` entries (issue 18), each a distinct study with a result.
+
+    SNAPs, needle EMG of muscles and paraspinal levels, and the H reflex.
+
+    Examples
+    --------
+    >>> from hypothesis import given
+    >>> from neuromap.testing.strategies import cases, studies
+    >>> @given(cases(side="left"), studies())
+    ... def test_studies_never_crash(case, entries):
+    ...     neuromap.localize({**case, "electrodiagnosis": entries})
+    """
+    from neuromap.atlas.electro import electrodiagnosis
+
+    edx = electrodiagnosis(atlas or load_atlas())
+    options = ([("snap", s.id.replace("_", " ")) for s in edx.studies("snap")]
+               + [("needle_emg", s.label) for s in edx.studies("emg")]
+               + [("needle_emg", s.label) for s in edx.studies("paraspinal")] + [("h_reflex", "")])
+    chosen = draw(st.lists(st.sampled_from(options), unique=True, max_size=max_size))
+    out = []
+    for study, name in chosen:
+        entry: dict[str, Any] = {"study": study, "result": draw(st.sampled_from(edx.results(study)))}
+        if study == "snap":
+            entry["nerve"] = name
+        elif study == "needle_emg":
+            entry["muscle"] = name
+        out.append(entry)
     return out
 
 
