@@ -289,8 +289,12 @@ STUDY_WEIGHTS = MappingProxyType({"snap": 1.0, "emg": 0.95, "paraspinal": 0.85, 
 STUDY_MIN_SPLIT = 0.4
 #: In a study plan, a SNAP of a nerve that supplies skin the case reports abnormal is worth this much
 #: more: the sensory study of the symptomatic territory is the one that separates a root from a
-#: nerve there (``snap_dorsal_roots_1980``: SNAPs recorded from the nerves of the numb skin).
-STUDY_SYMPTOMATIC_SNAP = 1.25
+#: nerve there (``snap_dorsal_roots_1980``: SNAPs recorded from the nerves of the numb skin). A
+#: SNAP of an asymptomatic territory may be normal under either lesion, so the symptomatic one
+#: counts twice. Set on the case suite: at 1.25 a one-sided case whose leaders are S1 and the
+#: tibial nerve (the silent side of #17 moved the polyneuropathy out of them) was offered the
+#: medial plantar SNAP instead of the sural SNAP of its numb lateral foot.
+STUDY_SYMPTOMATIC_SNAP = 2.0
 #: A study plan proposes at least this many studies when enough separate the leaders (a second
 #: study corroborates the first, as an electromyographer confirms a finding in two nerves or
 #: muscles), and at most :data:`MAX_NEXT_STUDIES`.
