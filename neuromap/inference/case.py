@@ -37,6 +37,7 @@ from neuromap.errors import (
 )
 from neuromap.inference._drawing import check_drawing, drawing_regions
 from neuromap.inference._fields import choice, free_text, got, keys, list_of, name_text, number, string
+from neuromap.inference._names import match_name
 from neuromap.inference.mentions import red_flag_mentions
 from neuromap.weights import (
     MRC_FIVE_MINUS_SEVERITY,
@@ -514,7 +515,7 @@ class _Reader:
             fld = f"{field}[{j}]"
 
             def read(fld: str = fld, text: str = text) -> None:
-                match = self.atlas.match(text, ("region", "group"), fuzzy=not self.strict, field=fld)
+                match = match_name(self.atlas, text, ("region", "group"), fuzzy=not self.strict, field=fld)
                 if match is None:
                     rest = self.grammar.split_side(normalize_name(text))[1]
                     if self.atlas.is_off_foot(rest):
@@ -539,7 +540,7 @@ class _Reader:
         sides = self.own_sides(item, base)
 
         def read() -> None:
-            match = self.atlas.match(text, ("movement", "muscle"), fuzzy=not self.strict, field=base + ".name")
+            match = match_name(self.atlas, text, ("movement", "muscle"), fuzzy=not self.strict, field=base + ".name")
             if match is None:
                 raise self.atlas.unknown(text, ("movement", "muscle"), field=base + ".name")
             abnormal, severity = _motor_grade(item["grade"], base + ".grade", self.limits, self.atlas)
@@ -561,7 +562,7 @@ class _Reader:
         text = name_text(name, base, self.limits.max_text_length)
 
         def read() -> None:
-            match = self.atlas.match(text, "reflex", fuzzy=not self.strict, field=base)
+            match = match_name(self.atlas, text, "reflex", fuzzy=not self.strict, field=base)
             if match is None:
                 raise self.atlas.unknown(text, "reflex", field=base)
             if isinstance(grade, str):
@@ -592,7 +593,7 @@ class _Reader:
 
         def read() -> None:
             present = _word(state, STATES, fld + ".state", normalize_name) == "abnormal"
-            match = self.atlas.match(text, "sign", fuzzy=not self.strict, field=fld)
+            match = match_name(self.atlas, text, "sign", fuzzy=not self.strict, field=fld)
             if match is None:
                 raise self.atlas.unknown(text, "sign", field=fld)
             self.corrected(match, fld)

@@ -106,6 +106,9 @@ DEFAULT_JSON_LIMITS = JsonLimits()
 
 
 # ---------------------------------------------------------------------------------- schemas
+_SCHEMAS = ("case", "localization", "ranking")
+
+
 @lru_cache(maxsize=4)
 def _schema_text(name: str) -> str:
     from importlib.resources import files
@@ -118,8 +121,9 @@ def load_schema(name: str) -> dict[str, Any]:
 
     Parameters
     ----------
-    name : {"case", "localization"}
-        ``"case"`` for the input, ``"localization"`` for the output.
+    name : {"case", "localization", "ranking"}
+        ``"case"`` for the input, ``"localization"`` for the output, ``"ranking"`` for the
+        ranking-only output of batches (``localize_many(..., explain=False)``).
 
     Returns
     -------
@@ -137,9 +141,8 @@ def load_schema(name: str) -> dict[str, Any]:
     >>> load_schema("case")["version"]
     '1.2'
     """
-    if name not in ("case", "localization"):
-        raise UnknownNameError(str(name), "schema", suggest(str(name), ("case", "localization")) or
-                               ["case", "localization"], field="schema")
+    if name not in _SCHEMAS:
+        raise UnknownNameError(str(name), "schema", suggest(str(name), _SCHEMAS) or list(_SCHEMAS), field="schema")
     result: dict[str, Any] = json.loads(_schema_text(name))
     return result
 
@@ -511,13 +514,24 @@ lower limb surface.
     from neuromap.inference.localize import localize
 
     lim = JsonLimits.resolve(limits)
+    value = read_case(case, lim, atlas)
+    return result_dict(localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict))
+
+
+def read_case(case: str | bytes | bytearray | Mapping[str, Any], lim: JsonLimits, atlas: Atlas | None) -> Any:
+    """A case as :func:`localize_json` reads it (JSON text parsed, a text case read), ready for the engine."""
     value: Any = _read(case, lim)
     if isinstance(value, Mapping) and "text" in value:
         value = _text_case(value, atlas)
-    result = localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict).to_dict()
-    result.setdefault("schema_version", _schema_version("localization"))
-    result.setdefault("neuromap_version", __version__)
-    return result
+    return value
+
+
+def result_dict(result: Any) -> dict[str, Any]:
+    """The JSON output of a :class:`~neuromap.inference.Localization` or a ranking-only result."""
+    out: dict[str, Any] = result.to_dict()
+    out.setdefault("schema_version", _schema_version("localization"))
+    out.setdefault("neuromap_version", __version__)
+    return out
 
 
 _TEXT_KEYS = ("text", "side", "id", "dermatome_map")
