@@ -154,3 +154,29 @@ def test_dask_on_two_worker_processes_gives_the_local_table():
         pids = set(Client.current().run(lambda: __import__("os").getpid()).values())
     assert len(pids) == 2
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_overlay_many_equals_overlay_one_by_one():
+    from neuromap.geometry.drawing import read_drawing
+
+    template = ATLAS.template
+    drawings: dict[tuple[str, str], list] = {}
+    for i in range(300):
+        view = template.views[i % len(template.views)]
+        side = ("left", "right")[i % 2]
+        x, y = template.anchor(template.regions(view)[i % len(template.regions(view))], side=side)
+        r = 3 + (i * 7) % 30
+        hexagon = ((1, 0), (0.5, 0.8), (-0.5, 0.8), (-1, 0), (-0.5, -0.8), (0.5, -0.8))
+        ring = [[x + r * c, y + r * s] for c, s in hexagon]
+        drawings.setdefault((view, side), []).append(read_drawing(ring))
+    far = read_drawing([[5000, 5000], [5010, 5000], [5010, 5010]])
+    drawings[("dorsal", "left")].append(far)
+    for (view, side), geoms in drawings.items():
+        many = template.overlay_many(geoms, view, side=side)
+        for g, got in zip(geoms, many, strict=True):
+            if g is far:
+                assert got is None
+                with pytest.raises(neuromap.NeuromapError, match="outside the foot outline"):
+                    template.overlay(g, view, side=side)
+            else:
+                assert got == template.overlay(g, view, side=side)

@@ -459,10 +459,11 @@ class _Reader:
         if "note" in item:
             free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
         sides = self.own_sides(item, base)
+        checked = None
         if "regions" in item:
             self.region_list(item["regions"], base + ".regions")
         else:
-            check_drawing(item["drawing"], base + ".drawing", self.atlas, self.limits)
+            checked = check_drawing(item["drawing"], base + ".drawing", self.atlas, self.limits)
         for key in ("state", "modality"):
             if key in item and not string(item[key], f"{base}.{key}").strip():
                 raise InvalidCaseError(f"{base}.{key}", "the text is empty")
@@ -491,7 +492,7 @@ class _Reader:
                 self.add(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share, span))
             return
         fld = base + ".drawing"
-        drawn = drawing_regions(item["drawing"], fld, sides, self.atlas, self.limits)
+        drawn = drawing_regions(item["drawing"], checked, fld, sides, self.atlas, self.limits)
         self.notes.extend(note for *_, note in drawn if note)
         span = len({d[0] for d in drawn})
         for (reg, severity, s, _), share in zip(drawn, _shares([d[2] for d in drawn]), strict=True):

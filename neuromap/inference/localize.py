@@ -18,6 +18,7 @@ from typing import Any
 from neuromap._version import __version__
 from neuromap.atlas import Atlas, load_atlas
 from neuromap.errors import InvalidArgumentError, InvalidTypeError, NeuromapError, check_option
+from neuromap.inference._drawing import overlays_of
 from neuromap.inference.case import DEFAULT_LIMITS, Case, Finding, Limits, NotUnderstood, ParsedCase, parse_case
 from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern, saddle_and_sphincter
@@ -105,7 +106,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     """
     atlas = _check_atlas(atlas)
     prior = check_option("prior", prior, PRIORS)
-    read = _prepare(case, atlas, dermatome_map, limits, strict, prior)
+    with overlays_of([case], atlas, limits):
+        read = _prepare(case, atlas, dermatome_map, limits, strict, prior)
     return _finish(read, _score([read], atlas)[0], atlas, max_hypotheses)[0]
 
 
@@ -159,12 +161,14 @@ def localize_cases(cases: Iterable[Any], *, atlas: Atlas | None = None, dermatom
     prior = check_option("prior", prior, PRIORS)
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise InvalidArgumentError("top", f"expected a whole number of at least 1 or None, got {top!r}")
+    cases = list(cases)
     read: list[_Read | NeuromapError] = []
-    for case in cases:
-        try:
-            read.append(_prepare(case, atlas, dermatome_map, limits, strict, prior))
-        except NeuromapError as exc:
-            read.append(exc)
+    with overlays_of(cases, atlas, limits):  # every drawing of the chunk overlaid at once
+        for case in cases:
+            try:
+                read.append(_prepare(case, atlas, dermatome_map, limits, strict, prior))
+            except NeuromapError as exc:
+                read.append(exc)
     ok = [r for r in read if isinstance(r, _Read)]
     scored = dict(zip(map(id, ok), _score(ok, atlas), strict=True))
     if not explain and top is not None:
