@@ -102,9 +102,15 @@ def heading(scores: Scores, k: int, atlas: Atlas) -> dict[str, Any]:
             "side": SIDE_NAMES[v.side_codes[k]], "score": round(v.score[k], 4)}
 
 
+@functools.lru_cache(maxsize=4096)
+def _rate(atlas: Atlas, c: Candidate, events: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
+    """The base rate of a candidate under a history's events, and its sources (cached: both are immutable)."""
+    return candidate_rate(c, atlas.data.priors, events)
+
+
 def _prior(e: Any, atlas: Atlas, events: tuple[str, ...]) -> dict[str, Any]:
     """How much of a hypothesis's score is prior: its base rate, and its score without the prior term."""
-    rate, sources = candidate_rate(e.candidate, atlas.data.priors, events)
+    rate, sources = _rate(atlas, e.candidate, events)
     without = min(math.exp(KAPPA * (e.fit - e.prior_fit - 1.0)), 1.0)
     return {"rate": round(rate, 4), "unit": atlas.data.priors["unit"], "fit_term": round(e.prior_fit, 4),
             "score_without_prior": round(without, 4), "sources": list(sources)}
