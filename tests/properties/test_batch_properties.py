@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +76,20 @@ def test_both_sides_and_drawings_in_one_chunk(batch):
     for case, got in zip(batch, out, strict=True):
         alone = localize_cases([case], explain=False, top=2)[0]
         assert got == alone
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ITEMS, max_size=20), st.sampled_from(["clinical", "uniform"]), st.integers(1, 7))
+def test_batch_equals_single_long(batch, prior, chunk_size):
+    values = [c for c in batch if isinstance(c, dict)]
+    out = localize_cases(values, prior=prior)
+    for case, got in zip(values, out, strict=True):
+        try:
+            expected = neuromap.localize(case, prior=prior).to_dict()
+        except neuromap.NeuromapError as exc:
+            assert type(got) is type(exc) and str(got) == str(exc)
+            continue
+        assert got.to_dict() == expected
+    texts = [c if isinstance(c, str) else json.dumps(c) for c in batch]
+    assert localize_many(texts, workers=1, chunk_size=chunk_size) == [_single(t) for t in texts]
