@@ -735,6 +735,12 @@ class Bench:
                       "(neuromap: import + load_atlas + plot + savefig)")
 
     # 9. memory
+    # 7c. registries (issue #19): benchmarks/bench_registries.py
+    def registries(self) -> None:
+        from bench_registries import run_registries
+
+        run_registries(self)
+
     def memory(self) -> None:
         _, m = run_child(self_child("mem_rss"))
         _, tr = run_child(self_child("mem_trace"))
@@ -812,7 +818,8 @@ def machine() -> dict:
             "platform": platform.platform()}
 
 
-FIGURES = ("imports", "load", "localize_named", "localize_drawing", "cli", "points", "batch", "plotting", "memory")
+FIGURES = ("imports", "load", "localize_named", "localize_drawing", "cli", "points", "batch", "registries", "plotting",
+           "memory")
 
 
 def main(argv: list[str] | None = None) -> int:

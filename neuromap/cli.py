@@ -52,8 +52,6 @@ VOCAB_COMMANDS = {
     "maps": "dermatome maps (for --map)",
 }
 IMAGE_EXTENSIONS = (".png", ".svg", ".pdf")
-#: Bytes read at a time when skipping the rest of a batch line over the size limit.
-_SKIP_BYTES = 1 << 16
 
 
 class UsageError(Exception):
@@ -84,6 +82,7 @@ examples:
       --weak "great toe extension" --weak "hip abduction=4" --normal-motor "ankle plantarflexion" \\
       --reflex achilles=normal
   neuromap localize --batch cases.jsonl > results.jsonl
+  neuromap localize --batch registry.parquet -o ranked.parquet --top 5
 
 The case format is described in docs/schemas.md; the names a case may use are listed by
 'neuromap regions', 'neuromap movements', 'neuromap reflexes' and 'neuromap signs'.
@@ -166,7 +165,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="CASES.jsonl",
                    help="localize one JSON case per line ('-' for stdin) and print one JSON line per case, "
                         "in order, with its input line number ('line'); a bad line gives an error object and "
-                        "does not stop the batch")
+                        "does not stop the batch. A .csv or .parquet file is read from its --column of JSON "
+                        "cases (each result then has its 'row')")
+    p.add_argument("-o", "--output", metavar="RANKED", help="with --batch: write to this file instead of stdout; "
+                   ".parquet or .csv write the ranking in long format (one row per case and rank, "
+                   "ranking-only), .jsonl one JSON result per line")
+    p.add_argument("--column", default="case", metavar="NAME", help="with a .csv or .parquet --batch: the column "
+                   "of cases (default: case)")
+    p.add_argument("--ranking-only", action="store_true", help="with --batch: results without explanations and "
+                   "paths (docs/registries.md), much faster")
+    p.add_argument("--top", type=_positive_int, metavar="N", help="with --batch: hypotheses kept per case of a "
+                   "ranking-only result (default: 12, or 5 in a table)")
     p.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes for --batch, at most "
                    "the usable cores (default: all of them for large batches)")
     p.add_argument("--strict", action="store_true",
@@ -329,26 +338,13 @@ def _cmd_localize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch_lines(stream: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """The numbered non-blank lines of a batch, read one at a time.
-
-    A line longer than ``max_bytes`` is cut after ``max_bytes + 1`` bytes (its case then fails
-    the size limit) and the rest of it is skipped unread, so no line is held whole.
-    """
-    lineno = 0
-    while line := stream.readline(max_bytes + 2):
-        lineno += 1
-        if line.endswith(b"\n"):
-            line = line[:-1]
-        elif len(line) > max_bytes + 1:
-            line = line[:max_bytes + 1]
-            while (rest := stream.readline(_SKIP_BYTES)) and not rest.endswith(b"\n"):
-                pass
-        if line.strip():
-            yield lineno, line
-
-
 def _batch(args: argparse.Namespace) -> int:
+    from neuromap.cli_batch import TABLE_SUFFIXES, batch_kind, batch_to_file
+
+    if args.output is not None and not args.output.lower().endswith(TABLE_SUFFIXES):
+        raise UsageError(f"{PROG}: cannot write a batch to {args.output!r}; name it .jsonl, .csv or .parquet")
+    if args.output is not None or batch_kind(args.batch) != "jsonl" or args.ranking_only or args.top:
+        return batch_to_file(args)
     if args.batch == "-":
         stream: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO(
             sys.stdin.read().encode("utf-8", "surrogatepass"))
@@ -363,12 +359,13 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _run_batch(stream: IO[bytes], args: argparse.Namespace) -> int:
     """Localize the lines of *stream* chunk by chunk, writing each result (with its line number) in order."""
+    from neuromap.cli_batch import batch_lines
     from neuromap.io import BATCH_CHUNK_SIZE, DEFAULT_JSON_LIMITS, localize_iter
 
     line_numbers: deque[int] = deque()  # of the lines read and not yet written (a few chunks)
 
     def cases() -> Iterator[bytes]:
-        for lineno, line in _batch_lines(stream, DEFAULT_JSON_LIMITS.max_bytes):
+        for lineno, line in batch_lines(stream, DEFAULT_JSON_LIMITS.max_bytes):
             line_numbers.append(lineno)
             yield line
 

@@ -45,7 +45,8 @@ def render() -> str:
              "A field path `a[].b` means key `b` of every item of list `a`; `a.*` means any key of object `a`. "
              "Bounds marked *(limit: name)* follow `neuromap.io.JsonLimits` (here the defaults); "
              "exceeding one raises `LimitExceededError`.", ""]
-    for name, fname in (("case", "case.schema.json"), ("localization", "localization.schema.json")):
+    for name, fname in (("case", "case.schema.json"), ("localization", "localization.schema.json"),
+                        ("ranking", "ranking.schema.json")):
         schema = load_schema(name)
         lines += [f"## {schema['title']} (`{fname}`)", "",
                   f"`$id`: `{schema['$id']}` — version {schema['version']}", "", schema["description"], "",

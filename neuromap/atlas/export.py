@@ -32,6 +32,9 @@ def plain_data(value: Any) -> Any:
     >>> plain_data(MappingProxyType({"roots": ("L4", "L5")}))
     {'roots': ['L4', 'L5']}
     """
+    t = type(value)
+    if t is str or t is float or t is int or t is bool or value is None:  # the common leaves, without ABC checks
+        return value
     if isinstance(value, Mapping):
         return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

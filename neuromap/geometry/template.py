@@ -14,6 +14,7 @@ from shapely.geometry import LineString, Polygon
 from neuromap.errors import InvalidCaseError, suggest
 from neuromap.geometry._frame import ALL_VIEWS, DEFAULT_MAX_VERTICES, check_side, mirror
 from neuromap.geometry._geojson import read_template
+from neuromap.geometry._overlay import overlay_rows
 from neuromap.geometry._raster import RASTER_MIN_POINTS, LabelRaster, classify_exact
 from neuromap.geometry.drawing import read_drawing, read_points
 
@@ -619,6 +620,29 @@ class FootTemplate:
             )
         inside = sum(o.area_mm2 for o in overlaps)
         return OverlayResult(overlaps, total, max(total - inside, 0.0))
+
+    def overlay_many(self, drawings: Sequence[Any], view: str, *, side: str = "right") -> list[OverlayResult | None]:
+        """:meth:`overlay` for many valid drawings of one view and side, in vectorized GEOS calls.
+
+        Each result is what :meth:`overlay` returns for that drawing, or None where
+        :meth:`overlay` would refuse the drawing for lying entirely outside the outline.
+
+        Examples
+        --------
+        >>> from neuromap import load_atlas
+        >>> from neuromap.geometry.drawing import read_drawing
+        >>> foot = load_atlas().template
+        >>> ring = read_drawing([[-20, 180], [-5, 180], [-5, 200], [-20, 200]])
+        >>> foot.overlay_many([ring], "dorsal")[0] == foot.overlay(ring, "dorsal")
+        True
+        """
+        self._check_view(view)
+        check_side(side)
+        geo = self._side(side)
+        ids, region_areas = self._regions[view], geo.areas[view]
+        return [None if row is None else OverlayResult(
+            tuple(RegionOverlap(ids[i], a, a / region_areas[i], a / row[1]) for i, a in row[0]), row[1],
+            max(row[1] - sum(a for _, a in row[0]), 0.0)) for row in overlay_rows(drawings, geo.view_polys[view])]
 
     # ------------------------------------------------------------------ export
     def to_geojson(self, view: str | None = None, *, side: str = "right") -> dict[str, Any]:

@@ -6,16 +6,22 @@ template; :func:`drawing_regions` checks its shape and overlays it on each side'
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from neuromap.atlas import Atlas
-from neuromap.errors import InvalidCaseError, LimitExceededError
+from neuromap.errors import InvalidCaseError, LimitExceededError, NeuromapError
+from neuromap.geometry.drawing import read_drawing
 from neuromap.inference._fields import choice, got, keys, list_of, number, string
 from neuromap.weights import DRAWING_FULL_COVER, DRAWING_MIN_SEVERITY, DRAWING_OUTSIDE_NOTE
 
-__all__ = ["check_drawing", "check_geojson", "check_points", "check_ring", "drawing_regions"]
+__all__ = ["check_drawing", "check_geojson", "check_points", "check_ring", "drawing_regions", "overlays_of"]
+
+#: The overlays of the drawings of the cases being read: (id of the drawing, view, side) -> result.
+_OVERLAYS: ContextVar[dict[tuple[int, str, str], Any] | None] = ContextVar("neuromap_overlays", default=None)
 
 
 def check_drawing(drawing: Any, field: str, atlas: Atlas, limits: Any) -> tuple[str, Any, Any]:
@@ -45,10 +51,15 @@ def check_drawing(drawing: Any, field: str, atlas: Atlas, limits: Any) -> tuple[
     return view, pts, geom
 
 
-def drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: Atlas,
+def drawing_regions(drawing: Any, checked: Any, field: str, sides: tuple[str, ...], atlas: Atlas,
                     limits: Any) -> list[tuple[str, float, str, str | None]]:
-    """Regions a drawing covers: (region, severity from coverage, side, note)."""
-    view, pts, geom = check_drawing(drawing, field, atlas, limits)
+    """Regions a drawing covers: (region, severity from coverage, side, note).
+
+    *checked* is the drawing as :func:`check_drawing` returned it (view, points, geometry). An
+    overlay computed beforehand for the whole batch (:func:`overlays_of`) is used when there is one.
+    """
+    view, pts, geom = checked
+    ready = _OVERLAYS.get() or {}
     out: list[tuple[str, float, str, str | None]] = []
     for s in sides:
         if geom is None:
@@ -63,7 +74,9 @@ def drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: Atl
                 note = None
             continue
         try:
-            res = atlas.template.overlay(geom, view, side=s, max_vertices=limits.max_vertices)
+            res = ready.get((id(drawing), view, s))
+            if res is None:
+                res = atlas.template.overlay(geom, view, side=s, max_vertices=limits.max_vertices)
         except InvalidCaseError as exc:
             cls = LimitExceededError if isinstance(exc, LimitExceededError) else InvalidCaseError
             raise cls(field, exc.problem, exc.suggestions) from None
@@ -77,6 +90,62 @@ def drawing_regions(drawing: Any, field: str, sides: tuple[str, ...], atlas: Atl
             out.append((ov.region, severity, s, note))
             note = None
     return out
+
+
+@contextlib.contextmanager
+def overlays_of(cases: Iterable[Any], atlas: Atlas, limits: Any) -> Iterator[None]:
+    """Overlay every drawn area of a batch of cases at once, for :func:`drawing_regions` to use while they are read.
+
+    The drawings of each view and side go to :meth:`FootTemplate.overlay_many
+    <neuromap.geometry.FootTemplate.overlay_many>` together. A drawing whose shape does not
+    read, or that lies outside the outline, is left out: reading its case overlays it again
+    and raises the error with its field. The overlays are keyed by the drawing object, which
+    the caller keeps alive until the block ends.
+    """
+    requests: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+    for case in cases:
+        for drawing, sides in _drawings(case):
+            try:
+                view, spec = drawing["view"], _spec(drawing)
+                if spec is None or view not in atlas.template.views:
+                    continue
+                geom = read_drawing(spec, limits.max_vertices)
+            except (NeuromapError, TypeError, ValueError, KeyError):
+                continue
+            for s in sides:
+                requests.setdefault((view, s), []).append((id(drawing), geom))
+    ready: dict[tuple[int, str, str], Any] = {}
+    for (view, s), items in requests.items():
+        for (key, _), res in zip(items, atlas.template.overlay_many([g for _, g in items], view, side=s),
+                                 strict=True):
+            if res is not None:
+                ready[(key, view, s)] = res
+    token = _OVERLAYS.set(ready)
+    try:
+        yield
+    finally:
+        _OVERLAYS.reset(token)
+
+
+def _drawings(case: Any) -> Iterator[tuple[Mapping[str, Any], tuple[str, ...]]]:
+    """The drawings of a case (a dict) and the sides each is on, as far as the case says them."""
+    entries = case.get("sensory") if isinstance(case, Mapping) else None
+    if not isinstance(entries, list):
+        return
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("drawing"), Mapping):
+            side = entry.get("side", case.get("side"))
+            if side in ("left", "right", "bilateral"):
+                yield entry["drawing"], ("left", "right") if side == "bilateral" else (side,)
+
+
+def _spec(drawing: Mapping[str, Any]) -> Any:
+    """The geometry of a drawing as :func:`check_drawing` hands it to the template (None for points)."""
+    if "polygon" in drawing:
+        return drawing["polygon"]
+    if "polygons" in drawing and isinstance(drawing["polygons"], list):
+        return {"type": "MultiPolygon", "coordinates": [[ring] for ring in drawing["polygons"]]}
+    return drawing.get("geojson")
 
 
 def _finite(v: Any) -> bool:

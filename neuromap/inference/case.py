@@ -41,6 +41,7 @@ from neuromap.errors import (
 )
 from neuromap.inference._drawing import check_drawing, drawing_regions
 from neuromap.inference._fields import choice, free_text, got, keys, list_of, name_text, number, string
+from neuromap.inference._names import match_name
 from neuromap.inference.edx import UnknownStudyWord, check_entry, read_entry
 from neuromap.inference.mentions import red_flag_mentions
 from neuromap.weights import (
@@ -469,10 +470,11 @@ class _Reader:
         if "note" in item:
             free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
         sides = self.own_sides(item, base)
+        checked = None
         if "regions" in item:
             self.region_list(item["regions"], base + ".regions")
         else:
-            check_drawing(item["drawing"], base + ".drawing", self.atlas, self.limits)
+            checked = check_drawing(item["drawing"], base + ".drawing", self.atlas, self.limits)
         for key in ("state", "modality"):
             if key in item and not string(item[key], f"{base}.{key}").strip():
                 raise InvalidCaseError(f"{base}.{key}", "the text is empty")
@@ -501,7 +503,7 @@ class _Reader:
                 self.add(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share, span))
             return
         fld = base + ".drawing"
-        drawn = drawing_regions(item["drawing"], fld, sides, self.atlas, self.limits)
+        drawn = drawing_regions(item["drawing"], checked, fld, sides, self.atlas, self.limits)
         self.notes.extend(note for *_, note in drawn if note)
         span = len({d[0] for d in drawn})
         for (reg, severity, s, _), share in zip(drawn, _shares([d[2] for d in drawn]), strict=True):
@@ -525,7 +527,7 @@ class _Reader:
             fld = f"{field}[{j}]"
 
             def read(fld: str = fld, text: str = text) -> None:
-                match = self.atlas.match(text, ("region", "group"), fuzzy=not self.strict, field=fld)
+                match = match_name(self.atlas, text, ("region", "group"), fuzzy=not self.strict, field=fld)
                 if match is None:
                     rest = self.grammar.split_side(normalize_name(text))[1]
                     if self.atlas.is_off_foot(rest):
@@ -550,7 +552,7 @@ class _Reader:
         sides = self.own_sides(item, base)
 
         def read() -> None:
-            match = self.atlas.match(text, ("movement", "muscle"), fuzzy=not self.strict, field=base + ".name")
+            match = match_name(self.atlas, text, ("movement", "muscle"), fuzzy=not self.strict, field=base + ".name")
             if match is None:
                 raise self.atlas.unknown(text, ("movement", "muscle"), field=base + ".name")
             abnormal, severity = _motor_grade(item["grade"], base + ".grade", self.limits, self.atlas)
@@ -572,7 +574,7 @@ class _Reader:
         text = name_text(name, base, self.limits.max_text_length)
 
         def read() -> None:
-            match = self.atlas.match(text, "reflex", fuzzy=not self.strict, field=base)
+            match = match_name(self.atlas, text, "reflex", fuzzy=not self.strict, field=base)
             if match is None:
                 raise self.atlas.unknown(text, "reflex", field=base)
             if isinstance(grade, str):
@@ -603,7 +605,7 @@ class _Reader:
 
         def read() -> None:
             present = _word(state, STATES, fld + ".state", normalize_name) == "abnormal"
-            match = self.atlas.match(text, "sign", fuzzy=not self.strict, field=fld)
+            match = match_name(self.atlas, text, "sign", fuzzy=not self.strict, field=fld)
             if match is None:
                 raise self.atlas.unknown(text, "sign", field=fld)
             self.corrected(match, fld)

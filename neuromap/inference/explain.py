@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from neuromap.inference.candidates import Candidate
 from neuromap.inference.case import Finding, ParsedCase
 from neuromap.inference.rank import site_decided
 from neuromap.inference.result import Hypothesis
-from neuromap.inference.scoring import Scores
+from neuromap.inference.scoring import SIDE_NAMES, Scores, ScoringTable
 from neuromap.inference.studies import STUDY_KINDS, study_reason
 from neuromap.inference.terms import candidate_rate
 from neuromap.weights import (
@@ -34,7 +34,7 @@ from neuromap.weights import (
     PREDICTED_ABNORMAL,
 )
 
-__all__ = ["hypotheses", "next_examination"]
+__all__ = ["heading", "hypotheses", "next_examination"]
 
 _TARGET_WORDS = {"region": "skin region", "movement": "movement", "muscle": "muscle", "reflex": "reflex",
                  "sign": "sign", "snap": "SNAP", "cmap": "motor response", "emg": "needle EMG result",
@@ -77,6 +77,21 @@ def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequenc
         elif p >= PREDICTED_ABNORMAL:
             contradicts.append({**ref, "strength": round(p, 3),
                                 "why": f"examined normal, but a lesion here predicts it involved (weight {p:.2f})"})
+    known = atlas.data.sources
+    return Hypothesis(
+        **heading(scores, k, atlas), explains=tuple(explains), unexplained=tuple(unexplained),
+        contradicts=tuple(contradicts), paths=tuple(paths), sources=tuple(s for s in sources if s in known),
+        prior=_prior(e, atlas, events), territory=c.territory)
+
+
+def heading(scores: Scores, k: int, atlas: Atlas) -> dict[str, Any]:
+    """What names option *k* as a hypothesis: its kind, id, label, levels, nerve and site, side and score.
+
+    The part of a :class:`~neuromap.inference.result.Hypothesis` a ranking-only result
+    (:class:`~neuromap.inference.ranking.Ranking`) keeps.
+    """
+    v = scores.lists
+    c = scores.table.candidates[v.rows[k]]
     site, tied = site_decided(scores, k)
     label, site_label, multi_site = c.label, None, False
     if c.nerve is not None:
@@ -86,18 +101,20 @@ def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequenc
             site_label = next(s["label"] for s in nerve["sites"] if s["id"] == site)
         if c.kind == "nerve":
             label = nerve["label"] + (f" {site_label}" if site_label else "")
-    known = atlas.data.sources
-    return Hypothesis(
-        kind=c.kind, id=c.id, label=label, levels=c.levels, nerve=c.nerve, site=site if multi_site else None,
-        site_label=site_label, candidate_sites=tied, side=e.side, score=round(e.score, 4),
-        explains=tuple(explains), unexplained=tuple(unexplained), contradicts=tuple(contradicts),
-        paths=tuple(paths), sources=tuple(s for s in sources if s in known), prior=_prior(e, atlas, events),
-        territory=c.territory)
+    return {"kind": c.kind, "id": c.id, "label": label, "levels": c.levels, "nerve": c.nerve,
+            "site": site if multi_site else None, "site_label": site_label, "candidate_sites": tied,
+            "side": SIDE_NAMES[v.side_codes[k]], "score": round(v.score[k], 4)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _rate(atlas: Atlas, c: Candidate, events: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
+    """The base rate of a candidate under a history's events, and its sources (cached: both are immutable)."""
+    return candidate_rate(c, atlas.data.priors, events)
 
 
 def _prior(e: Any, atlas: Atlas, events: tuple[str, ...]) -> dict[str, Any]:
     """How much of a hypothesis's score is prior: its base rate, and its score without the prior term."""
-    rate, sources = candidate_rate(e.candidate, atlas.data.priors, events)
+    rate, sources = _rate(atlas, e.candidate, events)
     without = min(math.exp(KAPPA * (e.fit - e.prior_fit - 1.0)), 1.0)
     return {"rate": round(rate, 4), "unit": atlas.data.priors["unit"], "fit_term": round(e.prior_fit, 4),
             "score_without_prior": round(without, 4), "sources": list(sources)}
@@ -206,18 +223,21 @@ def next_examination(scores: Scores, ks: Sequence[int], names: Sequence[str], pa
     rows = np.array(list(by_name.values()), dtype=np.intp)
     examined = {(f.kind, f.target, f.side) for f in parsed.findings}
     sides = {f.side for f in parsed.findings}
-    targets = [(kind, t, w) for kind, w in EXAM_WEIGHTS for t in atlas.ids(kind)
-               if not all((kind, t, s) in examined for s in sides)]
-    if not targets:
+    # the targets examined on every side of the case are not proposed again
+    exam = _exam_targets(table, atlas)
+    keep = np.ones(len(exam.targets), dtype=bool)
+    keep[[exam.where[(kind, t)] for kind, t, _ in examined
+          if (kind, t) in exam.where and all((kind, t, s) in examined for s in sides)]] = False
+    if not keep.any():
         return []
-    cols = np.array([table.columns[(kind, t)] for kind, t, _ in targets], dtype=np.intp)
-    weight = np.array([w for _, _, w in targets])
-    v = table.p[rows[:, None], cols]                            # (leaders, targets)
+    kept = np.flatnonzero(keep)
+    weight = exam.weight[kept]
+    v = table.p[rows[:, None], exam.cols[kept]]                 # (leaders, targets)
     top_two = np.abs(v[0] - v[1])
     value = weight * (top_two + EXAM_SPREAD * (v.max(axis=0) - v.min(axis=0)))
-    found = [(val, targets[j][0], targets[j][1], v[:, j].tolist())
-             for j, val in zip(np.flatnonzero(weight * top_two >= EXAM_MIN_SPLIT).tolist(),
-                               value[weight * top_two >= EXAM_MIN_SPLIT].tolist(), strict=True)]
+    split = np.flatnonzero(weight * top_two >= EXAM_MIN_SPLIT)
+    found = [(val, exam.targets[j][0], exam.targets[j][1], v[:, i].tolist())
+             for i, j, val in zip(split.tolist(), kept[split].tolist(), value[split].tolist(), strict=True)]
     found.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
     out = []
     for val, kind, target, ps in found[:MAX_NEXT_EXAMINATIONS]:
@@ -228,3 +248,22 @@ def next_examination(scores: Scores, ks: Sequence[int], names: Sequence[str], pa
                     "why": (f"expected abnormal under {', '.join(hi) or 'none'}; "
                             f"normal under {', '.join(lo) or 'none'}")})
     return out
+
+
+
+class _Exams(NamedTuple):
+    """Every examination :func:`next_examination` may propose, in order, with its column and weight."""
+
+    targets: tuple[tuple[str, str], ...]   #: (kind, target)
+    where: dict[tuple[str, str], int]      #: (kind, target) -> its place in ``targets``
+    cols: np.ndarray                       #: its column of the scoring table
+    weight: np.ndarray                     #: its weight (:data:`~neuromap.weights.EXAM_WEIGHTS`)
+
+
+@functools.lru_cache(maxsize=32)
+def _exam_targets(table: ScoringTable, atlas: Atlas) -> _Exams:
+    """The examinations of an atlas, as columns of its scoring table (cached per table)."""
+    found = [(kind, t, w) for kind, w in EXAM_WEIGHTS for t in atlas.ids(kind)]
+    targets = tuple((kind, t) for kind, t, _ in found)
+    return _Exams(targets, {kt: i for i, kt in enumerate(targets)},
+                  np.array([table.columns[kt] for kt in targets], dtype=np.intp), np.array([w for *_, w in found]))

@@ -12,27 +12,29 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from neuromap._version import __version__
 from neuromap.atlas import Atlas, load_atlas
-from neuromap.errors import InvalidTypeError, check_option
-from neuromap.inference.case import DEFAULT_LIMITS, Case, Limits, NotUnderstood, ParsedCase, parse_case
+from neuromap.errors import InvalidArgumentError, InvalidTypeError, NeuromapError, check_option
+from neuromap.inference._drawing import overlays_of
+from neuromap.inference.case import DEFAULT_LIMITS, Case, Finding, Limits, NotUnderstood, ParsedCase, parse_case
 from neuromap.inference.explain import hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern, saddle_and_sphincter
 from neuromap.inference.history import parse_history
 from neuromap.inference.mentions import red_flag_mentions
 from neuromap.inference.plan import next_studies
 from neuromap.inference.rank import cut, leader_options, name, ranked_options
+from neuromap.inference.ranking import Ranking, ranking
 from neuromap.inference.result import Localization
-from neuromap.inference.scoring import finding_weight, not_scored_reason, scoring_table
+from neuromap.inference.scoring import ScoreInput, Scores, finding_weight, not_scored_reason, scoring_table
 from neuromap.inference.studies import length_dependent_support
 from neuromap.inference.terms import PRIORS, pattern_support, prior_terms
 from neuromap.inference.text import TextCase
 from neuromap.weights import MAX_HYPOTHESES, MAX_PLAN_HYPOTHESES, PAIN_ONLY_CONTRADICTION, PLAN_ALTERNATIVES_WITHIN
 
-__all__ = ["localize"]
+__all__ = ["localize", "localize_cases"]
 
 
 def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None = None,
@@ -106,21 +108,115 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     >>> result.top.id
     'L5'
     """
+    atlas = _check_atlas(atlas)
+    prior = check_option("prior", prior, PRIORS)
+    with overlays_of([case], atlas, limits):
+        read = _prepare(case, atlas, dermatome_map, limits, strict, prior)
+    return _finish(read, _score([read], atlas)[0], atlas, max_hypotheses)[0]
+
+
+def localize_cases(cases: Iterable[Any], *, atlas: Atlas | None = None, dermatome_map: str | None = None,
+                   limits: Limits = DEFAULT_LIMITS, max_hypotheses: int = MAX_HYPOTHESES, strict: bool = False,
+                   prior: str = "clinical", explain: bool = True,
+                   top: int | None = None) -> list[Localization | Ranking | NeuromapError]:
+    """Localize many cases at once: :func:`localize` over a chunk, the scoring done for all of them together.
+
+    Each case is read and checked as :func:`localize` reads it (names resolved through a
+    cache shared by the cases), then every case's findings are scored in one
+    :meth:`~neuromap.inference.scoring.ScoringTable.score_many` call per dermatome layer.
+    :func:`localize` is this function's batch of one, so the two cannot disagree.
+
+    Parameters
+    ----------
+    cases : iterable of dict, Case or TextCase
+        The cases (as :func:`localize` takes them).
+    atlas, dermatome_map, limits, max_hypotheses, strict, prior
+        As :func:`localize`, for every case.
+    explain : bool, default True
+        ``True``: each result is the :class:`Localization` :func:`localize` returns.
+        ``False``: a :class:`~neuromap.inference.ranking.Ranking`, the top hypotheses without
+        their explanations and paths.
+    top : int, optional
+        With ``explain=False``: how many hypotheses each ranking keeps (more only to keep a
+        tie whole); ``max_hypotheses`` by default.
+
+    Returns
+    -------
+    list
+        One entry per case, in order: its result, or the :class:`~neuromap.errors.NeuromapError`
+        that refused it (returned, not raised, so one bad case does not stop the others).
+
+    Raises
+    ------
+    InvalidTypeError
+        If *atlas* is not an :class:`~neuromap.atlas.Atlas`.
+    InvalidArgumentError
+        An unknown ``prior`` or a ``top`` that is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> from neuromap.inference import localize_cases
+    >>> out = localize_cases([{"side": "left", "reflexes": {"achilles": "absent"}}, {"side": "middle"}],
+    ...                      explain=False, top=3)
+    >>> out[0].hypotheses[0].id, type(out[1]).__name__
+    ('S1', 'InvalidCaseError')
+    """
+    atlas = _check_atlas(atlas)
+    prior = check_option("prior", prior, PRIORS)
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise InvalidArgumentError("top", f"expected a whole number of at least 1 or None, got {top!r}")
+    cases = list(cases)
+    read: list[_Read | NeuromapError] = []
+    with overlays_of(cases, atlas, limits):  # every drawing of the chunk overlaid at once
+        for case in cases:
+            try:
+                read.append(_prepare(case, atlas, dermatome_map, limits, strict, prior))
+            except NeuromapError as exc:
+                read.append(exc)
+    ok = [r for r in read if isinstance(r, _Read)]
+    scored = dict(zip(map(id, ok), _score(ok, atlas), strict=True))
+    if not explain and top is not None:
+        max_hypotheses = max(max_hypotheses, top)  # the ranking's head is the same, however long its tail
+    out: list[Localization | Ranking | NeuromapError] = []
+    for r in read:
+        if not isinstance(r, _Read):
+            out.append(r)
+            continue
+        result, ranked = _finish(r, scored[id(r)], atlas, max_hypotheses)
+        out.append(result if explain else ranking(result, scored[id(r)], ranked, top or max_hypotheses, atlas))
+    return out
+
+
+def _check_atlas(atlas: Atlas | None) -> Atlas:
     if atlas is not None and not isinstance(atlas, Atlas):
         raise InvalidTypeError("atlas", f"expected an Atlas (see neuromap.load_atlas), got {type(atlas).__name__}")
-    atlas = atlas if atlas is not None else load_atlas()
+    return atlas if atlas is not None else load_atlas()
+
+
+@dataclasses.dataclass
+class _Read:
+    """A case read and checked, with everything its scoring needs (``inputs`` None: nothing to score)."""
+
+    parsed: ParsedCase
+    map_id: str
+    history: Mapping[str, Any]
+    sensory: dict[str, Any]
+    not_scored: list[tuple[Finding, str]]
+    inputs: ScoreInput | None
+
+
+def _prepare(case: Any, atlas: Atlas, dermatome_map: str | None, limits: Limits, strict: bool, prior: str) -> _Read:
+    """Read and check a case, and gather the terms of its score (per case: prior, pattern support, scale)."""
     case, parsed = _read(case, atlas, limits, strict)
     if dermatome_map is None and isinstance(case, Mapping) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
     map_id = atlas.check_map(dermatome_map)
-    prior = check_option("prior", prior, PRIORS)
     history = parse_history(case, atlas) if isinstance(case, Mapping) else {}
     reasons = [not_scored_reason(f, atlas) for f in parsed.findings]
-    scored = [f for f, reason in zip(parsed.findings, reasons, strict=True) if reason is None]
+    scored = tuple(f for f, reason in zip(parsed.findings, reasons, strict=True) if reason is None)
     not_scored = [(f, reason) for f, reason in zip(parsed.findings, reasons, strict=True) if reason is not None]
     sensory = pattern(parsed, atlas)
-    scores = None
-    ranked: list[int] = []
+    inputs = None
     if scored and sensory["kind"] != "normal_examination":
         table = scoring_table(atlas, map_id)
         # an irritative picture (pain and signs only): a normal examination is expected under every lesion
@@ -128,12 +224,32 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
                          for f in scored if f.abnormal)
         support = pattern_support(table.candidates, sensory, saddle_and_sphincter(parsed, atlas))
         edx_support = length_dependent_support(atlas, table.candidates, scored)
-        scores = table.score(
-            scored, [finding_weight(f, atlas) for f in scored],
+        inputs = ScoreInput(
+            scored, tuple(finding_weight(f, atlas) for f in scored),
             prior=prior_terms(atlas, table.candidates, history.get("events", ()))[0] if prior == "clinical" else None,
             support=support if edx_support is None else support + edx_support,
             contradiction_scale=PAIN_ONLY_CONTRADICTION if irritative else 1.0)
-        ranked = ranked_options(scores, max_hypotheses)
+    return _Read(parsed, map_id, history, sensory, not_scored, inputs)
+
+
+def _score(read: Sequence[_Read], atlas: Atlas) -> list[Scores | None]:
+    """The scores of every case (None for a case with nothing to score), one batch per dermatome layer."""
+    out: list[Scores | None] = [None] * len(read)
+    by_map: dict[str, list[int]] = {}
+    for i, r in enumerate(read):
+        if r.inputs is not None:
+            by_map.setdefault(r.map_id, []).append(i)
+    for map_id, idx in by_map.items():
+        table = scoring_table(atlas, map_id)
+        for i, s in zip(idx, table.score_many([read[i].inputs for i in idx]), strict=True):  # type: ignore[misc]
+            out[i] = s
+    return out
+
+
+def _finish(read: _Read, scores: Scores | None, atlas: Atlas, max_hypotheses: int) -> tuple[Localization, list[int]]:
+    """Rank a scored case, read its red flags and warnings: its result, and its ranked options."""
+    parsed, map_id, history, sensory = read.parsed, read.map_id, read.history, read.sensory
+    ranked = ranked_options(scores, max_hypotheses) if scores is not None else []
     warnings = list(parsed.notes)
     red_flags, notes = flags(parsed, atlas)
     warnings.extend(notes)
@@ -145,7 +261,8 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
     if low_confidence is not None and sensory["kind"] not in ("no_sensory", "stocking", "normal_examination"):
         warnings.append(low_confidence)
     shown = cut(ranked, scores, max_hypotheses) if scores is not None else []
-    return Localization(
+    not_scored = read.not_scored
+    result = Localization(
         case_side=parsed.side,
         # the explanations (reasons, paths, sources) are assembled when first asked for
         explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id, tuple(history.get("events", ()))),
@@ -155,6 +272,7 @@ def localize(case: Any, *, atlas: Atlas | None = None, dermatome_map: str | None
         drawings=parsed.drawings, not_understood=parsed.not_understood,
         dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
         neuromap_version=__version__)
+    return result, ranked
 
 
 def _leaders(scores: Any, ranked: list[int], parsed: ParsedCase, atlas: Atlas,

@@ -20,8 +20,9 @@ The method (written out for users in ``docs/method.md``; every number is in
   candidate that does not explain it.
 
 :class:`ScoringTable` holds every candidate's involvement of every target as arrays, built once
-per atlas and dermatome layer; :meth:`ScoringTable.score` applies the formula above to one case
-with numpy, over every (candidate, side) option at once.
+per atlas and dermatome layer; :meth:`ScoringTable.score_many` applies the formula above to many
+cases at once with numpy, over every (candidate, side) option; :meth:`ScoringTable.score` is its
+batch of one.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from neuromap.weights import (
 __all__ = [
     "SIDE_NAMES",
     "Evaluation",
+    "ScoreInput",
     "Scores",
     "ScoringTable",
     "evaluate",
@@ -257,6 +259,20 @@ class ScoringTable:
             a.flags.writeable = False
         self._options = {(left, right): self._side_options(left, right) for left in (False, True)
                          for right in (False, True)}
+        # the grid of every (candidate, side code) option, ``row * 3 + side code``, for score_many
+        self._p_by_target = np.ascontiguousarray(self.p.T)
+        self._p_tolerance_by_target = np.ascontiguousarray(self.p_tolerance.T)
+        codes = np.tile(np.arange(3), n)
+        self._discount_lambda = np.repeat(self.discount + LAMBDA - 1.0, 3)
+        self._cost = np.repeat(self.cost, 3) + BILATERAL_COST * ((codes == 2) & ~np.repeat(self.bilateral, 3))
+        self._grid_tie = np.repeat(self.tie_rank, 3) * 3 + codes
+        self._bilateral_grid = np.repeat(self.bilateral, 3).astype(float)
+        # which grid options a case scores, by its sides' pattern: has_left * 2 + has_right
+        self._valid_by_pattern = np.array([np.isin(np.arange(3 * n), self._options[(left, right)].grid)
+                                           for left in (False, True) for right in (False, True)])
+        for a in (self._p_by_target, self._p_tolerance_by_target, self._discount_lambda, self._cost, self._grid_tie,
+                  self._valid_by_pattern, self._bilateral_grid):
+            a.flags.writeable = False
 
     def options(self, has_left: bool, has_right: bool) -> Options:
         """The (candidate, side) options scored for a case with findings on these sides.
@@ -280,34 +296,18 @@ class ScoringTable:
         position[flat] = np.arange(len(flat))
         tie = np.empty(len(flat), dtype=np.intp)
         tie[np.lexsort((codes, self.tie_rank[rows]))] = np.arange(len(flat))
-        # a bilateral-by-nature lesion where every finding lies on one side: the other side is silent
-        silent = SILENT_SIDE * self.bilateral[rows] * float(has_left != has_right)
         options = Options(rows, codes, self.discount[rows] + LAMBDA - 1.0,
                           self.cost[rows] + BILATERAL_COST * ((codes == 2) & ~self.bilateral[rows]), tie, position,
-                          silent)
+                          flat)
         for a in options:
             a.flags.writeable = False
         return options
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - one table per atlas and map, cached as long as they live
-    def _involvement(self, cols: tuple[int, ...], right: tuple[bool, ...]) -> tuple[Options, np.ndarray, np.ndarray]:
-        """The options for findings in these columns and on these sides, and each option's involvement.
-
-        Returns the options, then ``p`` and ``p * tolerance`` as ``(options, findings)`` arrays, 0
-        where a finding's side is not in the option. Cases that examine the same targets on
-        the same sides share them (a few hundred patterns are kept).
-        """
-        opt = self.options(not all(right), any(right))
-        in_option = _SIDE_MASKS[np.array(right, dtype=np.intp)].T[opt.side_codes]
-        take = np.array(cols, dtype=np.intp)
-        p = self.p.take(take, axis=1).take(opt.rows, axis=0) * in_option
-        p_tolerance = self.p_tolerance.take(take, axis=1).take(opt.rows, axis=0) * in_option
-        p.flags.writeable = p_tolerance.flags.writeable = False
-        return opt, p, p_tolerance
-
     def score(self, findings: Sequence[Finding], weights: Sequence[float], *, prior: np.ndarray | None = None,
               support: np.ndarray | None = None, contradiction_scale: float = 1.0) -> Scores:
         """Score every candidate on every side option valid for the findings' sides.
+
+        The batch of one of :meth:`score_many`, which holds the formula.
 
         Parameters
         ----------
@@ -326,31 +326,114 @@ class ScoringTable:
         -------
         Scores
         """
-        right = tuple(f.side == "right" for f in findings)
-        opt, p, p_tolerance = self._involvement(tuple(self.columns[(f.kind, f.target)] for f in findings), right)
-        w_abnormal = np.array([w if f.abnormal else 0.0 for f, w in zip(findings, weights, strict=True)])
-        w_normal = np.array(weights, dtype=float) - w_abnormal
-        sum_abnormal = sum(w for f, w in zip(findings, weights, strict=True) if f.abnormal)
-        sum_normal = sum(w for f, w in zip(findings, weights, strict=True) if not f.abnormal)
-        total = (sum_abnormal + sum_normal) or 1.0
-        explained = p @ w_abnormal                                     # abnormal weight explained
-        base = explained - LAMBDA * sum_abnormal - contradiction_scale * (p_tolerance @ w_normal)
-        explained_silent = explained * opt.silent                     # the same predicted on the silent side
-        evidence_fit = (base + explained * LAMBDA - explained_silent + sum_normal) / total
+        return self.score_many([ScoreInput(tuple(findings), tuple(weights), prior, support, contradiction_scale)])[0]
+
+    def score_many(self, cases: Sequence[ScoreInput]) -> list[Scores]:
+        """Score many cases at once: the formula of the module docstring, over every case of a chunk.
+
+        Every case is scored over the whole grid of (candidate, side code) options, its
+        findings stacked with the other cases' into ``(findings, candidates, 3)`` arrays and
+        summed per case (:func:`numpy.add.reduceat`, in finding order); each case then keeps the
+        options valid for its sides (:meth:`options`). A case's numbers depend only on its own
+        inputs, never on the other cases of the chunk.
+
+        Parameters
+        ----------
+        cases : sequence of ScoreInput
+            Each case's scored findings (at least one), their weights and its other terms.
+
+        Returns
+        -------
+        list of Scores
+            One per case, in order.
+        """
+        if not cases:
+            return []
+        n_cases, grid = len(cases), 3 * len(self.candidates)
+        counts = [len(c.findings) for c in cases]
+        if min(counts) < 1:
+            raise ValueError("every case scored needs at least one finding")
+        findings = [f for c in cases for f in c.findings]
+        cols = np.fromiter((self.columns[(f.kind, f.target)] for f in findings), np.intp, len(findings))
+        right = np.fromiter((f.side == "right" for f in findings), np.intp, len(findings))
+        weight = np.fromiter((w for c in cases for w in c.weights), float, len(findings))
+        abnormal = np.fromiter((f.abnormal for f in findings), bool, len(findings))
+        starts = np.zeros(n_cases, dtype=np.intp)
+        np.cumsum(counts[:-1], out=starts[1:])
+        masks = _SIDE_MASKS[right][:, None, :]
+        # each finding's involvement under every option: (findings, candidates, side codes), 0 off its side
+        p = self._p_by_target[cols][:, :, None] * masks
+        p_tolerance = self._p_tolerance_by_target[cols][:, :, None] * masks
+        w_abnormal = np.where(abnormal, weight, 0.0)
+        w_normal = weight - w_abnormal
+        explained = np.add.reduceat(p * w_abnormal[:, None, None], starts, axis=0).reshape(n_cases, grid)
+        against = np.add.reduceat(p_tolerance * w_normal[:, None, None], starts, axis=0).reshape(n_cases, grid)
+        sum_abnormal = np.add.reduceat(w_abnormal, starts)
+        sum_normal = np.add.reduceat(w_normal, starts)
+        total = sum_abnormal + sum_normal
+        total[total == 0.0] = 1.0
+        scale = np.array([c.contradiction_scale for c in cases])
+        base = explained - LAMBDA * sum_abnormal[:, None] - scale[:, None] * against  # abnormal weight explained
+        right_any = np.logical_or.reduceat(right.astype(bool), starts)
+        right_all = np.logical_and.reduceat(right.astype(bool), starts)
+        pattern = (~right_all) * 2 + right_any      # has_left * 2 + has_right
+        # a bilateral-by-nature lesion where every finding of the case lies on one side: the other side
+        # is silent, and it pays for predicting the same findings there (patterns 1 and 2: one side only)
+        one_sided = ((pattern == 1) | (pattern == 2)).astype(float)
+        explained_silent = explained * (SILENT_SIDE * one_sided[:, None] * self._bilateral_grid)
+        evidence_fit = (base + explained * LAMBDA - explained_silent + sum_normal[:, None]) / total[:, None]
         # the prior weighs against the case's evidence, but never against less than the floor:
         # with one faint finding the base rates must not decide alone
-        prior_fit = (prior[opt.rows] / max(total, PRIOR_EVIDENCE_FLOOR)) if prior is not None \
-            else np.zeros(len(opt.rows))
-        extra = prior_fit + ((support[opt.rows] / total) if support is not None else 0.0)
-        fit = (base + explained * opt.discount_lambda - explained_silent + (sum_normal - opt.cost)) / total + extra
+        floor = np.maximum(total, PRIOR_EVIDENCE_FLOOR)[:, None]
+        prior = np.repeat(self._stack([c.prior for c in cases]), 3, axis=1) / floor
+        support = np.repeat(self._stack([c.support for c in cases]), 3, axis=1) / total[:, None]
+        fit = ((base + explained * self._discount_lambda - explained_silent + (sum_normal[:, None] - self._cost))
+               / total[:, None]
+               + (prior + support))
         score = np.minimum(np.exp(KAPPA * (fit - 1.0)), 1.0)
-        # best first: the score to 12 decimals, then the tie rank of the candidate, then the side
-        order = np.lexsort((opt.tie, -np.rint(score * 1e12)))
+        # best first: the score to 12 decimals, then the tie rank of the candidate, then the side;
+        # the options a case does not score go last
+        valid = self._valid_by_pattern[pattern]
+        order = np.lexsort((np.broadcast_to(self._grid_tie, score.shape), -np.rint(score * 1e12), ~valid), axis=-1)
         is_listed = explained > 0.0
-        if sum_abnormal == 0.0 or not is_listed.any():
-            is_listed[:] = True
-        return Scores(self, tuple(findings), opt.rows, opt.side_codes, score, fit, evidence_fit, p, order,
-                      order[is_listed[order]], is_listed, opt.position, prior_fit)
+        is_listed[(sum_abnormal == 0.0) | ~(is_listed & valid).any(axis=1)] = True
+        p_flat = p.reshape(len(findings), grid)
+        out: list[Scores | None] = [None] * n_cases
+        for code in np.unique(pattern).tolist():
+            opt = self.options(code >= 2, code % 2 == 1)
+            g = opt.grid
+            idx = np.flatnonzero(pattern == code)
+            orders = opt.position[order[idx, :len(g)]]
+            listed = np.take_along_axis(is_listed[idx][:, g], orders, axis=1)
+            values = [a[idx][:, g] for a in (score, fit, evidence_fit, prior, is_listed)]
+            for j, i in enumerate(idx.tolist()):
+                lo = int(starts[i])
+                out[i] = Scores(self, cases[i].findings, opt.rows, opt.side_codes, values[0][j], values[1][j],
+                                values[2][j], np.ascontiguousarray(p_flat[lo:lo + counts[i], g].T), orders[j],
+                                orders[j][listed[j]], values[4][j], opt.position, values[3][j])
+        return out  # type: ignore[return-value]
+
+    def _stack(self, terms: Sequence[np.ndarray | None]) -> np.ndarray:
+        """Per-candidate terms of many cases as a ``(cases, candidates)`` array, 0 for a case without one."""
+        out = np.zeros((len(terms), len(self.candidates)))
+        for i, t in enumerate(terms):
+            if t is not None:
+                out[i] = t
+        return out
+
+
+class ScoreInput(NamedTuple):
+    """What :meth:`ScoringTable.score_many` scores for one case: its findings and its other terms.
+
+    The terms beside the findings are per-case inputs, so new ones join here (and in the
+    formula of :meth:`ScoringTable.score_many`) without changing the callers' loop.
+    """
+
+    findings: tuple[Finding, ...]          #: the scored findings (at least one)
+    weights: tuple[float, ...]             #: each finding's weight (:func:`finding_weight`)
+    prior: np.ndarray | None = None        #: per candidate, the prior term (evidence units)
+    support: np.ndarray | None = None      #: per candidate, the pattern support (evidence units)
+    contradiction_scale: float = 1.0       #: the share of the cost of contradicted normal findings
 
 
 class Options(NamedTuple):
@@ -362,7 +445,7 @@ class Options(NamedTuple):
     cost: np.ndarray             #: parsimony cost, plus the bilateral cost of a one-sided lesion on both sides
     tie: np.ndarray              #: rank by (tie rank of the candidate, side code): the order among equal scores
     position: np.ndarray         #: ``row * 3 + side code -> option``, -1 where not scored
-    silent: np.ndarray           #: per unit of explained weight, the cost of the silent side (see SILENT_SIDE)
+    grid: np.ndarray             #: each option's place in the grid of all options, ``row * 3 + side code``
 
 
 @dataclass(frozen=True, eq=False)

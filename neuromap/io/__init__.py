@@ -13,8 +13,10 @@ with a one-line message naming the field (``sensory[0].regions[1]``) and the clo
 values.
 
 Modules: :mod:`neuromap.io.json` (limits, parsing, one case), :mod:`neuromap.io.batch` (many
-cases, streamed in chunks through worker processes) and :mod:`neuromap.io.export` (the vocabulary and the atlas in
-exchange formats).
+cases, streamed in chunks through worker processes), :mod:`neuromap.io.table` (registries as
+pandas or pyarrow tables, CSV and Parquet), :mod:`neuromap.io.dask` (a Dask DataFrame of cases,
+imported on its own) and :mod:`neuromap.io.export` (the vocabulary and the atlas in exchange
+formats).
 
 Examples
 --------
@@ -38,12 +40,14 @@ from neuromap.io.json import (
     parse_json,
     read_case,
 )
+from neuromap.io.table import RANKED_COLUMNS, localize_table
 
 __all__ = [
     "BATCH_CHUNK_SIZE",
     "DEFAULT_JSON_LIMITS",
     "EXPORT_FORMATS",
     "PARALLEL_MIN_CASES",
+    "RANKED_COLUMNS",
     "VOCABULARIES",
     "JsonLimits",
     "check_case",
@@ -54,6 +58,7 @@ __all__ = [
     "localize_iter",
     "localize_json",
     "localize_many",
+    "localize_table",
     "parse_json",
     "read_case",
     "usable_cores",

@@ -11,16 +11,17 @@ import json
 import marshal
 import os
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from neuromap.errors import InvalidArgumentError
+from neuromap.errors import InvalidArgumentError, MissingDependencyError, NeuromapError
 from neuromap.inference.case import Limits
-from neuromap.io.json import JsonLimits, error_object, localize_json
+from neuromap.io.json import JsonLimits, error_object, read_case, result_dict
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
@@ -69,19 +70,46 @@ class _Settings:
     limits: JsonLimits
     as_text: bool
     strict: bool = False
+    explain: bool = True
+    top: int | None = None
 
 
 def _localize_chunk(cases: Sequence[Any], atlas: Atlas, settings: _Settings) -> list[Any]:
-    """Each case's result (a dict, or compact JSON text with ``settings.as_text``); errors as objects."""
-    out: list[Any] = []
-    for case in cases:
+    """Each case's result (a dict, or compact JSON text with ``settings.as_text``); errors as objects.
+
+    The cases are read one by one (JSON text parsed with the limits), then localized together
+    by :func:`neuromap.inference.localize_cases`, whose scoring is one batch for the chunk.
+    """
+    out: list[Any] = [None] * len(cases)
+    values: list[Any] = []
+    todo: list[int] = []
+    for i, case in enumerate(cases):
         try:
-            result = localize_json(case, atlas=atlas, dermatome_map=settings.dermatome_map, limits=settings.limits,
-                                   strict=settings.strict)
+            values.append(read_case(case, atlas=atlas, limits=settings.limits))
+            todo.append(i)
         except Exception as exc:  # noqa: BLE001 - a batch never stops; error_object marks non-neuromap errors as bugs
-            result = error_object(exc)
-        out.append(json.dumps(result, separators=(",", ":")) if settings.as_text else result)
-    return out
+            out[i] = error_object(exc)
+    try:
+        results = _localize_values(values, atlas, settings)
+    except Exception:  # noqa: BLE001 - a bug raised by one case: localize them one by one to find it
+        results = []
+        for value in values:
+            try:
+                results.extend(_localize_values([value], atlas, settings))
+            except Exception as exc:  # noqa: BLE001 - that case's error object says it is a bug
+                results.append(error_object(exc))
+    for i, result in zip(todo, results, strict=True):
+        out[i] = result
+    return [json.dumps(r, separators=(",", ":")) for r in out] if settings.as_text else out
+
+
+def _localize_values(values: Sequence[Any], atlas: Atlas, settings: _Settings) -> list[dict[str, Any]]:
+    """The results (or error objects) of cases already read, localized together."""
+    from neuromap.inference.localize import localize_cases
+
+    results = localize_cases(values, atlas=atlas, dermatome_map=settings.dermatome_map, limits=settings.limits.case,
+                             strict=settings.strict, explain=settings.explain, top=settings.top)
+    return [error_object(r) if isinstance(r, NeuromapError) else result_dict(r) for r in results]
 
 
 def _worker_chunk(settings: _Settings, cases: Sequence[Any]) -> list[Any]:
@@ -221,7 +249,7 @@ class _Pipeline:
             results = chunk.outcome
         else:
             try:
-                results = chunk.outcome.result()
+                results = _result(chunk.outcome, chunk.pool)
             except Exception as exc:  # noqa: BLE001 - a failed worker process fails its own lines only
                 if isinstance(exc, BrokenProcessPool):
                     self.drop_pool(chunk.pool)
@@ -245,6 +273,37 @@ class _Pipeline:
             self.pool = None
 
 
+#: How often a wait for a chunk checks that its worker pool can still finish it (seconds).
+_POLL_SECONDS = 1.0
+
+
+def _result(future: Future[Any], pool: ProcessPoolExecutor | None) -> Any:
+    """A chunk's results; BrokenProcessPool when its pool broke without failing its future.
+
+    A worker killed at the wrong moment can leave a future of a broken pool pending for ever: the
+    executor's manager thread marks the pool broken and fails the futures it knows, but a chunk
+    submitted in the same instant is missed, and its future waits with no thread left to finish it
+    (seen as a batch that hung after its worker was killed). So the wait asks the pool every
+    :data:`_POLL_SECONDS` whether it still takes work; a pool that does not (broken, or shut down
+    after breaking) will never finish this chunk either.
+    """
+    while True:
+        try:
+            return future.result(timeout=_POLL_SECONDS)
+        except FutureTimeout:
+            if pool is not None and not _takes_work(pool):
+                raise BrokenProcessPool("a worker process ended before its chunk was done") from None
+
+
+def _takes_work(pool: ProcessPoolExecutor) -> bool:
+    """Whether *pool* still accepts work (a trivial task is submitted and cancelled)."""
+    try:
+        pool.submit(int).cancel()
+    except (BrokenProcessPool, RuntimeError):  # broken, or shut down
+        return False
+    return True
+
+
 def _check_workers(workers: Any) -> None:
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InvalidArgumentError("workers", f"expected a whole number of at least 1 or None, got {workers!r}")
@@ -253,21 +312,22 @@ def _check_workers(workers: Any) -> None:
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
-                  workers: int | None = ..., as_text: Literal[False] = ...,
-                  chunk_size: int = ...) -> Iterator[dict[str, Any]]: ...
+                  workers: int | None = ..., as_text: Literal[False] = ..., chunk_size: int = ...,
+                  explain: bool = ..., top: int | None = ..., progress: bool = ...) -> Iterator[dict[str, Any]]: ...
 
 
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
-                  workers: int | None = ..., as_text: Literal[True], chunk_size: int = ...) -> Iterator[str]: ...
+                  workers: int | None = ..., as_text: Literal[True], chunk_size: int = ..., explain: bool = ...,
+                  top: int | None = ..., progress: bool = ...) -> Iterator[str]: ...
 
 
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
-                  workers: int | None = ..., as_text: bool,
-                  chunk_size: int = ...) -> Iterator[dict[str, Any]] | Iterator[str]: ...
+                  workers: int | None = ..., as_text: bool, chunk_size: int = ..., explain: bool = ...,
+                  top: int | None = ..., progress: bool = ...) -> Iterator[dict[str, Any]] | Iterator[str]: ...
 
 
 def localize_iter(
@@ -280,6 +340,9 @@ def localize_iter(
     workers: int | None = None,
     as_text: bool = False,
     chunk_size: int = BATCH_CHUNK_SIZE,
+    explain: bool = True,
+    top: int | None = None,
+    progress: bool = False,
 ) -> Iterator[dict[str, Any]] | Iterator[str]:
     """Localize a stream of cases, yielding each result in input order as soon as its chunk is done.
 
@@ -308,12 +371,25 @@ def localize_iter(
         Yield each result as compact JSON text (``json.dumps(result, separators=(",", ":"))``)
         made in the worker that localized it, instead of a dict.
     chunk_size : int, optional
-        Cases per chunk (:data:`BATCH_CHUNK_SIZE`).
+        Cases per chunk (:data:`BATCH_CHUNK_SIZE`): read, scored and written back together;
+        the memory used is bounded by it, not by the input.
+    explain : bool, default True
+        ``True``: each result is the full :func:`localize_json` output. ``False``: a
+        ranking-only result (``neuromap/schemas/ranking.schema.json``): the top hypotheses
+        (kind, id, label, levels, nerve, site, side, score), red flags, warnings and
+        ``not_understood``, without explanations and atlas paths; each field holds what the
+        full result holds, at a fraction of the cost.
+    top : int, optional
+        With ``explain=False``: hypotheses kept per case (more only to keep a tie whole);
+        12 (:data:`~neuromap.weights.MAX_HYPOTHESES`) by default.
+    progress : bool, default False
+        Show a progress bar (:mod:`tqdm`, installed by the ``batch`` extra) counting the results.
 
     Yields
     ------
     dict, or str with ``as_text=True``
-        One result per case: the :func:`localize_json` output, or ``{"error": {"type": ...,
+        One result per case: the :func:`localize_json` output (a ranking-only result with
+        ``explain=False``), or ``{"error": {"type": ...,
         "field": ..., "message": ...}}`` (see :func:`error_object`). Identical cases (the same
         JSON text, or dicts of plain JSON data equal key for key in the same order with the same
         types) among the last 1,024 distinct ones share one result object: treat results as
@@ -323,7 +399,9 @@ def localize_iter(
     Raises
     ------
     InvalidArgumentError
-        If ``workers`` or ``chunk_size`` is not a whole number of at least 1.
+        If ``workers``, ``chunk_size`` or ``top`` is not a whole number of at least 1.
+    MissingDependencyError
+        ``progress=True`` without :mod:`tqdm`.
 
     Notes
     -----
@@ -341,32 +419,51 @@ def localize_iter(
     >>> lines = iter(['{"side": "left", "reflexes": {"achilles": "absent"}}', '{"side": "middle"}'])
     >>> [r.get("error", {}).get("field") for r in localize_iter(lines)]
     [None, 'side']
+    >>> ranked = next(localize_iter(['{"side": "left", "reflexes": {"achilles": "absent"}}'], explain=False, top=2))
+    >>> [h["id"] for h in ranked["hypotheses"]], "explains" in ranked["hypotheses"][0]
+    (['S1', 'tibial'], False)
     """
     from neuromap.atlas import load_atlas
 
     _check_workers(workers)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise InvalidArgumentError("chunk_size", f"expected a whole number of at least 1, got {chunk_size!r}")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise InvalidArgumentError("top", f"expected a whole number of at least 1 or None, got {top!r}")
+    bar = _progress_bar() if progress else None
     lim = JsonLimits.resolve(limits)
     atlas = atlas if atlas is not None else load_atlas()
-    settings = _Settings(str(atlas.data.directory), dermatome_map, lim, as_text, strict)
+    settings = _Settings(str(atlas.data.directory), dermatome_map, lim, as_text, strict, bool(explain), top)
     n_workers = min(usable_cores() if workers is None else workers, usable_cores())
     if n_workers > 1 and load_atlas(settings.atlas_dir) is not atlas:
         n_workers = 1
     start_after = PARALLEL_MIN_CASES if workers is None else 0
-    return _Pipeline(settings, atlas, n_workers, start_after).run(cases, chunk_size)
+    results = _Pipeline(settings, atlas, n_workers, start_after).run(cases, chunk_size)
+    total = len(cases) if isinstance(cases, Sized) else None
+    return results if bar is None else bar(results, total=total, unit=" cases", desc="neuromap")
+
+
+def _progress_bar() -> Any:
+    """:func:`tqdm.auto.tqdm` (a widget in notebooks, text in a terminal), or an error naming the extra."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise MissingDependencyError("tqdm", "progress=True", "batch") from None
+    return tqdm
 
 
 @overload
 def localize_many(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
-                  workers: int | None = ..., as_text: Literal[False] = ...) -> list[dict[str, Any]]: ...
+                  workers: int | None = ..., as_text: Literal[False] = ..., explain: bool = ...,
+                  top: int | None = ..., progress: bool = ..., chunk_size: int = ...) -> list[dict[str, Any]]: ...
 
 
 @overload
 def localize_many(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
-                  workers: int | None = ..., as_text: Literal[True]) -> list[str]: ...
+                  workers: int | None = ..., as_text: Literal[True], explain: bool = ..., top: int | None = ...,
+                  progress: bool = ..., chunk_size: int = ...) -> list[str]: ...
 
 
 def localize_many(
@@ -378,6 +475,10 @@ def localize_many(
     strict: bool = False,
     workers: int | None = None,
     as_text: bool = False,
+    explain: bool = True,
+    top: int | None = None,
+    progress: bool = False,
+    chunk_size: int = BATCH_CHUNK_SIZE,
 ) -> list[dict[str, Any]] | list[str]:
     """Localize many cases; a bad case gives an error object and does not stop the rest.
 
@@ -402,6 +503,15 @@ def localize_many(
     as_text : bool, optional
         Return each result as compact JSON text instead of a dict, made once per distinct
         case in the worker that localized it.
+    explain : bool, default True
+        ``False`` for ranking-only results (see :func:`localize_iter`): the top hypotheses,
+        red flags, warnings and ``not_understood``, without explanations and paths.
+    top : int, optional
+        With ``explain=False``: hypotheses kept per case (12 by default).
+    progress : bool, default False
+        Show a progress bar (:mod:`tqdm`).
+    chunk_size : int, optional
+        Cases per chunk (:data:`BATCH_CHUNK_SIZE`).
 
     Returns
     -------
@@ -424,7 +534,11 @@ def localize_many(
     ('S1', 'side')
     >>> localize_many(['{"side": "middle"}'], as_text=True)[0][:40]
     '{"error":{"type":"InvalidCaseError","fie'
+    >>> localize_many(['{"side": "left", "reflexes": {"achilles": "absent"}}'], explain=False, top=1)[0]["hypotheses"]
+    [{'kind': 'root', 'id': 'S1', 'label': 'S1 radiculopathy', 'levels': ['S1'], 'nerve': None, 'site': None, \
+'site_label': None, 'candidate_sites': [], 'side': 'left', 'score': ...}]
     """
     results: list[Any] = list(localize_iter(cases, atlas=atlas, dermatome_map=dermatome_map, limits=limits,
-                                            strict=strict, workers=workers, as_text=as_text))
+                                            strict=strict, workers=workers, as_text=as_text, explain=explain,
+                                            top=top, progress=progress, chunk_size=chunk_size))
     return results

@@ -107,6 +107,9 @@ DEFAULT_JSON_LIMITS = JsonLimits()
 
 
 # ---------------------------------------------------------------------------------- schemas
+_SCHEMAS = ("case", "localization", "ranking")
+
+
 @lru_cache(maxsize=4)
 def _schema_text(name: str) -> str:
     from importlib.resources import files
@@ -119,8 +122,9 @@ def load_schema(name: str) -> dict[str, Any]:
 
     Parameters
     ----------
-    name : {"case", "localization"}
-        ``"case"`` for the input, ``"localization"`` for the output.
+    name : {"case", "localization", "ranking"}
+        ``"case"`` for the input, ``"localization"`` for the output, ``"ranking"`` for the
+        ranking-only output of batches (``localize_many(..., explain=False)``).
 
     Returns
     -------
@@ -138,9 +142,8 @@ def load_schema(name: str) -> dict[str, Any]:
     >>> load_schema("case")["version"]
     '1.3'
     """
-    if name not in ("case", "localization"):
-        raise UnknownNameError(str(name), "schema", suggest(str(name), ("case", "localization")) or
-                               ["case", "localization"], field="schema")
+    if name not in _SCHEMAS:
+        raise UnknownNameError(str(name), "schema", suggest(str(name), _SCHEMAS) or list(_SCHEMAS), field="schema")
     result: dict[str, Any] = json.loads(_schema_text(name))
     return result
 
@@ -514,10 +517,15 @@ lower limb surface.
 
     lim = JsonLimits.resolve(limits)
     value = read_case(case, atlas=atlas, limits=lim)
-    result = localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict).to_dict()
-    result.setdefault("schema_version", _schema_version("localization"))
-    result.setdefault("neuromap_version", __version__)
-    return result
+    return result_dict(localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict))
+
+
+def result_dict(result: Any) -> dict[str, Any]:
+    """The JSON output of a :class:`~neuromap.inference.Localization` or a ranking-only result."""
+    out: dict[str, Any] = result.to_dict()
+    out.setdefault("schema_version", _schema_version("localization"))
+    out.setdefault("neuromap_version", __version__)
+    return out
 
 
 def read_case(case: str | bytes | bytearray | Mapping[str, Any], *, atlas: Atlas | None = None,

@@ -11,13 +11,14 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from hypothesis import strategies as st
 
 from neuromap.atlas import Atlas, load_atlas
 
-__all__ = ["cases", "mirror_case", "points", "sides", "studies"]
+__all__ = ["cases", "drawing_cases", "mirror_case", "points", "sides", "studies"]
 
 MODALITIES = ("pain", "numbness", "tingling", "burning", "hypersensitivity")
 GRADES: tuple[Any, ...] = (0, 1, 2, 3, 4, 5, "weak", "normal")
@@ -111,3 +112,25 @@ def points(atlas: Atlas | None = None, view: str = "dorsal", *, side: str = "rig
     x0, y0, x1, y1 = atlas.template.bounds(view, side=side)
     return st.tuples(st.floats(x0 - margin, x1 + margin, allow_nan=False),
                      st.floats(y0 - margin, y1 + margin, allow_nan=False))
+
+
+@st.composite
+def drawing_cases(draw: st.DrawFn, atlas: Atlas | None = None) -> dict[str, Any]:
+    """Cases with one drawn area: an ellipse around a region's anchor, in any view, on either side.
+
+    Some ellipses reach past the outline (the result then warns); the drawing is always a valid
+    polygon (24 vertices).
+    """
+    atlas = atlas or load_atlas()
+    t = atlas.template
+    view = draw(st.sampled_from(t.views))
+    side = draw(st.sampled_from(("left", "right")))
+    x, y = t.anchor(draw(st.sampled_from(t.regions(view))), side=side)
+    rx, ry = draw(st.floats(4, 25)), draw(st.floats(4, 25))
+    ring = [[round(x + rx * math.cos(2 * math.pi * i / 24), 3), round(y + ry * math.sin(2 * math.pi * i / 24), 3)]
+            for i in range(24)]
+    case: dict[str, Any] = {"side": side, "sensory": [{"drawing": {"view": view, "polygon": ring},
+                                                       "modality": draw(st.sampled_from(MODALITIES))}]}
+    if draw(st.booleans()):
+        case["reflexes"] = {draw(st.sampled_from(atlas.ids("reflex"))): draw(st.sampled_from(REFLEX_GRADES))}
+    return case
