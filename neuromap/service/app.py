@@ -73,7 +73,7 @@ def create_app(settings: ServiceSettings | None = None) -> Starlette:
     >>> from neuromap.service import create_app
     >>> app = create_app()
     >>> sorted({r.path for r in app.routes})[:3]
-    ['/atlas/{kind}', '/docs', '/health']
+    ['/atlas/{kind}', '/docs', '/fhir/localize']
     """
     settings = settings if settings is not None else ServiceSettings.from_env()
     app = Starlette(routes=list(ROUTES), lifespan=_lifespan,
