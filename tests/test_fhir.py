@@ -134,6 +134,7 @@ def test_study_results_coded_by_another_system_are_read_and_unreadable_ones_set_
              component=[{"code": {"text": "Latency"}, "valueQuantity": {"value": 34.1, "unit": "ms"}}]),
         _obs(code="needle EMG", side="left"),  # no muscle, no result
         _obs({"text": "tibial nerve"}, code="F wave", side="left", valueString="slow"),
+        _obs(code="Needle EMG tibialis posterior", side="left", valueString="Denervation"),
     )
     case = nf.read_bundle(bundle).case
     edx = case["electrodiagnosis"]
@@ -143,8 +144,9 @@ def test_study_results_coded_by_another_system_are_read_and_unreadable_ones_set_
     result = neuromap.localize(case)
     assert sorted(u.field for u in result.not_understood) == ["electrodiagnosis[2].result",
                                                               "electrodiagnosis[3].result"]
+    assert edx[4] == {"study": "Needle EMG", "result": "Denervation", "muscle": "tibialis posterior", "side": "left"}
     assert [f.field for f in result.findings if f.field.startswith("electrodiagnosis")] == [
-        "electrodiagnosis[0]", "electrodiagnosis[1]"]
+        "electrodiagnosis[0]", "electrodiagnosis[1]", "electrodiagnosis[4]"]
 
 
 def test_the_impression_carries_the_proposed_study_plan():

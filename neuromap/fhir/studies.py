@@ -12,7 +12,8 @@ Observation element        Meaning
                            neuromap's study code system (``snap``, ``cmap``, ``needle_emg``,
                            ``h_reflex``, ``f_wave``) and, as text, the study as the case wrote
                            it ('SNAP'). A code whose words name a study ('H reflex', 'needle
-                           EMG') is read as one.
+                           EMG', 'Sural SNAP': the other words name the nerve or muscle when
+                           there is no ``bodySite``) is read as one.
 ``bodySite``               The nerve (SNAP, CMAP, F wave) or the muscle (needle EMG, a
                            paraspinal level as text: 'L5 paraspinal') with its standard codes
                            (the ISO/IEEE 11073 MDC electrode-site code, UBERON, FMA, SNOMED CT)
@@ -140,8 +141,20 @@ def is_study(atlas: Atlas, r: Mapping[str, Any]) -> bool:
     for system, code, _ in codings(concept):
         if (system == FINDING_KIND_SYSTEM and code == "electrodiagnosis") or system == STUDY_SYSTEM:
             return True
+    return any(_study_in(atlas, t) is not None for t in concept_texts(concept))
+
+
+def _study_in(atlas: Atlas, text: str) -> tuple[str, str] | None:
+    """(the words naming a study, the rest) of a code's text: ('SNAP', 'Sural') of 'Sural SNAP', or None."""
     edx = electrodiagnosis(atlas)
-    return any(edx.study_kind(t) is not None for t in concept_texts(concept))
+    if edx.study_kind(text) is not None:
+        return text, ""
+    words = text.split()
+    for n in range(min(4, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            if edx.study_kind(" ".join(words[i:i + n])) is not None:
+                return " ".join(words[i:i + n]), " ".join(words[:i] + words[i + n:])
+    return None
 
 
 def _words(atlas: Atlas, concept: Any) -> str | None:
@@ -193,8 +206,11 @@ def read_study(atlas: Atlas, r: Mapping[str, Any], note: str | None) -> dict[str
     concept = r.get("code")
     coded = [c for s, c, _ in codings(concept) if s == STUDY_SYSTEM and isinstance(c, str) and c]
     texts = concept_texts(concept)
-    word = (next((t for t in texts if edx.study_kind(t) is not None), None) or (coded[0] if coded else None)
-            or (texts[0] if texts else "(no study)"))
+    found = next((hit for t in texts if edx.study_kind(t) is not None for hit in (_study_in(atlas, t),)), None)
+    ours = any(s == FINDING_KIND_SYSTEM and c == "electrodiagnosis" for s, c, _ in codings(concept))
+    if found is None and not coded and not ours:  # another system's code naming the study and the nerve: 'Sural SNAP'
+        found = next((hit for t in texts for hit in (_study_in(atlas, t),) if hit is not None), None)
+    word, rest = found if found is not None else (coded[0] if coded else texts[0] if texts else "(no study)", "")
     study = edx.study_kind(word)
     result = None
     if isinstance(r.get("valueString"), str) and r["valueString"].strip():
@@ -207,7 +223,7 @@ def read_study(atlas: Atlas, r: Mapping[str, Any], note: str | None) -> dict[str
     parts = [c for c in items(r.get("component")) if isinstance(c, Mapping)]
     named = {k: _element_key(c) for k, c in enumerate(parts)}
     site_key = next((_component_value(atlas, parts[k]) for k, key in named.items() if key == "site_key"), None)
-    site = _words(atlas, r.get("bodySite")) if "bodySite" in r else None
+    site = _words(atlas, r.get("bodySite")) if "bodySite" in r else (rest or None)
     notes = [note] if note else []
     key = site_key if site_key in _NAME_KEYS else _SITE_KEY.get(study or "", "nerve" if study is None else None)
     if key is None:  # the H reflex takes no site: its body site is kept in the note

@@ -119,7 +119,10 @@ _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-3, 7), st.floats(allow_
                   st.just([{"text": 1}]), st.just("http://snomed.info/sct|"), st.just({"reference": ["x"]}))
 _BASE_CASE = {"side": "left", "sensory": [{"regions": ["first web space", "heel"], "modality": "tingling"}],
               "motor": [{"name": "ankle dorsiflexion", "grade": "4+"}], "reflexes": {"achilles": "absent"},
-              "other": ["babinski"]}
+              "other": ["babinski"], "history": {"onset": "weeks", "events": ["diabetes"]},
+              "electrodiagnosis": [{"study": "cmap", "nerve": "fibular", "recording": "EDB", "result": "reduced",
+                                    "conduction_block_at": "fibular head"},
+                                   {"study": "needle_emg", "muscle": "L5 paraspinal", "result": "normal"}]}
 
 
 def _paths(value, path=()):
