@@ -83,6 +83,84 @@ def test_a_drawn_area_survives_the_round_trip():
     assert _findings(back) == _findings(case)
 
 
+# ----------------------------------------------------------------------------- electrodiagnosis (issue 18)
+MDC = "urn:iso:std:iso:11073:10101"
+#: A common fibular neuropathy at the fibular head, as its study reads (tests/cases/electrodiagnosis.json).
+FOOT_DROP_STUDIED = {
+    "side": "left", "sensory": [{"regions": ["dorsum of foot", "first dorsal web space"], "modality": "numbness"}],
+    "motor": [{"name": "ankle dorsiflexion", "grade": 3}, {"name": "great toe extension", "grade": 3}],
+    "history": {"events": ["prolonged kneeling"]},
+    "electrodiagnosis": [
+        {"study": "snap", "nerve": "superficial fibular", "result": "absent"},
+        {"study": "CMAP", "nerve": "fibular", "recording": "EDB", "result": "reduced",
+         "conduction_block_at": "fibular head", "note": "block between knee and fibular head"},
+        {"study": "needle_emg", "muscle": "L5 paraspinal", "result": "normal", "side": "left"},
+        {"study": "h_reflex", "result": "normal"}]}
+
+
+def test_each_study_result_is_a_procedure_observation_coded_by_study_site_and_result():
+    bundle = nf.case_to_bundle(FOOT_DROP_STUDIED)
+    nf.validate(bundle)
+    studies = [r for r in _resources(bundle) if r.get("category")]
+    assert len(studies) == 4
+    for r in studies:
+        assert r["category"][0]["coding"][0]["code"] == "procedure"
+        assert r["extension"][0]["valueCodeableConcept"]["coding"][0]["code"] == "7771000"  # left
+    snap, cmap, emg, h = studies
+    assert [c["code"] for c in snap["code"]["coding"]] == ["electrodiagnosis", "snap"]
+    assert {"system": MDC, "code": "459708"} in [{k: c[k] for k in ("system", "code")}
+                                                 for comp in cmap["component"] if comp["code"]["text"] == "recording"
+                                                 for c in comp["valueCodeableConcept"]["coding"]]  # EDB's MDC code
+    assert snap["valueCodeableConcept"]["coding"][0]["code"] == "absent"
+    assert snap["interpretation"][0]["coding"][0]["code"] == "A"
+    assert emg["bodySite"] == {"text": "L5 paraspinal"} and emg["interpretation"][0]["coding"][0]["code"] == "N"
+    assert [c["valueCodeableConcept"]["text"] for c in cmap["component"]] == ["EDB", "fibular head"]
+    assert cmap["note"] == [{"text": "block between knee and fibular head"}]
+    assert "bodySite" not in h
+    back = nf.read_bundle(bundle).case
+    assert [{k: v for k, v in e.items() if k != "side"} for e in back["electrodiagnosis"]] == [
+        {k: v for k, v in e.items() if k != "side"} for e in FOOT_DROP_STUDIED["electrodiagnosis"]]
+    assert back["history"] == FOOT_DROP_STUDIED["history"]
+    result = neuromap.localize(back)
+    assert (result.top.id, result.top.site) == ("common_fibular", "fibular_head")
+    assert _ranking(result) == _ranking(neuromap.localize(FOOT_DROP_STUDIED))
+
+
+def test_study_results_coded_by_another_system_are_read_and_unreadable_ones_set_aside():
+    sural = {"coding": [{"system": MDC, "code": "458984"}]}  # the sural nerve's electrode-site code
+    bundle = _bundle(
+        _obs(sural, code="SNAP", side="left", valueCodeableConcept={"text": "absent"}),
+        _obs(code="H reflex", side="left", valueString="absent",
+             component=[{"code": {"text": "Latency"}, "valueQuantity": {"value": 34.1, "unit": "ms"}}]),
+        _obs(code="needle EMG", side="left"),  # no muscle, no result
+        _obs({"text": "tibial nerve"}, code="F wave", side="left", valueString="slow"),
+        _obs(code="Needle EMG tibialis posterior", side="left", valueString="Denervation"),
+    )
+    case = nf.read_bundle(bundle).case
+    edx = case["electrodiagnosis"]
+    assert edx[0] == {"study": "SNAP", "result": "absent", "nerve": "Sural nerve", "side": "left"}
+    assert edx[1]["note"] == "Latency: 34.1 ms"  # a measurement neuromap does not read is kept, as text
+    assert edx[2] == {"study": "needle EMG", "result": "(no value)", "muscle": "(no body site)", "side": "left"}
+    result = neuromap.localize(case)
+    assert sorted(u.field for u in result.not_understood) == ["electrodiagnosis[2].result",
+                                                              "electrodiagnosis[3].result"]
+    assert edx[4] == {"study": "Needle EMG", "result": "Denervation", "muscle": "tibialis posterior", "side": "left"}
+    assert [f.field for f in result.findings if f.field.startswith("electrodiagnosis")] == [
+        "electrodiagnosis[0]", "electrodiagnosis[1]", "electrodiagnosis[4]"]
+
+
+def test_the_impression_carries_the_proposed_study_plan():
+    foot_drop = {k: v for k, v in FOOT_DROP_STUDIED.items() if k != "electrodiagnosis"}
+    result = neuromap.localize(foot_drop)
+    out = nf.localize_fhir(nf.case_to_bundle(foot_drop))
+    nf.validate(out)
+    planned = [n["text"] for n in _resources(out)[0]["note"] if n["text"].startswith("Proposed study")]
+    assert len(planned) == len(result.next_studies) > 0
+    for k, (text, study) in enumerate(zip(planned, result.next_studies, strict=True), start=1):
+        assert text.startswith(f"Proposed study {k}: {study['label']}. Expected: ")
+        assert json.loads(text.split("Request: ", 1)[1]) == study["request"]
+
+
 # ----------------------------------------------------------------------------- reading other systems' bundles
 def test_body_sites_coded_in_snomed_or_uberon_are_resolved_and_sides_read():
     # an L5 radiculopathy (first web space numb, great toe extension weak: ISNCSCI key points,

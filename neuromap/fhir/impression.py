@@ -22,7 +22,12 @@ ClinicalImpression element       From the result
 ``prognosisCodeableConcept``     Not used (neuromap makes no prognosis).
 ``supportingInfo``               The red flags: a reference to each Flag resource of the Bundle.
 ``note``                         Every warning of the result, then each finding not understood
-                                 (with its field and problem) and each resource skipped.
+                                 (with its field and problem) and each resource skipped, then
+                                 the proposed study plan (``next_studies``): one note per study,
+                                 'Proposed study 1: Superficial fibular SNAP', with what each
+                                 leading hypothesis expects, why, its sources and the ``request``
+                                 to fill in (as JSON). FHIR R4's ClinicalImpression has no plan
+                                 element, so the plan is carried as notes.
 ===============================  =================================================================
 
 Each red flag is a ``Flag`` (status ``active``, category ``clinical``, its message as
@@ -32,6 +37,7 @@ Observations that raised it), so a receiving system shows it as an alert.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -104,12 +110,21 @@ def clinical_impression(result: Any, source: FhirCase | None = None) -> dict[str
         ci["supportingInfo"] = [{"reference": url, "display": f["resource"]["code"]["text"]} for url, f in flags]
     notes = [*d["warnings"], *(f"Not understood: {n['field']} ({n['text']!r}): {n['problem']}"
                                for n in d["not_understood"]),
-             *(f"Skipped: {ref} ({why})" for ref, why in source.skipped)]
+             *(f"Skipped: {ref} ({why})" for ref, why in source.skipped),
+             *(_planned(k, study) for k, study in enumerate(d.get("next_studies", ()), start=1))]
     if notes:
         ci["note"] = [{"text": n} for n in notes]
     entries.append({"fullUrl": _url(seed, "impression"), "resource": ci})
     entries.extend(f for _, f in flags)
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def _planned(k: int, study: Mapping[str, Any]) -> str:
+    """One proposed study of the plan as a note's text."""
+    expected = "; ".join(f"{h}: {e}" for h, e in study.get("expected", {}).items())
+    request = json.dumps(study.get("request", {}), separators=(", ", ": "))
+    return (f"Proposed study {k}: {study['label']}. Expected: {expected}. Why: {study.get('why', '')}. "
+            f"Sources: {', '.join(study.get('sources', ())) or 'none'}. Request: {request}")
 
 
 def _url(seed: str, what: str) -> str:

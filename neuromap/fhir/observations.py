@@ -29,6 +29,10 @@ laterality                 A SNOMED CT laterality qualifier (left 7771000, right
 ``note``                   The finding's note.
 =========================  ====================================================================
 
+An electrodiagnostic result (``electrodiagnosis``: SNAP, CMAP, needle EMG, H reflex, F wave) is an
+Observation of category ``procedure`` coded by its study (:mod:`neuromap.fhir.studies`); the
+case's ``history`` is one Observation of components (:mod:`neuromap.fhir.history`).
+
 Nothing is dropped silently: an Observation whose body site or value neuromap cannot map is
 passed on as text (or as its code, ``http://snomed.info/sct|123``), and the case parser sets it
 aside in the result's ``not_understood``; Observations that are ``entered-in-error`` or
@@ -57,6 +61,8 @@ from neuromap.fhir._common import (
     laterality_of,
     side_concept,
 )
+from neuromap.fhir.history import history_observation, is_history, read_history
+from neuromap.fhir.studies import is_study, read_study, study_observation
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
@@ -212,6 +218,7 @@ class _Reader:
         self.members = {self.by_ref[m][0] for _, r in obs.values() for m in self.member_refs(r)}
         self.items: list[_Item] = []
         self.skipped: list[tuple[str, str]] = []
+        self.history: dict[str, Any] = {}
 
     def member_refs(self, r: Mapping[str, Any]) -> list[str]:
         """The references of a panel's members that are Observations of the Bundle."""
@@ -228,12 +235,22 @@ class _Reader:
             if r.get("status") in _SKIP_STATUSES:
                 self.skipped.append((ref, f"status {r['status']}"))
                 continue
+            if is_history(r):
+                self.history = {**self.history, **read_history(r)}
+                continue
+            if is_study(self.atlas, r):  # an electrodiagnostic result: its components are parts of it
+                entry = read_study(self.atlas, r, _note(r))
+                self.items.append(_Item("electrodiagnosis", where, [_Part("", self.side(r, None), ref)], ref, entry))
+                continue
             parts = [c for c in items(r.get("component")) if isinstance(c, Mapping)]
             if not parts or any(k.startswith("value") for k in r):
                 self.items.append(self.observation(where, ref, r))
             for j, c in enumerate(parts):  # each component is a finding of its own (never skipped)
                 self.items.append(self.observation(f"{where}.component[{j}]", ref, self.component(r, c)))
-        return _build(self.items, self.default, tuple(self.skipped), subject)
+        built = _build(self.items, self.default, tuple(self.skipped), subject)
+        if self.history:
+            built.case["history"] = self.history
+        return built
 
     def component(self, r: Mapping[str, Any], c: Mapping[str, Any]) -> dict[str, Any]:
         """A component as an Observation of its own: its code and value, the parent's site, side and kind."""
@@ -397,6 +414,9 @@ def _build(items: list[_Item], default: str | None, skipped: tuple[tuple[str, st
             origin[base] = it.ref
         elif it.section == "reflexes":
             _reflex_entry(case, origin, it, side)
+        elif it.section == "electrodiagnosis":
+            origin[f"electrodiagnosis[{len(case.setdefault('electrodiagnosis', []))}]"] = it.ref
+            case["electrodiagnosis"].append({**it.value, "side": side})
         else:
             base = f"other[{len(case.setdefault('other', []))}]"
             case["other"].append({"name": it.parts[0].name, "side": side,
@@ -518,9 +538,11 @@ def case_to_bundle(case: Any, *, atlas: Atlas | None = None, subject: Mapping[st
     Returns
     -------
     dict
-        The Bundle; the case's ``id`` is its ``identifier``. The case's ``dermatome_map``,
-        ``history`` and ``notes`` are not findings and are not written (pass
-        ``dermatome_map=`` to :func:`neuromap.fhir.localize_fhir`).
+        The Bundle; the case's ``id`` is its ``identifier``. Each ``electrodiagnosis``
+        result is an Observation (:mod:`neuromap.fhir.studies`), the ``history`` one more
+        (:mod:`neuromap.fhir.history`). The case's ``dermatome_map`` and ``notes`` are not
+        findings and are not written (pass ``dermatome_map=`` to
+        :func:`neuromap.fhir.localize_fhir`).
 
     Raises
     ------
@@ -558,6 +580,10 @@ def case_to_bundle(case: Any, *, atlas: Atlas | None = None, subject: Mapping[st
         item = entry if isinstance(entry, Mapping) else {"name": entry}
         present = str(item.get("state", "abnormal")).strip().lower() != "normal"
         w.finding("sign", item["name"], "sign", _own_side(item, w.side), {"valueBoolean": present}, None)
+    for entry in case.get("electrodiagnosis", ()):
+        w.add({**w.lateral(_own_side(entry, w.side)), **study_observation(atlas, entry)})
+    if isinstance(case.get("history"), Mapping) and case["history"]:
+        w.add(history_observation(case["history"]))
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "collection", "entry": w.entries}
     if isinstance(case.get("id"), str) and case["id"]:
         bundle["identifier"] = {"system": f"{ATLAS_SYSTEM.rsplit('/', 2)[0]}/case-id", "value": case["id"]}
