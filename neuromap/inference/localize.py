@@ -256,7 +256,6 @@ def _finish(read: _Read, scores: Scores | None, atlas: Atlas, max_hypotheses: in
     if sensory["kind"] in ("none", "normal_examination") and sensory.get("message"):
         warnings.append(sensory["message"])
     leader_ks, next_exam = _leaders(scores, ranked, parsed, atlas, warnings)
-    plan = _study_plan(scores, ranked, leader_ks, parsed, atlas)
     label, low_confidence = _map_notes(atlas, map_id)
     if low_confidence is not None and sensory["kind"] not in ("no_sensory", "stocking", "normal_examination"):
         warnings.append(low_confidence)
@@ -267,11 +266,13 @@ def _finish(read: _Read, scores: Scores | None, atlas: Atlas, max_hypotheses: in
         # the explanations (reasons, paths, sources) are assembled when first asked for
         explain=functools.partial(hypotheses, scores, tuple(shown), atlas, map_id, tuple(history.get("events", ()))),
         red_flags=tuple(red_flags), warnings=tuple(warnings), pattern=sensory, separable=len(leader_ks) <= 1,
-        next_examination=tuple(next_exam), next_studies=tuple(plan), findings=parsed.findings,
+        next_examination=tuple(next_exam), findings=parsed.findings,
         not_scored=tuple(f for f, _ in not_scored), not_scored_reasons=tuple(r for _, r in not_scored),
         drawings=parsed.drawings, not_understood=parsed.not_understood,
         dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
-        neuromap_version=__version__)
+        neuromap_version=__version__,
+        # the study plan is proposed when first asked for, like the explanations
+        plan=functools.partial(_study_plan, scores, tuple(ranked), tuple(leader_ks), parsed, atlas))
     return result, ranked
 
 
@@ -295,8 +296,8 @@ _KIND_GROUP = {"root": "root", "roots": "root", "cauda_equina": "root", "nerve":
                "polyneuropathy": "polyneuropathy"}
 
 
-def _study_plan(scores: Any, ranked: list[int], leader_ks: list[int], parsed: ParsedCase,
-                atlas: Atlas) -> list[dict[str, Any]]:
+def _study_plan(scores: Any, ranked: Sequence[int], leader_ks: Sequence[int], parsed: ParsedCase,
+                atlas: Atlas) -> tuple[dict[str, Any], ...]:
     """The electrodiagnostic studies that would separate the leaders and the best alternative of each other kind.
 
     The hypotheses a plan separates are the leaders (the top alone when the findings separate
@@ -306,8 +307,8 @@ def _study_plan(scores: Any, ranked: list[int], leader_ks: list[int], parsed: Pa
     trunk), at most :data:`~neuromap.weights.MAX_PLAN_HYPOTHESES` in all.
     """
     if scores is None or not ranked:
-        return []
-    ks = list(leader_ks) or ranked[:1]
+        return ()
+    ks = list(leader_ks) or list(ranked[:1])
     kinds = {_KIND_GROUP[scores.table.candidates[scores.rows[k]].kind] for k in ks}
     for k in [k for k in ranked if scores.is_listed[k]][:PLAN_ALTERNATIVES_WITHIN]:
         group = _KIND_GROUP[scores.table.candidates[scores.rows[k]].kind]
@@ -315,9 +316,9 @@ def _study_plan(scores: Any, ranked: list[int], leader_ks: list[int], parsed: Pa
             ks.append(k)
             kinds.add(group)
     if len(ks) < 2:
-        return []
+        return ()
     evaluations = [scores.evaluation(k) for k in ks]
-    return next_studies(scores, ks, [name(e, evaluations) for e in evaluations], parsed, atlas)
+    return tuple(next_studies(scores, ks, [name(e, evaluations) for e in evaluations], parsed, atlas))
 
 
 def _read(case: Any, atlas: Atlas, limits: Limits, strict: bool) -> tuple[Any, ParsedCase]:

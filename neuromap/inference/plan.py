@@ -16,16 +16,17 @@ corroborates the first; a study already reported on every side of the case is ne
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from neuromap.atlas import Atlas
 from neuromap.atlas.electro import Study, electrodiagnosis
 from neuromap.inference.case import ParsedCase
-from neuromap.inference.scoring import Scores
+from neuromap.inference.scoring import Scores, ScoringTable
 from neuromap.inference.studies import study_reason
 from neuromap.weights import (
     EXAM_SPREAD,
@@ -82,65 +83,93 @@ def next_studies(scores: Scores, ks: Sequence[int], names: Sequence[str], parsed
     names = list(by_name)
     rows = np.array(list(by_name.values()), dtype=np.intp)
     table = scores.table
-    edx = electrodiagnosis(atlas)
-    reported = {(f.kind, f.target, f.side) for f in parsed.findings}
+    plan = _proposable(atlas, table)
     sides = {f.side for f in parsed.findings}
-    groups = {c["id"] for c in atlas.data.composites}  # a needle samples one muscle, not a group
-    studies = [s for s in edx.studies() if s.kind in STUDY_WEIGHTS and s.id not in groups
-               and not all((s.kind, s.id, side) in reported for side in sides)]
-    if not studies:
+    done: dict[tuple[str, str], set[str]] = {}
+    for f in parsed.findings:
+        done.setdefault((f.kind, f.target), set()).add(f.side)
+    keep = [j for j, key in enumerate(plan.keys) if not sides <= done.get(key, set())]
+    if not keep:
         return []
-    cols = np.array([table.columns[(s.kind, s.id)] for s in studies], dtype=np.intp)
+    studies = [plan.studies[j] for j in keep]
+    cols = plan.cols[keep]
     numb = {f.target for f in parsed.findings if f.kind == "region" and f.abnormal}
-    weight = np.array([STUDY_WEIGHTS[s.kind] * (STUDY_SYMPTOMATIC_SNAP if _symptomatic(atlas, s, numb) else 1.0)
-                       for s in studies])
+    symptomatic = np.array([bool(numb & skin) for skin in plan.skin])[keep] if numb else np.zeros(len(keep), bool)
+    weight = plan.weight[keep] * np.where(symptomatic, STUDY_SYMPTOMATIC_SNAP, 1.0)
     v = table.p[rows[:, None], cols]                                       # (leaders, studies)
     value = weight * (np.abs(v[0] - v[1]) + EXAM_SPREAD * (v.max(axis=0) - v.min(axis=0)))
-    pairs = list(combinations(range(len(names)), 2))
-    strength = {pair: weight * np.abs(v[pair[0]] - v[pair[1]]) for pair in pairs}
+    first, second = (np.array(x, dtype=np.intp) for x in zip(*combinations(range(len(names)), 2), strict=True))
+    strength = weight * np.abs(v[first] - v[second])                      # (pairs, studies)
     expected = v >= PREDICTED_ABNORMAL
     # a study separates two hypotheses when they expect different results, by enough
-    splits = {pair: set(np.flatnonzero((strength[pair] >= STUDY_MIN_SPLIT)
-                                       & (expected[pair[0]] != expected[pair[1]])).tolist()) for pair in pairs}
-    order = sorted(range(len(studies)), key=lambda j: (-round(float(value[j]), 9), studies[j].kind, studies[j].id))
-    chosen = _cover(splits, strength, order)
-    separating = set().union(*splits.values())
+    separates = (strength >= STUDY_MIN_SPLIT) & (expected[first] != expected[second])
+    kinds = [s.kind for s in studies]
+    order = np.lexsort((plan.name_rank[keep], -np.round(value, 9)))    # by value, then kind and id
+    rank = np.empty(len(studies), dtype=np.intp)
+    rank[order] = np.arange(len(studies))
+    chosen = _cover(separates, strength, rank)
     # corroborate: the study of each kind not yet in the plan that separates the most pairs, most strongly
-    reach = {j: (sum(j in js for js in splits.values()), round(sum(float(x[j]) for x in strength.values()), 9))
-             for j in separating}
-    for j in sorted(separating, key=lambda j: (-reach[j][0], -reach[j][1], order.index(j))):
+    separating = np.flatnonzero(separates.any(axis=0))
+    count, total = separates.sum(axis=0), np.round(strength.sum(axis=0), 9)
+    for j in separating[np.lexsort((rank[separating], -total[separating], -count[separating]))].tolist():
         if len(chosen) >= MIN_NEXT_STUDIES:
             break
-        if j not in chosen and studies[j].kind not in {studies[c].kind for c in chosen}:
+        if j not in chosen and kinds[j] not in {kinds[c] for c in chosen}:
             chosen.append(j)
-    chosen = sorted(chosen[:max(MAX_NEXT_STUDIES, len(chosen))], key=order.index)  # the cover is never cut
+    chosen = sorted(chosen[:max(MAX_NEXT_STUDIES, len(chosen))], key=lambda j: rank[j])  # the cover is never cut
     return [_proposal(atlas, scores, studies[j], float(value[j]), names, rows, v[:, j].tolist()) for j in chosen]
 
 
-def _symptomatic(atlas: Atlas, study: Study, regions: set[str]) -> bool:
-    """Whether a SNAP's nerve supplies (weight 0.5 or more) a skin region the case reports abnormal."""
-    if study.kind != "snap" or not regions:
-        return False
-    territory = atlas.nerve_territory(str(study.nerve)).regions
-    return any(territory.get(r, 0.0) >= PREDICTED_ABNORMAL for r in regions)
-
-
-def _cover(splits: dict[tuple[int, int], set[int]], strength: dict[tuple[int, int], np.ndarray],
-           order: list[int]) -> list[int]:
+def _cover(separates: np.ndarray, strength: np.ndarray, rank: np.ndarray) -> list[int]:
     """The fewest studies that separate every pair some study separates (greedy).
 
+    *separates* and *strength* are ``(pairs, studies)``; *rank* orders the studies by value.
     Each step takes the study that separates the most pairs still apart, then the one that
     separates them most strongly, then the most valuable.
     """
-    apart = {pair for pair, js in splits.items() if js}
+    apart = separates.any(axis=1)
     chosen: list[int] = []
-    rank = {j: i for i, j in enumerate(order)}
-    while apart:
-        best = max(order, key=lambda j: (sum(j in splits[p] for p in apart),
-                                         round(sum(float(strength[p][j]) for p in apart), 9), -rank[j]))
+    while apart.any():
+        count = separates[apart].sum(axis=0)
+        total = np.round(strength[apart].sum(axis=0), 9)
+        best = int(np.lexsort((rank, -total, -count))[0])
         chosen.append(best)
-        apart = {p for p in apart if best not in splits[p]}
+        apart &= ~separates[:, best]
     return chosen
+
+
+class _Proposable(NamedTuple):
+    """The studies a plan may propose, with what every case reads of them (see :func:`_proposable`)."""
+
+    studies: tuple[Study, ...]
+    keys: tuple[tuple[str, str], ...]      #: (kind, id), as a reported finding names it
+    cols: np.ndarray                       #: the scoring table's column of each
+    weight: np.ndarray                     #: STUDY_WEIGHTS of its kind
+    skin: tuple[frozenset[str], ...]       #: for a SNAP, the regions its nerve supplies (0.5 or more); else empty
+    name_rank: np.ndarray                  #: the order of (kind, id), which breaks ties of value
+
+
+@functools.lru_cache(maxsize=16)
+def _proposable(atlas: Atlas, table: ScoringTable) -> _Proposable:
+    """The studies a plan may propose (cached per atlas and table).
+
+    A needle samples one muscle, never a group (composite), and only the kinds with a weight in
+    :data:`~neuromap.weights.STUDY_WEIGHTS` are proposed. A SNAP of a nerve that supplies skin the
+    case reports abnormal (weight :data:`~neuromap.weights.PREDICTED_ABNORMAL` or more) is the
+    symptomatic one.
+    """
+    groups = {c["id"] for c in atlas.data.composites}
+    studies = tuple(s for s in electrodiagnosis(atlas).studies() if s.kind in STUDY_WEIGHTS and s.id not in groups)
+    keys = tuple((s.kind, s.id) for s in studies)
+    cols = np.array([table.columns[k] for k in keys], dtype=np.intp)
+    weight = np.array([STUDY_WEIGHTS[s.kind] for s in studies])
+    skin = tuple(frozenset(r for r, w in atlas.nerve_territory(str(s.nerve)).regions.items() if w >= PREDICTED_ABNORMAL)
+                 if s.kind == "snap" else frozenset() for s in studies)
+    name_rank = np.empty(len(studies), dtype=np.intp)
+    name_rank[sorted(range(len(studies)), key=lambda j: keys[j])] = np.arange(len(studies))
+    for a in (cols, weight, name_rank):
+        a.flags.writeable = False
+    return _Proposable(studies, keys, cols, weight, skin, name_rank)
 
 
 def _proposal(atlas: Atlas, scores: Scores, study: Study, value: float, names: list[str], rows: np.ndarray,

@@ -7,7 +7,7 @@ import functools
 import html
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from neuromap._version import __version__
 from neuromap.atlas import Territory, plain_data
@@ -16,6 +16,8 @@ from neuromap.inference.case import Finding, NotUnderstood
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.plotting import CaseDisplay
+
+_T = TypeVar("_T")
 
 __all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization"]
 
@@ -164,7 +166,17 @@ class Localization:
     atlas_status: str
     neuromap_version: str = field(default=__version__)
     not_understood: tuple[NotUnderstood, ...] = ()
-    next_studies: tuple[Mapping[str, Any], ...] = ()
+    #: ``plan()`` proposes the studies that would separate the leaders (called once, by :attr:`next_studies`)
+    plan: Callable[[], tuple[Mapping[str, Any], ...]] = field(default=tuple, repr=False, compare=False)
+
+    @functools.cached_property
+    def next_studies(self) -> tuple[Mapping[str, Any], ...]:
+        """The electrodiagnostic studies that would separate the leaders, best first.
+
+        Planned by :func:`neuromap.inference.plan.next_studies` on first access and then kept (a
+        ranking that is never read for its plan does not pay for one).
+        """
+        return self.plan()
 
     @functools.cached_property
     def hypotheses(self) -> tuple[Hypothesis, ...]:
@@ -285,8 +297,8 @@ class Localization:
     def __reduce__(self) -> tuple[Any, ...]:
         # the ranking's explanations are assembled now: what is pickled or copied is the
         # result itself, not the engine's tables behind its lazy explanations
-        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "explain"}
-        return (_restore, (self.hypotheses, state))
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("explain", "plan")}
+        return (_restore, (self.hypotheses, self.next_studies, state))
 
     def plot(self, **kwargs: Any) -> CaseDisplay:
         """Draw the case on the foot, limb or saddle; see :func:`neuromap.plotting.plot_localization`."""
@@ -302,12 +314,15 @@ class Localization:
         return to_html(self, **kwargs)
 
 
-def _restore(hypotheses: tuple[Hypothesis, ...], state: dict[str, Any]) -> Localization:
-    """Rebuild a pickled or copied :class:`Localization` around its assembled hypotheses."""
-    result = Localization(explain=functools.partial(_assembled, hypotheses), **state)
-    result.__dict__["hypotheses"] = hypotheses  # what the cached property would hold
+def _restore(hypotheses: tuple[Hypothesis, ...], studies: tuple[Mapping[str, Any], ...],
+             state: dict[str, Any]) -> Localization:
+    """Rebuild a pickled or copied :class:`Localization` around its assembled hypotheses and plan."""
+    result = Localization(explain=functools.partial(_assembled, hypotheses),
+                          plan=functools.partial(_assembled, studies), **state)
+    result.__dict__["hypotheses"] = hypotheses  # what the cached properties would hold
+    result.__dict__["next_studies"] = studies
     return result
 
 
-def _assembled(hypotheses: tuple[Hypothesis, ...]) -> tuple[Hypothesis, ...]:
-    return hypotheses
+def _assembled(value: _T) -> _T:
+    return value
