@@ -251,3 +251,19 @@ def test_the_docs_page_runs_and_cites_known_sources():
     sources = json.loads((root / "data" / "sources.json").read_text(encoding="utf-8"))["sources"]
     cited = re.findall(r"`([a-z0-9_]+)`", " ".join(re.findall(r"\[(`[^\]]+`)\]", text)))
     assert cited and all(k in sources for k in cited)
+
+
+def test_a_motor_study_without_its_recording_muscle_never_refuses_the_case():
+    """A 'deep peroneal' motor study is the fibular study to the EDB, which the deep fibular nerve
+    supplies; a motor study with no usual recording is set aside (refused only when strict), like
+    any word not read (#16: a case is never refused whole for one entry)."""
+    base = {"side": "right", "motor": [{"name": "ankle dorsiflexion", "grade": 2}]}
+    block = {"study": "cmap", "nerve": "deep peroneal", "result": "reduced", "conduction_block_at": "fibular head"}
+    deep = neuromap.localize({**base, "electrodiagnosis": [block]})
+    assert (deep.top.id, deep.top.site) == ("common_fibular", "fibular_head") and not deep.not_understood
+    odd = {**base, "electrodiagnosis": [{"study": "cmap", "nerve": "saphenous", "result": "reduced"}]}
+    result = neuromap.localize(odd)
+    assert [u.field for u in result.not_understood] == ["electrodiagnosis[0].recording"]
+    assert result.hypotheses
+    with pytest.raises(neuromap.InvalidCaseError, match=r"electrodiagnosis\[0\]\.recording"):
+        neuromap.localize(odd, strict=True)

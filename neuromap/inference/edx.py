@@ -179,10 +179,13 @@ def _nerve(atlas: Atlas, text: str, field: str, strict: bool) -> str:
 def _recording(edx: Any, atlas: Atlas, nerve: str, entry: Mapping[str, Any], field: str, strict: bool) -> str:
     """The muscle a motor study records from: named, or the laboratory's usual one for the nerve."""
     if "recording" not in entry:
-        for c in edx.data["cmaps"]:
-            if c["nerve"] == nerve:
-                return str(c["recording"])
-        raise InvalidCaseError(f"{field}.recording", f"name the muscle the {nerve.replace('_', ' ')} motor study "
+        # the laboratory's usual study of the nerve, else of a nerve above it whose usual recording
+        # muscle this nerve supplies (a 'deep fibular' motor study is the fibular study to the EDB)
+        supplied = atlas.nerve_territory(nerve).muscles
+        for c in (*(c for c in edx.data["cmaps"] if c["nerve"] == nerve),
+                  *(c for c in edx.data["cmaps"] if c["recording"] in supplied)):
+            return str(c["recording"])
+        raise UnknownStudyWord(f"{field}.recording", f"name the muscle the {nerve.replace('_', ' ')} motor study "
                                "records from")
     match = atlas.match(entry["recording"], "muscle", fuzzy=not strict, field=f"{field}.recording")
     if match is None:
