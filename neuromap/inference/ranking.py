@@ -17,51 +17,13 @@ from neuromap.atlas import Atlas, plain_data
 from neuromap.inference.case import NotUnderstood
 from neuromap.inference.explain import heading
 from neuromap.inference.rank import cut
-from neuromap.inference.result import DISCLAIMER, Localization
+from neuromap.inference.result import DISCLAIMER, Localization, RankedHypothesis
 from neuromap.inference.scoring import Scores
 
 __all__ = ["RANKING_SCHEMA_VERSION", "RankedHypothesis", "Ranking", "ranking"]
 
 #: Version of the ranking-only output (``neuromap/schemas/ranking.schema.json``).
 RANKING_SCHEMA_VERSION = "1.0"
-
-
-@dataclass(frozen=True, slots=True)
-class RankedHypothesis:
-    """One ranked lesion site, as :class:`~neuromap.inference.result.Hypothesis` names it, without its reasons.
-
-    Attributes
-    ----------
-    kind, id, label : str
-        As in :class:`~neuromap.inference.result.Hypothesis`.
-    levels : tuple of str
-        Spinal levels (root kinds and the cauda equina).
-    nerve, site, site_label : str or None
-        The nerve, and its lesion site when the findings decide it.
-    candidate_sites : tuple of str
-        The sites the findings cannot tell apart, when ``site`` is None.
-    side : str
-        ``left``, ``right`` or ``bilateral``.
-    score : float
-        In [0, 1], rounded to 4 decimals as in the full result.
-    """
-
-    kind: str
-    id: str
-    label: str
-    levels: tuple[str, ...]
-    nerve: str | None
-    site: str | None
-    site_label: str | None
-    candidate_sites: tuple[str, ...]
-    side: str
-    score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict of the hypothesis."""
-        return {"kind": self.kind, "id": self.id, "label": self.label, "levels": list(self.levels),
-                "nerve": self.nerve, "site": self.site, "site_label": self.site_label,
-                "candidate_sites": list(self.candidate_sites), "side": self.side, "score": self.score}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _T = TypeVar("_T")
 
-__all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization"]
+__all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization", "RankedHypothesis"]
 
 #: Version of the output format (the JSON schema in ``neuromap/schemas``).
 OUTPUT_SCHEMA_VERSION = "1.3"
@@ -29,7 +29,47 @@ DISCLAIMER = ("neuromap is decision support for education and research, not a di
 
 
 @dataclass(frozen=True)
-class Hypothesis:
+class RankedHypothesis:
+    """One ranked lesion site, without its reasons.
+
+    What a ranking-only result lists, and the first fields of every :class:`Hypothesis`.
+
+    Attributes
+    ----------
+    kind, id, label : str
+        As in :class:`~neuromap.inference.result.Hypothesis`.
+    levels : tuple of str
+        Spinal levels (root kinds and the cauda equina).
+    nerve, site, site_label : str or None
+        The nerve, and its lesion site when the findings decide it.
+    candidate_sites : tuple of str
+        The sites the findings cannot tell apart, when ``site`` is None.
+    side : str
+        ``left``, ``right`` or ``bilateral``.
+    score : float
+        In [0, 1], rounded to 4 decimals as in the full result.
+    """
+
+    kind: str
+    id: str
+    label: str
+    levels: tuple[str, ...]
+    nerve: str | None
+    site: str | None
+    site_label: str | None
+    candidate_sites: tuple[str, ...]
+    side: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the hypothesis."""
+        return {"kind": self.kind, "id": self.id, "label": self.label, "levels": list(self.levels),
+                "nerve": self.nerve, "site": self.site, "site_label": self.site_label,
+                "candidate_sites": list(self.candidate_sites), "side": self.side, "score": self.score}
+
+
+@dataclass(frozen=True)
+class Hypothesis(RankedHypothesis):
     """One candidate lesion site, ranked, with the reasons for and against it.
 
     Attributes
@@ -71,16 +111,6 @@ class Hypothesis:
         output.
     """
 
-    kind: str
-    id: str
-    label: str
-    levels: tuple[str, ...]
-    nerve: str | None
-    site: str | None
-    site_label: str | None
-    candidate_sites: tuple[str, ...]
-    side: str
-    score: float
     explains: tuple[Mapping[str, Any], ...]
     unexplained: tuple[Mapping[str, Any], ...]
     contradicts: tuple[Mapping[str, Any], ...]
@@ -92,9 +122,7 @@ class Hypothesis:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of the hypothesis."""
         return {
-            "kind": self.kind, "id": self.id, "label": self.label, "levels": list(self.levels),
-            "nerve": self.nerve, "site": self.site, "site_label": self.site_label,
-            "candidate_sites": list(self.candidate_sites), "side": self.side, "score": self.score,
+            **RankedHypothesis.to_dict(self),
             "explains": list(map(dict, self.explains)), "unexplained": list(map(dict, self.unexplained)),
             "contradicts": list(map(dict, self.contradicts)),
             "paths": [{**p, "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
