@@ -40,26 +40,14 @@ def registry_lines(n: int, seed: int = 11) -> list[str]:
 
 
 def iter_registry(n: int, seed: int = 11):
+    from cases import named_case, vocabulary
+
     import neuromap
 
-    atlas = neuromap.load_atlas()
     rnd = random.Random(seed)
-    regions = list(atlas.template.regions(view=None))
-    movements = list(atlas.ids("movement"))
-    reflexes = list(atlas.ids("reflex"))
-    grades = (0, 1, 2, 3, 4, "normal")
+    vocab = vocabulary(neuromap.load_atlas())
     for i in range(n):
-        picked = rnd.sample(regions, rnd.randint(1, 4))
-        cut = rnd.randint(1, len(picked))
-        yield json.dumps({
-            "id": f"r{i}",
-            "side": rnd.choice(("left", "right")),
-            "sensory": [{"regions": part, "modality": rnd.choice(("numbness", "tingling", "pain", "burning"))}
-                        for part in (picked[:cut], picked[cut:]) if part],
-            "motor": [{"name": m, "grade": rnd.choice(grades)} for m in rnd.sample(movements, rnd.randint(0, 3))],
-            "reflexes": {r: rnd.choice(("normal", "reduced", "absent"))
-                         for r in rnd.sample(reflexes, rnd.randint(0, 2))},
-        })
+        yield json.dumps({"id": f"r{i}", **named_case(rnd, *vocab)})
 
 
 def cpu() -> float:

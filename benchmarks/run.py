@@ -190,24 +190,14 @@ def distinct_named_cases(atlas, n: int, seed: int = 11) -> list[dict]:
     reflexes and sides drawn at random from the atlas's vocabulary."""
     import random
 
+    from cases import named_case, vocabulary
+
     rnd = random.Random(seed)
-    regions = list(atlas.template.regions(view=None))
-    movements = list(atlas.ids("movement"))
-    reflexes = list(atlas.ids("reflex"))
-    grades = (0, 1, 2, 3, 4, "normal")
+    vocab = vocabulary(atlas)
     seen: set[str] = set()
     out: list[dict] = []
     while len(out) < n:
-        picked = rnd.sample(regions, rnd.randint(1, 4))
-        cut = rnd.randint(1, len(picked))  # one or two sensory entries, no region in both
-        case = {
-            "side": rnd.choice(("left", "right")),
-            "sensory": [{"regions": part, "modality": rnd.choice(("numbness", "tingling", "pain", "burning"))}
-                        for part in (picked[:cut], picked[cut:]) if part],
-            "motor": [{"name": m, "grade": rnd.choice(grades)} for m in rnd.sample(movements, rnd.randint(0, 3))],
-            "reflexes": {r: rnd.choice(("normal", "reduced", "absent"))
-                         for r in rnd.sample(reflexes, rnd.randint(0, 2))},
-        }
+        case = named_case(rnd, *vocab)
         key = json.dumps(case, sort_keys=True)
         if key not in seen:
             seen.add(key)

@@ -17,7 +17,7 @@ from neuromap.atlas import Atlas, plain_data
 from neuromap.inference.case import NotUnderstood
 from neuromap.inference.explain import heading
 from neuromap.inference.rank import cut
-from neuromap.inference.result import DISCLAIMER, Localization, RankedHypothesis
+from neuromap.inference.result import DISCLAIMER, Localization, RankedHypothesis, leaders_line
 from neuromap.inference.scoring import Scores
 
 __all__ = ["RANKING_SCHEMA_VERSION", "RankedHypothesis", "Ranking", "ranking"]
@@ -89,10 +89,7 @@ class Ranking:
         }
 
     def __repr__(self) -> str:
-        lead = ", ".join(f"{h.id}{'@' + h.site if h.site else ''} {h.score:.2f}" for h in self.hypotheses[:3])
-        more = ", ..." if len(self.hypotheses) > 3 else ""
-        flag = "RED FLAG cauda equina | " if self.red_flags else ""
-        return f"<Ranking | {flag}{lead}{more}>"
+        return f"<Ranking | {leaders_line(self.hypotheses, self.red_flags)}>"
 
 
 def ranking(result: Localization, scores: Scores | None, ranked: Sequence[int], top: int, atlas: Atlas) -> Ranking:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import html
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -301,11 +301,8 @@ class Localization:
         }
 
     def __repr__(self) -> str:
-        lead = ", ".join(f"{h.id}{'@' + h.site if h.site else ''} {h.score:.2f}" for h in self.hypotheses[:3])
-        more = ", ..." if len(self.hypotheses) > 3 else ""
-        flag = "RED FLAG cauda equina | " if self.red_flags else ""
         atlas = "" if self.atlas_status == "bundled" else f"{self.atlas_status} atlas | "
-        return f"<Localization | {atlas}{flag}{lead}{more}>"
+        return f"<Localization | {atlas}{leaders_line(self.hypotheses, self.red_flags)}>"
 
     def _repr_html_(self) -> str:
         rows = []
@@ -340,6 +337,14 @@ class Localization:
         from neuromap.interactive.page import to_html
 
         return to_html(self, **kwargs)
+
+
+def leaders_line(hypotheses: Sequence[RankedHypothesis], red_flags: Sequence[Any]) -> str:
+    """The first three hypotheses with their scores, after a red-flag mark: the body of a result's repr."""
+    lead = ", ".join(f"{h.id}{'@' + h.site if h.site else ''} {h.score:.2f}" for h in hypotheses[:3])
+    more = ", ..." if len(hypotheses) > 3 else ""
+    flag = "RED FLAG cauda equina | " if red_flags else ""
+    return f"{flag}{lead}{more}"
 
 
 def _restore(hypotheses: tuple[Hypothesis, ...], studies: tuple[Mapping[str, Any], ...],
