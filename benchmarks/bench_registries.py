@@ -167,7 +167,7 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> dict:
 def run_registries(bench) -> None:
     """The rows of the registries figure (``bench`` is run.py's Bench)."""
     import shapely
-    from run import drawing_cases, view_polys
+    from cases import drawing_cases, view_polys
     from shapely.geometry import Polygon
 
     import neuromap
