@@ -214,30 +214,30 @@ def next_examination(scores: Scores, ks: Sequence[int], names: Sequence[str], pa
         ``id``, ``label``, ``value``, each leader's predicted involvement (``predictions``)
         and ``why``.
     """
-    table = scores.table
     # one row per leader name (a name given twice keeps its last leader, as a dict would)
     by_name = {n: int(scores.rows[k]) for n, k in zip(names, ks, strict=True)}
     if len(by_name) < 2:
         return []
     names = list(by_name)
-    rows = np.array(list(by_name.values()), dtype=np.intp)
+    exam = _exam_targets(scores.table, atlas)
+    v = exam.p[list(by_name.values())]                           # (leaders, targets)
+    top_two = np.abs(v[0] - v[1])
+    value = exam.weight * (top_two + EXAM_SPREAD * (v.max(axis=0) - v.min(axis=0)))
+    proposable = exam.weight * top_two >= EXAM_MIN_SPLIT
+    # the targets examined on every side of the case are not proposed again
     examined = {(f.kind, f.target, f.side) for f in parsed.findings}
     sides = {f.side for f in parsed.findings}
-    # the targets examined on every side of the case are not proposed again
-    exam = _exam_targets(table, atlas)
-    keep = np.ones(len(exam.targets), dtype=bool)
-    keep[[exam.where[(kind, t)] for kind, t, _ in examined
-          if (kind, t) in exam.where and all((kind, t, s) in examined for s in sides)]] = False
-    if not keep.any():
-        return []
-    kept = np.flatnonzero(keep)
-    weight = exam.weight[kept]
-    v = table.p[rows[:, None], exam.cols[kept]]                 # (leaders, targets)
-    top_two = np.abs(v[0] - v[1])
-    value = weight * (top_two + EXAM_SPREAD * (v.max(axis=0) - v.min(axis=0)))
-    split = np.flatnonzero(weight * top_two >= EXAM_MIN_SPLIT)
-    found = [(val, exam.targets[j][0], exam.targets[j][1], v[:, i].tolist())
-             for i, j, val in zip(split.tolist(), kept[split].tolist(), value[split].tolist(), strict=True)]
+    proposable[[exam.where[(kind, t)] for kind, t, _ in examined
+                if (kind, t) in exam.where and all((kind, t, s) in examined for s in sides)]] = False
+    split = np.flatnonzero(proposable)
+    if len(split) > MAX_NEXT_EXAMINATIONS:
+        # only the best few are proposed: keep those that can be among them before sorting exactly
+        # (rounding to 9 places never lifts a value 1e-8 below the cut above it)
+        cut = np.partition(value[split], len(split) - MAX_NEXT_EXAMINATIONS)[len(split) - MAX_NEXT_EXAMINATIONS]
+        split = split[value[split] >= cut - 1e-8]
+    targets = exam.targets
+    found = [(val, *targets[j], ps)
+             for j, val, ps in zip(split.tolist(), value[split].tolist(), v[:, split].T.tolist(), strict=True)]
     found.sort(key=lambda o: (-round(o[0], 9), o[1], o[2]))
     out = []
     for val, kind, target, ps in found[:MAX_NEXT_EXAMINATIONS]:
@@ -256,8 +256,8 @@ class _Exams(NamedTuple):
 
     targets: tuple[tuple[str, str], ...]   #: (kind, target)
     where: dict[tuple[str, str], int]      #: (kind, target) -> its place in ``targets``
-    cols: np.ndarray                       #: its column of the scoring table
     weight: np.ndarray                     #: its weight (:data:`~neuromap.weights.EXAM_WEIGHTS`)
+    p: np.ndarray                          #: (candidates, examinations): each candidate's involvement
 
 
 @functools.lru_cache(maxsize=32)
@@ -265,5 +265,6 @@ def _exam_targets(table: ScoringTable, atlas: Atlas) -> _Exams:
     """The examinations of an atlas, as columns of its scoring table (cached per table)."""
     found = [(kind, t, w) for kind, w in EXAM_WEIGHTS for t in atlas.ids(kind)]
     targets = tuple((kind, t) for kind, t, _ in found)
-    return _Exams(targets, {kt: i for i, kt in enumerate(targets)},
-                  np.array([table.columns[kt] for kt in targets], dtype=np.intp), np.array([w for *_, w in found]))
+    p = table.p[:, np.array([table.columns[kt] for kt in targets], dtype=np.intp)]
+    p.flags.writeable = False
+    return _Exams(targets, {kt: i for i, kt in enumerate(targets)}, np.array([w for *_, w in found]), p)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -108,14 +108,40 @@ def pattern_support(cands: Sequence[Candidate], sensory: Mapping[str, Any], sadd
         Whether the case has both a saddle sensory finding and a sphincter finding.
     """
     kind = sensory["kind"]
-    roots = set(sensory.get("dermatomes", ())) if kind in ("dermatomal", "dermatomal_or_single_nerve") else set()
-    nerves = set(sensory.get("nerves", ())) if kind in ("single_nerve", "dermatomal_or_single_nerve") else set()
-    out = np.zeros(len(cands))
-    for i, c in enumerate(cands):
-        if saddle_sphincter and c.kind == "cauda_equina":
-            out[i] = SADDLE_SPHINCTER_WEIGHT
-        elif ((kind == "stocking" and c.kind == "polyneuropathy")
-                or (len(roots) == 1 and c.kind == "root" and c.id in roots)
-                or (c.kind == "nerve" and c.nerve in nerves)):
-            out[i] = PATTERN_WEIGHT
+    index = _support_index(tuple(cands))
+    out = np.zeros(len(index.every))
+    if kind == "stocking":
+        out[index.polyneuropathy] = PATTERN_WEIGHT
+    if kind in ("dermatomal", "dermatomal_or_single_nerve"):
+        roots = set(sensory.get("dermatomes", ()))
+        if len(roots) == 1:
+            out[index.root.get(roots.pop(), [])] = PATTERN_WEIGHT
+    if kind in ("single_nerve", "dermatomal_or_single_nerve"):
+        for n in set(sensory.get("nerves", ())):
+            out[index.nerve.get(n, [])] = PATTERN_WEIGHT
+    if saddle_sphincter:
+        out[index.cauda_equina] = SADDLE_SPHINCTER_WEIGHT
     return out
+
+
+class _SupportIndex(NamedTuple):
+    """Where the candidates the pattern read may support sit in a candidate tuple."""
+
+    every: range
+    polyneuropathy: list[int]
+    cauda_equina: list[int]
+    root: dict[str, list[int]]     #: a single root's id -> its rows
+    nerve: dict[str, list[int]]    #: a nerve -> the rows of its sites (nerve kind only)
+
+
+@functools.lru_cache(maxsize=16)
+def _support_index(cands: tuple[Candidate, ...]) -> _SupportIndex:
+    root: dict[str, list[int]] = {}
+    nerve: dict[str, list[int]] = {}
+    for i, c in enumerate(cands):
+        if c.kind == "root":
+            root.setdefault(c.id, []).append(i)
+        elif c.kind == "nerve" and c.nerve is not None:
+            nerve.setdefault(c.nerve, []).append(i)
+    return _SupportIndex(range(len(cands)), [i for i, c in enumerate(cands) if c.kind == "polyneuropathy"],
+                         [i for i, c in enumerate(cands) if c.kind == "cauda_equina"], root, nerve)

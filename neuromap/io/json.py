@@ -259,15 +259,37 @@ def parse_json(data: str | bytes | bytearray | memoryview, *, limits: JsonLimits
     if not text.strip():
         raise InvalidCaseError("case", "the input is empty; expected a JSON object such as "
                                '{"side": "left", "sensory": [...]}')
-    parse_int, parse_float = _number_hooks(lim.max_number_length)
+    parse_int, parse_float = _number_hooks(lim.max_number_length, lim.max_abs_number)
+    marked: list[Any] = []   # what the hooks set aside: a repeated key, a bad number
+
+    def pairs(p: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(p)
+        if len(out) != len(p):  # a key given twice
+            out = _pairs_hook(p)
+            marked.append(out)
+        return out
+
+    def number(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+        def read(s: str) -> Any:
+            v = parse(s)
+            if type(v) is _BadNumber:
+                marked.append(v)
+            return v
+        return read
+
     try:
-        value = json.loads(text, object_pairs_hook=_pairs_hook, parse_int=parse_int, parse_float=parse_float,
-                           parse_constant=_constant)
+        value = json.loads(text, object_pairs_hook=pairs, parse_int=number(parse_int), parse_float=number(parse_float),
+                           parse_constant=number(_constant))
     except json.JSONDecodeError as exc:
         raise InvalidCaseError("case", f"the input is not valid JSON: {exc.msg} (line {exc.lineno}, "
                                f"column {exc.colno})") from None
     except RecursionError:  # nested deeper than the parser goes, far beyond any depth limit
         raise LimitExceededError("case", f"the JSON is nested more than {lim.max_depth} levels deep") from None
+    if not marked and text.count("{") + text.count("[") <= lim.max_depth:
+        # JSON text gives string keys and JSON scalars only; the hooks marked no repeated key and
+        # no bad number, and there are too few brackets to nest deeper than the limit: the tree
+        # check below could find nothing
+        return value
     try:
         _check_tree(value, lim)
     except LimitExceededError:
@@ -280,13 +302,20 @@ def parse_json(data: str | bytes | bytearray | memoryview, *, limits: JsonLimits
 
 
 @lru_cache(maxsize=8)
-def _number_hooks(max_length: int) -> tuple[Callable[[str], Any], Callable[[str], Any]]:
-    """The ``parse_int`` and ``parse_float`` of :func:`json.loads` that mark a literal longer than *max_length*."""
+def _number_hooks(max_length: int, max_abs: float) -> tuple[Callable[[str], Any], Callable[[str], Any]]:
+    """The ``parse_int`` and ``parse_float`` of :func:`json.loads` that mark a bad number literal.
+
+    Marked: a literal longer than *max_length*, and a number not finite or larger than *max_abs*.
+    """
     def number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
         def parse(s: str) -> Any:
             if len(s) > max_length:
                 return _BadNumber(s, f"the number has {len(s)} characters, more than the limit of {max_length}")
-            return kind(s)
+            v = kind(s)
+            if not -max_abs <= v <= max_abs:  # also inf (a float literal too large to represent)
+                return _BadNumber(s, f"expected a finite number, got {v!r}" if v != v or v in (math.inf, -math.inf)
+                                  else f"the number {v!r:.30} is larger than the limit of {max_abs:g}")
+            return v
         return parse
     return number(int), number(float)
 
