@@ -12,15 +12,14 @@ import marshal
 import os
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from neuromap.errors import InvalidArgumentError, MissingDependencyError, NeuromapError
 from neuromap.inference.case import Limits
+from neuromap.io._pool import WorkerPool
 from neuromap.io.json import JsonLimits, error_object, read_case, result_dict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -175,7 +174,6 @@ class _Chunk:
     slots: list[tuple[bool, Any]]
     keys: list[tuple[str, Any] | None]
     outcome: list[Any] | Future[list[Any]]
-    pool: ProcessPoolExecutor | None = None
 
 
 @dataclass
@@ -188,7 +186,7 @@ class _Pipeline:
     start_after: int
     cache: OrderedDict[tuple[str, Any], Any] = field(default_factory=OrderedDict)
     computed: int = 0
-    pool: ProcessPoolExecutor | None = None
+    pool: WorkerPool | None = None
 
     def run(self, cases: Iterable[Any], chunk_size: int) -> Iterator[Any]:
         """Yield every case's result in input order, at most a few chunks ahead of the reader."""
@@ -234,14 +232,8 @@ class _Pipeline:
         if not todo or self.workers == 1 or (self.pool is None and new_before < self.start_after):
             return _Chunk(slots, keys, _localize_chunk(todo, self.atlas, self.settings))
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers)
-        try:
-            future = self.pool.submit(_worker_chunk, self.settings, todo)
-        except BrokenProcessPool:  # a worker died after the last chunk: a new pool takes this one
-            self.drop_pool(self.pool)
-            self.pool = ProcessPoolExecutor(self.workers)
-            future = self.pool.submit(_worker_chunk, self.settings, todo)
-        return _Chunk(slots, keys, future, self.pool)
+            self.pool = WorkerPool(self.workers)
+        return _Chunk(slots, keys, self.pool.submit(_worker_chunk, self.settings, todo))
 
     def collect(self, chunk: _Chunk) -> Iterator[Any]:
         """The chunk's results in order; a failed worker fails this chunk's new cases only."""
@@ -249,10 +241,8 @@ class _Pipeline:
             results = chunk.outcome
         else:
             try:
-                results = _result(chunk.outcome, chunk.pool)
+                results = chunk.outcome.result()
             except Exception as exc:  # noqa: BLE001 - a failed worker process fails its own lines only
-                if isinstance(exc, BrokenProcessPool):
-                    self.drop_pool(chunk.pool)
                 failed = error_object(exc)
                 out = json.dumps(failed, separators=(",", ":")) if self.settings.as_text else failed
                 results, chunk.keys = [out] * len(chunk.keys), [None] * len(chunk.keys)
@@ -265,43 +255,6 @@ class _Pipeline:
                     self.cache.popitem(last=False)
         for known, value in chunk.slots:
             yield value if known else results[value]
-
-    def drop_pool(self, pool: ProcessPoolExecutor | None) -> None:
-        """Forget a broken pool (if it is still the current one); the next chunk starts a new one."""
-        if pool is not None and pool is self.pool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
-
-
-#: How often a wait for a chunk checks that its worker pool can still finish it (seconds).
-_POLL_SECONDS = 1.0
-
-
-def _result(future: Future[Any], pool: ProcessPoolExecutor | None) -> Any:
-    """A chunk's results; BrokenProcessPool when its pool broke without failing its future.
-
-    A worker killed at the wrong moment can leave a future of a broken pool pending for ever: the
-    executor's manager thread marks the pool broken and fails the futures it knows, but a chunk
-    submitted in the same instant is missed, and its future waits with no thread left to finish it
-    (seen as a batch that hung after its worker was killed). So the wait asks the pool every
-    :data:`_POLL_SECONDS` whether it still takes work; a pool that does not (broken, or shut down
-    after breaking) will never finish this chunk either.
-    """
-    while True:
-        try:
-            return future.result(timeout=_POLL_SECONDS)
-        except FutureTimeout:
-            if pool is not None and not _takes_work(pool):
-                raise BrokenProcessPool("a worker process ended before its chunk was done") from None
-
-
-def _takes_work(pool: ProcessPoolExecutor) -> bool:
-    """Whether *pool* still accepts work (a trivial task is submitted and cancelled)."""
-    try:
-        pool.submit(int).cancel()
-    except (BrokenProcessPool, RuntimeError):  # broken, or shut down
-        return False
-    return True
 
 
 def _check_workers(workers: Any) -> None:
@@ -393,8 +346,8 @@ def localize_iter(
         "field": ..., "message": ...}}`` (see :func:`error_object`). Identical cases (the same
         JSON text, or dicts of plain JSON data equal key for key in the same order with the same
         types) among the last 1,024 distinct ones share one result object: treat results as
-        read-only. If a worker process dies (killed, out of memory), the cases of the chunks in
-        flight get an error object of type ``BrokenProcessPool`` and a new pool takes the rest.
+        read-only. If a worker process dies (killed, out of memory), the cases of the chunk it
+        held get an error object of type ``BrokenProcessPool`` and a new worker takes the rest.
 
     Raises
     ------
@@ -405,10 +358,11 @@ def localize_iter(
 
     Notes
     -----
-    The engine is pure Python and shapely, so threads do not run it in parallel; chunks go to a
-    :class:`concurrent.futures.ProcessPoolExecutor` whose workers load the atlas from its
-    directory (once per process). An atlas that cannot be reloaded from its directory (built in
-    memory) is used in this process only. Each call has its own settings, cache and pool.
+    The engine is pure Python and shapely, so threads do not run it in parallel; chunks go to
+    worker processes (one pipe each, so that a worker's death fails only its own chunk and can
+    never stall the batch) which load the atlas from its directory (once per process). An atlas
+    that cannot be reloaded from its directory (built in memory) is used in this process only.
+    Each call has its own settings, cache and pool.
 
     Cases are read up to ``2 * workers + 1`` chunks ahead of the results: a case (a dict) must not
     change until its result has been yielded.
