@@ -177,7 +177,7 @@ def test_body_sites_coded_in_snomed_or_uberon_are_resolved_and_sides_read():
     fc = nf.read_bundle(bundle)
     assert fc.case["side"] == "left"
     assert fc.case["motor"] == [{"name": "Tibialis anterior", "grade": 4, "side": "left"}]
-    assert fc.case["sensory"][0]["regions"] == ["First dorsal web space"]
+    assert fc.case["sensory"][0]["regions"] == ["left first web space"]  # as written: its side word agrees
     assert fc.case["sensory"][0]["modality"] == "reduced sensation"
     assert fc.case["sensory"][1]["regions"] == ["Hallux"] and fc.case["sensory"][1]["modality"] == "pins and needles"
     assert fc.case["reflexes"] == {"Ankle reflex": {"left": "2+"}}

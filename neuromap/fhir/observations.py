@@ -194,6 +194,7 @@ class _Part:
     ref: str
     resolved: bool = False
     kind: str | None = None
+    worded: bool = False   #: the name says its side itself ('left ankle', as written)
 
 
 @dataclass
@@ -296,8 +297,9 @@ class _Reader:
 
         The body site is tried first, then the code; entities of the kind the code says
         (a reflex for 'Ankle reflex') first, then any. The name passed on is the text as written
-        when it names the coded entity (or no code names one), else the entity's label or id; an
-        unreadable site is passed on as its text or code, for ``not_understood``.
+        when it names the coded entity (or no code names one) on the side the resource gives,
+        else the entity's label or id; an unreadable site is passed on as its text or code, for
+        ``not_understood``.
         """
         site = r.get("bodySite")
         names_site = concept_texts(site) or any(not self.laterality(sy, c) for sy, c, _ in codings(site))
@@ -308,7 +310,10 @@ class _Reader:
                 hit = self.named(concept, kinds)
                 if hit is not None:
                     kind, ident, name, word = hit
-                    return _Part(name, self.side(r, word), ref, True, kind)
+                    side = self.side(r, word)
+                    if word is not None and side != word:  # the resource's laterality overrides the words
+                        name = self.label(kind, ident)
+                    return _Part(name, side, ref, True, kind, worded=word is not None and side == word)
         first = concepts[0] if concepts else None
         unread = next(iter(concept_texts(first)), None) or next(
             (f"{system}|{code}" for system, code, _ in codings(first) if system and code), "(no body site)")
@@ -326,7 +331,7 @@ class _Reader:
                 match = None
             if match is not None and found in (None, (match.entity.kind, match.entity.id)):
                 kind, ident = match.entity.kind, match.entity.id
-                return kind, ident, text if match.side is None else self.label(kind, ident), match.side
+                return kind, ident, text, match.side
         return None if found is None else (found[0], found[1], self.label(*found), None)
 
     def label(self, kind: str, ident: str) -> str:
@@ -381,7 +386,7 @@ class _Reader:
 
 def _region_name(part: _Part, entry_side: str) -> str:
     """A region's name for a sensory entry: with its side word when its side is not the entry's."""
-    if not part.resolved or part.side in (None, entry_side, "bilateral"):
+    if not part.resolved or part.worded or part.side in (None, entry_side, "bilateral"):
         return part.name
     return f"{part.side} {part.name}"
 
