@@ -550,17 +550,23 @@ def test_iter_streams_in_order_and_a_dead_worker_fails_only_its_chunks() -> None
             yield c
 
     out = []
+    killed: set[int] = set()
+    later: set[int] = set()
     for r in localize_iter(lines(), workers=2, chunk_size=16):
         if not out:
             assert read < len(cases)  # the first result came before the input was read
             for child in multiprocessing.active_children():
                 os.kill(child.pid, signal.SIGKILL)
+                killed.add(child.pid)
+        else:
+            later.update(c.pid for c in multiprocessing.active_children())
         out.append(r)
+    assert killed and later - killed  # new workers took the rest
     assert len(out) == len(cases)
+    # a chunk a worker held when it was killed fails (a worker killed while idle had none)
     failed = [i for i, r in enumerate(out) if r != expected[i]]
-    assert failed, "killing the workers failed no chunk"
     assert all(out[i]["error"]["type"] == "BrokenProcessPool" for i in failed)
-    assert len(failed) < len(cases) // 2 and failed[-1] < len(cases) - 16  # the pool was replaced
+    assert len(failed) <= 2 * 16 and (not failed or failed[-1] < len(cases) - 16)
 
 
 def test_threads_share_the_atlas_safely() -> None:

@@ -73,10 +73,18 @@ class WorkerPool:
 
     Examples
     --------
+    >>> import os
     >>> from neuromap.io._pool import WorkerPool
     >>> pool = WorkerPool(1)
     >>> pool.submit(sum, [1, 2, 3]).result()
     6
+
+    A worker that dies fails the call it held, and only that one:
+
+    >>> pool.submit(os._exit, 3).exception()
+    BrokenProcessPool('a worker process ended before its chunk was done (exit code 3)')
+    >>> pool.submit(sum, [4, 5]).result()
+    9
     >>> pool.shutdown()
     """
 
