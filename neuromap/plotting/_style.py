@@ -84,10 +84,23 @@ def text_color(face: Any) -> str:
 
 
 def palette(n: int) -> tuple[str, ...]:
-    """The palette for *n* categories: Okabe-Ito up to seven, Paul Tol's muted beyond."""
+    """The palette for *n* categories: Okabe-Ito up to seven, Paul Tol's muted up to ten.
+
+    Beyond ten, the muted colours are followed by their pale tints (the grey excepted), so
+    that up to 19 categories keep distinct colours and the first ten keep theirs.
+
+    Examples
+    --------
+    >>> len(palette(5)), len(palette(10)), len(palette(14))
+    (7, 10, 19)
+    >>> palette(14)[:10] == palette(10)
+    True
+    """
     if n <= 7:
         return OKABE_ITO[:7]
-    return TOL_MUTED
+    if n <= len(TOL_MUTED):
+        return TOL_MUTED
+    return TOL_MUTED + tuple(mcolors.to_hex(blend(c, 0.45)).upper() for c in TOL_MUTED[:-1])
 
 
 def root_color(root: str) -> str:
