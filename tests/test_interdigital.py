@@ -112,9 +112,16 @@ def test_first_web_space_keeps_its_dorsal_meaning():
     assert ATLAS.regions_of("first web space") == ("first_web_space",)
 
 
+@pytest.mark.parametrize("text", ["Morton's neuroma", "morton neuroma", "Mortons neuroma"])
+def test_mortons_neuroma_names_the_third_interspace_nerve(text):
+    assert ATLAS.resolve(text).id == "third_common_plantar_digital"
+
+
 def test_an_interdigital_nerve_without_its_interspace_is_not_guessed():
     with pytest.raises(UnknownNameError, match="interdigital nerve"):
         ATLAS.resolve("interdigital nerve")
+    with pytest.raises(UnknownNameError):
+        ATLAS.resolve("interdigital neuroma")
 
 
 # ------------------------------------------------------------------------------ the figures
