@@ -168,11 +168,26 @@ def nerve_colors(atlas: Atlas, nerves: Sequence[str], views: Sequence[str]) -> d
     return {n: base[n] if n in base else spare[extra.index(n) % len(spare)] for n in nerves}
 
 
+#: Ordinal words of nerve labels, written as a number after the initials ('Third common plantar
+#: digital nerve' -> 'CPD3'), so that numbered branches do not share their initials.
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5"}
+
+
 def abbreviate(label: str, taken: set[str]) -> str:
-    """A short name for a nerve label (initials, or its first letters), unique among *taken* (updated)."""
+    """A short name for a nerve label (initials, or its first letters), unique among *taken* (updated).
+
+    Examples
+    --------
+    >>> taken = set()
+    >>> abbreviate("Deep fibular nerve", taken), abbreviate("Third common plantar digital nerve", taken)
+    ('DF', 'CPD3')
+    """
     words = [w for w in label.replace("-", " ").split()
              if w.lower() not in ("nerve", "of", "the") and not w.startswith("(")]
+    number = "".join(_ORDINALS[w.lower()] for w in words if w.lower() in _ORDINALS)
+    words = [w for w in words if w.lower() not in _ORDINALS] or words
     cand = "".join(w[0] for w in words).upper() if len(words) > 1 else words[0][:3].capitalize()
+    cand += number
     base, i = cand, 2
     while cand in taken:
         cand = f"{base}{i}"
