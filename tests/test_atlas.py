@@ -208,7 +208,7 @@ def test_export_node_link_and_graphml(atlas, tmp_path):
 
 def test_summary_counts(atlas):
     s = atlas.summary()
-    assert s["roots"] == 10 and s["regions"] == 59 and s["nerves"] >= 22 and s["muscles"] >= 20
+    assert s["roots"] == 10 and s["regions"] == 64 and s["nerves"] >= 22 and s["muscles"] >= 20
     assert s["dermatome_maps"] >= 4 and s["sources"] == len(atlas.data.sources)
     assert "Atlas" in repr(atlas) and "<table>" in atlas._repr_html_()
 

@@ -40,7 +40,7 @@ def _load(d: Path) -> Atlas:
 def test_user_atlas_loads_through_the_same_checks(data_copy):
     atlas = neuromap.load_atlas(data_copy)
     assert atlas is not neuromap.load_atlas()
-    assert atlas.summary()["regions"] == 59
+    assert atlas.summary()["regions"] == 64
 
 
 CORRUPTIONS = [

@@ -214,13 +214,35 @@ def test_plantar_fourth_ray(foot: FootTemplate) -> None:
     # plantar x is medial-positive: the ball_medial lies medial (+x) of ball_lateral
     assert foot.polygon("ball_medial").centroid.x > foot.polygon("ball_lateral").centroid.x
     assert foot.polygon("medial_sole").centroid.x > foot.polygon("lateral_sole").centroid.x
-    fourth = foot.polygon("fourth_toe_plantar")
-    assert fourth.touches(foot.polygon("ball_medial"))
-    assert fourth.touches(foot.polygon("ball_lateral"))
+    # the medial | lateral plantar border runs up the 4th ray and on along the fourth toe's axis
+    assert foot.polygon("fourth_toe_plantar_medial").touches(foot.polygon("ball_medial"))
+    assert foot.polygon("fourth_toe_plantar_lateral").touches(foot.polygon("ball_lateral"))
+    assert foot.polygon("fourth_toe_plantar_medial").intersection(foot.polygon("ball_lateral")).length == 0
     assert foot.polygon("plantar_heel").centroid.y < foot.polygon("medial_sole").centroid.y
-    hallux = foot.polygon("hallux_plantar").centroid.x
-    little = foot.polygon("little_toe_plantar").centroid.x
+    hallux = foot.polygon("hallux_plantar_lateral").centroid.x
+    little = foot.polygon("little_toe_plantar_medial").centroid.x
     assert hallux > little
+
+
+TOES = ("hallux", "second_toe", "third_toe", "fourth_toe", "little_toe")
+
+
+@pytest.mark.parametrize("toe", TOES)
+def test_plantar_toe_halves(foot: FootTemplate, toe: str) -> None:
+    """Each toe's plantar skin is two halves side by side (medial at +x), sharing the toe's long axis."""
+    medial, lateral = foot.polygon(f"{toe}_plantar_medial"), foot.polygon(f"{toe}_plantar_lateral")
+    assert medial.centroid.x > lateral.centroid.x
+    shared = medial.intersection(lateral)
+    assert shared.length > 0.6 * (max(medial.bounds[3], lateral.bounds[3]) - min(medial.bounds[1], lateral.bounds[1]))
+    assert 0.6 < medial.area / lateral.area < 1.6
+
+
+def test_facing_halves_meet_only_at_the_toe_cleft(foot: FootTemplate) -> None:
+    """The halves an interdigital nerve supplies face each other across one cleft, on the two toes it separates."""
+    for a, b in itertools.pairwise(TOES):
+        facing = foot.polygon(f"{a}_plantar_lateral").intersection(foot.polygon(f"{b}_plantar_medial"))
+        assert not facing.is_empty and facing.length < 1e-6, (a, b)  # a single cleft point
+        assert foot.polygon(f"{a}_plantar_medial").distance(foot.polygon(f"{b}_plantar_medial")) > 1.0, (a, b)
 
 
 def test_medial_arch_lifts_off_the_ground(foot: FootTemplate) -> None:

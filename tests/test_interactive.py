@@ -77,7 +77,8 @@ def test_page_colours_findings_and_outlines_the_top_territory():
     territory = {r for r, w in result.top.territory.regions.items() if w >= 0.5}
     assert {r for r, c in cls.items() if "nm-territory" in c} == territory
     assert not any({"nm-numb", "nm-normal"} & set(c) for r, c in cls.items()
-                   if r not in ("first_web_space", "hallux_dorsal", "hallux_plantar", "medial_malleolus"))
+                   if r not in ("first_web_space", "hallux_dorsal", "hallux_plantar_medial", "hallux_plantar_lateral",
+                                "medial_malleolus"))
 
 
 def test_page_ranking_lists_each_hypothesis_with_its_explanations():

@@ -367,7 +367,7 @@ class Atlas(GraphView):
         --------
         >>> import neuromap
         >>> neuromap.load_atlas().regions_of("big toe")
-        ('hallux_dorsal', 'hallux_plantar')
+        ('hallux_dorsal', 'hallux_plantar_medial', 'hallux_plantar_lateral')
         """
         entity = self.resolve(text, ("region", "group"), field=field)
         if entity.kind == "group":

@@ -129,7 +129,7 @@ class FootTemplate:
     >>> from neuromap import load_atlas
     >>> foot = load_atlas().template
     >>> foot
-    FootTemplate(dorsal=10, plantar=10, medial=6, lateral=6, anterior=12, posterior=10, saddle=5)
+    FootTemplate(dorsal=10, plantar=15, medial=6, lateral=6, anterior=12, posterior=10, saddle=5)
     >>> foot.region_ids_at([[-12.0, 195.0]], "dorsal")
     ['first_web_space']
     """
@@ -507,7 +507,7 @@ class FootTemplate:
         >>> from neuromap import load_atlas
         >>> foot = load_atlas().template
         >>> foot.classify_points([[0.0, 35.0], [500.0, 0.0]], "plantar")
-        array([ 7, -1])
+        array([10, -1])
         """
         pts = read_points(xy)
         self._check_view(view)

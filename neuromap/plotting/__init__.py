@@ -17,7 +17,7 @@ Manners
   hatch) rather than a separate artist, which keeps a four-view figure cheap to draw.
 * Colours are colour-blind safe. Roots have a fixed colour (:data:`ROOT_COLORS`), the same in
   every figure; other categories use the Okabe-Ito palette (:data:`OKABE_ITO`) and, beyond seven
-  categories, Paul Tol's "muted" palette (:data:`TOL_MUTED`).
+  categories, Paul Tol's "muted" palette (:data:`TOL_MUTED`), followed by its pale tints beyond ten.
 * Region labels sit at the template's label anchors. A collision pass measures each label with
   the renderer and, largest region first, keeps it in place, nudges it, shrinks it, or drops it
   (listed in ``display.dropped_labels``); a label never overlaps another or leaves the foot.

@@ -84,10 +84,23 @@ def text_color(face: Any) -> str:
 
 
 def palette(n: int) -> tuple[str, ...]:
-    """The palette for *n* categories: Okabe-Ito up to seven, Paul Tol's muted beyond."""
+    """The palette for *n* categories: Okabe-Ito up to seven, Paul Tol's muted up to ten.
+
+    Beyond ten, the muted colours are followed by their pale tints (the grey excepted), so
+    that up to 19 categories keep distinct colours and the first ten keep theirs.
+
+    Examples
+    --------
+    >>> len(palette(5)), len(palette(10)), len(palette(14))
+    (7, 10, 19)
+    >>> palette(14)[:10] == palette(10)
+    True
+    """
     if n <= 7:
         return OKABE_ITO[:7]
-    return TOL_MUTED
+    if n <= len(TOL_MUTED):
+        return TOL_MUTED
+    return TOL_MUTED + tuple(mcolors.to_hex(blend(c, 0.45)).upper() for c in TOL_MUTED[:-1])
 
 
 def root_color(root: str) -> str:
@@ -155,11 +168,26 @@ def nerve_colors(atlas: Atlas, nerves: Sequence[str], views: Sequence[str]) -> d
     return {n: base[n] if n in base else spare[extra.index(n) % len(spare)] for n in nerves}
 
 
+#: Ordinal words of nerve labels, written as a number after the initials ('Third common plantar
+#: digital nerve' -> 'CPD3'), so that numbered branches do not share their initials.
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5"}
+
+
 def abbreviate(label: str, taken: set[str]) -> str:
-    """A short name for a nerve label (initials, or its first letters), unique among *taken* (updated)."""
+    """A short name for a nerve label (initials, or its first letters), unique among *taken* (updated).
+
+    Examples
+    --------
+    >>> taken = set()
+    >>> abbreviate("Deep fibular nerve", taken), abbreviate("Third common plantar digital nerve", taken)
+    ('DF', 'CPD3')
+    """
     words = [w for w in label.replace("-", " ").split()
              if w.lower() not in ("nerve", "of", "the") and not w.startswith("(")]
+    number = "".join(_ORDINALS[w.lower()] for w in words if w.lower() in _ORDINALS)
+    words = [w for w in words if w.lower() not in _ORDINALS] or words
     cand = "".join(w[0] for w in words).upper() if len(words) > 1 else words[0][:3].capitalize()
+    cand += number
     base, i = cand, 2
     while cand in taken:
         cand = f"{base}{i}"

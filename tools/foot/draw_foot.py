@@ -187,6 +187,18 @@ DORSAL = View(
     },
 )
 
+# The long axis of each toe on the sole (plantar frame, +x medial): from the middle of the toe's
+# crease (a control point of the crease seam, so the two meet exactly; for the fourth toe the point
+# where the medial | lateral plantar seam starts) straight out past the tip, which the outline
+# then cuts.  The axes halve each toe's plantar skin into a medial and a lateral half.
+TOE_AXES = (
+    piece((29.0, 197.5), (28.6, 230.0), (28.0, 270.0)),  # hallux (tip at x = 28)
+    piece((1.0, 203.0), (0.8, 232.0), (0.5, 265.0)),  # second toe
+    piece((-17.0, 203.5), (-17.8, 228.0), (-17.8, 255.0)),  # third toe
+    piece(mirror(FOURTH_BASE_MID), (-32.8, 220.0), (-32.7, 243.0)),  # fourth toe
+    piece((-46.0, 188.0), (-46.9, 205.0), (-47.0, 227.0)),  # little toe
+)
+
 # --------------------------------------------------------------------------------------------
 # Plantar view: the sole from below, +x MEDIAL.  Toes are the dorsal toes mirrored; the heel
 # is rounded (the leg is hidden behind the sole), the medial border is gently concave at the arch.
@@ -218,13 +230,22 @@ PLANTAR = View(
         # medial | lateral plantar territory along the 4th ray, from the 4th toe to the heel pad
         piece(mirror(FOURTH_BASE_MID), (-31.0, 175.0), (-27.5, 140.0), (-21.0, 100.0),
               (-17.0, 72.0)),
+        # each toe's plantar skin halved along its long axis, from the middle of its crease out
+        # past its tip: the proper plantar digital nerves supply one side of a toe each, so the
+        # halves are what a common plantar digital (interdigital) nerve supplies in pairs
+        *TOE_AXES,
     ),
     labels={
-        "hallux_plantar": (29.0, 235.0),
-        "second_toe_plantar": (0.5, 235.0),
-        "third_toe_plantar": (-17.5, 232.0),
-        "fourth_toe_plantar": (-32.5, 222.0),
-        "little_toe_plantar": (-47.0, 207.0),
+        "hallux_plantar_medial": (37.0, 230.0),
+        "hallux_plantar_lateral": (20.5, 230.0),
+        "second_toe_plantar_medial": (5.0, 235.0),
+        "second_toe_plantar_lateral": (-4.0, 235.0),
+        "third_toe_plantar_medial": (-14.0, 232.0),
+        "third_toe_plantar_lateral": (-21.0, 232.0),
+        "fourth_toe_plantar_medial": (-29.0, 222.0),
+        "fourth_toe_plantar_lateral": (-36.0, 222.0),
+        "little_toe_plantar_medial": (-43.5, 207.0),
+        "little_toe_plantar_lateral": (-50.0, 207.0),
         "ball_medial": (10.0, 175.0),
         "ball_lateral": (-42.0, 165.0),
         "medial_sole": (10.0, 110.0),
