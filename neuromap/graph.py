@@ -398,7 +398,8 @@ class _Builder:
     def add_regions(self) -> None:
         for reg in self.data.regions:
             self.add(reg["id"], "regions.json", self.entity(
-                reg, "region", sources=_distinct(k for s in reg["nerves"] for k in s["sources"]), view=reg["view"]))
+                reg, "region", sources=_distinct(k for s in reg["nerves"] for k in s["sources"]), view=reg["view"],
+                part_of=reg.get("part_of")))
             for s in reg["nerves"]:
                 if self.kind(s["nerve"]) != "nerve":
                     raise AtlasDataError("regions.json", f"{reg['id']}.nerves", f"unknown nerve {s['nerve']!r}")

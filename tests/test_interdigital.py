@@ -44,6 +44,19 @@ def test_a_whole_plantar_toe_still_reads_as_both_halves(toe):
         assert ATLAS.dermatome(halves[0], layer) == ATLAS.dermatome(halves[1], layer), (toe, layer)
 
 
+@pytest.mark.parametrize("toe", TOES)
+def test_the_halves_of_a_toe_named_together_carry_the_share_of_the_whole(toe):
+    """Splitting a region into parts changes no evidence share: named whole, the two halves share
+    the one region's share, as the toe's dorsal region (never split) shows beside them."""
+    for names in ([toe], [f"{toe}_plantar", "first_web_space"], [f"{toe}_plantar", "heel", "ankle"]):
+        found = _numb(*names).findings
+        share = {f.target: f.share for f in found}
+        whole = next(iter(share.values())) if len(names) == 1 else share[ATLAS.regions_of(names[1])[0]]
+        assert share[f"{toe}_plantar_medial"] == share[f"{toe}_plantar_lateral"] == whole / 2, names
+    alone = {f.target: f.share for f in _numb(f"{toe}_plantar_lateral").findings}
+    assert alone == {f"{toe}_plantar_lateral": 1.0}  # a part named on its own is the whole finding
+
+
 def test_old_names_of_the_plantar_toes_resolve_to_their_halves():
     assert set(ATLAS.regions_of("underside of my big toe")) == {"hallux_plantar_medial", "hallux_plantar_lateral"}
     assert set(ATLAS.regions_of("5th toe plantar")) == {"little_toe_plantar_medial", "little_toe_plantar_lateral"}

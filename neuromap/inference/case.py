@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -499,17 +500,23 @@ class _Reader:
         abnormal, modality = words["abnormal"], words["modality"]
         if "regions" in item:
             named = self.named_regions(item["regions"], base + ".regions", sides)
-            for (fld, reg, s, text, span), share in zip(named, _shares([n[2] for n in named]), strict=True):
+            shares = _shares([n[2] for n in named], [self.unit(n[1]) for n in named])
+            for (fld, reg, s, text, span), share in zip(named, shares, strict=True):
                 self.add(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share, span))
             return
         fld = base + ".drawing"
         drawn = drawing_regions(item["drawing"], checked, fld, sides, self.atlas, self.limits)
         self.notes.extend(note for *_, note in drawn if note)
         span = len({d[0] for d in drawn})
-        for (reg, severity, s, _), share in zip(drawn, _shares([d[2] for d in drawn]), strict=True):
+        for (reg, severity, s, _), share in zip(drawn, _shares([d[2] for d in drawn], [self.unit(d[0]) for d in drawn]),
+                                                strict=True):
             self.add(Finding(fld, "region", reg, s, abnormal, modality, severity, f"drawing ({reg})", share, span))
         self.drawings.append({"field": fld, **dict(item["drawing"]), "sides": list(sides),
                               "modality": modality, "abnormal": abnormal})
+
+    def unit(self, region: str) -> str:
+        """What a region counts as in its entry's shares: the whole it is a part of, else itself."""
+        return self.atlas.node(region).get("part_of") or region
 
     def region_list(self, names: Any, field: str) -> list[str]:
         """A list of region names, its shape and sizes checked."""
@@ -705,13 +712,16 @@ def _motor_grade(grade: Any, field: str, limits: Limits, atlas: Atlas) -> tuple[
     return True, MRC_SEVERITY[int(word)]
 
 
-def _shares(sides: list[str]) -> list[float]:
-    """The share of its entry's evidence each of an entry's regions carries, per side (``docs/method.md`` §1)."""
-    per_side: dict[str, int] = {}
-    for s in sides:
-        per_side[s] = per_side.get(s, 0) + 1
+def _shares(sides: list[str], units: list[str]) -> list[float]:
+    """The share of its entry's evidence each of an entry's regions carries, per side (``docs/method.md`` §1).
+
+    The regions are counted as *units*: the parts of one whole region (its ``part_of``) count
+    as that one region, and share its share equally.
+    """
+    regions = Counter(zip(sides, units, strict=True))        # regions per (side, unit)
+    per_side = Counter(side for side, _ in regions)           # units per side
     by_count = {n: (1.0 + SHARE_LOG_COEFFICIENT * math.log(n)) / n for n in per_side.values()}
-    return [by_count[per_side[s]] for s in sides]
+    return [by_count[per_side[s]] / regions[s, u] for s, u in zip(sides, units, strict=True)]
 
 
 def _reflex_sides(grade: Any, field: str, limits: Limits) -> list[tuple[str, str, str]]:
