@@ -150,7 +150,7 @@ def test_pregnancy_multiplies_the_meralgia_rate_by_its_cited_odds_ratio():
 
 def test_history_is_checked_field_by_field():
     with pytest.raises(neuromap.InvalidCaseError, match=r"history.events\[0\].*pregnancy"):
-        neuromap.localize({**FOOT_DROP, "history": {"events": ["pregnacy"]}})
+        neuromap.localize({**FOOT_DROP, "history": {"events": ["pregnacy"]}}, strict=True)
     with pytest.raises(neuromap.InvalidCaseError, match="history.onset"):
         neuromap.localize({**FOOT_DROP, "history": {"onset": "yesterday"}})
     with pytest.raises(neuromap.InvalidCaseError, match="history.back_pain"):
@@ -254,4 +254,20 @@ def test_history_fields_raise_the_lesions_they_are_tied_to():
     assert child.hypotheses[0].prior["rate"] == pytest.approx(9.0 * base.hypotheses[0].prior["rate"])
     # the fields' events are not names a case may give in history.events
     with pytest.raises(neuromap.InvalidCaseError, match="history.events"):
-        neuromap.localize({**case, "history": {"events": ["back_pain"]}})
+        neuromap.localize({**case, "history": {"events": ["back_pain"]}}, strict=True)
+
+
+def test_an_unknown_history_event_is_set_aside_not_a_reason_to_refuse_the_case():
+    """One unknown word never refuses a case: the event is not understood (it raises no base rate,
+    the rest of the history still counts), its words go through the red-flag screen, and the
+    ranking is the one without it."""
+    plain = neuromap.localize(FOOT_DROP)
+    events = ["pregnacy", "prolonged kneeling", "fell, then bladder incontinence"]
+    read = neuromap.localize({**FOOT_DROP, "history": {"events": events}})
+    kneeling = neuromap.localize({**FOOT_DROP, "history": {"events": ["prolonged kneeling"]}})
+    assert [(u.field, u.text) for u in read.not_understood] == [
+        ("history.events[0]", "pregnacy"), ("history.events[2]", "fell, then bladder incontinence")]
+    assert read.not_understood[0].suggestions == ("pregnancy",)
+    assert [(h.id, h.score) for h in read] == [(h.id, h.score) for h in kneeling] != [(h.id, h.score) for h in plain]
+    assert any("history.events" in w and "'pregnacy'" in w for w in read.warnings)
+    assert [f["id"] for f in read.red_flags] == ["cauda_equina"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from neuromap.atlas import Atlas, normalize_name
 from neuromap.errors import InvalidCaseError, check_option
+from neuromap.inference.case import NotUnderstood
 
 __all__ = ["ONSETS", "parse_history"]
 
@@ -25,24 +26,32 @@ ONSETS = ("sudden", "days", "weeks", "months", "years", "since_childhood")
 _KEYS = ("onset", "back_pain", "bilateral_symptoms", "events")
 
 
-def parse_history(case: Mapping[str, Any], atlas: Atlas) -> dict[str, Any]:
-    """The checked ``history`` of a case (empty when it has none).
+def parse_history(case: Mapping[str, Any], atlas: Atlas, *,
+                  strict: bool = False) -> tuple[dict[str, Any], tuple[NotUnderstood, ...]]:
+    """The checked ``history`` of a case (empty when it has none), and the events not understood.
+
+    An event the atlas does not know is set aside (not understood: it raises no base rate), so
+    that one unknown word never refuses the case; with *strict* it is refused.
 
     Examples
     --------
     >>> import neuromap
-    >>> parse_history({"side": "left", "history": {"onset": "weeks", "events": ["Diabetes"]}},
-    ...               neuromap.load_atlas())
+    >>> history, unread = parse_history({"side": "left", "history": {"onset": "weeks",
+    ...                                  "events": ["Diabetes", "fell off a ladder"]}}, neuromap.load_atlas())
+    >>> history
     {'onset': 'weeks', 'events': ('diabetes',)}
+    >>> unread[0].field, unread[0].text
+    ('history.events[1]', 'fell off a ladder')
     """
     history = case.get("history")
     if history is None:
-        return {}
+        return {}, ()
     if not isinstance(history, Mapping):
         raise InvalidCaseError("history", f"expected an object, got a {type(history).__name__}")
     for key in history:
         check_option("history", key, _KEYS, error=InvalidCaseError)
     out: dict[str, Any] = {}
+    unread: list[NotUnderstood] = []
     if "onset" in history:
         out["onset"] = check_option("history.onset", history["onset"], ONSETS, fold=normalize_name,
                                     error=InvalidCaseError)
@@ -57,10 +66,19 @@ def parse_history(case: Mapping[str, Any], atlas: Atlas) -> dict[str, Any]:
         if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
             raise InvalidCaseError("history.events", "expected a list of event names")
         known = tuple(e["id"] for e in atlas.data.priors["history"] if "field" not in e)
-        named = tuple(check_option(f"history.events[{i}]", e.replace(" ", "_"), known, fold=normalize_name,
-                                   error=InvalidCaseError) for i, e in enumerate(events))
+        found = []
+        for i, e in enumerate(events):
+            try:
+                found.append(check_option(f"history.events[{i}]", e.replace(" ", "_"), known, fold=normalize_name,
+                                          error=InvalidCaseError))
+            except InvalidCaseError as exc:
+                if strict:
+                    raise
+                unread.append(NotUnderstood(exc.field, e, "not a history event the priors know (it raises no "
+                                            "base rate)", exc.suggestions))
+        named = tuple(found)
     read = tuple(e["id"] for e in atlas.data.priors["history"]
                  if "field" in e and e["field"] in out and out[e["field"]] == e["value"])
     if named or read:
         out["events"] = tuple(dict.fromkeys((*named, *read)))
-    return out
+    return out, tuple(unread)

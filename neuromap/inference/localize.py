@@ -211,7 +211,10 @@ def _prepare(case: Any, atlas: Atlas, dermatome_map: str | None, limits: Limits,
     if dermatome_map is None and isinstance(case, Mapping) and "dermatome_map" in case:
         dermatome_map = case["dermatome_map"]
     map_id = atlas.check_map(dermatome_map)
-    history = parse_history(case, atlas) if isinstance(case, Mapping) else {}
+    history, unread = parse_history(case, atlas, strict=strict) if isinstance(case, Mapping) else ({}, ())
+    if unread:
+        parsed = _with_unread(parsed, unread, atlas, "history.events: {} not understood (see not_understood): "
+                              "they raise no base rate; the red-flag screen read those words.")
     reasons = [not_scored_reason(f, atlas) for f in parsed.findings]
     scored = tuple(f for f, reason in zip(parsed.findings, reasons, strict=True) if reason is None)
     not_scored = [(f, reason) for f, reason in zip(parsed.findings, reasons, strict=True) if reason is not None]
@@ -340,10 +343,14 @@ def _with_unread_text(parsed: ParsedCase, text: TextCase, atlas: Atlas) -> Parse
     if not text.unread:
         return parsed
     unread = tuple(NotUnderstood(f"text[{a}:{b}]", words, "not read from the text") for a, b, words in text.unread)
+    return _with_unread(parsed, unread, atlas, "The text was read in part: {} not understood (see not_understood); "
+                        "the red-flag screen read those words.")
+
+
+def _with_unread(parsed: ParsedCase, unread: tuple[NotUnderstood, ...], atlas: Atlas, note: str) -> ParsedCase:
+    """*parsed* with more entries not understood, screened for red flags, and *note* naming them (at ``{}``)."""
     mentions = tuple((sign, u.field, u.text) for u in unread for sign in red_flag_mentions(u.text, atlas))
-    note = (f"The text was read in part: {', '.join(repr(u.text) for u in unread[:5])}"
-            f"{', ...' if len(unread) > 5 else ''} not understood (see not_understood); the red-flag screen "
-            "read those words.")
+    note = note.format(f"{', '.join(repr(u.text) for u in unread[:5])}{', ...' if len(unread) > 5 else ''}")
     return dataclasses.replace(parsed, not_understood=parsed.not_understood + unread,
                                red_flag_mentions=parsed.red_flag_mentions + mentions,
                                notes=(*parsed.notes, note))
