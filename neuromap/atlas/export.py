@@ -35,6 +35,10 @@ def plain_data(value: Any) -> Any:
     t = type(value)
     if t is str or t is float or t is int or t is bool or value is None:  # the common leaves, without ABC checks
         return value
+    if t is dict:  # the common containers, without ABC checks either
+        return {k if type(k) is str else str(k): plain_data(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [plain_data(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
