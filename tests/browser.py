@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
-#: Where the screenshots of the browser tests go (the docs show some of them).
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "img"
+#: Where the screenshots of the browser tests go: a temporary folder, or with
+#: ``NEUROMAP_UPDATE_SCREENSHOTS=1`` ``docs/img/`` (the docs show some of them), so that a test
+#: run leaves the working tree as it was.
+SCREENSHOTS = (Path(__file__).resolve().parents[1] / "docs" / "img" if os.environ.get("NEUROMAP_UPDATE_SCREENSHOTS")
+               else Path(tempfile.gettempdir()) / "neuromap-screenshots")
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
