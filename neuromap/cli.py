@@ -606,6 +606,11 @@ def format_table(result: Mapping[str, Any], *, width: int = 100) -> str:
         out.append(_table(rows, width=1 << 16).rstrip("\n"))  # the ranking is never wrapped
     else:
         out.append("No hypothesis: none of the findings could be scored.")
+    best = [b for b in result.get("best_of_kind", ()) if b["rank"] > 1]
+    if best:  # the differential: the best of each other kind, however far down it ranks
+        out += textwrap.wrap("Best of each other kind: " + "; ".join(
+            f"{b['kind'].replace('_', ' ')} {b['label']} (rank {b['rank']}, {b['score']:.2f})" for b in best),
+            width, subsequent_indent="  ")
     dmap = result.get("dermatome_map") or {}
     if dmap:
         out.append(f"(dermatome map: {dmap.get('label', dmap.get('id'))})")

@@ -271,3 +271,62 @@ def test_an_unknown_history_event_is_set_aside_not_a_reason_to_refuse_the_case()
     assert [(h.id, h.score) for h in read] == [(h.id, h.score) for h in kneeling] != [(h.id, h.score) for h in plain]
     assert any("history.events" in w and "'pregnacy'" in w for w in read.warnings)
     assert [f["id"] for f in read.red_flags] == ["cauda_equina"]
+
+
+# ------------------------------------------------------------------------------ the differential
+def _suite_results():
+    from tests.case_suite import load_cases
+
+    for entry in load_cases():
+        if "case" in entry and not entry.get("error"):
+            try:
+                yield entry["id"], neuromap.localize(entry["case"])
+            except neuromap.NeuromapError:
+                continue
+
+
+def test_best_of_kind_names_the_first_hypothesis_of_each_kind_that_explains_a_finding():
+    """Over the cited case suite: one entry per kind, in rank order, each the first hypothesis of its
+    kind in the ranking and one that explains an abnormal finding; the top one whenever it does."""
+    groups = {"root": "root", "roots": "root"}
+    checked = 0
+    for ident, result in _suite_results():
+        best = result.best_of_kind
+        kinds = [groups.get(b["kind"], b["kind"]) for b in best]
+        assert len(kinds) == len(set(kinds)), ident
+        assert [b["rank"] for b in best] == sorted(b["rank"] for b in best), ident
+        hyps = result.hypotheses
+        for b in best:
+            if b["rank"] <= len(hyps):
+                h = hyps[b["rank"] - 1]
+                assert (h.kind, h.id, h.side, h.score) == (b["kind"], b["id"], b["side"], b["score"]), ident
+                assert h.explains, ident
+                earlier = [groups.get(x.kind, x.kind) for x in hyps[:b["rank"] - 1] if x.explains]
+                assert groups.get(b["kind"], b["kind"]) not in earlier, ident
+                checked += 1
+        if hyps and hyps[0].explains:
+            assert best[0]["rank"] == 1, ident
+    assert checked > 300
+
+
+def test_a_nerve_led_list_names_its_root_alternative_and_the_other_way_round():
+    sural = neuromap.localize({"side": "left", "sensory": [
+        {"regions": ["lateral border", "lateral malleolus"], "modality": "pain"}]})
+    by_kind = {b["kind"]: b for b in sural.best_of_kind}
+    assert sural.top.id == "sural" and by_kind["root"]["id"] == "S1"
+    numb = [{"regions": ["lateral border", "sole"], "modality": "numbness"}]
+    s1 = neuromap.localize({"side": "left", "sensory": numb, "reflexes": {"achilles": "absent"},
+                            "motor": [{"name": "ankle plantarflexion", "grade": 4}]})
+    by_kind = {b["kind"]: b for b in s1.best_of_kind}
+    assert s1.top.id == "S1" and by_kind["nerve"]["id"] in ("tibial", "sciatic")
+    assert all(b["rank"] > 1 for b in s1.best_of_kind if b["kind"] != "root")
+    # the JSON carries it, beyond the hypotheses listed as well
+    short = neuromap.localize({"side": "left", "sensory": numb, "reflexes": {"achilles": "absent"}}, max_hypotheses=2)
+    assert len(short.hypotheses) <= 3 < max(b["rank"] for b in short.best_of_kind)
+    assert short.to_dict()["best_of_kind"] == [
+        {**b, "levels": list(b["levels"]), "candidate_sites": list(b["candidate_sites"])} for b in short.best_of_kind]
+
+
+def test_no_abnormal_finding_names_no_kind():
+    assert neuromap.localize({"side": "left", "reflexes": {"achilles": "normal"},
+                              "motor": [{"name": "ankle dorsiflexion", "grade": 5}]}).best_of_kind == ()

@@ -20,12 +20,12 @@ from neuromap.atlas import Atlas, load_atlas
 from neuromap.errors import InvalidArgumentError, InvalidTypeError, NeuromapError, check_option
 from neuromap.inference._drawing import overlays_of
 from neuromap.inference.case import DEFAULT_LIMITS, Case, Finding, Limits, NotUnderstood, ParsedCase, parse_case
-from neuromap.inference.explain import hypotheses, next_examination
+from neuromap.inference.explain import heading, hypotheses, next_examination
 from neuromap.inference.flags import flags, pattern, saddle_and_sphincter
 from neuromap.inference.history import parse_history
 from neuromap.inference.mentions import red_flag_mentions
 from neuromap.inference.plan import next_studies
-from neuromap.inference.rank import cut, leader_options, name, ranked_options
+from neuromap.inference.rank import best_of_kind, cut, leader_options, name, ranked_options
 from neuromap.inference.ranking import Ranking, ranking
 from neuromap.inference.result import Localization
 from neuromap.inference.scoring import ScoreInput, Scores, finding_weight, not_scored_reason, scoring_table
@@ -275,7 +275,8 @@ def _finish(read: _Read, scores: Scores | None, atlas: Atlas, max_hypotheses: in
         dermatome_map={"id": map_id, "label": label}, atlas_version=atlas.version, atlas_status=atlas.status,
         neuromap_version=__version__,
         # the study plan is proposed when first asked for, like the explanations
-        plan=functools.partial(_study_plan, scores, tuple(ranked), tuple(leader_ks), parsed, atlas))
+        plan=functools.partial(_study_plan, scores, tuple(ranked), tuple(leader_ks), parsed, atlas),
+        best=functools.partial(_best_of_kind, scores, atlas))
     return result, ranked
 
 
@@ -322,6 +323,13 @@ def _study_plan(scores: Any, ranked: Sequence[int], leader_ks: Sequence[int], pa
         return ()
     evaluations = [scores.evaluation(k) for k in ks]
     return tuple(next_studies(scores, ks, [name(e, evaluations) for e in evaluations], parsed, atlas))
+
+
+def _best_of_kind(scores: Any, atlas: Atlas) -> tuple[dict[str, Any], ...]:
+    """The best hypothesis of each kind that explains a finding, as a result names it, with its rank."""
+    if scores is None:
+        return ()
+    return tuple({**heading(scores, k, atlas), "rank": rank} for k, rank in best_of_kind(scores))
 
 
 def _read(case: Any, atlas: Atlas, limits: Limits, strict: bool) -> tuple[Any, ParsedCase]:

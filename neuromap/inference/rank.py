@@ -20,7 +20,7 @@ from neuromap.weights import (
     TIE,
 )
 
-__all__ = ["cut", "leader_options", "name", "ranked_options", "site_decided"]
+__all__ = ["KIND_GROUPS", "best_of_kind", "cut", "leader_options", "name", "ranked_options", "site_decided"]
 
 
 def ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
@@ -103,4 +103,37 @@ def name(e: Evaluation, among: Sequence[Evaluation]) -> str:
     if len({x.side for x in among}) > 1:
         return f"{e.candidate.id} ({e.side})"
     return e.candidate.id
+
+
+#: The kinds of hypothesis a differential names the best of: a root (one root or contiguous
+#: roots), a nerve, a plexus, the cauda equina, a polyneuropathy.
+KIND_GROUPS = {"root": "root", "roots": "root", "nerve": "nerve", "plexus": "plexus", "cauda_equina": "cauda_equina",
+               "polyneuropathy": "polyneuropathy"}
+
+
+def best_of_kind(scores: Scores) -> list[tuple[int, int]]:
+    """The best hypothesis of each kind that explains an abnormal finding: (option, rank), by rank.
+
+    The rank is the hypothesis's place in the full ranking (1 for the top), the order of
+    :func:`ranked_options` without its cut: a root alternative ranked 9th of a nerve-led list is
+    named with its rank, and the list itself stays in score order. None when the case has no
+    abnormal finding or no hypothesis explains one.
+    """
+    abnormal = np.array([f.abnormal for f in scores.findings])
+    if not abnormal.any():
+        return []
+    listed = scores.listed
+    keys = scores.table.group[scores.rows[listed]] * 3 + scores.side_codes[listed]
+    _, first = np.unique(keys, return_index=True)
+    best = listed[np.sort(first)]                       # every hypothesis, best option each, best first
+    explains = np.flatnonzero((scores.p[best][:, abnormal] > 0).any(axis=1))
+    cands = scores.table.candidates
+    out: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    for i in explains.tolist():
+        group = KIND_GROUPS[cands[scores.rows[best[i]]].kind]
+        if group not in seen:
+            seen.add(group)
+            out.append((int(best[i]), i + 1))
+    return out
 

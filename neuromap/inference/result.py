@@ -22,7 +22,7 @@ _T = TypeVar("_T")
 __all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization", "RankedHypothesis"]
 
 #: Version of the output format (the JSON schema in ``neuromap/schemas``).
-OUTPUT_SCHEMA_VERSION = "1.3"
+OUTPUT_SCHEMA_VERSION = "1.4"
 
 DISCLAIMER = ("neuromap is decision support for education and research, not a diagnosis. Scores rank "
               "hypotheses; they are not clinical probabilities.")
@@ -141,8 +141,8 @@ class Localization:
     Attributes
     ----------
     hypotheses : tuple of Hypothesis
-        Best first (assembled on first access); the best root, nerve and plexus hypotheses
-        that explain a finding are always among the first five (a structured differential).
+        Best first, by score (assembled on first access); :attr:`best_of_kind` names the best
+        root, nerve, plexus, cauda equina and polyneuropathy hypotheses, wherever they rank.
     red_flags : tuple of dict
         Urgent warnings (cauda equina), to be read before anything else.
     warnings : tuple of str
@@ -196,6 +196,28 @@ class Localization:
     not_understood: tuple[NotUnderstood, ...] = ()
     #: ``plan()`` proposes the studies that would separate the leaders (called once, by :attr:`next_studies`)
     plan: Callable[[], tuple[Mapping[str, Any], ...]] = field(default=tuple, repr=False, compare=False)
+    #: ``best()`` names the best hypothesis of each kind (called once, by :attr:`best_of_kind`)
+    best: Callable[[], tuple[Mapping[str, Any], ...]] = field(default=tuple, repr=False, compare=False)
+
+    @functools.cached_property
+    def best_of_kind(self) -> tuple[Mapping[str, Any], ...]:
+        """The best hypothesis of each kind that explains a finding, with its rank: the differential.
+
+        One entry per kind that has one (a root, a nerve, a plexus, the cauda equina, a
+        polyneuropathy), in rank order: the fields that name a hypothesis (kind, id, label,
+        levels, nerve, site, side, score) and ``rank``, its place in the full ranking (1 for the
+        top). The ranking stays in score order; this names the root alternative of a nerve-led
+        list, and the nerve alternative of a root-led one, however far down it ranks.
+
+        Examples
+        --------
+        >>> import neuromap
+        >>> result = neuromap.localize({"side": "left", "sensory": [
+        ...     {"regions": ["lateral border", "lateral malleolus"], "modality": "pain"}]})
+        >>> [(b["kind"], b["id"], b["rank"]) for b in result.best_of_kind][:2]
+        [('nerve', 'sural', 1), ('root', 'S1', 2)]
+        """
+        return self.best()
 
     @functools.cached_property
     def next_studies(self) -> tuple[Mapping[str, Any], ...]:
@@ -290,6 +312,7 @@ class Localization:
             "warnings": list(self.warnings),
             "pattern": plain_data(self.pattern),
             "hypotheses": [h.to_dict() for h in self.hypotheses],
+            "best_of_kind": [plain_data(b) for b in self.best_of_kind],
             "separable": self.separable,
             "next_examination": [plain_data(x) for x in self.next_examination],
             "next_studies": [plain_data(x) for x in self.next_studies],
@@ -322,8 +345,9 @@ class Localization:
     def __reduce__(self) -> tuple[Any, ...]:
         # the ranking's explanations are assembled now: what is pickled or copied is the
         # result itself, not the engine's tables behind its lazy explanations
-        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("explain", "plan")}
-        return (_restore, (self.hypotheses, self.next_studies, state))
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                 if f.name not in ("explain", "plan", "best")}
+        return (_restore, (self.hypotheses, self.next_studies, self.best_of_kind, state))
 
     def plot(self, **kwargs: Any) -> CaseDisplay:
         """Draw the case on the foot, limb or saddle; see :func:`neuromap.plotting.plot_localization`."""
@@ -348,12 +372,14 @@ def leaders_line(hypotheses: Sequence[RankedHypothesis], red_flags: Sequence[Any
 
 
 def _restore(hypotheses: tuple[Hypothesis, ...], studies: tuple[Mapping[str, Any], ...],
-             state: dict[str, Any]) -> Localization:
-    """Rebuild a pickled or copied :class:`Localization` around its assembled hypotheses and plan."""
+             best: tuple[Mapping[str, Any], ...], state: dict[str, Any]) -> Localization:
+    """Rebuild a pickled or copied :class:`Localization` around its assembled hypotheses, plan and differential."""
     result = Localization(explain=functools.partial(_assembled, hypotheses),
-                          plan=functools.partial(_assembled, studies), **state)
+                          plan=functools.partial(_assembled, studies), best=functools.partial(_assembled, best),
+                          **state)
     result.__dict__["hypotheses"] = hypotheses  # what the cached properties would hold
     result.__dict__["next_studies"] = studies
+    result.__dict__["best_of_kind"] = best
     return result
 
 
