@@ -6,6 +6,8 @@ behaviour the issue asks for. Source: neuromap issue 17, its bullet list and its
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 import neuromap
@@ -271,3 +273,53 @@ def test_an_unknown_history_event_is_set_aside_not_a_reason_to_refuse_the_case()
     assert [(h.id, h.score) for h in read] == [(h.id, h.score) for h in kneeling] != [(h.id, h.score) for h in plain]
     assert any("history.events" in w and "'pregnacy'" in w for w in read.warnings)
     assert [f["id"] for f in read.red_flags] == ["cauda_equina"]
+
+
+# --- history events as clinicians write them (issue 17: the context events and their names) ---
+
+def test_an_event_answers_to_its_label_and_aliases_folded_and_exactly():
+    kneeling = neuromap.localize({**FOOT_DROP, "history": {"events": ["prolonged kneeling"]}})
+    for name in ("Kneeling", "squatting", "prolonged-squatting", "Prolonged kneeling or squatting",
+                 "prolonged_kneeling"):
+        read = neuromap.localize({**FOOT_DROP, "history": {"events": [name]}})
+        assert not read.not_understood, name
+        assert [(h.id, h.score) for h in read] == [(h.id, h.score) for h in kneeling]
+    # nothing is guessed: a near miss is not understood, with the event it is close to as a suggestion
+    near = neuromap.localize({**FOOT_DROP, "history": {"events": ["squating"]}})
+    assert [(u.text, u.suggestions) for u in near.not_understood] == [("squating", ("squatting",))]
+    with pytest.raises(neuromap.InvalidCaseError, match=r"history.events\[0\].*Did you mean 'squatting'"):
+        neuromap.localize({**FOOT_DROP, "history": {"events": ["squating"]}}, strict=True)
+
+
+def test_kneeling_raises_the_common_fibular_nerve_at_the_fibular_head_only():
+    def fibular(case, events=()):
+        result = neuromap.localize({**case, "history": {"events": list(events)}}, max_hypotheses=60)
+        return next(h for h in result if h.id == "common_fibular")
+
+    at_head = fibular(FOOT_DROP)
+    assert fibular(FOOT_DROP, ["kneeling"]).prior["rate"] == pytest.approx(3.0 * at_head.prior["rate"])
+    # a weak short head of biceps femoris puts the lesion in the thigh, above the fibular head
+    thigh = {**FOOT_DROP, "motor": [*FOOT_DROP["motor"], {"name": "biceps femoris short head", "grade": 4}]}
+    assert fibular(thigh).site == "thigh"
+    assert fibular(thigh, ["kneeling"]).prior["rate"] == fibular(thigh).prior["rate"]
+
+
+def test_no_event_name_stands_for_two_events(tmp_path):
+    import neuromap.datasets
+    from neuromap.atlas import normalize_name
+    from neuromap.inference.history import resolve_event
+    atlas = neuromap.load_atlas()
+    owner: dict[str, str] = {}
+    for event in atlas.data.priors["history"]:
+        if "field" in event:
+            continue
+        for name in (event["id"], event["label"], *event.get("aliases", ())):
+            assert owner.setdefault(normalize_name(name), event["id"]) == event["id"], name
+            assert resolve_event(name, atlas) == event["id"], name
+    # an atlas whose data give one name to two events is refused when its events are read
+    shutil.copytree(neuromap.datasets.bundled_data_dir(), tmp_path / "atlas")
+    path = tmp_path / "atlas" / "priors.json"
+    path.write_text(path.read_text().replace('"squatting",', '"squatting",\n    "pregnancy",'))
+    with pytest.raises(neuromap.AtlasDataError, match="'pregnancy' is already a name of 'pregnancy'"):
+        neuromap.localize({**FOOT_DROP, "history": {"events": ["kneeling"]}},
+                          atlas=neuromap.load_atlas(tmp_path / "atlas"))
