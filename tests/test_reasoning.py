@@ -297,7 +297,9 @@ def test_kneeling_raises_the_common_fibular_nerve_at_the_fibular_head_only():
         return next(h for h in result if h.id == "common_fibular")
 
     at_head = fibular(FOOT_DROP)
-    assert fibular(FOOT_DROP, ["kneeling"]).prior["rate"] == pytest.approx(3.0 * at_head.prior["rate"])
+    kneeling = fibular(FOOT_DROP, ["kneeling"]).prior
+    assert kneeling["rate"] == pytest.approx(3.0 * at_head.prior["rate"])
+    assert {"bowley_doughty_2019", "medscape_peroneal_mononeuropathy"} <= set(kneeling["sources"])
     # a weak short head of biceps femoris puts the lesion in the thigh, above the fibular head
     thigh = {**FOOT_DROP, "motor": [*FOOT_DROP["motor"], {"name": "biceps femoris short head", "grade": 4}]}
     assert fibular(thigh).site == "thigh"

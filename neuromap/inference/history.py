@@ -1,7 +1,10 @@
 """Read a case's short ``history``: onset, back pain, bilateral symptoms and context events.
 
 The context events are data (``data/priors.json``, ``history``): each names the lesions it makes
-more likely (by kind, nerve or plexus) and by how much, with its sources. Under
+more likely (by kind, nerve -- at a site where the source names one -- or plexus) and by how
+much, with its sources, and the names a case may give it: its id, its label and its aliases as
+clinicians write them ("vaginal delivery", "THA", "crossed legs"), matched exactly after folding
+(:func:`resolve_event`); nothing is guessed. Under
 ``prior="clinical"`` a candidate's base rate is multiplied by the factor of every event of the
 case that raises it (:func:`neuromap.inference.terms.candidate_rate`). Onset, back pain and
 bilateral symptoms are read and checked; the values that ``data/priors.json`` ties to lesions
