@@ -523,6 +523,13 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
         _check_known("priors.json", where, (entry["nerve"],), sites, "nerve")
         if "site" in entry and entry["site"] not in sites[entry["nerve"]]:
             raise AtlasDataError("priors.json", where, f"{entry['site']!r} is not a site of {entry['nerve']}")
+    for i, event in enumerate(raw["priors.json"]["history"]):
+        for j, r in enumerate(event["raises"]):
+            where = f"history[{i}] ({event['id']}).raises[{j}]"
+            _check_known("priors.json", where, [r["nerve"]] if "nerve" in r else [], sites, "nerve")
+            _check_known("priors.json", where, [r["plexus"]] if "plexus" in r else [], entities["plexus"], "plexus")
+            if "site" in r and r["site"] not in sites.get(r.get("nerve", ""), ()):
+                raise AtlasDataError("priors.json", where, f"{r['site']!r} is not a site of {r.get('nerve')}")
     _check_electrodiagnosis(raw["electrodiagnosis.json"], set(sites), entities["muscle"], known[("reflexes", "reflex")])
 
 

@@ -6,6 +6,8 @@ behaviour the issue asks for. Source: neuromap issue 17, its bullet list and its
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 import neuromap
@@ -330,3 +332,116 @@ def test_a_nerve_led_list_names_its_root_alternative_and_the_other_way_round():
 def test_no_abnormal_finding_names_no_kind():
     assert neuromap.localize({"side": "left", "reflexes": {"achilles": "normal"},
                               "motor": [{"name": "ankle dorsiflexion", "grade": 5}]}).best_of_kind == ()
+# --- history events as clinicians write them (issue 17: the context events and their names) ---
+
+def test_an_event_answers_to_its_label_and_aliases_folded_and_exactly():
+    kneeling = neuromap.localize({**FOOT_DROP, "history": {"events": ["prolonged kneeling"]}})
+    for name in ("Kneeling", "squatting", "prolonged-squatting", "Prolonged kneeling or squatting",
+                 "prolonged_kneeling"):
+        read = neuromap.localize({**FOOT_DROP, "history": {"events": [name]}})
+        assert not read.not_understood, name
+        assert [(h.id, h.score) for h in read] == [(h.id, h.score) for h in kneeling]
+    # nothing is guessed: a near miss is not understood, with the event it is close to as a suggestion
+    near = neuromap.localize({**FOOT_DROP, "history": {"events": ["squating"]}})
+    assert [(u.text, u.suggestions) for u in near.not_understood] == [("squating", ("squatting",))]
+    with pytest.raises(neuromap.InvalidCaseError, match=r"history.events\[0\].*Did you mean 'squatting'"):
+        neuromap.localize({**FOOT_DROP, "history": {"events": ["squating"]}}, strict=True)
+
+
+def test_kneeling_raises_the_common_fibular_nerve_at_the_fibular_head_only():
+    def fibular(case, events=()):
+        result = neuromap.localize({**case, "history": {"events": list(events)}}, max_hypotheses=60)
+        return next(h for h in result if h.id == "common_fibular")
+
+    at_head = fibular(FOOT_DROP)
+    kneeling = fibular(FOOT_DROP, ["kneeling"]).prior
+    assert kneeling["rate"] == pytest.approx(3.0 * at_head.prior["rate"])
+    assert {"bowley_doughty_2019", "medscape_peroneal_mononeuropathy"} <= set(kneeling["sources"])
+    # a weak short head of biceps femoris puts the lesion in the thigh, above the fibular head
+    thigh = {**FOOT_DROP, "motor": [*FOOT_DROP["motor"], {"name": "biceps femoris short head", "grade": 4}]}
+    assert fibular(thigh).site == "thigh"
+    assert fibular(thigh, ["kneeling"]).prior["rate"] == fibular(thigh).prior["rate"]
+
+
+def test_no_event_name_stands_for_two_events(tmp_path):
+    import neuromap.datasets
+    from neuromap.atlas import normalize_name
+    from neuromap.inference.history import resolve_event
+    atlas = neuromap.load_atlas()
+    owner: dict[str, str] = {}
+    for event in atlas.data.priors["history"]:
+        if "field" in event:
+            continue
+        for name in (event["id"], event["label"], *event.get("aliases", ())):
+            assert owner.setdefault(normalize_name(name), event["id"]) == event["id"], name
+            assert resolve_event(name, atlas) == event["id"], name
+    # an atlas whose data give one name to two events is refused when its events are read
+    shutil.copytree(neuromap.datasets.bundled_data_dir(), tmp_path / "atlas")
+    path = tmp_path / "atlas" / "priors.json"
+    path.write_text(path.read_text().replace('"squatting",', '"squatting",\n    "pregnancy",'))
+    with pytest.raises(neuromap.AtlasDataError, match="'pregnancy' is already a name of 'pregnancy'"):
+        neuromap.localize({**FOOT_DROP, "history": {"events": ["kneeling"]}},
+                          atlas=neuromap.load_atlas(tmp_path / "atlas"))
+
+
+# the context events of issue 17, each with the lesions its sources tie it to (data/priors.json)
+WIDE = {"side": "left", "sensory": [{"regions": ["anterolateral thigh", "medial thigh", "first dorsal web space",
+                                                 "lateral leg", "sole"], "modality": "numbness"}],
+        "motor": [{"name": "ankle dorsiflexion", "grade": 4}, {"name": "hip adduction", "grade": 4},
+                  {"name": "knee extension", "grade": 4}]}
+FIBULAR_HEAD = ("medscape_peroneal_mononeuropathy",)
+EVENT_TIES = [
+    ("habitual leg crossing", {"common_fibular"}, FIBULAR_HEAD),
+    ("weight loss", {"common_fibular"}, FIBULAR_HEAD),
+    ("fibular head fracture", {"common_fibular"}, FIBULAR_HEAD),
+    ("plaster cast", {"common_fibular"}, FIBULAR_HEAD),
+    ("total hip arthroplasty", {"sciatic"}, ("de_fine_2017",)),
+    ("gluteal injection", {"sciatic"}, ("ramtahal_2006",)),
+    ("vaginal delivery", {"lateral_femoral_cutaneous", "femoral", "obturator", "lumbosacral_trunk", "common_fibular",
+                          "sciatic"}, ("wong_2003", "waters_postpartum_neuropathy", "katirji_2002")),
+    ("lithotomy position", {"obturator", "lateral_femoral_cutaneous", "sciatic", "common_fibular", "femoral"},
+     ("warner_2000", "warner_1994")),
+    ("tight belt", {"lateral_femoral_cutaneous"}, ("avsenik_podnar_2012", "mayo_meralgia")),
+]
+
+
+@pytest.mark.parametrize(("event", "raised", "sources"), EVENT_TIES, ids=[e for e, _, _ in EVENT_TIES])
+def test_each_context_event_raises_exactly_the_lesions_it_is_tied_to(event, raised, sources):
+    plain = {h.id: h.prior for h in neuromap.localize(WIDE, max_hypotheses=300)}
+    read = {h.id: h.prior for h in neuromap.localize({**WIDE, "history": {"events": [event]}}, max_hypotheses=300)}
+    assert raised <= set(plain) and set(read) == set(plain)
+    for ident, prior in read.items():
+        factor = 3.0 if ident in raised else 1.0   # no source gives a ratio: the default HISTORY_FACTOR
+        assert prior["rate"] == pytest.approx(factor * plain[ident]["rate"]), ident
+        assert set(sources) <= set(prior["sources"]) if ident in raised else prior == plain[ident]
+
+
+@pytest.mark.parametrize("event", ["habitual leg crossing", "weight loss", "knee dislocation", "tight cast"])
+def test_a_fibular_head_event_leaves_a_lesion_in_the_thigh_alone(event):
+    thigh = {**FOOT_DROP, "motor": [*FOOT_DROP["motor"], {"name": "biceps femoris short head", "grade": 4}]}
+    plain = next(h for h in neuromap.localize(thigh, max_hypotheses=60) if h.id == "common_fibular")
+    read = next(h for h in neuromap.localize({**thigh, "history": {"events": [event]}}, max_hypotheses=60)
+                if h.id == "common_fibular")
+    assert plain.site == read.site == "thigh" and read.prior == plain.prior
+
+
+@pytest.mark.parametrize(("name", "event"), [
+    ("Vaginal delivery", "childbirth"), ("labour", "childbirth"), ("labor", "childbirth"), ("postpartum", "childbirth"),
+    ("lithotomy", "lithotomy_position"), ("THA", "hip_arthroplasty"), ("total hip replacement", "hip_arthroplasty"),
+    ("hip arthroplasty", "hip_arthroplasty"), ("gluteal injection", "gluteal_injection"),
+    ("crossed legs", "habitual_leg_crossing"), ("habitual leg-crossing", "habitual_leg_crossing"),
+    ("bariatric surgery", "weight_loss"), ("Plaster cast", "tight_cast"), ("knee dislocation", "fibular_head_trauma"),
+    ("tight belt", "tight_belt"), ("tight jeans", "tight_belt"), ("pregnant", "pregnancy"),
+    ("type 2 diabetes", "diabetes"), ("high arches", "pes_cavus"), ("squatting", "prolonged_kneeling")])
+def test_events_resolve_from_the_names_clinicians_write(name, event):
+    from neuromap.inference.history import resolve_event
+    assert resolve_event(name, neuromap.load_atlas()) == event
+
+
+def test_a_name_that_is_no_events_stays_not_understood_with_suggestions():
+    # nothing is guessed: 'hip injection' may be a joint injection, a 'fibular fracture' may be at the ankle
+    read = neuromap.localize({**FOOT_DROP, "history": {"events": ["hip injection", "fibular fracture", "tight belt"]}})
+    assert [(u.text, u.suggestions[:1]) for u in read.not_understood] == [
+        ("hip injection", ("gluteal injection",)), ("fibular fracture", ("fibular neck fracture",))]
+    belt = neuromap.localize({**FOOT_DROP, "history": {"events": ["tight belt"]}})
+    assert [(h.id, h.score) for h in read] == [(h.id, h.score) for h in belt]

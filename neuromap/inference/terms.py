@@ -36,7 +36,7 @@ def candidate_rate(c: Candidate, priors: Mapping[str, Any],
     """The base rate of a candidate (new cases per 100,000 person-years) and its sources.
 
     Each context event of the case's history that raises the candidate (``priors["history"]``:
-    its kind, its nerve or its plexus) multiplies the rate by its cited factor, or by
+    its kind, its nerve (at a site) or its plexus) multiplies the rate by its cited factor, or by
     :data:`~neuromap.weights.HISTORY_FACTOR` where the source gives none.
 
     Examples
@@ -53,8 +53,9 @@ def candidate_rate(c: Candidate, priors: Mapping[str, Any],
         if event["id"] in events:
             for r in event["raises"]:
                 kind = "root" if c.kind == "roots" else c.kind   # a root kind raises its ranges too
+                plexus = c.id if c.kind == "plexus" else ""
                 if (r.get("kind") in (None, kind) and r.get("nerve") in (None, c.nerve)
-                        and r.get("plexus") in (None, c.id if c.kind == "plexus" else "")):
+                        and r.get("site") in (None, c.site) and r.get("plexus") in (None, plexus)):
                     rate *= r.get("factor", HISTORY_FACTOR)
                     sources = (*sources, *event["sources"])
                     break
