@@ -523,6 +523,11 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
         _check_known("priors.json", where, (entry["nerve"],), sites, "nerve")
         if "site" in entry and entry["site"] not in sites[entry["nerve"]]:
             raise AtlasDataError("priors.json", where, f"{entry['site']!r} is not a site of {entry['nerve']}")
+    shares = raw["priors.json"]["root_levels"]["shares"]
+    left = 1.0 - sum(shares.values())
+    if left < -1e-9 or (len(shares) < len(ROOT_IDS) and left <= 0):
+        raise AtlasDataError("priors.json", "root_levels.shares",
+                             f"the shares sum to {1 - left:.3f}: at most 1, and below 1 while a level is unlisted")
     _check_electrodiagnosis(raw["electrodiagnosis.json"], set(sites), entities["muscle"], known[("reflexes", "reflex")])
 
 
