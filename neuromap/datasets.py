@@ -530,6 +530,11 @@ def _check_targets(raw: Mapping[str, Any], region_ids: set[str]) -> None:
             _check_known("priors.json", where, [r["plexus"]] if "plexus" in r else [], entities["plexus"], "plexus")
             if "site" in r and r["site"] not in sites.get(r.get("nerve", ""), ()):
                 raise AtlasDataError("priors.json", where, f"{r['site']!r} is not a site of {r.get('nerve')}")
+    shares = raw["priors.json"]["root_levels"]["shares"]
+    left = 1.0 - sum(shares.values())
+    if left < -1e-9 or (len(shares) < len(ROOT_IDS) and left <= 0):
+        raise AtlasDataError("priors.json", "root_levels.shares",
+                             f"the shares sum to {1 - left:.3f}: at most 1, and below 1 while a level is unlisted")
     _check_electrodiagnosis(raw["electrodiagnosis.json"], set(sites), entities["muscle"], known[("reflexes", "reflex")])
 
 

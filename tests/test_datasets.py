@@ -120,6 +120,10 @@ CORRUPTIONS = [
      "unknown lesion kind 'cauda equina'"),
     ("dermatomes.json", lambda o: o["disagreements"][0]["maps"].update(keegan_1948="L4"), "disagreements[0].maps",
      "unknown map 'keegan_1948'"),
+    # the root-level shares of the prior sum to at most 1, and leave something for a level they do not list
+    ("priors.json", lambda o: o["root_levels"]["shares"].update(L4=0.5), "root_levels.shares", "sum to 1.373"),
+    ("priors.json", lambda o: (o["root_levels"]["shares"].pop("S5"), o["root_levels"]["shares"].update(S4=0.002)),
+     "root_levels.shares", "below 1 while a level is unlisted"),
 ]
 
 

@@ -445,3 +445,50 @@ def test_a_name_that_is_no_events_stays_not_understood_with_suggestions():
         ("hip injection", ("gluteal injection",)), ("fibular fracture", ("fibular neck fracture",))]
     belt = neuromap.localize({**FOOT_DROP, "history": {"events": ["tight belt"]}})
     assert [(h.id, h.score) for h in read] == [(h.id, h.score) for h in belt]
+
+
+
+# -- priors per nerve and per level, and the pudendal nerve (issue 17, the priors helper) ----------------------------
+PERINEAL_LEFT = {"side": "left", "sensory": [{"regions": ["perineum", "perianal"], "modality": "numbness"}],
+                 "other": ["urinary incontinence", "faecal incontinence"],
+                 "motor": [{"name": "ankle plantarflexion", "grade": 5}, {"name": "ankle dorsiflexion", "grade": 5}],
+                 "reflexes": {"achilles": "normal", "patellar": "normal"}}
+
+
+def test_a_nerve_with_a_figure_takes_its_figure():
+    priors = neuromap.load_atlas().data.priors
+    figure = {(e["nerve"], e.get("site")): e["rate"] for e in priors["nerves"]}
+    result = neuromap.localize(PERINEAL_LEFT, max_hypotheses=40)
+    pudendal = next(h for h in result.hypotheses if h.id == "pudendal")
+    assert pudendal.prior["rate"] == figure[("pudendal", None)] == 1.0
+    assert "hibner_2011" in pudendal.prior["sources"]
+    # the branches have no figure of their own: the default of the nerve kind
+    branch = next(h for h in result.hypotheses if h.id == "inferior_rectal")
+    assert branch.prior["rate"] == priors["kinds"]["nerve"]["rate"]
+    tarsal = neuromap.localize({"side": "left", "sensory": [{"regions": ["sole"], "modality": "numbness"}],
+                                "other": ["tinel at tarsal tunnel"]}, max_hypotheses=40)
+    tibial = next(h for h in tarsal.hypotheses if h.id == "tibial" and h.site == "tarsal_tunnel")
+    assert tibial.prior["rate"] == figure[("tibial", "tarsal_tunnel")]
+
+
+def test_sacral_levels_rank_below_l4_at_equal_evidence():
+    shares = neuromap.load_atlas().data.priors["root_levels"]["shares"]
+    assert all(shares[s] < shares[r] for s in ("S2", "S3", "S4", "S5") for r in ("L1", "L2", "L3", "L4"))
+    result = neuromap.localize({"side": "left", "sensory": [{"regions": ["perineal fold", "medial leg"],
+                                                             "modality": "numbness"}]}, max_hypotheses=60)
+    by_id = {h.id: h for h in result.hypotheses}
+    # the prior term alone (the same evidence weight divides both) puts S3 well below L4
+    assert by_id["S3"].prior["fit_term"] < by_id["L4"].prior["fit_term"] < 0
+    assert by_id["S3"].prior["rate"] == pytest.approx(by_id["L4"].prior["rate"] * shares["S3"] / shares["L4"])
+
+
+def test_one_sided_perineal_numbness_with_sphincter_symptoms_is_led_by_the_pudendal_nerve():
+    # the sphincter signs point to the pudendal nerve (grays_1918_pudendal, beco_2004), which explains the whole
+    # picture on one side; an isolated S3 or S4 radiculopathy no longer outranks it on its base rate
+    result = neuromap.localize(PERINEAL_LEFT)
+    assert ids(result, 1) == ["pudendal"]
+    assert result.hypotheses[0].side == "left"
+    assert not result.hypotheses[0].unexplained
+    assert [r["id"] for r in result.red_flags] == ["cauda_equina"]  # the red flag still fires
+    # the anatomy decides it, not the prior: it leads with base rates left out too
+    assert ids(neuromap.localize(PERINEAL_LEFT, prior="uniform"), 1) == ["pudendal"]

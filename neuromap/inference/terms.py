@@ -66,9 +66,7 @@ def _base_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tuple[st
     kinds = priors["kinds"]
     if c.kind in ("root", "roots"):
         levels = priors["root_levels"]
-        shares = levels["shares"]
-        rest = (1.0 - sum(shares.values())) / max(1, len(ROOT_IDS) - len(shares))
-        share = max(shares.get(r, rest) for r in c.levels)
+        share = max(_level_share(levels["shares"], r) for r in c.levels)
         return kinds["root"]["rate"] * share, (*kinds["root"]["sources"], *levels["sources"])
     if c.kind == "polyneuropathy" and c.site in priors.get("polyneuropathy_forms", {}):
         entry = priors["polyneuropathy_forms"][c.site]
@@ -80,6 +78,14 @@ def _base_rate(c: Candidate, priors: Mapping[str, Any]) -> tuple[float, tuple[st
         return kinds["nerve"]["rate"], tuple(kinds["nerve"]["sources"])
     entry = kinds[c.kind]
     return entry["rate"], tuple(entry["sources"])
+
+
+def _level_share(shares: Mapping[str, float], root: str) -> float:
+    """A root level's share of the root rate: its own, or an even part of what the listed levels leave."""
+    if root in shares:
+        return shares[root]
+    unlisted = [r for r in ROOT_IDS if r not in shares]
+    return max(1.0 - sum(shares.values()), 0.0) / len(unlisted)
 
 
 @functools.lru_cache(maxsize=64)
