@@ -396,7 +396,7 @@ EVENT_TIES = [
     ("fibular head fracture", {"common_fibular"}, FIBULAR_HEAD),
     ("plaster cast", {"common_fibular"}, FIBULAR_HEAD),
     ("total hip arthroplasty", {"sciatic"}, ("de_fine_2017",)),
-    ("gluteal injection", {"sciatic"}, ("ramtahal_2006",)),
+    ("gluteal injection", {"sciatic"}, ("fidanci_2020",)),
     ("vaginal delivery", {"lateral_femoral_cutaneous", "femoral", "obturator", "lumbosacral_trunk", "common_fibular",
                           "sciatic"}, ("wong_2003", "waters_postpartum_neuropathy", "katirji_2002")),
     ("lithotomy position", {"obturator", "lateral_femoral_cutaneous", "sciatic", "common_fibular", "femoral"},
