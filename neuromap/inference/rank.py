@@ -30,17 +30,21 @@ def ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
     that explain an abnormal finding, see :attr:`Scores.listed`). Enough are returned to fill
     ``max_hypotheses`` and one more, and to keep the tie at that point whole.
     """
-    listed = scores.listed
-    keys = scores.table.group[scores.rows[listed]] * 3 + scores.side_codes[listed]
-    _, first = np.unique(keys, return_index=True)
-    best = listed[np.sort(first)].tolist()   # the first, best, option of each (group, side)
     score = scores.score
     out: list[int] = []
-    for k in best:
+    for k in _hypothesis_options(scores).tolist():
         if len(out) > max_hypotheses and abs(score[k] - score[out[-1]]) >= TIE:
             break
         out.append(k)
     return out
+
+
+def _hypothesis_options(scores: Scores) -> np.ndarray:
+    """Every hypothesis's best option (the first of each (group, side) among the listed), best first."""
+    listed = scores.listed
+    keys = scores.table.group[scores.rows[listed]] * 3 + scores.side_codes[listed]
+    _, first = np.unique(keys, return_index=True)
+    return listed[np.sort(first)]
 
 
 def cut(ranked: Sequence[int], scores: Scores, max_hypotheses: int) -> list[int]:
@@ -122,10 +126,7 @@ def best_of_kind(scores: Scores) -> list[tuple[int, int]]:
     abnormal = np.array([f.abnormal for f in scores.findings])
     if not abnormal.any():
         return []
-    listed = scores.listed
-    keys = scores.table.group[scores.rows[listed]] * 3 + scores.side_codes[listed]
-    _, first = np.unique(keys, return_index=True)
-    best = listed[np.sort(first)]                       # every hypothesis, best option each, best first
+    best = _hypothesis_options(scores)
     explains = np.flatnonzero((scores.p[best][:, abnormal] > 0).any(axis=1))
     cands = scores.table.candidates
     out: list[tuple[int, int]] = []
