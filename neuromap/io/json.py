@@ -160,6 +160,12 @@ class _DupDict(dict[str, Any]):
     duplicate: str = ""
 
 
+#: How many repeated keys and bad numbers the parser's hooks have marked, ever, in this process:
+#: a parse that leaves it unchanged marked nothing. Only compared, never reset; another thread's
+#: marks can only make a parse look marked (and check its tree), never the other way round.
+_MARKED = [0]
+
+
 class _BadNumber:
     """A number literal that was rejected while parsing (reported with its path by :func:`_check_tree`)."""
 
@@ -168,12 +174,14 @@ class _BadNumber:
     def __init__(self, text: str, problem: str) -> None:
         self.text = text
         self.problem = problem
+        _MARKED[0] += 1
 
 
 def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = dict(pairs)
     if len(out) == len(pairs):
         return out
+    _MARKED[0] += 1
     seen: set[str] = set()
     for k, _ in pairs:
         if k in seen:
@@ -260,32 +268,16 @@ def parse_json(data: str | bytes | bytearray | memoryview, *, limits: JsonLimits
         raise InvalidCaseError("case", "the input is empty; expected a JSON object such as "
                                '{"side": "left", "sensory": [...]}')
     parse_int, parse_float = _number_hooks(lim.max_number_length, lim.max_abs_number)
-    marked: list[Any] = []   # what the hooks set aside: a repeated key, a bad number
-
-    def pairs(p: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(p)
-        if len(out) != len(p):  # a key given twice
-            out = _pairs_hook(p)
-            marked.append(out)
-        return out
-
-    def number(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-        def read(s: str) -> Any:
-            v = parse(s)
-            if type(v) is _BadNumber:
-                marked.append(v)
-            return v
-        return read
-
+    marks = _MARKED[0]
     try:
-        value = json.loads(text, object_pairs_hook=pairs, parse_int=number(parse_int), parse_float=number(parse_float),
-                           parse_constant=number(_constant))
+        value = json.loads(text, object_pairs_hook=_pairs_hook, parse_int=parse_int, parse_float=parse_float,
+                           parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise InvalidCaseError("case", f"the input is not valid JSON: {exc.msg} (line {exc.lineno}, "
                                f"column {exc.colno})") from None
     except RecursionError:  # nested deeper than the parser goes, far beyond any depth limit
         raise LimitExceededError("case", f"the JSON is nested more than {lim.max_depth} levels deep") from None
-    if not marked and text.count("{") + text.count("[") <= lim.max_depth:
+    if _MARKED[0] == marks and text.count("{") + text.count("[") <= lim.max_depth:
         # JSON text gives string keys and JSON scalars only; the hooks marked no repeated key and
         # no bad number, and there are too few brackets to nest deeper than the limit: the tree
         # check below could find nothing
