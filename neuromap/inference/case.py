@@ -26,9 +26,9 @@ finding that was not understood still reaches the red-flag screen.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -345,7 +345,6 @@ class _Reader:
         self.notes: list[str] = []
         self.drawings: list[Mapping[str, Any]] = []
         self.unread: list[NotUnderstood] = []
-        self.entries = 0
         self._at: dict[tuple[str, str, str, str], int] = {}
         self._contradicted: set[tuple[str, str, str, str]] = set()
         self._narrowed: dict[tuple[str, str], list[str]] = {}
@@ -354,7 +353,6 @@ class _Reader:
     # -- the two gates -----------------------------------------------------------------------
     def attempt(self, field: str, text: Any, read: Callable[[], None]) -> None:
         """Run *read*; an unreadable name or word is set aside as not understood (raised if strict)."""
-        self.entries += 1
         try:
             read()
         except LimitExceededError:
@@ -472,8 +470,9 @@ class _Reader:
             free_text(item["note"], base + ".note", MAX_NOTE_LENGTH)
         sides = self.own_sides(item, base)
         checked = None
+        names: list[str] = []
         if "regions" in item:
-            self.region_list(item["regions"], base + ".regions")
+            names = self.region_list(item["regions"], base + ".regions")
         else:
             checked = check_drawing(item["drawing"], base + ".drawing", self.atlas, self.limits)
         for key in ("state", "modality"):
@@ -499,7 +498,7 @@ class _Reader:
             return
         abnormal, modality = words["abnormal"], words["modality"]
         if "regions" in item:
-            named = self.named_regions(item["regions"], base + ".regions", sides)
+            named = self.named_regions(names, base + ".regions", sides)
             shares = _shares([n[2] for n in named], [self.unit(n[1]) for n in named])
             for (fld, reg, s, text, span), share in zip(named, shares, strict=True):
                 self.add(Finding(fld, "region", reg, s, abnormal, modality, 1.0, text, share, span))
@@ -527,10 +526,11 @@ class _Reader:
             raise LimitExceededError(field, f"more than {self.limits.max_regions_per_finding} regions")
         return [name_text(name, f"{field}[{j}]", self.limits.max_text_length) for j, name in enumerate(names)]
 
-    def named_regions(self, names: Any, field: str, sides: tuple[str, ...]) -> list[tuple[str, str, str, str, int]]:
-        """The (field, region, side, name, span) of every region a list of names covers."""
+    def named_regions(self, names: list[str], field: str,
+                      sides: tuple[str, ...]) -> list[tuple[str, str, str, str, int]]:
+        """The (field, region, side, name, span) of every region a checked name list (:meth:`region_list`) covers."""
         out: list[tuple[str, str, str, str, int]] = []
-        for j, text in enumerate(self.region_list(names, field)):
+        for j, text in enumerate(names):
             fld = f"{field}[{j}]"
 
             def read(fld: str = fld, text: str = text) -> None:
@@ -718,10 +718,19 @@ def _shares(sides: list[str], units: list[str]) -> list[float]:
     The regions are counted as *units*: the parts of one whole region (its ``part_of``) count
     as that one region, and share its share equally.
     """
-    regions = Counter(zip(sides, units, strict=True))        # regions per (side, unit)
-    per_side = Counter(side for side, _ in regions)           # units per side
-    by_count = {n: (1.0 + SHARE_LOG_COEFFICIENT * math.log(n)) / n for n in per_side.values()}
-    return [by_count[per_side[s]] / regions[s, u] for s, u in zip(sides, units, strict=True)]
+    regions: dict[tuple[str, str], int] = {}             # regions per (side, unit)
+    for key in zip(sides, units, strict=True):
+        regions[key] = regions.get(key, 0) + 1
+    per_side: dict[str, int] = {}                         # units per side
+    for side, _ in regions:
+        per_side[side] = per_side.get(side, 0) + 1
+    return [_share_of_one(per_side[s]) / regions[s, u] for s, u in zip(sides, units, strict=True)]
+
+
+@functools.lru_cache(maxsize=64)
+def _share_of_one(n: int) -> float:
+    """The share of one of *n* units named together: ``(1 + c log n) / n``, c = SHARE_LOG_COEFFICIENT."""
+    return (1.0 + SHARE_LOG_COEFFICIENT * math.log(n)) / n
 
 
 def _reflex_sides(grade: Any, field: str, limits: Limits) -> list[tuple[str, str, str]]:

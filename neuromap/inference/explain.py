@@ -95,15 +95,22 @@ def heading(scores: Scores, k: int, atlas: Atlas) -> dict[str, Any]:
     site, tied = site_decided(scores, k)
     label, site_label, multi_site = c.label, None, False
     if c.nerve is not None:
-        nerve = atlas.node(c.nerve)
-        multi_site = len(atlas.sites(c.nerve)) > 1
+        nerve_label, site_labels = _nerve_names(atlas, c.nerve)
+        multi_site = len(site_labels) > 1
         if site is not None and multi_site:
-            site_label = next(s["label"] for s in nerve["sites"] if s["id"] == site)
+            site_label = site_labels[site]
         if c.kind == "nerve":
-            label = nerve["label"] + (f" {site_label}" if site_label else "")
+            label = nerve_label + (f" {site_label}" if site_label else "")
     return {"kind": c.kind, "id": c.id, "label": label, "levels": c.levels, "nerve": c.nerve,
             "site": site if multi_site else None, "site_label": site_label, "candidate_sites": tied,
             "side": SIDE_NAMES[v.side_codes[k]], "score": round(v.score[k], 4)}
+
+
+@functools.lru_cache(maxsize=1024)
+def _nerve_names(atlas: Atlas, nerve: str) -> tuple[str, dict[str, str]]:
+    """A nerve's label and the label of each of its lesion sites (cached: the atlas is immutable)."""
+    node = atlas.node(nerve)
+    return node["label"], {s["id"]: s["label"] for s in node["sites"]}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -225,10 +232,11 @@ def next_examination(scores: Scores, ks: Sequence[int], names: Sequence[str], pa
     value = exam.weight * (top_two + EXAM_SPREAD * (v.max(axis=0) - v.min(axis=0)))
     proposable = exam.weight * top_two >= EXAM_MIN_SPLIT
     # the targets examined on every side of the case are not proposed again
-    examined = {(f.kind, f.target, f.side) for f in parsed.findings}
+    examined: dict[tuple[str, str], set[str]] = {}
+    for f in parsed.findings:
+        examined.setdefault((f.kind, f.target), set()).add(f.side)
     sides = {f.side for f in parsed.findings}
-    proposable[[exam.where[(kind, t)] for kind, t, _ in examined
-                if (kind, t) in exam.where and all((kind, t, s) in examined for s in sides)]] = False
+    proposable[[exam.where[kt] for kt, on in examined.items() if on >= sides and kt in exam.where]] = False
     split = np.flatnonzero(proposable)
     if len(split) > MAX_NEXT_EXAMINATIONS:
         # only the best few are proposed: keep those that can be among them before sorting exactly

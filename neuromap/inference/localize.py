@@ -25,7 +25,7 @@ from neuromap.inference.flags import flags, pattern, saddle_and_sphincter
 from neuromap.inference.history import parse_history
 from neuromap.inference.mentions import red_flag_mentions
 from neuromap.inference.plan import next_studies
-from neuromap.inference.rank import best_of_kind, cut, leader_options, name, ranked_options
+from neuromap.inference.rank import best_of_kind, cut, leader_options, names, ranked_options
 from neuromap.inference.ranking import Ranking, ranking
 from neuromap.inference.result import Localization
 from neuromap.inference.scoring import ScoreInput, Scores, finding_weight, not_scored_reason, scoring_table
@@ -286,8 +286,7 @@ def _leaders(scores: Any, ranked: list[int], parsed: ParsedCase, atlas: Atlas,
     leader_ks = leader_options(scores, ranked[:4]) if scores is not None else []
     if scores is None or len(leader_ks) <= 1:
         return leader_ks, []
-    leaders = [scores.evaluation(k) for k in leader_ks]
-    leader_names = [name(e, leaders) for e in leaders]
+    leader_names = names(scores, leader_ks)
     next_exam = next_examination(scores, leader_ks, leader_names, parsed, atlas)
     tip = f"; examine {', '.join(x['label'].lower() for x in next_exam)} to separate them" if next_exam else ""
     warnings.append(f"The findings given do not separate {', '.join(leader_names)}{tip}.")
@@ -321,8 +320,7 @@ def _study_plan(scores: Any, ranked: Sequence[int], leader_ks: Sequence[int], pa
             kinds.add(group)
     if len(ks) < 2:
         return ()
-    evaluations = [scores.evaluation(k) for k in ks]
-    return tuple(next_studies(scores, ks, [name(e, evaluations) for e in evaluations], parsed, atlas))
+    return tuple(next_studies(scores, ks, names(scores, ks), parsed, atlas))
 
 
 def _best_of_kind(scores: Any, atlas: Atlas) -> tuple[dict[str, Any], ...]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from neuromap.inference.scoring import Evaluation, Scores
+from neuromap.inference.scoring import SIDE_NAMES, Scores
 from neuromap.weights import (
     LEADER_MARGIN,
     LEADER_MIN_RATIO,
@@ -20,7 +20,7 @@ from neuromap.weights import (
     TIE,
 )
 
-__all__ = ["KIND_GROUPS", "best_of_kind", "cut", "leader_options", "name", "ranked_options", "site_decided"]
+__all__ = ["KIND_GROUPS", "best_of_kind", "cut", "leader_options", "names", "ranked_options", "site_decided"]
 
 
 def ranked_options(scores: Scores, max_hypotheses: int) -> list[int]:
@@ -102,11 +102,14 @@ def site_decided(scores: Scores, k: int) -> tuple[str | None, tuple[str, ...]]:
     return None, tied
 
 
-def name(e: Evaluation, among: Sequence[Evaluation]) -> str:
-    """A hypothesis's id, with its side when the group holds more than one side."""
-    if len({x.side for x in among}) > 1:
-        return f"{e.candidate.id} ({e.side})"
-    return e.candidate.id
+def names(scores: Scores, ks: Sequence[int]) -> list[str]:
+    """How a result names options *ks* together: each id, with its side when they lie on more than one side."""
+    v = scores.lists
+    ids = [scores.table.candidates[v.rows[k]].id for k in ks]
+    sides = [SIDE_NAMES[v.side_codes[k]] for k in ks]
+    if len(set(sides)) > 1:
+        return [f"{i} ({s})" for i, s in zip(ids, sides, strict=True)]
+    return ids
 
 
 #: The kinds of hypothesis a differential names the best of: a root (one root or contiguous

@@ -79,6 +79,8 @@ TARGET_KINDS = ("region", "movement", "muscle", "reflex", "sign")
 #: Which side options a finding on the left (row 0) or on the right (row 1) takes part in.
 _SIDE_MASKS = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
 _SIDE_MASKS.flags.writeable = False
+#: Added to the sort key of an option a case does not score (past every scored one's: see score_many).
+_UNSCORED_KEY = 1 << 60
 
 
 def is_scored(f: Finding, atlas: Atlas) -> bool:
@@ -260,8 +262,11 @@ class ScoringTable:
         self._options = {(left, right): self._side_options(left, right) for left in (False, True)
                          for right in (False, True)}
         # the grid of every (candidate, side code) option, ``row * 3 + side code``, for score_many
-        self._p_by_target = np.ascontiguousarray(self.p.T)
-        self._p_tolerance_by_target = np.ascontiguousarray(self.p_tolerance.T)
+        # per (target column, side of the finding): the involvement under every grid option, 0 off
+        # that side (row ``column * 2 + is_right``), so a chunk's findings gather their rows at once
+        self._p_sided = (self.p.T[:, None, :, None] * _SIDE_MASKS[None, :, None, :]).reshape(2 * m, 3 * n)
+        self._p_tolerance_sided = (self.p_tolerance.T[:, None, :, None]
+                                   * _SIDE_MASKS[None, :, None, :]).reshape(2 * m, 3 * n)
         codes = np.tile(np.arange(3), n)
         self._discount_lambda = np.repeat(self.discount + LAMBDA - 1.0, 3)
         self._cost = np.repeat(self.cost, 3) + BILATERAL_COST * ((codes == 2) & ~np.repeat(self.bilateral, 3))
@@ -270,7 +275,7 @@ class ScoringTable:
         # which grid options a case scores, by its sides' pattern: has_left * 2 + has_right
         self._valid_by_pattern = np.array([np.isin(np.arange(3 * n), self._options[(left, right)].grid)
                                            for left in (False, True) for right in (False, True)])
-        for a in (self._p_by_target, self._p_tolerance_by_target, self._discount_lambda, self._cost, self._grid_tie,
+        for a in (self._p_sided, self._p_tolerance_sided, self._discount_lambda, self._cost, self._grid_tie,
                   self._valid_by_pattern, self._bilateral_grid):
             a.flags.writeable = False
 
@@ -349,7 +354,7 @@ class ScoringTable:
         """
         if not cases:
             return []
-        n_cases, grid = len(cases), 3 * len(self.candidates)
+        n_cases = len(cases)
         counts = [len(c.findings) for c in cases]
         if min(counts) < 1:
             raise ValueError("every case scored needs at least one finding")
@@ -360,14 +365,14 @@ class ScoringTable:
         abnormal = np.fromiter((f.abnormal for f in findings), bool, len(findings))
         starts = np.zeros(n_cases, dtype=np.intp)
         np.cumsum(counts[:-1], out=starts[1:])
-        masks = _SIDE_MASKS[right][:, None, :]
-        # each finding's involvement under every option: (findings, candidates, side codes), 0 off its side
-        p = self._p_by_target[cols][:, :, None] * masks
-        p_tolerance = self._p_tolerance_by_target[cols][:, :, None] * masks
+        # each finding's involvement under every option of the grid, 0 off its side: (findings, grid)
+        sided = cols * 2 + right
+        p = self._p_sided[sided]
         w_abnormal = np.where(abnormal, weight, 0.0)
         w_normal = weight - w_abnormal
-        explained = np.add.reduceat(p * w_abnormal[:, None, None], starts, axis=0).reshape(n_cases, grid)
-        against = np.add.reduceat(p_tolerance * w_normal[:, None, None], starts, axis=0).reshape(n_cases, grid)
+        case_of = np.repeat(np.arange(n_cases), counts)
+        explained = _weighted_sums(p, w_abnormal, case_of, n_cases)
+        against = _weighted_sums(self._p_tolerance_sided, w_normal, case_of, n_cases, rows=sided)
         sum_abnormal = np.add.reduceat(w_abnormal, starts)
         sum_normal = np.add.reduceat(w_normal, starts)
         total = sum_abnormal + sum_normal
@@ -392,12 +397,15 @@ class ScoringTable:
                + (prior + support))
         score = np.minimum(np.exp(KAPPA * (fit - 1.0)), 1.0)
         # best first: the score to 12 decimals, then the tie rank of the candidate, then the side;
-        # the options a case does not score go last
+        # the options a case does not score go last. One int64 key holds the three (the score in
+        # units of 1e-12 is at most 1e12, the tie rank below the grid's size), and no two options
+        # of a case share a key, so one sort gives the order of the three.
         valid = self._valid_by_pattern[pattern]
-        order = np.lexsort((np.broadcast_to(self._grid_tie, score.shape), -np.rint(score * 1e12), ~valid), axis=-1)
+        key = (np.rint(score * -1e12).astype(np.int64) * len(self._grid_tie) + self._grid_tie
+               + np.where(valid, 0, _UNSCORED_KEY))
+        order = np.argsort(key, axis=-1)
         is_listed = explained > 0.0
         is_listed[(sum_abnormal == 0.0) | ~(is_listed & valid).any(axis=1)] = True
-        p_flat = p.reshape(len(findings), grid)
         out: list[Scores | None] = [None] * n_cases
         for code in np.unique(pattern).tolist():
             opt = self.options(code >= 2, code % 2 == 1)
@@ -409,7 +417,7 @@ class ScoringTable:
             for j, i in enumerate(idx.tolist()):
                 lo = int(starts[i])
                 out[i] = Scores(self, cases[i].findings, opt.rows, opt.side_codes, values[0][j], values[1][j],
-                                values[2][j], np.ascontiguousarray(p_flat[lo:lo + counts[i], g].T), orders[j],
+                                values[2][j], np.ascontiguousarray(p[lo:lo + counts[i], g].T), orders[j],
                                 orders[j][listed[j]], values[4][j], opt.position, values[3][j])
         return out  # type: ignore[return-value]
 
@@ -420,6 +428,23 @@ class ScoringTable:
             if t is not None:
                 out[i] = t
         return out
+
+
+def _weighted_sums(values: np.ndarray, weight: np.ndarray, case_of: np.ndarray, n_cases: int,
+                   rows: np.ndarray | None = None) -> np.ndarray:
+    """Per case, the sum over its findings of ``weight * values[row]``, in finding order: ``(cases, grid)``.
+
+    Findings of weight 0 add nothing and are skipped (their rows are not gathered); *rows* picks
+    each finding's row of *values* (by default row *i* is finding *i*'s).
+    """
+    keep = np.flatnonzero(weight)
+    out = np.zeros((n_cases, values.shape[1]))
+    if len(keep):
+        owner = case_of[keep]
+        starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+        picked = values[keep if rows is None else rows[keep]]
+        out[owner[starts]] = np.add.reduceat(picked * weight[keep][:, None], starts, axis=0)
+    return out
 
 
 class ScoreInput(NamedTuple):
