@@ -336,8 +336,9 @@ class ScoringTable:
     def score_many(self, cases: Sequence[ScoreInput]) -> list[Scores]:
         """Score many cases at once: the formula of the module docstring, over every case of a chunk.
 
-        Every case is scored over the whole grid of (candidate, side code) options, its
-        findings stacked with the other cases' into ``(findings, candidates, 3)`` arrays and
+        Every case is scored over the whole grid of (candidate, side code) options: each
+        finding gathers its row of a precomputed ``(target x side, grid)`` table (0 off its
+        side), stacked with the other cases' findings into one ``(findings, grid)`` array and
         summed per case (:func:`numpy.add.reduceat`, in finding order); each case then keeps the
         options valid for its sides (:meth:`options`). A case's numbers depend only on its own
         inputs, never on the other cases of the chunk.
