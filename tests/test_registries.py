@@ -180,3 +180,49 @@ def test_overlay_many_equals_overlay_one_by_one():
                     template.overlay(g, view, side=side)
             else:
                 assert got == template.overlay(g, view, side=side)
+
+
+def test_a_batch_leaves_nothing_for_the_garbage_collector():
+    """io/_collector.py pauses the collector during a chunk on the ground that the engine makes no
+    reference cycles: every kind of case (named, drawn, text, refused, not understood, strict),
+    full and ranking-only, must leave no cyclic garbage behind. Checked in a fresh process, where
+    no other test's threads (Dask's event loop) make garbage of their own."""
+    code = """if True:
+        import gc, json, sys
+        from neuromap.io import localize_many
+        cases = json.loads(sys.argv[1])
+        localize_many(cases, workers=1)  # the caches filled first
+        localize_many(cases, workers=1, explain=False, strict=True)
+        gc.collect()
+        gc.disable()
+        for kwargs in ({}, {"explain": False, "top": 2}, {"strict": True}, {"as_text": True}):
+            out = localize_many(cases, workers=1, **kwargs)
+            assert len(out) == len(cases)
+            del out
+            print(gc.collect())
+    """
+    cases = [*TEXTS, '{"text": "numb left big toe, weak ankle dorsiflexion"}', "not json",
+             '{"side": "left", "motor": [{"name": "no such movement", "grade": 4}]}']
+    run = subprocess.run([sys.executable, "-c", code, json.dumps(cases)], capture_output=True, text=True,
+                         check=True)
+    assert run.stdout.split() == ["0", "0", "0", "0"]
+
+
+def test_the_collector_is_restored_after_a_batch_in_every_thread():
+    import gc
+    import threading
+
+    assert gc.isenabled()
+    runs = [threading.Thread(target=localize_many, args=(TEXTS * 40,), kwargs={"workers": 1, "chunk_size": 7})
+            for _ in range(3)]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        localize_many(TEXTS, workers=1)
+        assert not gc.isenabled()  # a program that turned it off keeps it off
+    finally:
+        gc.enable()

@@ -172,7 +172,8 @@ def localize_cases(cases: Iterable[Any], *, atlas: Atlas | None = None, dermatom
             try:
                 read.append(_prepare(case, atlas, dermatome_map, limits, strict, prior))
             except NeuromapError as exc:
-                read.append(exc)
+                # returned, not raised: without its traceback, whose frames hold this list (a cycle)
+                read.append(exc.with_traceback(None))
     ok = [r for r in read if isinstance(r, _Read)]
     scored = dict(zip(map(id, ok), _score(ok, atlas), strict=True))
     if not explain and top is not None:
