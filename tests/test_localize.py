@@ -112,6 +112,31 @@ def test_next_examination_is_never_shared():
     assert json.loads(json.dumps(again)) == expected
 
 
+def _clear_all(value):
+    """Empty every list and dict of *value*, innermost first."""
+    if isinstance(value, dict):
+        for v in value.values():
+            _clear_all(v)
+        value.clear()
+    elif isinstance(value, list):
+        for v in value:
+            _clear_all(v)
+        value.clear()
+
+
+def test_to_dict_is_the_callers_to_change():
+    """Results are cached and shared (a repeated case gets the same one): every list and dict
+    ``to_dict`` returns is new, so a caller emptying them all changes nothing of the result."""
+    result = neuromap.localize({**L5, "other": ["saddle anaesthesia"], "history": {"events": ["kneeling"]}})
+    first = result.to_dict()
+    assert first["red_flags"] and first["best_of_kind"] and first["next_studies"]
+    assert any(h["paths"] and h["contradicts"] and h["prior"]["sources"] for h in first["hypotheses"])
+    expected = json.loads(json.dumps(first))
+    _clear_all(first)
+    assert result.to_dict() == expected
+    assert json.loads(json.dumps(result.to_dict())) == expected
+
+
 def test_dermatome_map_changes_root_ranking():
     case = {"side": "left", "sensory": [{"regions": ["hallux_dorsal", "medial_forefoot"], "modality": "numbness"}],
             "motor": [{"name": "ankle dorsiflexion", "grade": 4}]}

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 
 __all__ = ["plain_data", "to_node_link", "write_graphml"]
 
+#: The exact types :func:`plain_data` returns as they are (the common leaves, without ABC checks).
+_LEAVES = frozenset({str, float, int, bool, type(None)})
+
 
 def plain_data(value: Any) -> Any:
     """A JSON-safe copy of nested mappings and sequences (read-only views become dicts and lists).
@@ -33,12 +36,14 @@ def plain_data(value: Any) -> Any:
     {'roots': ['L4', 'L5']}
     """
     t = type(value)
-    if t is str or t is float or t is int or t is bool or value is None:  # the common leaves, without ABC checks
+    if t in _LEAVES:
         return value
-    if t is dict:  # the common containers, without ABC checks either
-        return {k if type(k) is str else str(k): plain_data(v) for k, v in value.items()}
+    # the common containers, without ABC checks, and their leaves kept without a call each
+    if t is dict:
+        return {k if type(k) is str else str(k): v if type(v) in _LEAVES else plain_data(v)
+                for k, v in value.items()}
     if t is list or t is tuple:
-        return [plain_data(v) for v in value]
+        return [v if type(v) in _LEAVES else plain_data(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -18,7 +18,7 @@ import numpy as np
 from neuromap.atlas import Atlas
 from neuromap.atlas.electro import electrodiagnosis
 from neuromap.inference.candidates import Candidate
-from neuromap.inference.case import Finding, ParsedCase
+from neuromap.inference.case import ParsedCase
 from neuromap.inference.rank import site_decided
 from neuromap.inference.result import Hypothesis
 from neuromap.inference.scoring import SIDE_NAMES, Scores, ScoringTable
@@ -64,23 +64,23 @@ def _hypothesis(scores: Scores, k: int, atlas: Atlas, map_id: str, refs: Sequenc
     unexplained: list[dict[str, Any]] = []
     contradicts: list[dict[str, Any]] = []
     paths: list[dict[str, Any]] = []
-    sources = dict.fromkeys(c.sources)
+    sources = dict.fromkeys(_candidate_sources(atlas, c))
     for f, p, ref in zip(scores.findings, e.p, refs, strict=True):
         if f.abnormal and p > 0:
-            strength, why, path, path_sources = _explained(atlas, c, f.kind, f.target, f.text, map_id, p)
-            explains.append({**ref, "strength": strength, "why": why})
-            if path:
-                paths.append({"finding": f.field, "target": f.target, "path": list(path)})
-                sources.update(path_sources)
+            x = _explained(atlas, c, f.kind, f.target, f.text, map_id, p)
+            explains.append({**ref, "strength": x.strength, "why": x.why})
+            if x.path:
+                # the path is the cached tuple (not a list): the entry stays untracked by the garbage collector
+                paths.append({"finding": f.field, "target": f.target, "path": x.path})
+                sources.update(x.sources)
         elif f.abnormal:
-            unexplained.append({**ref, "why": _why_not(c.label, f, e.side)})
+            unexplained.append({**ref, "why": _why_not(c.label, f.kind, f.side, e.side)})
         elif p >= PREDICTED_ABNORMAL:
             contradicts.append({**ref, "strength": round(p, 3),
                                 "why": f"examined normal, but a lesion here predicts it involved (weight {p:.2f})"})
-    known = atlas.data.sources
     return Hypothesis(
         **heading(scores, k, atlas), explains=tuple(explains), unexplained=tuple(unexplained),
-        contradicts=tuple(contradicts), paths=tuple(paths), sources=tuple(s for s in sources if s in known),
+        contradicts=tuple(contradicts), paths=tuple(paths), sources=tuple(sources),
         prior=_prior(e, atlas, events), territory=c.territory)
 
 
@@ -124,12 +124,28 @@ def _prior(e: Any, atlas: Atlas, events: tuple[str, ...]) -> dict[str, Any]:
     rate, sources = _rate(atlas, e.candidate, events)
     without = min(math.exp(KAPPA * (e.fit - e.prior_fit - 1.0)), 1.0)
     return {"rate": round(rate, 4), "unit": atlas.data.priors["unit"], "fit_term": round(e.prior_fit, 4),
-            "score_without_prior": round(without, 4), "sources": list(sources)}
+            "score_without_prior": round(without, 4), "sources": sources}
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidate_sources(atlas: Atlas, c: Candidate) -> tuple[str, ...]:
+    """The sources of a candidate's territory that the atlas knows (cached: both are immutable)."""
+    known = atlas.data.sources
+    return tuple(s for s in dict.fromkeys(c.sources) if s in known)
+
+
+class _Explained(NamedTuple):
+    """How a candidate explains one target: what :func:`_explained` returns."""
+
+    strength: float                     #: the involvement, rounded
+    why: str                            #: the reason, a short clause
+    path: tuple[str, ...] | None        #: the atlas path from the lesion site down to the target
+    sources: dict[str, None]            #: the known sources of the path's edges, in order, without repeats
 
 
 @functools.lru_cache(maxsize=8192)  # a few MB at most
 def _explained(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, map_id: str, p: float
-               ) -> tuple[float, str, tuple[str, ...] | None, dict[str, None]]:
+               ) -> _Explained:
     """How strongly and why candidate *c* explains a target, the atlas path behind it and its sources.
 
     Cached: the atlas and its candidates are immutable, and cases explain the same targets
@@ -160,10 +176,10 @@ def _explained(atlas: Atlas, c: Candidate, kind: str, target: str, text: str, ma
     else:
         why = f"supplied through the {c.label.replace(' lesion', '').lower()}{suffix}"
         path = _path(atlas, c.kind, c.id, c.levels, kind, target, map_id)
-    sources: dict[str, None] = {}
-    for u, v in zip(path or (), (path or ())[1:], strict=False):
-        sources.update(dict.fromkeys(atlas.edge(u, v)["sources"]))
-    return round(p, 3), why, path, sources
+    known = atlas.data.sources
+    sources = {s: None for u, v in zip(path or (), (path or ())[1:], strict=False)
+               for s in atlas.edge(u, v)["sources"] if s in known}
+    return _Explained(round(p, 3), why, path, sources)
 
 
 def _path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], tkind: str, target: str,
@@ -186,12 +202,14 @@ def _path(atlas: Atlas, kind: str, ident: str, levels: tuple[str, ...], tkind: s
     return None
 
 
-def _why_not(label: str, f: Finding, side: str) -> str:
-    if side not in ("bilateral", f.side):
-        return f"on the {f.side} side; this hypothesis is a {side} lesion"
-    if f.kind in STUDY_KINDS:
-        return f"a lesion of the {label.lower()} does not predict this {_TARGET_WORDS[f.kind]} abnormal"
-    return f"this {_TARGET_WORDS[f.kind]} lies outside the territory of the {label.lower()}"
+@functools.lru_cache(maxsize=4096)
+def _why_not(label: str, kind: str, finding_side: str, side: str) -> str:
+    """Why a hypothesis (its label and side) leaves a finding (its kind and side) unexplained (cached)."""
+    if side not in ("bilateral", finding_side):
+        return f"on the {finding_side} side; this hypothesis is a {side} lesion"
+    if kind in STUDY_KINDS:
+        return f"a lesion of the {label.lower()} does not predict this {_TARGET_WORDS[kind]} abnormal"
+    return f"this {_TARGET_WORDS[kind]} lies outside the territory of the {label.lower()}"
 
 
 def next_examination(scores: Scores, ks: Sequence[int], names: Sequence[str], parsed: ParsedCase,

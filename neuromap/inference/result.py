@@ -97,12 +97,13 @@ class Hypothesis(RankedHypothesis):
         Findings the hypothesis explains, leaves unexplained, or predicts abnormal although they
         were examined normal, each with the reason.
     paths : tuple of dict
-        The atlas path behind each explained finding.
+        The atlas path behind each explained finding: its ``finding``, ``target`` and ``path``
+        (a tuple of node ids, from the lesion site down to the target).
     sources : tuple of str
         Source keys (see ``data/sources.json``).
     prior : dict or None
         How much of the score is prior: the base rate of the candidate's kind and site
-        (``rate``, in ``unit``, with its ``sources``), the part of the fit that is the prior term
+        (``rate``, in ``unit``, with its ``sources``, a tuple), the part of the fit that is the prior term
         (``fit_term``, 0 with ``prior="uniform"`` or for the commonest lesion) and the score the
         hypothesis would have without it (``score_without_prior``).
     territory : Territory or None
@@ -126,7 +127,7 @@ class Hypothesis(RankedHypothesis):
             "explains": list(map(dict, self.explains)), "unexplained": list(map(dict, self.unexplained)),
             "contradicts": list(map(dict, self.contradicts)),
             "paths": [{**p, "path": list(p["path"])} for p in self.paths], "sources": list(self.sources),
-            "prior": plain_data(self.prior) if self.prior is not None else None,
+            "prior": {**self.prior, "sources": list(self.prior["sources"])} if self.prior is not None else None,
         }
 
 
