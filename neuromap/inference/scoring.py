@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -415,11 +415,16 @@ class ScoringTable:
             orders = opt.position[order[idx, :len(g)]]
             listed = np.take_along_axis(is_listed[idx][:, g], orders, axis=1)
             values = [a[idx][:, g] for a in (score, fit, evidence_fit, prior, is_listed)]
+            # the same values as lists, for reading one option at a time: converted for the chunk at once
+            shared = opt.rows.tolist(), opt.side_codes.tolist(), opt.position.tolist()
+            as_lists = [values[a].tolist() for a in (0, 1, 2, 4)]
             for j, i in enumerate(idx.tolist()):
                 lo = int(starts[i])
+                lists = OptionLists(shared[0], shared[1], as_lists[0][j], as_lists[1][j], as_lists[2][j],
+                                    as_lists[3][j], shared[2])
                 out[i] = Scores(self, cases[i].findings, opt.rows, opt.side_codes, values[0][j], values[1][j],
                                 values[2][j], np.ascontiguousarray(p[lo:lo + counts[i], g].T), orders[j],
-                                orders[j][listed[j]], values[4][j], opt.position, values[3][j])
+                                orders[j][listed[j]], values[4][j], opt.position, values[3][j], lists)
         return out  # type: ignore[return-value]
 
     def _stack(self, terms: Sequence[np.ndarray | None]) -> np.ndarray:
@@ -504,6 +509,10 @@ class Scores:
         ``row * 3 + side code -> option``, -1 where that option was not scored.
     prior_fit : numpy.ndarray
         The part of each option's fit that is its prior (0 or less; 0 with the uniform prior).
+    lists : OptionLists
+        The per-option arrays as Python lists, for reading one option at a time (the lists of
+        ``rows``, ``side_codes`` and ``position`` are shared by the cases of one pattern of
+        sides: read-only).
     """
 
     table: ScoringTable
@@ -519,12 +528,7 @@ class Scores:
     is_listed: np.ndarray
     position: np.ndarray
     prior_fit: np.ndarray
-
-    @functools.cached_property
-    def lists(self) -> OptionLists:
-        """The per-option arrays as Python lists, for reading one option at a time."""
-        return OptionLists(self.rows.tolist(), self.side_codes.tolist(), self.score.tolist(), self.fit.tolist(),
-                           self.evidence_fit.tolist(), self.is_listed.tolist(), self.position.tolist())
+    lists: OptionLists = field(repr=False)
 
     def evaluation(self, k: int) -> Evaluation:
         """The :class:`Evaluation` of option *k*."""
