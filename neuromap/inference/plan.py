@@ -106,7 +106,9 @@ def next_studies(scores: Scores, ks: Sequence[int], names: Sequence[str], parsed
         j = plan.by_key.get((f.kind, f.target))
         if j is not None:
             done.setdefault(j, set()).add(f.side)
-    separates[:, [j for j, on in done.items() if sides <= on]] = False
+    reported = [j for j, on in done.items() if sides <= on]
+    if reported:
+        separates[:, reported] = False
     # the plan draws on the studies that separate some pair, best first: by value, then kind and id
     cols = np.flatnonzero(separates.any(axis=0))
     if not len(cols):
@@ -139,15 +141,15 @@ def _cover(separates: np.ndarray, strength: np.ndarray, count: np.ndarray, total
     Each step takes the study that separates the most pairs still apart, then the one that
     separates them most strongly, then the first (the sort is stable).
     """
-    apart = separates.any(axis=1)
+    apart = np.flatnonzero(separates.any(axis=1))       # the pairs still apart
     chosen: list[int] = []
     while True:
-        if not apart.all():      # the sums over the pairs still apart
+        if len(apart) < len(separates):                  # the sums over the pairs still apart
             count, total = separates[apart].sum(axis=0), strength[apart].sum(axis=0).round(9)
         best = int(np.lexsort((-total, -count))[0])
         chosen.append(best)
-        apart &= ~separates[:, best]
-        if not apart.any():
+        apart = apart[~separates[apart, best]]
+        if not len(apart):
             return chosen
 
 
