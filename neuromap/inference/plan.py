@@ -110,10 +110,10 @@ def next_studies(scores: Scores, ks: Sequence[int], names: Sequence[str], parsed
     if reported:
         separates[:, reported] = False
     # the plan draws on the studies that separate some pair, best first: by value, then kind and id
-    cols = np.flatnonzero(separates.any(axis=0))
+    order = np.lexsort((plan.name_rank, -value.round(9)))
+    cols = order[separates.any(axis=0)[order]]
     if not len(cols):
         return []
-    cols = cols[np.lexsort((plan.name_rank[cols], -value[cols].round(9)))]
     separates, strength = separates[:, cols], strength[:, cols]
     count, total = separates.sum(axis=0), strength.sum(axis=0).round(9)   # over every pair
     chosen = _cover(separates, strength, count, total)
