@@ -313,9 +313,10 @@ def _study_plan(scores: Any, ranked: Sequence[int], leader_ks: Sequence[int], pa
     if scores is None or not ranked:
         return ()
     ks = list(leader_ks) or list(ranked[:1])
-    kinds = {_KIND_GROUP[scores.table.candidates[scores.rows[k]].kind] for k in ks}
-    for k in [k for k in ranked if scores.is_listed[k]][:PLAN_ALTERNATIVES_WITHIN]:
-        group = _KIND_GROUP[scores.table.candidates[scores.rows[k]].kind]
+    cands, options = scores.table.candidates, scores.lists
+    kinds = {_KIND_GROUP[cands[options.rows[k]].kind] for k in ks}
+    for k in [k for k in ranked if options.is_listed[k]][:PLAN_ALTERNATIVES_WITHIN]:
+        group = _KIND_GROUP[cands[options.rows[k]].kind]
         if group not in kinds and len(ks) < MAX_PLAN_HYPOTHESES:
             ks.append(k)
             kinds.add(group)
