@@ -19,6 +19,7 @@ that tree's neuromap (a child process with ``PYTHONPATH`` pointing at it) for a 
 
 from __future__ import annotations
 
+import gc
 import json
 import marshal
 import os
@@ -72,6 +73,10 @@ def child(argv: list[str]) -> None:
         t0 = cpu()
         full_results = nio.localize_many(lines, workers=1)
         full = (cpu() - t0) / n
+        full_floor = output_floor(full_results)
+        full_bytes = sum(len(json.dumps(r)) for r in full_results) / n
+        del full_results  # the next row must not pay the collector's walks over this run's results
+        gc.collect()
         ranking = None
         ranked: list = []
         try:
@@ -80,9 +85,8 @@ def child(argv: list[str]) -> None:
             ranking = (cpu() - t0) / n
         except TypeError:  # an older tree: no ranking-only results
             pass
-        print(json.dumps({"loads": loads, "full": full, "ranking": ranking,
-                          "full_floor": output_floor(full_results), "ranking_floor": output_floor(ranked),
-                          "full_bytes": sum(len(json.dumps(r)) for r in full_results) / n}))
+        print(json.dumps({"loads": loads, "full": full, "ranking": ranking, "full_floor": full_floor,
+                          "ranking_floor": output_floor(ranked), "full_bytes": full_bytes}))
     elif kind == "memory":  # peak RSS of a streamed ranking-only run over the RSS after load_atlas
         import neuromap
         from neuromap.io import localize_iter
