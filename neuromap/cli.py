@@ -37,6 +37,7 @@ from typing import IO, Any, NoReturn
 from neuromap._version import __version__
 from neuromap.cli_serve import add_serve_parser, cmd_serve
 from neuromap.errors import NeuromapError
+from neuromap.weights import PRIORS
 
 __all__ = ["main"]
 
@@ -181,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="refuse a case with a finding neuromap cannot read (by default it is listed as not "
                         "understood and the rest of the case is localized)")
+    p.add_argument("--prior", choices=PRIORS, default="clinical",
+                   help="base rates: cited ones (clinical, the default) or none (uniform); see docs/method.md")
 
     p = sub.add_parser("render", help="draw a case on the foot", formatter_class=fmt,
                        description="Draw a case's findings and its top hypothesis on the foot template.",
@@ -330,7 +333,7 @@ def _cmd_localize(args: argparse.Namespace) -> int:
     from neuromap.io import localize_json
 
     case = _load_case_arg(args)
-    result = localize_json(case, dermatome_map=args.map, strict=args.strict)
+    result = localize_json(case, dermatome_map=args.map, strict=args.strict, prior=args.prior)
     if args.json:
         _write(sys.stdout, json.dumps(result, indent=2) + "\n")
     else:
@@ -375,7 +378,7 @@ def _run_batch(stream: IO[bytes], args: argparse.Namespace) -> int:
     out = sys.stdout
     # each distinct case is localized once and its result written as JSON text in the worker
     for n, text in enumerate(localize_iter(cases(), dermatome_map=args.map, strict=args.strict, workers=args.workers,
-                                                 as_text=True), 1):
+                                           as_text=True, prior=args.prior), 1):
         lineno = line_numbers.popleft()
         if text.startswith('{"error":'):
             res = json.loads(text)

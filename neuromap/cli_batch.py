@@ -76,7 +76,7 @@ class _Tally:
 
 def run_batch(cases: Iterable[Any], ids: Iterable[Any], output: str | None, *, id_name: str, explain: bool,
               top: int | None, dermatome_map: str | None, strict: bool, workers: int | None,
-              stdout: IO[str], stderr: IO[str]) -> int:
+              stdout: IO[str], stderr: IO[str], prior: str = "clinical") -> int:
     """Localize a batch and write it; return the exit status (2 when a case was refused).
 
     Parameters
@@ -98,6 +98,8 @@ def run_batch(cases: Iterable[Any], ids: Iterable[Any], output: str | None, *, i
         As :func:`neuromap.io.localize_iter`.
     stdout, stderr : text streams
         Where to write results (without *output*) and the summary.
+    prior : str, optional
+        As :func:`neuromap.io.localize_iter`.
 
     Returns
     -------
@@ -112,7 +114,7 @@ def run_batch(cases: Iterable[Any], ids: Iterable[Any], output: str | None, *, i
         explain, top = False, top or 5
     progress = stderr.isatty() and _has_tqdm()
     results = localize_iter(cases, dermatome_map=dermatome_map, strict=strict, workers=workers, explain=explain,
-                            top=top, progress=progress)
+                            top=top, progress=progress, prior=prior)
     tally = _Tally(results, ids)
     if table_out:
         from neuromap.io.table import write_ranked
@@ -169,7 +171,7 @@ def batch_to_file(args: Any) -> int:
     ----------
     args : argparse.Namespace
         The parsed ``localize`` arguments (``batch``, ``output``, ``column``, ``ranking_only``,
-        ``top``, ``map``, ``strict``, ``workers``).
+        ``top``, ``map``, ``strict``, ``workers``, ``prior``).
 
     Returns
     -------
@@ -180,7 +182,7 @@ def batch_to_file(args: Any) -> int:
 
     kw: dict[str, Any] = {"explain": not args.ranking_only and args.top is None, "top": args.top,
                           "dermatome_map": args.map, "strict": args.strict, "workers": args.workers,
-                          "stdout": sys.stdout, "stderr": sys.stderr}
+                          "prior": args.prior, "stdout": sys.stdout, "stderr": sys.stderr}
     if batch_kind(args.batch) != "jsonl":
         cases, rows = table_cases(args.batch, args.column)
         return run_batch(cases, rows, args.output, id_name="row", **kw)

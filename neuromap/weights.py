@@ -54,6 +54,7 @@ __all__ = [
     "PARSIMONY",
     "PATTERN_WEIGHT",
     "PRIOR_EVIDENCE_FLOOR",
+    "PRIORS",
     "PRIOR_WEIGHT",
     "PARTLY_BELOW",
     "PLAN_ALTERNATIVES_WITHIN",
@@ -179,6 +180,8 @@ PARSIMONY = MappingProxyType({"root": 0.0, "nerve": 0.0, "roots2": 0.8, "roots3"
 #: and tips close ones, and findings overrule it. Set on the case suite (``tests/cases/``: 0.08
 #: to 0.1 pass the most cases; 0.2 and more overrule motor findings of nerve lesions).
 PRIOR_WEIGHT = 0.1
+#: The values of ``localize(prior=...)``: the cited base rates, or none (every candidate alike).
+PRIORS = ("clinical", "uniform")
 #: The prior term is divided by the case's evidence weight like every other term, but by no less
 #: than this (about three numb regions): a case of one faint finding (pain over one region) is
 #: not decided by base rates alone.

@@ -151,9 +151,14 @@ def test_dask_on_two_worker_processes_gives_the_local_table():
             Client(cluster):
         ranked = localize_dataframe(dd.from_pandas(cases, npartitions=4), top=3, id_column="mrn")
         got = ranked.compute().reset_index(drop=True)
+        uniform = localize_dataframe(dd.from_pandas(cases, npartitions=4), top=3, id_column="mrn", prior="uniform")
+        got_uniform = uniform.compute().reset_index(drop=True)
         pids = set(Client.current().run(lambda: __import__("os").getpid()).values())
     assert len(pids) == 2
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    expected_uniform = localize_table(cases, id_column="mrn", top=3, prior="uniform")
+    assert not expected_uniform["score"].equals(expected["score"])
+    pd.testing.assert_frame_equal(got_uniform, expected_uniform, check_dtype=False)
 
 
 def test_overlay_many_equals_overlay_one_by_one():
@@ -226,3 +231,37 @@ def test_the_collector_is_restored_after_a_batch_in_every_thread():
         assert not gc.isenabled()  # a program that turned it off keeps it off
     finally:
         gc.enable()
+
+
+def test_every_batch_entry_point_takes_the_prior(tmp_path: Path):
+    """localize_json, localize_many, localize_table and the command line rank with either prior,
+    each as neuromap.localize does; an unknown prior is refused at the call, naming the values."""
+    case = CASES[1]
+    uniform = neuromap.localize(case, prior="uniform")
+    clinical = neuromap.localize(case)
+    assert [h.score for h in uniform.hypotheses] != [h.score for h in clinical.hypotheses]
+    want = json.loads(json.dumps(uniform.to_dict()))
+    assert {k: v for k, v in localize_json(case, prior="uniform").items() if k in want} == want
+    assert localize_many([case], workers=1, prior="uniform") == [localize_json(case, prior="uniform")]
+    ranked = localize_many([case], workers=1, prior="uniform", explain=False, top=3)[0]["hypotheses"]
+    assert [h["score"] for h in ranked] == [h.score for h in uniform.hypotheses[:len(ranked)]]
+    table = localize_table(pd.DataFrame({"case": [json.dumps(case)]}), top=3, prior="uniform")
+    assert table["score"].tolist() == [h.score for h in uniform.hypotheses[:3]]
+    for call in (lambda: localize_many([case], prior="bayes"), lambda: localize_json(case, prior="bayes"),
+                 lambda: localize_table(pd.DataFrame({"case": [json.dumps(case)]}), prior="bayes")):
+        with pytest.raises(neuromap.NeuromapError, match="prior.*clinical"):
+            call()
+    src = tmp_path / "cases.jsonl"
+    src.write_text(json.dumps(case) + "\n")
+    for extra, expected in (([], clinical), (["--prior", "uniform"], uniform)):
+        run = subprocess.run([sys.executable, "-m", "neuromap", "localize", "--batch", str(src), *extra],
+                             capture_output=True, text=True, check=True)
+        assert [h["score"] for h in json.loads(run.stdout)["hypotheses"]] == [h.score for h in expected.hypotheses]
+    one = tmp_path / "case.json"
+    one.write_text(json.dumps(case))
+    run = subprocess.run([sys.executable, "-m", "neuromap", "localize", "--json", "--prior", "uniform", str(one)],
+                         capture_output=True, text=True, check=True)
+    assert [h["score"] for h in json.loads(run.stdout)["hypotheses"]] == [h.score for h in uniform.hypotheses]
+    run = subprocess.run([sys.executable, "-m", "neuromap", "localize", "--prior", "bayes", str(one)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "--prior" in run.stderr and "uniform" in run.stderr

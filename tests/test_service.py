@@ -84,6 +84,9 @@ def _requests() -> list[tuple[str, str, bytes, int, dict[str, Any] | None]]:
     out.append(("POST", "/localize?dermatome_map=lee2008", json.dumps(GOOD).encode(), 400, None))
     out.append(("POST", "/localize?dermatome_map=keegan_garrett_1948", json.dumps(GOOD).encode(), 200,
                 localize_json(GOOD, dermatome_map="keegan_garrett_1948")))
+    out.append(("POST", "/localize?prior=uniform", json.dumps(GOOD).encode(), 200,
+                localize_json(GOOD, prior="uniform")))
+    out.append(("POST", "/localize?prior=flat", json.dumps(GOOD).encode(), 400, None))
     out.append(("GET", "/localize", b"", 405, None))
     out.append(("POST", "/localise", json.dumps(GOOD).encode(), 404, None))
     return out
@@ -138,6 +141,9 @@ def test_batch_streams_the_library_results(client):
         r = client.post("/localize/batch", content=body, headers={"Content-Type": ctype})
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
         assert [json.loads(line) for line in r.text.splitlines()] == want
+    r = client.post("/localize/batch?prior=uniform", content=jsonl.encode())
+    assert [json.loads(line) for line in r.text.splitlines()] == localize_many(cases, workers=1, prior="uniform")
+    assert localize_many(cases, workers=1, prior="uniform") != want
     r = client.post("/localize/batch", content=b"[{]")
     assert r.status_code == 400
     r = client.post("/localize/batch", content=b"\n".join([b"{}"] * 10_001))

@@ -23,12 +23,9 @@ import numpy as np
 from neuromap.atlas import Atlas
 from neuromap.datasets import ROOT_IDS
 from neuromap.inference.candidates import Candidate
-from neuromap.weights import HISTORY_FACTOR, PATTERN_WEIGHT, PRIOR_WEIGHT, SADDLE_SPHINCTER_WEIGHT
+from neuromap.weights import HISTORY_FACTOR, PATTERN_WEIGHT, PRIOR_WEIGHT, PRIORS, SADDLE_SPHINCTER_WEIGHT
 
 __all__ = ["PRIORS", "candidate_rate", "pattern_support", "prior_terms"]
-
-#: The values of ``localize(prior=...)``: the cited base rates, or none (every candidate alike).
-PRIORS = ("clinical", "uniform")
 
 
 def candidate_rate(c: Candidate, priors: Mapping[str, Any],

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from neuromap.errors import InvalidArgumentError, MissingDependencyError, NeuromapError
+from neuromap.errors import InvalidArgumentError, MissingDependencyError, NeuromapError, check_option
 from neuromap.inference.case import Limits
 from neuromap.io._collector import COLLECTOR_PAUSED
 from neuromap.io._pool import WorkerPool
 from neuromap.io.json import JsonLimits, error_object, read_case, result_dict
+from neuromap.weights import PRIORS
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
@@ -75,6 +76,7 @@ class _Settings:
     strict: bool = False
     explain: bool = True
     top: int | None = None
+    prior: str = "clinical"
 
 
 def _localize_chunk(cases: Sequence[Any], atlas: Atlas, settings: _Settings) -> list[Any]:
@@ -117,7 +119,8 @@ def _localize_values(values: Sequence[Any], atlas: Atlas, settings: _Settings) -
     from neuromap.inference.localize import localize_cases
 
     results = localize_cases(values, atlas=atlas, dermatome_map=settings.dermatome_map, limits=settings.limits.case,
-                             strict=settings.strict, explain=settings.explain, top=settings.top)
+                             strict=settings.strict, prior=settings.prior, explain=settings.explain,
+                             top=settings.top)
     return [error_object(r) if isinstance(r, NeuromapError) else result_dict(r) for r in results]
 
 
@@ -277,21 +280,23 @@ def _check_workers(workers: Any) -> None:
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[False] = ..., chunk_size: int = ...,
-                  explain: bool = ..., top: int | None = ..., progress: bool = ...) -> Iterator[dict[str, Any]]: ...
+                  explain: bool = ..., top: int | None = ..., progress: bool = ...,
+                  prior: str = ...) -> Iterator[dict[str, Any]]: ...
 
 
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[True], chunk_size: int = ..., explain: bool = ...,
-                  top: int | None = ..., progress: bool = ...) -> Iterator[str]: ...
+                  top: int | None = ..., progress: bool = ..., prior: str = ...) -> Iterator[str]: ...
 
 
 @overload
 def localize_iter(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: bool, chunk_size: int = ..., explain: bool = ...,
-                  top: int | None = ..., progress: bool = ...) -> Iterator[dict[str, Any]] | Iterator[str]: ...
+                  top: int | None = ..., progress: bool = ...,
+                  prior: str = ...) -> Iterator[dict[str, Any]] | Iterator[str]: ...
 
 
 def localize_iter(
@@ -307,6 +312,7 @@ def localize_iter(
     explain: bool = True,
     top: int | None = None,
     progress: bool = False,
+    prior: str = "clinical",
 ) -> Iterator[dict[str, Any]] | Iterator[str]:
     """Localize a stream of cases, yielding each result in input order as soon as its chunk is done.
 
@@ -348,6 +354,9 @@ def localize_iter(
         12 (:data:`~neuromap.weights.MAX_HYPOTHESES`) by default.
     progress : bool, default False
         Show a progress bar (:mod:`tqdm`, installed by the ``batch`` extra) counting the results.
+    prior : {"clinical", "uniform"}, optional
+        The base rates for every case (see :func:`neuromap.localize`): cited ones by default,
+        none with ``"uniform"``.
 
     Yields
     ------
@@ -363,7 +372,8 @@ def localize_iter(
     Raises
     ------
     InvalidArgumentError
-        If ``workers``, ``chunk_size`` or ``top`` is not a whole number of at least 1.
+        If ``workers``, ``chunk_size`` or ``top`` is not a whole number of at least 1, or
+        ``prior`` is not one of ``"clinical"`` and ``"uniform"``.
     MissingDependencyError
         ``progress=True`` without :mod:`tqdm`.
 
@@ -400,10 +410,11 @@ def localize_iter(
         raise InvalidArgumentError("chunk_size", f"expected a whole number of at least 1, got {chunk_size!r}")
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise InvalidArgumentError("top", f"expected a whole number of at least 1 or None, got {top!r}")
+    prior = check_option("prior", prior, PRIORS)
     bar = _progress_bar() if progress else None
     lim = JsonLimits.resolve(limits)
     atlas = atlas if atlas is not None else load_atlas()
-    settings = _Settings(str(atlas.data.directory), dermatome_map, lim, as_text, strict, bool(explain), top)
+    settings = _Settings(str(atlas.data.directory), dermatome_map, lim, as_text, strict, bool(explain), top, prior)
     n_workers = min(usable_cores() if workers is None else workers, usable_cores())
     if n_workers > 1 and load_atlas(settings.atlas_dir) is not atlas:
         n_workers = 1
@@ -426,14 +437,15 @@ def _progress_bar() -> Any:
 def localize_many(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[False] = ..., explain: bool = ...,
-                  top: int | None = ..., progress: bool = ..., chunk_size: int = ...) -> list[dict[str, Any]]: ...
+                  top: int | None = ..., progress: bool = ..., chunk_size: int = ...,
+                  prior: str = ...) -> list[dict[str, Any]]: ...
 
 
 @overload
 def localize_many(cases: Iterable[str | bytes | Mapping[str, Any]], *, atlas: Atlas | None = ...,
                   dermatome_map: str | None = ..., limits: JsonLimits | Limits | None = ..., strict: bool = ...,
                   workers: int | None = ..., as_text: Literal[True], explain: bool = ..., top: int | None = ...,
-                  progress: bool = ..., chunk_size: int = ...) -> list[str]: ...
+                  progress: bool = ..., chunk_size: int = ..., prior: str = ...) -> list[str]: ...
 
 
 def localize_many(
@@ -449,6 +461,7 @@ def localize_many(
     top: int | None = None,
     progress: bool = False,
     chunk_size: int = BATCH_CHUNK_SIZE,
+    prior: str = "clinical",
 ) -> list[dict[str, Any]] | list[str]:
     """Localize many cases; a bad case gives an error object and does not stop the rest.
 
@@ -482,6 +495,8 @@ def localize_many(
         Show a progress bar (:mod:`tqdm`).
     chunk_size : int, optional
         Cases per chunk (:data:`BATCH_CHUNK_SIZE`).
+    prior : {"clinical", "uniform"}, optional
+        The base rates for every case (see :func:`neuromap.localize`).
 
     Returns
     -------
@@ -494,7 +509,7 @@ def localize_many(
     Raises
     ------
     InvalidArgumentError
-        If ``workers`` is not a whole number of at least 1.
+        If ``workers`` is not a whole number of at least 1, or ``prior`` is unknown.
 
     Examples
     --------
@@ -510,5 +525,5 @@ def localize_many(
     """
     results: list[Any] = list(localize_iter(cases, atlas=atlas, dermatome_map=dermatome_map, limits=limits,
                                             strict=strict, workers=workers, as_text=as_text, explain=explain,
-                                            top=top, progress=progress, chunk_size=chunk_size))
+                                            top=top, progress=progress, chunk_size=chunk_size, prior=prior))
     return results

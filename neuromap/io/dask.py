@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from neuromap.errors import InvalidArgumentError, MissingDependencyError
+from neuromap.errors import InvalidArgumentError, MissingDependencyError, check_option
 from neuromap.io.table import RANKED_COLUMNS, localize_table
+from neuromap.weights import PRIORS
 
 __all__ = ["localize_dataframe"]
 
 
 def localize_dataframe(ddf: Any, column: str = "case", *, top: int = 5, id_column: str | None = None,
-                       dermatome_map: str | None = None, strict: bool = False) -> Any:
+                       dermatome_map: str | None = None, strict: bool = False, prior: str = "clinical") -> Any:
     """Rank every case of a Dask DataFrame, partition by partition, lazily.
 
     Parameters
@@ -37,6 +38,8 @@ def localize_dataframe(ddf: Any, column: str = "case", *, top: int = 5, id_colum
         The dermatome layer for every case.
     strict : bool, default False
         Refuse (as an ``error`` row) a case with a finding that cannot be read.
+    prior : {"clinical", "uniform"}, optional
+        The base rates for every case (see :func:`neuromap.localize`).
 
     Returns
     -------
@@ -50,7 +53,7 @@ def localize_dataframe(ddf: Any, column: str = "case", *, top: int = 5, id_colum
     MissingDependencyError
         dask is not installed.
     InvalidArgumentError
-        The frame has no such column.
+        The frame has no such column, or an unknown ``prior``.
 
     Examples
     --------
@@ -66,6 +69,7 @@ def localize_dataframe(ddf: Any, column: str = "case", *, top: int = 5, id_colum
         import pandas as pd
     except ImportError:  # pragma: no cover - dask needs pandas
         raise MissingDependencyError("dask", "neuromap.io.dask", "dask") from None
+    prior = check_option("prior", prior, PRIORS)
     if not hasattr(ddf, "map_partitions"):
         raise InvalidArgumentError("ddf", f"expected a Dask DataFrame, got {type(ddf).__name__}")
     for name in (column, id_column):
@@ -75,7 +79,7 @@ def localize_dataframe(ddf: Any, column: str = "case", *, top: int = 5, id_colum
     id_dtype = ddf.index.dtype if id_column is None else ddf[id_column].dtype
     meta = pd.DataFrame({c: pd.Series([], dtype=_DTYPES.get(c, object)) for c in RANKED_COLUMNS})
     meta["case_id"] = pd.Series([], dtype=id_dtype)
-    return ddf.map_partitions(_partition, column, id_column, top, dermatome_map, strict, meta=meta,
+    return ddf.map_partitions(_partition, column, id_column, top, dermatome_map, strict, prior, meta=meta,
                               align_dataframes=False)
 
 
@@ -83,7 +87,7 @@ _DTYPES = {"rank": "Int64", "score": "float64", "warnings": "int64", "not_unders
 
 
 def _partition(df: Any, column: str, id_column: str | None, top: int, dermatome_map: str | None,
-               strict: bool) -> Any:
+               strict: bool, prior: str) -> Any:
     """One partition ranked in this worker process (the atlas loaded there once, then cached)."""
     return localize_table(df, column=column, id_column=id_column, top=top, dermatome_map=dermatome_map,
-                          strict=strict, workers=1)
+                          strict=strict, workers=1, prior=prior)

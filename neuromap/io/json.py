@@ -17,8 +17,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
-from neuromap.errors import InvalidCaseError, LimitExceededError, NeuromapError, UnknownNameError, suggest
+from neuromap.errors import InvalidCaseError, LimitExceededError, NeuromapError, UnknownNameError, check_option, suggest
 from neuromap.inference.case import DEFAULT_LIMITS, Limits, parse_case
+from neuromap.weights import PRIORS
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
@@ -483,6 +484,7 @@ def localize_json(
     dermatome_map: str | None = None,
     limits: JsonLimits | Limits | None = None,
     strict: bool = False,
+    prior: str = "clinical",
 ) -> dict[str, Any]:
     """Localize a case given as JSON text or a dict; return the JSON-safe result.
 
@@ -502,6 +504,9 @@ def localize_json(
     strict : bool, default False
         Refuse a case with a finding that cannot be read, instead of listing it in the
         result's ``not_understood``.
+    prior : {"clinical", "uniform"}, optional
+        The base rates (see :func:`neuromap.localize`): cited ones by default, none with
+        ``"uniform"``.
 
     Returns
     -------
@@ -518,6 +523,8 @@ def localize_json(
         With *strict*: a name the atlas does not know.
     LimitExceededError
         Input too large or too deep, too many findings, regions, vertices or points.
+    InvalidArgumentError
+        An unknown ``prior``.
 
     Examples
     --------
@@ -536,9 +543,11 @@ lower limb surface.
     """
     from neuromap.inference.localize import localize
 
+    prior = check_option("prior", prior, PRIORS)
     lim = JsonLimits.resolve(limits)
     value = read_case(case, atlas=atlas, limits=lim)
-    return result_dict(localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict))
+    return result_dict(localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict,
+                                prior=prior))
 
 
 def result_dict(result: Any) -> dict[str, Any]:

@@ -83,7 +83,7 @@ def ranking_rows(results: Iterable[Mapping[str, Any]], case_ids: Iterable[Any]) 
 def localize_table(table: Any, *, column: str = "case", id_column: str | None = None, top: int = 5,
                    atlas: Atlas | None = None, dermatome_map: str | None = None, strict: bool = False,
                    workers: int | None = None, progress: bool = False,
-                   chunk_size: int = BATCH_CHUNK_SIZE) -> Any:
+                   chunk_size: int = BATCH_CHUNK_SIZE, prior: str = "clinical") -> Any:
     """Rank every case of a table: a column of cases in, the long-format ranking out.
 
     Parameters
@@ -98,7 +98,7 @@ def localize_table(table: Any, *, column: str = "case", id_column: str | None = 
         DataFrame, its position (0, 1, ...) for a pyarrow Table.
     top : int, default 5
         Hypotheses kept per case (more only to keep a tie whole).
-    atlas, dermatome_map, strict, workers, progress, chunk_size
+    atlas, dermatome_map, strict, workers, progress, chunk_size, prior
         As :func:`~neuromap.io.localize_many`.
 
     Returns
@@ -116,7 +116,8 @@ def localize_table(table: Any, *, column: str = "case", id_column: str | None = 
     InvalidTypeError
         *table* is neither a pandas DataFrame nor a pyarrow Table.
     InvalidArgumentError
-        The table has no such column.
+        The table has no such column, or an argument of :func:`~neuromap.io.localize_many` is
+        invalid (``prior``, ``workers``, ``top``).
 
     Examples
     --------
@@ -144,7 +145,7 @@ def localize_table(table: Any, *, column: str = "case", id_column: str | None = 
         cases = (_arrow_case(v) for v in _arrow_values(table, column))
         ids = _arrow_values(table, id_column) if id_column is not None else range(n)
     results = localize_iter(cases, atlas=atlas, dermatome_map=dermatome_map, strict=strict, workers=workers,
-                            explain=False, top=top, progress=progress, chunk_size=chunk_size)
+                            explain=False, top=top, progress=progress, chunk_size=chunk_size, prior=prior)
     cols = ranking_rows(results, ids)
     if kind == "pandas":
         import pandas as pd

@@ -21,7 +21,7 @@ from starlette.responses import Response, StreamingResponse
 
 from neuromap._version import __version__
 from neuromap.atlas import load_atlas
-from neuromap.errors import LimitExceededError, NeuromapError
+from neuromap.errors import LimitExceededError, NeuromapError, check_option
 from neuromap.io import (
     DEFAULT_JSON_LIMITS,
     VOCABULARIES,
@@ -35,6 +35,7 @@ from neuromap.io import (
 from neuromap.service.guards import TimeLimitExceeded, read_body, time_limit
 from neuromap.service.problems import Problem, from_library
 from neuromap.service.settings import ServiceSettings
+from neuromap.weights import PRIORS
 
 __all__ = [
     "BATCH_STEP",
@@ -48,6 +49,7 @@ __all__ = [
     "localize",
     "localize_batch",
     "operation",
+    "prior_param",
     "parse_case_body",
     "refusal",
     "settings_of",
@@ -185,6 +187,31 @@ def dermatome_map_param(request: Request) -> str | None:
         raise from_library(exc, 400) from None
 
 
+def prior_param(request: Request) -> str:
+    """The ``prior`` query parameter (``clinical`` when absent), checked.
+
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request.
+
+    Returns
+    -------
+    str
+        One of :data:`neuromap.weights.PRIORS`.
+
+    Raises
+    ------
+    Problem
+        400 with the library's error (the values it takes) for any other value.
+    """
+    name = request.query_params.get("prior") if request.scope["query_string"] else None
+    try:
+        return check_option("prior", "clinical" if name is None else name, PRIORS)
+    except NeuromapError as exc:
+        raise from_library(exc, 400) from None
+
+
 def parse_case_body(body: bytes, limits: JsonLimits = CASE_LIMITS) -> dict[str, Any] | bytes:
     """The JSON object of a request body, read with the library's limits (:func:`neuromap.io.parse_json`).
 
@@ -247,6 +274,8 @@ _LOCALIZE_PARAMS = [
                     "it in the result's `not_understood`."},
     {"name": "dermatome_map", "in": "query", "schema": {"type": "string"},
      "description": "The dermatome layer (`GET /atlas/maps`); a case's own `dermatome_map` takes precedence."},
+    {"name": "prior", "in": "query", "schema": {"type": "string", "enum": list(PRIORS), "default": "clinical"},
+     "description": "The base rates: the cited ones (`clinical`) or none (`uniform`)."},
 ]
 
 
@@ -276,11 +305,11 @@ def errors(*statuses: int) -> dict[str, Any]:
 async def localize(request: Request) -> Response:
     """``POST /localize``: one case in, its localization out."""
     settings = settings_of(request)
-    strict, dermatome_map = flag(request, "strict"), dermatome_map_param(request)
+    strict, dermatome_map, prior = flag(request, "strict"), dermatome_map_param(request), prior_param(request)
     body = await read_body(request, CASE_LIMITS.max_bytes, settings.body_timeout, log_cases=settings.log_cases)
     try:
         with time_limit(settings.timeout):
-            result = localize_json(body, dermatome_map=dermatome_map, limits=CASE_LIMITS, strict=strict)
+            result = localize_json(body, dermatome_map=dermatome_map, limits=CASE_LIMITS, strict=strict, prior=prior)
     except NeuromapError as exc:
         raise refusal(exc, body) from None
     except TimeLimitExceeded:
@@ -339,11 +368,11 @@ def refusal(exc: NeuromapError, body: bytes) -> Problem:
 async def localize_batch(request: Request) -> Response:
     """``POST /localize/batch``: many cases in, one JSON line out per case, as they are done."""
     settings = settings_of(request)
-    strict, dermatome_map = flag(request, "strict"), dermatome_map_param(request)
+    strict, dermatome_map, prior = flag(request, "strict"), dermatome_map_param(request), prior_param(request)
     body = await read_body(request, settings.max_batch_bytes, settings.body_timeout, log_cases=settings.log_cases)
     cases = split_batch(body, settings)
     results = localize_iter(cases, dermatome_map=dermatome_map, limits=CASE_LIMITS, strict=strict, workers=1,
-                            as_text=True, chunk_size=BATCH_STEP)
+                            as_text=True, chunk_size=BATCH_STEP, prior=prior)
     return StreamingResponse(_stream(results, settings.timeout), media_type="application/x-ndjson")
 
 

@@ -50,13 +50,14 @@ def test_batch_equals_single_both_priors(batch, prior):
 
 
 @SETTINGS
-@given(st.lists(ITEMS, max_size=12), st.integers(1, 5), st.sampled_from([True, False]))
-def test_batch_in_order_errors_in_place_chunks_invisible(batch, chunk_size, explain):
+@given(st.lists(ITEMS, max_size=12), st.integers(1, 5), st.sampled_from([True, False]),
+       st.sampled_from(["clinical", "uniform"]))
+def test_batch_in_order_errors_in_place_chunks_invisible(batch, chunk_size, explain, prior):
     texts = [c if isinstance(c, str) else json.dumps(c) for c in batch]
-    out = localize_many(texts, workers=1, chunk_size=chunk_size, explain=explain, top=3)
-    assert out == localize_many(texts, workers=1, explain=explain, top=3)
+    out = localize_many(texts, workers=1, chunk_size=chunk_size, explain=explain, top=3, prior=prior)
+    assert out == localize_many(texts, workers=1, explain=explain, top=3, prior=prior)
     for text, got in zip(texts, out, strict=True):
-        expected = _single(text)
+        expected = _single(text, prior=prior)
         if "error" in expected:
             assert got == expected
         elif explain:
@@ -92,4 +93,5 @@ def test_batch_equals_single_long(batch, prior, chunk_size):
             continue
         assert got.to_dict() == expected
     texts = [c if isinstance(c, str) else json.dumps(c) for c in batch]
-    assert localize_many(texts, workers=1, chunk_size=chunk_size) == [_single(t) for t in texts]
+    assert localize_many(texts, workers=1, chunk_size=chunk_size, prior=prior) == [_single(t, prior=prior)
+                                                                                   for t in texts]
