@@ -265,3 +265,42 @@ def test_every_batch_entry_point_takes_the_prior(tmp_path: Path):
     run = subprocess.run([sys.executable, "-m", "neuromap", "localize", "--prior", "bayes", str(one)],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "--prior" in run.stderr and "uniform" in run.stderr
+
+
+def test_a_worker_forked_during_a_pause_collects_and_pauses_again():
+    """A pool worker forked while another thread's chunk holds the collector paused must not
+    inherit the pause (its collector off for good, or the pause's lock held by a thread it lacks)."""
+    import gc
+    import multiprocessing
+    import threading
+
+    from neuromap.io._collector import COLLECTOR_PAUSED
+
+    def child(conn):
+        enabled = gc.isenabled()
+        with COLLECTOR_PAUSED:  # would hang on a copied lock, or stay off on a copied depth
+            paused = not gc.isenabled()
+        conn.send((enabled, paused, gc.isenabled()))
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with COLLECTOR_PAUSED:
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        assert held.wait(10) and not gc.isenabled()
+        ctx = multiprocessing.get_context("fork")
+        mine, theirs = ctx.Pipe()
+        p = ctx.Process(target=child, args=(theirs,))
+        p.start()
+        assert mine.poll(30), "the forked child hung on the pause"
+        assert mine.recv() == (True, True, True)
+        p.join(10)
+    finally:
+        release.set()
+        t.join()
+    assert gc.isenabled()

@@ -11,12 +11,15 @@ the passes find nothing to free.
 :data:`COLLECTOR_PAUSED` pauses the collector for the span of a chunk and restores it after,
 as :mod:`timeit` does while it times. The pause is process-wide, as the collector is: the
 first chunk to start (in any thread) pauses it if it was running, and the last to end resumes
-it. A collector that was already disabled when the pause began stays disabled.
+it. A collector that was already disabled when the pause began stays disabled. A process forked
+while a pause is held (a batch's worker started while another thread's chunk runs) starts with
+no pause held and its collector running, as the parent's will be.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from types import TracebackType
 
@@ -45,6 +48,17 @@ class _CollectorPause:
             if self._depth == 0 and self._resume:
                 gc.enable()
 
+    def after_fork(self) -> None:
+        """In a forked child: no pause held (the threads holding it were not copied), a fresh lock."""
+        resume = self._depth > 0 and self._resume
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._resume = False
+        if resume:
+            gc.enable()
+
 
 #: The one pause of this process (see the module docstring).
 COLLECTOR_PAUSED = _CollectorPause()
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=COLLECTOR_PAUSED.after_fork)
