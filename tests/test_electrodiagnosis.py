@@ -162,7 +162,7 @@ def test_a_reported_study_is_not_proposed_again():
 
 def test_the_result_json_carries_the_plan_and_matches_the_schema():
     out = neuromap.localize(_edx({"study": "snap", "nerve": "sural", "result": "normal"})).to_dict()
-    assert out["next_studies"] and out["schema_version"] == "1.4"
+    assert out["next_studies"] and out["schema_version"] == "1.5"
     jsonschema.Draft202012Validator(load_schema("localization")).validate(out)
 
 

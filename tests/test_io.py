@@ -236,7 +236,7 @@ def test_schemas_are_valid_and_versioned() -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["$schema"].endswith("2020-12/schema")
         # 1.2 both: grade words are vocabulary (issue #16), results carry not_understood
-        assert schema["version"] == {"case": "1.3", "localization": "1.4"}[name]
+        assert schema["version"] == {"case": "1.3", "localization": "1.5"}[name]
         assert schema["$id"].endswith(f":{name}:{schema['version']}")
     from neuromap.inference.result import OUTPUT_SCHEMA_VERSION
 
@@ -289,7 +289,7 @@ def test_suite_case_output_matches_the_schema(ident: str, case: dict[str, Any], 
     out = localize_json(case)
     output_validator.validate(out)
     assert out == neuromap.localize(case).to_dict()
-    assert out["schema_version"] == "1.4" and out["neuromap_version"] == neuromap.__version__
+    assert out["schema_version"] == "1.5" and out["neuromap_version"] == neuromap.__version__
     assert out["atlas_version"] == neuromap.load_atlas().version
     json.dumps(out, allow_nan=False)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -243,8 +245,12 @@ def test_every_batch_entry_point_takes_the_prior(tmp_path: Path):
     want = json.loads(json.dumps(uniform.to_dict()))
     assert {k: v for k, v in localize_json(case, prior="uniform").items() if k in want} == want
     assert localize_many([case], workers=1, prior="uniform") == [localize_json(case, prior="uniform")]
-    ranked = localize_many([case], workers=1, prior="uniform", explain=False, top=3)[0]["hypotheses"]
+    ranking = localize_many([case], workers=1, prior="uniform", explain=False, top=3)[0]
+    ranked = ranking["hypotheses"]
     assert [h["score"] for h in ranked] == [h.score for h in uniform.hypotheses[:len(ranked)]]
+    # each result says which base rates ranked it, and keeps saying it when copied
+    assert (ranking["prior"], localize_json(case)["prior"], want["prior"]) == ("uniform", "clinical", "uniform")
+    assert copy.deepcopy(uniform).prior == "uniform" and pickle.loads(pickle.dumps(uniform)).to_dict() == want
     table = localize_table(pd.DataFrame({"case": [json.dumps(case)]}), top=3, prior="uniform")
     assert table["score"].tolist() == [h.score for h in uniform.hypotheses[:3]]
     for call in (lambda: localize_many([case], prior="bayes"), lambda: localize_json(case, prior="bayes"),

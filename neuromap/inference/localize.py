@@ -204,6 +204,7 @@ class _Read:
     sensory: dict[str, Any]
     not_scored: list[tuple[Finding, str]]
     inputs: ScoreInput | None
+    prior: str
 
 
 def _prepare(case: Any, atlas: Atlas, dermatome_map: str | None, limits: Limits, strict: bool, prior: str) -> _Read:
@@ -233,7 +234,7 @@ def _prepare(case: Any, atlas: Atlas, dermatome_map: str | None, limits: Limits,
             prior=prior_terms(atlas, table.candidates, history.get("events", ()))[0] if prior == "clinical" else None,
             support=support if edx_support is None else support + edx_support,
             contradiction_scale=PAIN_ONLY_CONTRADICTION if irritative else 1.0)
-    return _Read(parsed, map_id, history, sensory, not_scored, inputs)
+    return _Read(parsed, map_id, history, sensory, not_scored, inputs, prior)
 
 
 def _score(read: Sequence[_Read], atlas: Atlas) -> list[Scores | None]:
@@ -277,7 +278,7 @@ def _finish(read: _Read, scores: Scores | None, atlas: Atlas, max_hypotheses: in
         neuromap_version=__version__,
         # the study plan is proposed when first asked for, like the explanations
         plan=functools.partial(_study_plan, scores, tuple(ranked), tuple(leader_ks), parsed, atlas),
-        best=functools.partial(_best_of_kind, scores, atlas))
+        best=functools.partial(_best_of_kind, scores, atlas), prior=read.prior)
     return result, ranked
 
 

@@ -23,7 +23,7 @@ from neuromap.inference.scoring import Scores
 __all__ = ["RANKING_SCHEMA_VERSION", "RankedHypothesis", "Ranking", "ranking"]
 
 #: Version of the ranking-only output (``neuromap/schemas/ranking.schema.json``).
-RANKING_SCHEMA_VERSION = "1.0"
+RANKING_SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class Ranking:
         The layer used (``id``, ``label``).
     atlas_version, atlas_status, neuromap_version : str
         Where the result comes from.
+    prior : str
+        The base rates the ranking weighed: ``clinical`` (the cited ones) or ``uniform`` (none).
     """
 
     case_side: str
@@ -63,6 +65,7 @@ class Ranking:
     atlas_version: str
     atlas_status: str
     neuromap_version: str
+    prior: str = "clinical"
 
     @property
     def top(self) -> RankedHypothesis | None:
@@ -85,6 +88,7 @@ class Ranking:
             "separable": self.separable,
             "hypotheses": [h.to_dict() for h in self.hypotheses],
             "not_understood": [u.to_dict() for u in self.not_understood],
+            "prior": self.prior,
             "disclaimer": DISCLAIMER,
         }
 
@@ -118,4 +122,4 @@ def ranking(result: Localization, scores: Scores | None, ranked: Sequence[int], 
         red_flags=result.red_flags, warnings=result.warnings, not_understood=result.not_understood,
         pattern_kind=str(result.pattern["kind"]), separable=result.separable, dermatome_map=result.dermatome_map,
         atlas_version=result.atlas_version, atlas_status=result.atlas_status,
-        neuromap_version=result.neuromap_version)
+        neuromap_version=result.neuromap_version, prior=result.prior)

@@ -22,7 +22,7 @@ _T = TypeVar("_T")
 __all__ = ["OUTPUT_SCHEMA_VERSION", "Hypothesis", "Localization", "RankedHypothesis"]
 
 #: Version of the output format (the JSON schema in ``neuromap/schemas``).
-OUTPUT_SCHEMA_VERSION = "1.4"
+OUTPUT_SCHEMA_VERSION = "1.5"
 
 DISCLAIMER = ("neuromap is decision support for education and research, not a diagnosis. Scores rank "
               "hypotheses; they are not clinical probabilities.")
@@ -176,6 +176,8 @@ class Localization:
         The findings of the case that could not be read (an unknown name or grade), each with
         its field, text, reason and the closest names; the ranking ignores them and a warning
         says so, but the red-flag screen read their words.
+    prior : str
+        The base rates the ranking weighed: ``clinical`` (the cited ones) or ``uniform`` (none).
     """
 
     case_side: str
@@ -199,6 +201,7 @@ class Localization:
     plan: Callable[[], tuple[Mapping[str, Any], ...]] = field(default=tuple, repr=False, compare=False)
     #: ``best()`` names the best hypothesis of each kind (called once, by :attr:`best_of_kind`)
     best: Callable[[], tuple[Mapping[str, Any], ...]] = field(default=tuple, repr=False, compare=False)
+    prior: str = "clinical"
 
     @functools.cached_property
     def best_of_kind(self) -> tuple[Mapping[str, Any], ...]:
@@ -321,6 +324,7 @@ class Localization:
             "not_scored": [{**f.to_dict(), "reason": reason}
                            for f, reason in zip(self.not_scored, self.not_scored_reasons, strict=True)],
             "not_understood": [u.to_dict() for u in self.not_understood],
+            "prior": self.prior,
             "disclaimer": DISCLAIMER,
         }
 

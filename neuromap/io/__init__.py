@@ -24,7 +24,7 @@ Examples
 >>> out = localize_json('{"side": "right", "sensory": [{"regions": ["lateral border"]}],'
 ...                     ' "reflexes": {"achilles": "absent"}}')
 >>> out["hypotheses"][0]["id"], out["schema_version"]
-('S1', '1.4')
+('S1', '1.5')
 """
 
 from neuromap.io.batch import BATCH_CHUNK_SIZE, PARALLEL_MIN_CASES, localize_iter, localize_many, usable_cores
