@@ -426,6 +426,9 @@ def test_fhir_localize_answers_as_the_library(client):
     assert got == json.loads(json.dumps(want))
     assert got["entry"][0]["resource"]["resourceType"] == "ClinicalImpression"
     nf.validate(got)
+    uniform = client.post("/fhir/localize?prior=uniform", json=bundle)
+    assert uniform.json() == json.loads(json.dumps(nf.localize_fhir(bundle, prior="uniform"))) != got
+    assert client.post("/fhir/localize?prior=flat", json=bundle).status_code == 400
     # a resource the library refuses: 422 with the library's error and field; a non-object: 400
     wrong = client.post("/fhir/localize", json={"resourceType": "Patient"})
     assert wrong.status_code == 422 and wrong.json()["error"]["field"].startswith("resource")

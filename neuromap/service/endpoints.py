@@ -39,6 +39,7 @@ from neuromap.weights import PRIORS
 
 __all__ = [
     "BATCH_STEP",
+    "PRIOR_PARAM",
     "CASE_LIMITS",
     "atlas_list",
     "dermatome_map_param",
@@ -268,14 +269,17 @@ def time_limit_problem(seconds: float) -> Problem:
 
 
 # ---------------------------------------------------------------------------------- localize
+#: The ``prior`` query parameter of the localizing operations (read by :func:`prior_param`).
+PRIOR_PARAM = {"name": "prior", "in": "query",
+               "schema": {"type": "string", "enum": list(PRIORS), "default": "clinical"},
+               "description": "The base rates: the cited ones (`clinical`) or none (`uniform`)."}
 _LOCALIZE_PARAMS = [
     {"name": "strict", "in": "query", "schema": {"type": "boolean", "default": False},
      "description": "Refuse (422 UnknownNameError) a case with a finding that cannot be read, instead of listing "
                     "it in the result's `not_understood`."},
     {"name": "dermatome_map", "in": "query", "schema": {"type": "string"},
      "description": "The dermatome layer (`GET /atlas/maps`); a case's own `dermatome_map` takes precedence."},
-    {"name": "prior", "in": "query", "schema": {"type": "string", "enum": list(PRIORS), "default": "clinical"},
-     "description": "The base rates: the cited ones (`clinical`) or none (`uniform`)."},
+    PRIOR_PARAM,
 ]
 
 

@@ -16,12 +16,14 @@ from neuromap.errors import MissingDependencyError, NeuromapError
 from neuromap.fhir import localize_fhir
 from neuromap.service.endpoints import (
     CASE_LIMITS,
+    PRIOR_PARAM,
     dermatome_map_param,
     errors,
     flag,
     json_response,
     operation,
     parse_case_body,
+    prior_param,
     settings_of,
     time_limit_problem,
 )
@@ -52,6 +54,7 @@ _RESOURCE = {"type": "object", "required": ["resourceType"],
          "description": "Refuse a resource with a finding that cannot be read."},
         {"name": "dermatome_map", "in": "query", "schema": {"type": "string"},
          "description": "The dermatome layer (`GET /atlas/maps`)."},
+        PRIOR_PARAM,
     ],
     "requestBody": {"required": True, "content": {FHIR_JSON: {"schema": _RESOURCE},
                                                   "application/json": {"schema": _RESOURCE}}},
@@ -63,7 +66,7 @@ _RESOURCE = {"type": "object", "required": ["resourceType"],
 async def fhir_localize(request: Request) -> Response:
     """``POST /fhir/localize``: a FHIR resource in, a Bundle with its ClinicalImpression out."""
     settings = settings_of(request)
-    strict, dermatome_map = flag(request, "strict"), dermatome_map_param(request)
+    strict, dermatome_map, prior = flag(request, "strict"), dermatome_map_param(request), prior_param(request)
     side = request.query_params.get("side") if request.scope["query_string"] else None
     body = await read_body(request, CASE_LIMITS.max_bytes, settings.body_timeout, log_cases=settings.log_cases)
     resource = parse_case_body(body)
@@ -73,7 +76,7 @@ async def fhir_localize(request: Request) -> Response:
     try:
         with time_limit(settings.timeout):
             bundle = localize_fhir(resource, side=side, strict=strict, dermatome_map=dermatome_map,
-                                   limits=CASE_LIMITS.case)
+                                   limits=CASE_LIMITS.case, prior=prior)
     except MissingDependencyError as exc:
         raise from_library(exc, 501) from None
     except NeuromapError as exc:
