@@ -271,9 +271,11 @@ class _Pipeline:
             yield value if known else results[value]
 
 
-def _check_workers(workers: Any) -> None:
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise InvalidArgumentError("workers", f"expected a whole number of at least 1 or None, got {workers!r}")
+def _check_count(name: str, value: Any, *, optional: bool = True) -> None:
+    """Refuse *value* unless it is a whole number of at least 1 (or None, if *optional*)."""
+    if (value is not None or not optional) and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise InvalidArgumentError(name, f"expected a whole number of at least 1{' or None' if optional else ''}, "
+                                         f"got {value!r}")
 
 
 @overload
@@ -355,15 +357,13 @@ def localize_iter(
     progress : bool, default False
         Show a progress bar (:mod:`tqdm`, installed by the ``batch`` extra) counting the results.
     prior : {"clinical", "uniform"}, optional
-        The base rates for every case (see :func:`neuromap.localize`): cited ones by default,
-        none with ``"uniform"``.
+        The base rates for every case (:func:`neuromap.localize`): cited ones, or none.
 
     Yields
     ------
     dict, or str with ``as_text=True``
         One result per case: the :func:`localize_json` output (a ranking-only result with
-        ``explain=False``), or ``{"error": {"type": ...,
-        "field": ..., "message": ...}}`` (see :func:`error_object`). Identical cases (the same
+        ``explain=False``), or ``{"error": {...}}`` (see :func:`error_object`). Identical cases (the same
         JSON text, or dicts of plain JSON data equal key for key in the same order with the same
         types) among the last 1,024 distinct ones share one result object: treat results as
         read-only. If a worker process dies (killed, out of memory), the cases of the chunk it
@@ -405,11 +405,9 @@ def localize_iter(
     """
     from neuromap.atlas import load_atlas
 
-    _check_workers(workers)
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise InvalidArgumentError("chunk_size", f"expected a whole number of at least 1, got {chunk_size!r}")
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-        raise InvalidArgumentError("top", f"expected a whole number of at least 1 or None, got {top!r}")
+    _check_count("workers", workers)
+    _check_count("chunk_size", chunk_size, optional=False)
+    _check_count("top", top)
     prior = check_option("prior", prior, PRIORS)
     bar = _progress_bar() if progress else None
     lim = JsonLimits.resolve(limits)

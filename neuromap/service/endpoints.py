@@ -51,6 +51,7 @@ __all__ = [
     "localize_batch",
     "operation",
     "prior_param",
+    "query_param",
     "parse_case_body",
     "refusal",
     "settings_of",
@@ -132,6 +133,23 @@ def json_response(value: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(value), status_code=status, media_type="application/json")
 
 
+def query_param(request: Request, name: str) -> str | None:
+    """A query parameter as sent, or None when absent (the query is parsed only when there is one).
+
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request.
+    name : str
+        The parameter.
+
+    Returns
+    -------
+    str or None
+    """
+    return request.query_params.get(name) if request.scope["query_string"] else None
+
+
 def flag(request: Request, name: str) -> bool:
     """A boolean query parameter: ``true`` or ``1``, ``false`` or ``0``; absent is false.
 
@@ -151,7 +169,7 @@ def flag(request: Request, name: str) -> bool:
     Problem
         400 ``InvalidArgumentError`` for another value.
     """
-    text = request.query_params.get(name) if request.scope["query_string"] else None
+    text = query_param(request, name)
     if text is None:
         return False
     value = {"true": True, "1": True, "false": False, "0": False}.get(text.lower())
@@ -179,7 +197,7 @@ def dermatome_map_param(request: Request) -> str | None:
     Problem
         400 with the library's error (the closest layers) for an unknown layer.
     """
-    name = request.query_params.get("dermatome_map") if request.scope["query_string"] else None
+    name = query_param(request, "dermatome_map")
     if name is None:
         return None
     try:
@@ -206,7 +224,7 @@ def prior_param(request: Request) -> str:
     Problem
         400 with the library's error (the values it takes) for any other value.
     """
-    name = request.query_params.get("prior") if request.scope["query_string"] else None
+    name = query_param(request, "prior")
     try:
         return check_option("prior", "clinical" if name is None else name, PRIORS)
     except NeuromapError as exc:

@@ -24,6 +24,7 @@ from neuromap.service.endpoints import (
     operation,
     parse_case_body,
     prior_param,
+    query_param,
     settings_of,
     time_limit_problem,
 )
@@ -67,7 +68,7 @@ async def fhir_localize(request: Request) -> Response:
     """``POST /fhir/localize``: a FHIR resource in, a Bundle with its ClinicalImpression out."""
     settings = settings_of(request)
     strict, dermatome_map, prior = flag(request, "strict"), dermatome_map_param(request), prior_param(request)
-    side = request.query_params.get("side") if request.scope["query_string"] else None
+    side = query_param(request, "side")
     body = await read_body(request, CASE_LIMITS.max_bytes, settings.body_timeout, log_cases=settings.log_cases)
     resource = parse_case_body(body)
     if not isinstance(resource, dict):
