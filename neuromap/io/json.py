@@ -17,9 +17,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from neuromap._version import __version__
-from neuromap.errors import InvalidCaseError, LimitExceededError, NeuromapError, UnknownNameError, check_option, suggest
+from neuromap.errors import InvalidCaseError, LimitExceededError, NeuromapError, UnknownNameError, suggest
 from neuromap.inference.case import DEFAULT_LIMITS, Limits, parse_case
-from neuromap.weights import PRIORS
 
 if TYPE_CHECKING:  # pragma: no cover
     from neuromap.atlas import Atlas
@@ -543,7 +542,6 @@ lower limb surface.
     """
     from neuromap.inference.localize import localize
 
-    prior = check_option("prior", prior, PRIORS)
     lim = JsonLimits.resolve(limits)
     value = read_case(case, atlas=atlas, limits=lim)
     return result_dict(localize(value, atlas=atlas, dermatome_map=dermatome_map, limits=lim.case, strict=strict,
